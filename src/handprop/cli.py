@@ -1,0 +1,164 @@
+"""The command line: parse, call the library, print.  Nothing else lives here.
+
+Bad input of any kind ends in one line on stderr (file, field, what is wrong)
+and exit status 2; nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .problem import ProblemError
+
+FORMATS = ("text", "markdown", "latex", "json", "python", "html")
+SUFFIXES = {".txt": "text", ".md": "markdown", ".tex": "latex", ".json": "json", ".py": "python",
+            ".html": "html", ".htm": "html"}
+
+
+class UsageError(ProblemError):
+    """A bad option on the command line."""
+
+
+def _digits(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--digits takes a whole number, not {text!r}") from None
+    if not 1 <= value <= 17:
+        raise argparse.ArgumentTypeError("--digits must be between 1 and 17")
+    return value
+
+
+def _places(flag: str, top: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} takes a whole number, not {text!r}") from None
+        if not 1 <= value <= top:
+            raise argparse.ArgumentTypeError(f"{flag} must be between 1 and {top}")
+        return value
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse's own status for usage errors)
+        self.exit(2, f"handprop: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="handprop", description="Backpropagation worked by hand, checked by machine.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ex = sub.add_parser("explain", help="the worked solution of a problem")
+    ex.add_argument("problem", nargs="?", default="notes", help="a problem file, '-' or a built-in name")
+    ex.add_argument("--format", "-f", choices=FORMATS, default=None,
+                    help="output format (default: from -o's suffix, else text)")
+    ex.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
+    ex.add_argument("--digits", type=_digits, default=6, help="significant figures shown (default 6)")
+    ex.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+
+    ve = sub.add_parser("verify", help="check every gradient against finite differences (and PyTorch)")
+    ve.add_argument("problem", nargs="?", default="notes")
+    ve.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+
+    sub.add_parser("examples", help="list the built-in problems")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except ProblemError as err:
+        print(f"handprop: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("handprop: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_examples(args) -> int:
+    from .problem import builtin_descriptions
+    for name, description in builtin_descriptions().items():
+        print(f"{name:<8} {description}")
+    return 0
+
+
+def _format_for(args) -> str:
+    if args.format:
+        return args.format
+    if args.output and args.output != "-":
+        return SUFFIXES.get(Path(args.output).suffix.lower(), "text")
+    return "text"
+
+
+def cmd_explain(args) -> int:
+    from .derive import explain
+    from .problem import load
+    fmt = _format_for(args)
+    problem = load(args.problem)
+    trace = explain(problem, digits=args.digits)
+    if fmt == "text" and (args.output in (None, "-")):
+        from rich.console import Console
+        from .render.text import print_to
+        console = Console(width=args.width) if args.width else Console()
+        print_to(console, trace, args.digits)
+        return 0
+    from .render import renderer
+    text = renderer(fmt)(trace, digits=args.digits)
+    write_output(args.output, text)
+    return 0
+
+
+def write_output(path: str | None, text: str) -> None:
+    """Write all of ``text`` or nothing: a temporary file renamed into place."""
+    if path in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError("is a directory", source=path)
+    if not target.parent.exists():
+        raise UsageError(f"cannot write: folder {str(target.parent)!r} does not exist", source=path)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write: {err.strerror or err}", source=path) from None
+
+
+def cmd_verify(args) -> int:
+    from .problem import load
+    from .verify import report
+    problem = load(args.problem)
+    ok, text = report(problem, torch=not args.no_torch)
+    print(text)
+    return 0 if ok else 1
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "explain": cmd_explain,
+    "verify": cmd_verify,
+    "examples": cmd_examples,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""Renderers: pure functions of a Trace.
+
+Each module exposes ``render(trace, digits=...) -> str``.  They know nothing
+about calculus: every formula and number they print comes from the trace.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+FORMATS = ("text", "markdown", "latex", "json", "python", "html")
+
+
+def renderer(fmt: str) -> Callable[..., str]:
+    """The ``render`` function of format ``fmt`` (imported on demand)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
+    return importlib.import_module(f"handprop.render.{fmt}").render

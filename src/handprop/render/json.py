@@ -1,0 +1,12 @@
+"""The trace as JSON (schema ``handprop.trace/1``, published in ``schema/trace.schema.json``).
+
+Values are full float64 whatever ``digits`` is: ``digits`` only sets the
+precision of the numbers inside the formula strings.
+"""
+from __future__ import annotations
+
+from ..trace import Trace
+
+
+def render(trace: Trace, digits: int | None = None) -> str:
+    return trace.dumps(indent=1) + "\n"
