@@ -75,7 +75,7 @@ class Step:
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("uses",):
+        for key in ("uses", "terms", "forms"):
             d[key] = list(d[key])
         d["focus"] = {"nodes": list(self.focus.nodes), "edges": list(self.focus.edges)}
         return d
