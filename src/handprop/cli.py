@@ -107,6 +107,8 @@ def _format_for(args) -> str:
 
 
 def cmd_explain(args) -> int:
+    import gc
+    gc.disable()  # a trace is many small acyclic objects: collection only costs time
     from .derive import explain
     from .problem import load
     fmt = _format_for(args)

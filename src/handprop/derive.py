@@ -8,6 +8,7 @@ sum over every path (where hand solutions go wrong).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from math import prod
 from typing import Iterable
@@ -38,6 +39,21 @@ QUESTIONS = {
 # ---------------------------------------------------------------- symbols
 
 
+def _memo(method):
+    """Cache a Names method per instance: the same symbol is asked for thousands of times."""
+    name = method.__name__
+
+    def cached(self, arg: str) -> Sym:
+        key = (name, arg)
+        sym = self._cache.get(key)
+        if sym is None:
+            sym = self._cache[key] = method(self, arg)
+        return sym
+
+    cached.__doc__ = method.__doc__
+    return cached
+
+
 class Names:
     """Symbols for every quantity of one sample (``sfx`` = ``''`` or ``'[k]'``)."""
 
@@ -46,53 +62,65 @@ class Names:
         self.sfx = sfx
         k = sfx[1:-1]
         self.sup = f"^{{({k})}}" if k else ""
+        self._cache: dict[tuple[str, str], Sym] = {}
 
     def unit(self, u: str) -> str:
         return tex_name(u)
 
+    @_memo
     def out(self, u: str) -> Sym:
         if self.p.layer_of[u] < 0:
             return self.input(u)
         return Sym(f"out:{u}{self.sfx}", rf"\mathrm{{out}}_{{{tex_name(u)}}}{self.sup}", f"out_{u}{self.sfx}")
 
+    @_memo
     def input(self, x: str) -> Sym:
         return Sym(f"in:{x}{self.sfx}", f"{{{tex_name(x)}}}{self.sup}", f"{x}{self.sfx}")
 
+    @_memo
     def net(self, u: str) -> Sym:
         return Sym(f"net:{u}{self.sfx}", rf"\mathrm{{net}}_{{{tex_name(u)}}}{self.sup}", f"net_{u}{self.sfx}")
 
+    @_memo
     def target(self, u: str) -> Sym:
         return Sym(f"target:{u}{self.sfx}", f"t_{{{tex_name(u)}}}{self.sup}", f"t_{u}{self.sfx}")
 
+    @_memo
     def E(self, u: str) -> Sym:
         return Sym(f"E:{u}{self.sfx}", f"E_{{{tex_name(u)}}}{self.sup}", f"E_{u}{self.sfx}")
 
     def total(self) -> Sym:
         return Sym(f"E:total{self.sfx}", rf"E_{{\mathrm{{total}}}}{self.sup}", f"E_total{self.sfx}")
 
+    @_memo
     def dE(self, u: str) -> Sym:
         return Sym(f"dE/dout:{u}{self.sfx}",
                    rf"\frac{{\partial E{self.sup}}}{{\partial \mathrm{{out}}_{{{tex_name(u)}}}}}",
                    f"∂E/∂out_{u}{self.sfx}")
 
+    @_memo
     def dout(self, u: str) -> Sym:
         return Sym(f"dout/dnet:{u}{self.sfx}",
                    rf"\frac{{\partial \mathrm{{out}}_{{{tex_name(u)}}}{self.sup}}}"
                    rf"{{\partial \mathrm{{net}}_{{{tex_name(u)}}}}}",
                    f"∂out_{u}/∂net_{u}{self.sfx}")
 
+    @_memo
     def delta(self, u: str) -> Sym:
         return Sym(f"delta:{u}{self.sfx}", rf"\delta_{{{tex_name(u)}}}{self.sup}", f"δ_{u}{self.sfx}")
 
+    @_memo
     def grad(self, p: str) -> Sym:
         return Sym(f"grad:{p}{self.sfx}",
                    rf"\frac{{\partial E{self.sup}}}{{\partial {tex_name(p)}}}", f"∂E/∂{p}{self.sfx}")
 
     @staticmethod
+    @functools.lru_cache(maxsize=None)
     def param(p: str) -> Sym:
         return Sym(f"param:{p}", tex_name(p), p)
 
     @staticmethod
+    @functools.lru_cache(maxsize=None)
     def new(p: str) -> Sym:
         return Sym(f"new:{p}", f"{tex_name(p)}^{{+}}", f"{p}⁺")
 
@@ -142,7 +170,7 @@ class _Builder:
     # -- writing one step
 
     def fmt(self, value: float) -> str:
-        return fmt_number(value, self.digits)
+        return self.txt_num.number(value).replace("\u2212", "-")
 
     def lines(self, lhs: Sym | str, expr: Expr, value: float) -> tuple[str, str, str, str]:
         """(latex, text, substituted_latex, substituted) of ``lhs = expr``."""
@@ -342,9 +370,7 @@ class _Builder:
                      self.term("C", C, "C"))
         g = self.solution.values[f"grad:{w.name}{n.sfx}"]
         delta_form = self.form("delta", "Delta form", n.grad(w.name), Mul((n.delta(u), C)), g)
-        chain_lhs = (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.out(u).tex)} "
-                     rf"{_frac(n.out(u).tex, n.net(u).tex)} {_frac(n.net(u).tex, tex_name(w.name))}",
-                     f"{n.grad(w.name).txt} = ∂E/∂out_{u} × ∂out_{u}/∂net_{u} × ∂net_{u}/∂{w.name}")
+        chain_lhs = self.chain_lhs(n, w)
         self.add(f"grad:{w.name}{n.sfx}", "backward", f"Gradient of {w.name} (output layer)",
                  Sym(n.grad(w.name).key, chain_lhs[0], chain_lhs[1]), expr,
                  f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
@@ -352,6 +378,14 @@ class _Builder:
                  f"{'positive, so ' + w.name + ' will decrease' if g > 0 else 'negative, so ' + w.name + ' will increase' if g < 0 else 'zero, so ' + w.name + ' stays'}.",
                  nodes=[src, u], edges=[w.name], terms=terms,
                  forms=() if expr == delta_form else (delta_form,), sample=sample, layer=li)
+
+    @staticmethod
+    def chain_lhs(n: Names, w) -> tuple[str, str]:
+        """``dE/dw = dE/dout_u dout_u/dnet_u dnet_u/dw``, the chain written out."""
+        u = w.dst
+        return (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.out(u).tex)} "
+                rf"{_frac(n.out(u).tex, n.net(u).tex)} {_frac(n.net(u).tex, tex_name(w.name))}",
+                f"{n.grad(w.name).txt} = ∂E/∂out_{u} × ∂out_{u}/∂net_{u} × ∂net_{u}/∂{w.name}")
 
     def paths(self, u: str, li: int) -> list[list]:
         """Every path of weights from unit ``u`` (layer ``li``) to an output."""
@@ -407,13 +441,9 @@ class _Builder:
             else:
                 terms = (self.term("Σ", n.dE(u), "Σ"), self.term("B′", Bh, "B′"), self.term("D", D, d_question))
         else:
-            nodes += [x.dst for x in p.outgoing[u]]
-            edges += [x.name for x in p.outgoing[u]]
             terms = (self.term("Σ", n.dE(u), "Σ"), self.term("B′", Bh, "B′"), self.term("D", D, d_question))
         forms.append(self.form("delta", "Delta form", n.grad(w.name), Mul((n.delta(u), D)), g))
-        chain_lhs = (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.out(u).tex)} "
-                     rf"{_frac(n.out(u).tex, n.net(u).tex)} {_frac(n.net(u).tex, tex_name(w.name))}",
-                     f"{n.grad(w.name).txt} = ∂E/∂out_{u} × ∂out_{u}/∂net_{u} × ∂net_{u}/∂{w.name}")
+        chain_lhs = self.chain_lhs(n, w)
         x = self.env[D.key]
         self.add(f"grad:{w.name}{n.sfx}", "backward", f"Gradient of {w.name} (hidden layer)",
                  Sym(n.grad(w.name).key, chain_lhs[0], chain_lhs[1]), chain,

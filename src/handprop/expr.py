@@ -12,6 +12,7 @@ mapping from those keys to numbers.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ def fmt_number(value: float, digits: int = 6) -> str:
     if value == 0:
         return "0"
     mag = abs(value)
+    if 1e-4 <= mag < 1e7:  # fast path: 'g' gives the same text here, trailing zeros dropped
+        text = f"{value:.{digits}g}"
+        if "e" not in text:
+            return text
     if 1e-6 <= mag < 1e7:
         exponent = math.floor(math.log10(mag))
         decimals = max(digits - 1 - exponent, 0)
@@ -81,6 +86,7 @@ def tex_escape(text: str) -> str:
     return "".join(_TEX_ESCAPES.get(ch, ch) for ch in text)
 
 
+@functools.lru_cache(maxsize=65536)
 def tex_name(name: str) -> str:
     """A user's unit or parameter name as LaTeX: ``w5`` -> ``w_{5}``, ``h1_2`` -> ``h_{1,2}``."""
     if m := _SIMPLE.match(name):
@@ -382,18 +388,34 @@ class Printer:
         self.env = env
         self.digits = digits
         self.max_terms = max_terms
+        self._numbers: dict[float, str] = {}
+        self._dispatch = {cls: getattr(self, "_" + cls.__name__.lower())
+                          for cls in (Sym, Num, Add, Mul, Div, Pow, Neg, Fn)}
+        self._format = self.number
+        self.number = self._cached_number  # type: ignore[method-assign]
+
+    def _cached_number(self, value: float) -> str:
+        text = self._numbers.get(value)
+        if text is None:
+            text = self._numbers[value] = self._format(value)
+        return text
 
     def __call__(self, e: Expr) -> str:
-        return self.show(e)
+        return self._dispatch[type(e)](e)
 
     def show(self, e: Expr) -> str:
-        method = getattr(self, "_" + type(e).__name__.lower())
-        return method(e)
+        return self._dispatch[type(e)](e)
 
     def wrap(self, inner: str) -> str:
         return f"({inner})"
 
     def child(self, e: Expr, parent_prec: int, strict: bool = False) -> str:
+        if type(e) is Sym:  # the common case, kept fast
+            if self.env is None:
+                return self.symbol(e)
+            value = self.env[e.key]
+            text = self.number(value)
+            return self.wrap(text) if value < 0 and parent_prec >= MUL else text
         text = self.show(e)
         if e.prec < parent_prec or (strict and e.prec == parent_prec):
             return self.wrap(text)
@@ -401,12 +423,32 @@ class Printer:
             return self.wrap(text)
         return text
 
+    def children_text(self, items: tuple[Expr, ...], prec: int) -> list[str]:
+        """``child`` over several nodes, with symbols handled inline (the hot path)."""
+        env = self.env
+        number = self.number
+        attr = self.sym_attr
+        out = []
+        for f in items:
+            if type(f) is Sym:
+                if env is None:
+                    out.append(getattr(f, attr))
+                else:
+                    value = env[f.key]
+                    out.append(self.wrap(number(value)) if value < 0 else number(value))
+            else:
+                out.append(self.child(f, prec))
+        return out
+
+    sym_attr = "txt"
+
     def is_negative(self, e: Expr) -> bool:
-        if isinstance(e, Neg):
+        kind = type(e)
+        if kind is Sym:
+            return self.env is not None and self.env[e.key] < 0
+        if kind is Neg:
             return True
-        if isinstance(e, Sym) and self.env is not None:
-            return self.env[e.key] < 0
-        if isinstance(e, Num):
+        if kind is Num:
             return e.value < 0
         return False
 
@@ -427,29 +469,31 @@ class Printer:
     def symbol(self, e: Sym) -> str:
         raise NotImplementedError
 
-    def elide(self, parts: list[str]) -> list[str]:
-        if len(parts) <= self.max_terms:
-            return parts
-        keep = self.max_terms - 2
-        return parts[: keep - 1] + [self.dots] + parts[-1:]
-
     dots = "…"
 
-    def _add(self, e: Add) -> str:
-        items: list[tuple[int, str]] = []
-        for i, (sign, term) in enumerate(zip(e.signs, e.terms)):
-            strict = sign < 0
-            text = self.child(term, ADD, strict=strict)
-            if i > 0 and self.is_negative(term) and not text.startswith("("):
-                text = self.wrap(text)
-            items.append((sign, text))
-        parts = [("" if i == 0 and s > 0 else ("+ " if s > 0 else "- ") if i else "-") + t
-                 for i, (s, t) in enumerate(items)]
-        parts = [self.minus_sign(p) for p in parts]
-        return " ".join(self.elide(parts))
+    minus = "- "
+    lparen = "("
 
-    def minus_sign(self, part: str) -> str:
-        return part
+    def _add(self, e: Add) -> str:
+        out: list[str] = []
+        child = self.child
+        pairs = list(zip(e.signs, e.terms))
+        n = len(pairs)
+        elided = n > self.max_terms
+        if elided:
+            keep = self.max_terms - 3
+            pairs = pairs[:keep] + pairs[-1:]
+        for i, (sign, term) in enumerate(pairs):
+            text = child(term, ADD, sign < 0)
+            if i:
+                if not text.startswith(self.lparen) and self.is_negative(term):
+                    text = self.wrap(text)
+                out.append(("+ " if sign > 0 else self.minus) + text)
+            else:
+                out.append(text if sign > 0 else "-" + text)
+        if elided:
+            out.insert(len(out) - 1, "+ " + self.dots)
+        return " ".join(out)
 
     def _neg(self, e: Neg) -> str:
         return "-" + self.child(e.arg, MUL, strict=True)
@@ -475,11 +519,10 @@ class TextPrinter(Printer):
     def custom(self, e):
         return e.txt
 
-    def minus_sign(self, part):
-        return "\u2212 " + part[2:] if part.startswith("- ") else part
+    minus = "\u2212 "
 
     def _mul(self, e: Mul) -> str:
-        texts = [self.child(f, MUL) for f in e.factors]
+        texts = self.children_text(e.factors, MUL)
         if e.juxt:
             if self.env is None:
                 return "·".join(texts)
@@ -508,6 +551,8 @@ class LatexPrinter(Printer):
     """LaTeX math (KaTeX-compatible)."""
 
     dots = r"\cdots"
+    lparen = r"\left("
+    sym_attr = "tex"
 
     def number(self, value):
         return latex_number(value, self.digits)
@@ -522,7 +567,7 @@ class LatexPrinter(Printer):
         return rf"\left({inner}\right)"
 
     def _mul(self, e: Mul) -> str:
-        texts = [self.child(f, MUL) for f in e.factors]
+        texts = self.children_text(e.factors, MUL)
         if e.juxt:
             if self.env is None:
                 return " ".join(texts)

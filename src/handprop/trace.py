@@ -7,7 +7,7 @@ never overwritten.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +74,19 @@ class Step:
     layer: int | None = None      # 0-based layer index of the unit or weight's target
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        for key in ("uses", "terms", "forms"):
-            d[key] = list(d[key])
-        d["focus"] = {"nodes": list(self.focus.nodes), "edges": list(self.focus.edges)}
-        return d
+        return {
+            "id": self.id, "phase": self.phase, "title": self.title, "latex": self.latex,
+            "text": self.text, "substituted_latex": self.substituted_latex,
+            "substituted": self.substituted, "value": self.value, "uses": list(self.uses),
+            "focus": {"nodes": list(self.focus.nodes), "edges": list(self.focus.edges)},
+            "note": self.note,
+            "terms": [{"label": t.label, "latex": t.latex, "text": t.text, "value": t.value,
+                       "ref": t.ref, "question": t.question} for t in self.terms],
+            "forms": [{"kind": f.kind, "title": f.title, "latex": f.latex, "text": f.text,
+                       "substituted_latex": f.substituted_latex, "substituted": f.substituted}
+                      for f in self.forms],
+            "sample": self.sample, "layer": self.layer,
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Step":
@@ -127,7 +135,11 @@ class Trace:
         return d
 
     def dumps(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_json(), indent=indent, ensure_ascii=False, allow_nan=False)
+        """JSON text; large traces are written compactly (the indenting encoder is slow)."""
+        if len(self.steps) > 2000:
+            indent = None
+        return json.dumps(self.to_json(), indent=indent, ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":") if indent is None else None)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Trace":
