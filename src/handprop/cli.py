@@ -120,16 +120,20 @@ def cmd_explain(args) -> int:
         console = Console(width=args.width) if args.width else Console()
         print_to(console, trace, args.digits)
         return 0
-    from .render import renderer
-    text = renderer(fmt)(trace, digits=args.digits)
+    from .render import render_output
+    text = render_output(fmt, trace, digits=args.digits)
     write_output(args.output, text)
     return 0
 
 
-def write_output(path: str | None, text: str) -> None:
+def write_output(path: str | None, text: str | bytes) -> None:
     """Write all of ``text`` or nothing: a temporary file renamed into place."""
     if path in (None, "-"):
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         sys.stdout.flush()
         return
     target = Path(path)
@@ -139,7 +143,10 @@ def write_output(path: str | None, text: str) -> None:
         raise UsageError(f"cannot write: folder {str(target.parent)!r} does not exist", source=path)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)

@@ -22,7 +22,21 @@ from typing import Callable, Mapping
 # ---------------------------------------------------------------- numbers
 
 
+_FORMATTED: dict[tuple[float, int], str] = {}
+
+
 def fmt_number(value: float, digits: int = 6) -> str:
+    """``value`` to ``digits`` significant figures (memoised: traces repeat their numbers)."""
+    key = (value, digits)
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) > 1_000_000:
+            _FORMATTED.clear()
+        text = _FORMATTED[key] = _fmt_number(value, digits)
+    return text
+
+
+def _fmt_number(value: float, digits: int = 6) -> str:
     """``value`` to ``digits`` significant figures, trailing zeros dropped.
 
     Plain decimal notation from 1e-6 up to 1e7, scientific (``3.51e-05``)
@@ -480,9 +494,9 @@ class Printer:
         pairs = list(zip(e.signs, e.terms))
         n = len(pairs)
         elided = n > self.max_terms
-        if elided:
-            keep = self.max_terms - 3
-            pairs = pairs[:keep] + pairs[-1:]
+        if elided:  # the first terms, "…", and the last two (the last weight and the bias)
+            keep = self.max_terms - 4
+            pairs = pairs[:keep] + pairs[-2:]
         for i, (sign, term) in enumerate(pairs):
             text = child(term, ADD, sign < 0)
             if i:
@@ -492,7 +506,7 @@ class Printer:
             else:
                 out.append(text if sign > 0 else "-" + text)
         if elided:
-            out.insert(len(out) - 1, "+ " + self.dots)
+            out.insert(len(out) - 2, "+ " + self.dots)
         return " ".join(out)
 
     def _neg(self, e: Neg) -> str:

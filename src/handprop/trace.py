@@ -134,12 +134,27 @@ class Trace:
             d["rounding"] = self.rounding
         return d
 
-    def dumps(self, indent: int | None = 1) -> str:
-        """JSON text; large traces are written compactly (the indenting encoder is slow)."""
-        if len(self.steps) > 2000:
-            indent = None
-        return json.dumps(self.to_json(), indent=indent, ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":") if indent is None else None)
+    def dumps(self, indent: bool = True) -> str:
+        """JSON text (orjson: dataclasses are encoded directly, so large traces stay fast).
+
+        Small traces are indented for people to read; large ones are compact.
+        """
+        return self.dump_bytes(indent).decode("utf-8")
+
+    def dump_bytes(self, indent: bool = True, newline: bool = False) -> bytes:
+        """:meth:`dumps` as UTF-8 bytes, ready to write (no decode/encode of a large text)."""
+        import orjson
+
+        doc: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
+                               "values": self.values, "steps": self.steps,
+                               "warnings": self.warnings, "digits": self.digits}
+        if self.hand_values is not None:
+            doc["hand_values"] = self.hand_values
+            doc["rounding"] = self.rounding
+        option = orjson.OPT_INDENT_2 if indent and len(self.steps) <= 2000 else 0
+        if newline:
+            option |= orjson.OPT_APPEND_NEWLINE
+        return orjson.dumps(doc, option=option)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Trace":

@@ -9,4 +9,9 @@ from ..trace import Trace
 
 
 def render(trace: Trace, digits: int | None = None) -> str:
-    return trace.dumps(indent=1) + "\n"
+    return trace.dumps() + "\n"
+
+
+def render_bytes(trace: Trace, digits: int | None = None) -> bytes:
+    """The same as :func:`render`, as UTF-8 bytes (a large trace is written without re-encoding)."""
+    return trace.dump_bytes(newline=True)
