@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     ve.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
 
     sub.add_parser("examples", help="list the built-in problems")
+
+    from .train_command import add_arguments as add_train_arguments
+    add_train_arguments(sub.add_parser("train", help="many steps of gradient descent, recorded"))
     return parser
 
 
@@ -162,10 +165,16 @@ def cmd_verify(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_train(args) -> int:
+    from .train_command import run
+    return run(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "explain": cmd_explain,
     "verify": cmd_verify,
     "examples": cmd_examples,
+    "train": cmd_train,
 }
 
 
