@@ -385,7 +385,8 @@ class _Builder:
         u = w.dst
         return (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.out(u).tex)} "
                 rf"{_frac(n.out(u).tex, n.net(u).tex)} {_frac(n.net(u).tex, tex_name(w.name))}",
-                f"{n.grad(w.name).txt} = ∂E/∂out_{u} × ∂out_{u}/∂net_{u} × ∂net_{u}/∂{w.name}")
+                f"{n.grad(w.name).txt} = ∂E/∂out_{u}{n.sfx} × ∂out_{u}/∂net_{u}{n.sfx} × "
+                f"∂net_{u}/∂{w.name}{n.sfx}")
 
     def paths(self, u: str, li: int) -> list[list]:
         """Every path of weights from unit ``u`` (layer ``li``) to an output."""

@@ -509,8 +509,8 @@ class Printer:
             out.insert(len(out) - 2, "+ " + self.dots)
         return " ".join(out)
 
-    def _neg(self, e: Neg) -> str:
-        return "-" + self.child(e.arg, MUL, strict=True)
+    def _neg(self, e: Neg) -> str:  # −a·b needs no parentheses; −(a + b) does
+        return "-" + self.child(e.arg, MUL)
 
     def _pow(self, e: Pow) -> str:
         base = self.child(e.base, POW, strict=True)
@@ -551,7 +551,7 @@ class TextPrinter(Printer):
         return base + sup
 
     def _neg(self, e: Neg) -> str:
-        return "\u2212" + self.child(e.arg, MUL, strict=True)
+        return "\u2212" + self.child(e.arg, MUL)
 
     def _fn(self, e: Fn) -> str:
         fn = FUNCTIONS[e.name]
