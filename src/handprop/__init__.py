@@ -13,12 +13,12 @@ from typing import Any
 __version__ = "0.1.0"
 
 __all__ = ["load", "parse", "explain", "solve", "Problem", "ProblemError", "Trace",
-           "show", "__version__"]
+           "show", "from_torch", "__version__"]
 
 
 _HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemError": "problem",
           "explain": "derive", "solve": "engine", "Trace": "trace",
-          "show": "notebook"}
+          "show": "notebook", "from_torch": "torch_bridge"}
 
 
 def __getattr__(name: str) -> Any:  # lazy: `import handprop` stays cheap for the CLI

@@ -280,6 +280,11 @@ class Problem:
             biases=tuple(Bias(b.name, b.units, values.get(b.name, b.value)) for b in self.biases),
         )
 
+    def to_torch(self):
+        """This network as a float64 PyTorch ``nn.Sequential`` (:func:`handprop.torch_bridge.to_torch`)."""
+        from .torch_bridge import to_torch
+        return to_torch(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The explicit form, loadable again by :func:`parse`."""
         d: dict[str, Any] = {}
