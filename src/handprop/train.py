@@ -26,8 +26,9 @@ the hidden deltas mix new output weights with old outputs.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol, Sequence
 
 from .engine import NumericError, solve, total_loss
 from .problem import Problem, ProblemError
@@ -36,7 +37,9 @@ MAX_STEPS = 10_000_000
 MAX_WORK = 2 * 10**11          # steps x samples x parameters: about an hour of arithmetic
 MAX_RECORDED = 200_000         # recorded steps
 MAX_RECORDED_NUMBERS = 20_000_000   # recorded steps x parameters
-SCALAR_LIMIT = 2_000           # samples x parameters up to which the compiled engine is faster
+SCALAR_PER_LAYER = 150        # the compiled engine is faster up to this many samples x parameters
+                              # a layer (measured: ~0.1 µs per multiply-add against numpy's ~10-15 µs
+                              # of overhead per layer and step; benchmarks/bench_train.py)
 VARIANTS = ("original", "updated")
 ENGINES = ("auto", "scalar", "numpy", "reference")
 
@@ -50,9 +53,47 @@ class Stepper(Protocol):
     name: str
 
     def run(self, steps: int) -> None: ...
-    def parameters(self) -> tuple[float, ...]: ...
+    def parameters(self) -> Sequence[float]: ...   # a new sequence, in Problem.params order
     def outputs(self) -> tuple[tuple[float, ...], ...]: ...
     def loss(self) -> float: ...
+
+
+class Columns(Mapping):
+    """The recorded parameters by name: ``columns[name][i]`` at the i-th recorded step.
+
+    Held as the rows the engine gave (tuples, or one numpy array per step) and
+    turned into a column only when one is asked for: a large network records
+    millions of numbers, and training should not pay to convert them.
+    """
+
+    def __init__(self, names: Sequence[str], rows: list):
+        self.names = list(names)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.rows = rows
+        self._table = None
+
+    def row(self, i: int) -> dict[str, float]:
+        """Every parameter at the ``i``-th recorded step."""
+        values = self.rows[i]
+        values = values.tolist() if hasattr(values, "tolist") else values
+        return dict(zip(self.names, values))
+
+    def lists(self) -> dict[str, list[float]]:
+        """Every column as a list (one conversion for the whole table)."""
+        if self.rows and hasattr(self.rows[0], "dtype"):
+            import numpy as np
+            return dict(zip(self.names, np.stack(self.rows).T.tolist()))
+        return {n: list(c) for n, c in zip(self.names, zip(*self.rows))}
+
+    def __getitem__(self, name: str) -> tuple[float, ...]:
+        i = self.index[name]
+        return tuple(float(row[i]) for row in self.rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 @dataclass(frozen=True)
@@ -70,17 +111,17 @@ class History:
     engine: str
     recorded_steps: tuple[int, ...]
     loss: tuple[float, ...]
-    parameters: dict[str, tuple[float, ...]]
+    parameters: Columns
     outputs: tuple[tuple[float, ...], ...]      # final outputs, one tuple per sample
     initial_outputs: tuple[tuple[float, ...], ...]
 
     @property
     def final_params(self) -> dict[str, float]:
-        return {name: values[-1] for name, values in self.parameters.items()}
+        return self.parameters.row(-1)
 
     def params_at(self, i: int) -> dict[str, float]:
         """The parameters at the ``i``-th recorded step."""
-        return {name: values[i] for name, values in self.parameters.items()}
+        return self.parameters.row(i)
 
     def problem_at(self, i: int) -> Problem:
         """The problem with the parameters of the ``i``-th recorded step."""
@@ -92,7 +133,8 @@ class History:
 
     def moved(self) -> list[tuple[str, float, float]]:
         """(name, start, end) of every parameter, the largest change first."""
-        rows = [(n, v[0], v[-1]) for n, v in self.parameters.items()]
+        start, end = self.params_at(0), self.final_params
+        rows = [(n, start[n], end[n]) for n in start]
         return sorted(rows, key=lambda r: -abs(r[2] - r[1]))
 
 
@@ -132,9 +174,16 @@ def _numpy_available() -> bool:
 def choose_engine(problem: Problem, engine: str = "auto") -> str:
     """The engine ``auto`` means for this problem."""
     from .sgd_scalar import MAX_TERMS, size
+    if engine not in ENGINES:
+        raise ProblemError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})", "--engine")
+    if engine == "scalar" and size(problem) > MAX_TERMS:
+        raise ProblemError(f"the scalar engine compiles at most {MAX_TERMS:,} samples x parameters; "
+                           f"this problem has {size(problem):,} (use numpy)", "--engine")
+    if engine == "numpy" and not _numpy_available():
+        raise ProblemError("the numpy engine needs numpy (pip install numpy)", "--engine")
     if engine != "auto":
         return engine
-    if size(problem) <= SCALAR_LIMIT:
+    if size(problem) <= SCALAR_PER_LAYER * len(problem.layers):
         return "scalar"
     if _numpy_available():
         return "numpy"
@@ -208,8 +257,7 @@ def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas:
     engine_name = choose_engine(problem, engine)
     runner = stepper(problem, engine_name, hidden_deltas)
     marks = recorded_steps(steps, every)
-    names = list(problem.params)
-    columns: list[list[float]] = [[] for _ in names]
+    rows: list = []
     losses: list[float] = []
     initial_outputs = runner.outputs()
     chunk = every if progress is None else max(1, min(every, steps // 200 or 1))
@@ -226,15 +274,21 @@ def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas:
         except (OverflowError, ZeroDivisionError) as err:
             raise _overflow(problem, done, str(err)) from None
         values = runner.parameters()
-        if not math.isfinite(loss) or not all(math.isfinite(v) for v in values):
+        if not (math.isfinite(loss) and _finite(values)):
             raise _overflow(problem, done, "a value is no longer finite")
         losses.append(loss)
-        for column, value in zip(columns, values):
-            column.append(value)
+        rows.append(values)
     return History(problem=problem, steps=steps, every=every, hidden_deltas=hidden_deltas,
                    engine=engine_name, recorded_steps=tuple(marks), loss=tuple(losses),
-                   parameters={n: tuple(c) for n, c in zip(names, columns)},
+                   parameters=Columns(list(problem.params), rows),
                    outputs=runner.outputs(), initial_outputs=initial_outputs)
+
+
+def _finite(values: Sequence[float]) -> bool:
+    if hasattr(values, "dtype"):          # a numpy array
+        import numpy as np
+        return bool(np.isfinite(values).all())
+    return math.isfinite(sum(values)) or all(math.isfinite(v) for v in values)
 
 
 def _overflow(problem: Problem, step: int, why: str) -> NumericError:

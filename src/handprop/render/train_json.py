@@ -39,7 +39,7 @@ def document(history: History) -> dict[str, Any]:
         "engine": history.engine,
         "loss": list(history.loss),
         "recorded_steps": list(history.recorded_steps),
-        "parameters": {name: list(values) for name, values in history.parameters.items()},
+        "parameters": history.parameters.lists(),
         "initial": {"loss": history.loss[0], "outputs": by_output(history, history.initial_outputs)},
         "final": {"loss": history.loss[-1], "outputs": by_output(history, history.outputs),
                   "parameters": history.final_params},
