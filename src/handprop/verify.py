@@ -124,6 +124,10 @@ def report(problem: Problem, torch: bool = True) -> tuple[bool, str]:
         ok &= t_ok
         lines.append(f"PyTorch autograd (float64): max relative error {worst_t.error:.2e} "
                      f"({worst_t.param}) {'ok' if t_ok else 'TOO LARGE'} (tolerance {TORCH_TOLERANCE:g})")
+        from .torch_bridge import verify_lines   # training steps against torch.optim.SGD
+        train_ok, train_lines = verify_lines(problem)
+        ok = ok and train_ok
+        lines += train_lines
     elif torch:
         lines.append("PyTorch: not installed (pip install torch==2.13.0 to compare with autograd)")
     return ok, "\n".join(lines)
