@@ -1,0 +1,40 @@
+"""``handprop check CLAIMS [--problem P] [--format text|json|html] [-o FILE]``: parse, call, print.
+
+Exit status 0 when nothing is wrong, 1 when something is, 2 on bad input (a
+malformed or duplicated claim with its line number, an unknown problem): then
+one line on stderr and nothing written.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+SUFFIXES = {".json": "json", ".html": "html", ".htm": "html"}
+
+
+def run(args) -> int:
+    import gc
+    gc.disable()
+    from .check import check_file
+    from .claims import read
+    from .cli import write_output
+
+    claims = read(args.claims)
+    report = check_file(claims, args.problem)
+    fmt = args.format or (SUFFIXES.get(Path(args.output).suffix.lower(), "text")
+                          if args.output and args.output != "-" else "text")
+    if fmt == "text" and args.output in (None, "-"):
+        from rich.console import Console
+        from .render.check_text import print_to
+        print_to(Console(width=args.width) if args.width else Console(highlight=False), report)
+        return report.status
+    if fmt == "json":
+        from .render.check_text import render_json
+        text = render_json(report)
+    elif fmt == "html":
+        from .render.check_html import render
+        text = render(report)
+    else:
+        from .render.check_text import render
+        text = render(report, width=args.width or 100)
+    write_output(args.output, text)
+    return report.status

@@ -1,0 +1,166 @@
+"""Hand rounding, and what a number written to some digits claims.
+
+A person working backpropagation on paper rounds every intermediate result and
+goes on from the rounded value.  :func:`hand_values` does the same: each step's
+expression is evaluated in decimal arithmetic from the hand values of the steps
+before it (the problem's own numbers taken exactly as written), every
+intermediate rounded half-up (``--round N``: to N decimal places; ``--sig N``:
+to N significant figures), and the rounded result is that step's hand value.
+The loss after the update is a hand-rounded forward pass with the hand-rounded
+updated parameters.
+
+A written number such as ``0.757`` claims a value to the digits shown.  Two
+readings of "to the digits shown" are used by ``handprop check``:
+
+- :func:`rounds_to`: the value rounded to the last digit written gives the
+  number, i.e. they differ by at most half a unit in the last place (ties either
+  way).  This is what ``correct`` means.
+- :func:`chops_to`: the value cut off (truncated towards zero) after the last
+  digit written gives the number.  People chop as often as they round
+  (``0.0817 ≈ 0.081``), so :func:`agrees` (either reading) is what a number
+  computed from other numbers must match to count as reproduced.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Callable
+
+from .replay import AFTER, Model, Replay, as_written
+
+MODES = ("round", "sig")
+_REL = 1e-9      # float noise allowed when comparing a float with a written decimal
+
+
+def rounder(mode: str, places: int) -> Callable[[Decimal], Decimal]:
+    """Half-up rounding to ``places`` decimals (``round``) or significant figures (``sig``)."""
+    if mode == "round":
+        quantum = Decimal(1).scaleb(-places)
+
+        def to_places(x: Decimal) -> Decimal:
+            return x.quantize(quantum, rounding=ROUND_HALF_UP)
+        return to_places
+    if mode == "sig":
+        def to_figures(x: Decimal) -> Decimal:
+            if not x or not x.is_finite():
+                return x
+            rounded = x.quantize(Decimal(1).scaleb(x.adjusted() - places + 1), rounding=ROUND_HALF_UP)
+            if rounded.adjusted() > x.adjusted():   # 9.96 -> 10.0: one figure too many
+                rounded = rounded.quantize(Decimal(1).scaleb(rounded.adjusted() - places + 1),
+                                           rounding=ROUND_HALF_UP)
+            return rounded
+        return to_figures
+    raise ValueError(f"rounding mode must be one of {MODES}, not {mode!r}")
+
+
+def hand_base(model: Model) -> dict[str, Decimal]:
+    """The problem's numbers (parameters, inputs, targets, eta) exactly as written."""
+    return {k: as_written(v) for k, v in model.base.items()}
+
+
+def hand_values(model: Model, mode: str, places: int) -> tuple[dict[str, Decimal], list[str]]:
+    """Every quantity computed by hand, rounding as it goes; and warnings.
+
+    A step that cannot be computed from rounded numbers (the logarithm of an
+    output rounded to 0, a division by a slope rounded to 0) gets the exact
+    value rounded, with a warning saying so.
+    """
+    rnd = rounder(mode, places)
+    warnings: list[str] = []
+    how = f"{places} decimal place{'s' if places != 1 else ''}" if mode == "round" else \
+        f"{places} significant figure{'s' if places != 1 else ''}"
+
+    def fallback(key: str, err: BaseException) -> Decimal:
+        reason = "a logarithm of a number that is not positive" if isinstance(err, (ValueError, InvalidOperation)) \
+            else "a division by zero" if isinstance(err, ZeroDivisionError) else str(err)
+        warnings.append(f"{key}: with every number rounded to {how} this step needs {reason}; "
+                        "its exact value, rounded, is used instead")
+        return rnd(as_written(model.exact[key]))
+
+    replay = Replay(model, base=hand_base(model), rnd=rnd, fallback=fallback)
+    values = {}
+    for key in model.exprs:
+        values[key] = replay[key]
+    if AFTER in model.exact:
+        values[AFTER] = replay[AFTER]
+    return values, warnings
+
+
+def hand_trace(trace, model: Model, mode: str, places: int):
+    """``trace`` with ``hand_values`` and ``rounding`` set (a new Trace; ``trace`` is unchanged)."""
+    values, warnings = hand_values(model, mode, places)
+    hand = {k: float(values[k]) for k in trace.values if k in values}
+    return replace(trace, hand_values=hand, rounding={"mode": mode, "places": places},
+                   warnings=tuple(trace.warnings) + tuple(warnings))
+
+
+def hand_explain(problem, mode: str, places: int, digits: int = 6):
+    """The worked solution of ``problem`` with every step also computed by hand."""
+    from .derive import derive
+    derivation = derive(problem, digits=digits)
+    return hand_trace(derivation.trace, Model.of(derivation, problem), mode, places)
+
+
+# ---------------------------------------------------------------- numbers as written
+
+
+def unit(written: Decimal) -> float:
+    """One unit in the last place written: ``0.757`` -> 0.001, ``3.5e-05`` -> 1e-06."""
+    return 10.0 ** written.as_tuple().exponent
+
+
+def decimals(written: Decimal) -> int:
+    """Decimal places written (negative for ``1.2e3``-style numbers)."""
+    return -written.as_tuple().exponent
+
+
+def figures(written: Decimal) -> int:
+    """Significant figures written (``0.0277`` -> 3, ``0.3900`` -> 4)."""
+    digits = written.as_tuple().digits
+    stripped = list(digits)
+    while len(stripped) > 1 and stripped[0] == 0:
+        stripped.pop(0)
+    return max(len(stripped), 1)
+
+
+def rounds_to(written: Decimal, value: float) -> bool:
+    """``value`` rounded to the digits of ``written`` gives ``written`` (half a unit either way)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if v != v or v in (float("inf"), float("-inf")):
+        return False
+    c = float(written)
+    half = unit(written) / 2
+    return abs(v - c) <= half * (1 + _REL) + _REL * abs(c)
+
+
+def chops_to(written: Decimal, value: float) -> bool:
+    """``value`` cut off after the digits of ``written`` gives ``written``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if v != v or v in (float("inf"), float("-inf")):
+        return False
+    c = float(written)
+    u = unit(written)
+    slack = _REL * (abs(c) + u)
+    if c > 0 or (c == 0 and v >= 0):
+        return c - slack <= v < c + u + slack
+    return c - u - slack < v <= c + slack
+
+
+def agrees(written: Decimal, value) -> bool:
+    """``written`` is ``value`` rounded or chopped to the digits shown."""
+    return rounds_to(written, value) or chops_to(written, value)
+
+
+def follows(written: Decimal, worked: float, numbers: int = 1) -> bool:
+    """``written`` is the result of a line of arithmetic worth ``worked`` holding ``numbers``
+    numbers: it agrees with it, or is off by at most half a unit in its last place per
+    number (the numbers of a written line are usually rounded themselves)."""
+    if agrees(written, worked):
+        return True
+    return abs(float(written) - worked) <= unit(written) * max(numbers, 1) / 2 * (1 + _REL)
