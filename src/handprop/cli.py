@@ -60,10 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
     ex.add_argument("--digits", type=_digits, default=6, help="significant figures shown (default 6)")
     ex.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+    hand = ex.add_mutually_exclusive_group()
+    hand.add_argument("--round", type=_places("--round", 15), default=None, metavar="N",
+                      help="also work it by hand: every intermediate rounded half-up to N decimal places")
+    hand.add_argument("--sig", type=_places("--sig", 15), default=None, metavar="N",
+                      help="also work it by hand: every intermediate rounded to N significant figures")
 
     ve = sub.add_parser("verify", help="check every gradient against finite differences (and PyTorch)")
     ve.add_argument("problem", nargs="?", default="notes")
     ve.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+
+    ch = sub.add_parser("check", help="grade a hand solution: right, rounding drift, carried or wrong")
+    ch.add_argument("claims", help="a claims file (NAME = VALUE a line), '-' or a packaged one")
+    ch.add_argument("--problem", "-p", default=None, help="the problem (default: the file's "
+                    "'problem:' line, else notes)")
+    ch.add_argument("--format", "-f", choices=("text", "json", "html"), default=None)
+    ch.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
+    ch.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
     sub.add_parser("examples", help="list the built-in problems")
 
@@ -116,7 +129,11 @@ def cmd_explain(args) -> int:
     from .problem import load
     fmt = _format_for(args)
     problem = load(args.problem)
-    trace = explain(problem, digits=args.digits)
+    if args.round or args.sig:
+        from .rounding import hand_explain
+        trace = hand_explain(problem, "round" if args.round else "sig", args.round or args.sig, args.digits)
+    else:
+        trace = explain(problem, digits=args.digits)
     if fmt == "text" and (args.output in (None, "-")):
         from rich.console import Console
         from .render.text import print_to
@@ -170,10 +187,16 @@ def cmd_train(args) -> int:
     return run(args)
 
 
+def cmd_check(args) -> int:
+    from .check_command import run
+    return run(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "explain": cmd_explain,
     "verify": cmd_verify,
     "examples": cmd_examples,
+    "check": cmd_check,
     "train": cmd_train,
 }
 
