@@ -39,9 +39,8 @@ def spans_decades(losses, decades: float = 2.0) -> bool:
     return len(positive) == len(losses) and max(positive) / min(positive) > 10 ** decades
 
 
-def plot(history: History, path: str) -> None:
-    """Write the loss curve to ``path`` (.png or .svg): all or nothing."""
-    check_path(path)
+def figure(history: History):
+    """The loss curve as a matplotlib Figure (no pyplot, no display)."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
@@ -60,6 +59,13 @@ def plot(history: History, path: str) -> None:
                  f"{variant}")
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
+    return fig
+
+
+def plot(history: History, path: str) -> None:
+    """Write the loss curve to ``path`` (.png or .svg): all or nothing."""
+    check_path(path)
+    fig = figure(history)
     target = Path(path)
     tmp = target.with_name(f".{target.stem}.tmp{os.getpid()}{target.suffix}")
     try:

@@ -1,0 +1,162 @@
+"""PyTorch both ways: from_torch and to_torch round-trip exactly, name things as
+the matrix shorthand does, train the same as PyTorch does, and refuse clearly
+what they cannot express."""
+from __future__ import annotations
+
+import pytest
+
+from handprop.engine import forward
+from handprop.problem import ProblemError, load, parse
+from handprop.train import train
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+pytestmark = pytest.mark.torch
+
+from handprop import from_torch  # noqa: E402
+from handprop.torch_bridge import to_torch  # noqa: E402
+
+
+def _models():
+    torch.manual_seed(5)
+    return [
+        nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 2), nn.Sigmoid()),
+        nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 4, bias=False), nn.Linear(4, 2),
+                      nn.LeakyReLU(0.2)),
+        nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 3), nn.Softmax(dim=-1)),
+        nn.Sequential(nn.Linear(2, 3, bias=False), nn.Identity(), nn.Linear(3, 1)),
+        nn.Sequential(nn.Linear(3, 3), nn.Sigmoid()).float(),     # float32 values: exact in float64
+    ]
+
+
+def _data(model, samples: int = 3):
+    first = next(m for m in model if isinstance(m, nn.Linear))
+    last = [m for m in model if isinstance(m, nn.Linear)][-1]
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(samples, first.in_features, generator=g, dtype=torch.float64)
+    t = torch.rand(samples, last.out_features, generator=g, dtype=torch.float64)
+    return x, t / t.sum(dim=1, keepdim=True)
+
+
+def _linears(model):
+    return [m for m in model if isinstance(m, nn.Linear)]
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_from_torch_to_torch_round_trips_exactly(index):
+    model = _models()[index]
+    x, t = _data(model)
+    problem = from_torch(model, x, t, loss="half_sse", lr=0.1)
+    back = problem.to_torch()
+    assert all(p.dtype == torch.float64 for p in back.parameters())
+    for a, b in zip(_linears(model), _linears(back), strict=True):
+        assert torch.equal(a.weight.detach().double(), b.weight.detach())
+        assert (a.bias is None) == (b.bias is None)
+        if a.bias is not None:
+            assert torch.equal(a.bias.detach().double(), b.bias.detach())
+    # and back again: the same problem
+    assert from_torch(back, x, t, loss="half_sse", lr=0.1) == problem
+    # the same function: outputs agree with our forward pass
+    with torch.no_grad():
+        y = back(x)
+    for k, s in enumerate(problem.samples):
+        out = forward(problem, problem.params, s.inputs)
+        assert [out[u] for u in problem.outputs] == pytest.approx(y[k].tolist(), rel=1e-12, abs=1e-15)
+
+
+def test_names_are_those_of_the_matrix_shorthand():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 2))
+    problem = from_torch(model, [[0.1, 0.2]], [[0.3, 0.4]])
+    assert problem.inputs == ("x1", "x2")
+    assert [l.units for l in problem.layers] == [("h1_1", "h1_2", "h1_3"), ("h2_1", "h2_2", "h2_3"),
+                                                  ("y1", "y2")]
+    assert [l.activation for l in problem.layers] == ["sigmoid", "tanh", "linear"]
+    w = problem.weight
+    # w1.. row-major: unit, then input
+    assert (w["w1"].src, w["w1"].dst, w["w2"].src, w["w2"].dst) == ("x1", "h1_1", "x2", "h1_1")
+    assert w["w3"].dst == "h1_2" and w["w7"].src == "h1_1" and w["w7"].dst == "h2_1"
+    assert w["w2"].value == model[0].weight[0, 1].item()
+    assert [b.name for b in problem.biases] == [f"b{i}" for i in range(1, 9)]
+    assert problem.bias["b4"].units == ("h2_1",)
+    one_hidden = from_torch(nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1)), [[1, 2]], [[1]])
+    assert one_hidden.layers[0].units == ("h1", "h2")
+
+
+def test_problem_to_torch_from_torch_is_the_same_problem():
+    data = {"inputs": 2, "layers": [
+        {"size": 3, "activation": "tanh", "W": [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]], "b": [0.1, 0.2, 0.3]},
+        {"size": 2, "activation": "leaky_relu", "slope": 0.1, "W": [[0.7, 0.8, -0.9], [1.0, 1.1, 1.2]]}],
+        "samples": [{"inputs": [0.5, -0.5], "targets": [0.2, 0.8]}], "loss": "mse",
+        "learning_rate": 0.3, "update_biases": True, "batch": "mean"}
+    problem = parse(data)
+    x = [list(s.inputs) for s in problem.samples]
+    t = [list(s.targets) for s in problem.samples]
+    assert from_torch(problem.to_torch(), x, t, loss="mse", lr=0.3, batch="mean") == problem
+
+
+def test_torch_losses_map_to_ours_and_train_the_same():
+    """A practitioner's own loop (their loss module, torch.optim.SGD) against handprop."""
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 2), nn.Sigmoid()).double()
+    x, t = _data(model, samples=4)
+    for loss in (nn.MSELoss(), nn.MSELoss(reduction="sum"), nn.BCELoss(reduction="sum")):
+        problem = from_torch(model, x, t, loss=loss, lr=0.5)
+        mine = to_torch(problem)
+        opt = torch.optim.SGD(mine.parameters(), lr=0.5)
+        for _ in range(50):
+            opt.zero_grad()
+            loss(mine(x), t).backward()
+            opt.step()
+        ours = train(problem, 50, every=50)
+        theirs = [v for m in _linears(mine) for v in m.weight.detach().ravel().tolist()]
+        names = [w.name for w in problem.weights]
+        assert [ours.final_params[n] for n in names] == pytest.approx(theirs, rel=1e-10, abs=1e-12)
+    assert from_torch(model, x, t, loss=nn.MSELoss()).loss == "mse"
+    assert from_torch(model, x, t, loss=nn.MSELoss()).batch == "mean"
+
+
+def test_mazur_to_torch_keeps_fixed_shared_biases_fixed():
+    model = load("mazur").to_torch()
+    assert model[0].bias.tolist() == [0.35, 0.35] and not model[0].bias.requires_grad
+    assert model[0].weight.tolist() == [[0.15, 0.20], [0.25, 0.30]]
+    assert model[2].weight.tolist() == [[0.40, 0.45], [0.50, 0.55]]
+
+
+@pytest.mark.parametrize("model, message", [
+    (lambda: nn.Sequential(nn.Linear(2, 2), nn.Dropout()), "model[1]: Dropout cannot be expressed"),
+    (lambda: nn.Sequential(nn.Conv2d(1, 1, 3)), "model[0]: Conv2d cannot be expressed"),
+    (lambda: nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2)), "BatchNorm1d cannot be expressed"),
+    (lambda: nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Tanh()), "does not follow an nn.Linear"),
+    (lambda: nn.Sequential(nn.Sigmoid(), nn.Linear(2, 2)), "does not follow an nn.Linear"),
+    (lambda: nn.Sequential(nn.Linear(2, 3), nn.Linear(2, 2)), "takes 2 inputs but the layer before has 3"),
+    (lambda: nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=0)), "Softmax(dim=0)"),
+    (lambda: nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=-1), nn.Linear(2, 2)), "last layer"),
+    (lambda: nn.Sequential(), "has no nn.Linear"),
+])
+def test_what_cannot_be_expressed_is_refused_clearly(model, message):
+    with pytest.raises(ProblemError) as err:
+        from_torch(model(), [[0.1, 0.2]], [[0.3, 0.7]])
+    text = str(err.value)
+    assert message in text and text.startswith("from_torch: ") and "\n" not in text
+
+
+def test_bad_data_and_losses_are_refused():
+    model = nn.Linear(2, 2)
+    with pytest.raises(ProblemError, match="inputs: has shape"):
+        from_torch(model, [[1.0, 2.0, 3.0]], [[1.0, 2.0]])
+    with pytest.raises(ProblemError, match="targets"):
+        from_torch(model, [[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0]])
+    with pytest.raises(ProblemError, match="CrossEntropyLoss"):
+        from_torch(model, [[1.0, 2.0]], [[1.0, 0.0]], loss=nn.CrossEntropyLoss())
+    with pytest.raises(ProblemError, match="unknown loss"):
+        from_torch(model, [[1.0, 2.0]], [[1.0, 0.0]], loss="hinge")
+    with pytest.raises(ProblemError, match="NaN"):
+        from_torch(model, [[float("nan"), 2.0]], [[1.0, 0.0]])
+
+
+def test_updated_shared_biases_cannot_go_to_torch():
+    mazur = load("mazur")
+    data = dict(mazur.to_dict(), update_biases=True)
+    with pytest.raises(ProblemError, match="shared by h1, h2"):
+        parse(data).to_torch()
