@@ -592,6 +592,8 @@ class LatexPrinter(Printer):
         return rf"\frac{{{self.show(e.num)}}}{{{self.show(e.den)}}}"
 
     def power(self, base: str, exponent: int) -> str:
+        if "^" in base and not base.startswith(r"\left("):  # out^{(1)}, e^{x}: no double superscript
+            base = rf"\left({base}\right)"
         return f"{base}^{{{exponent}}}"
 
     def _fn(self, e: Fn) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..expr import fmt_number
-from ..trace import Step, Trace
+from ..expr import fmt_number, text_number
+from ..trace import Form, Step, Trace
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,10 @@ def problem_summary(trace: Trace) -> str:
     parts = [f"{len(p['inputs'])} inputs"]
     for i, layer in enumerate(p["layers"]):
         kind = "outputs" if i == len(p["layers"]) - 1 else "hidden"
-        parts.append(f"{len(layer['units'])} {kind} ({layer['activation']})")
+        act = layer["activation"]
+        if act == "leaky_relu":
+            act += f", slope {fmt_number(layer.get('slope', 0.01), 9)}"
+        parts.append(f"{len(layer['units'])} {kind} ({act})")
     return " → ".join(parts)
 
 
@@ -74,6 +77,188 @@ def settings_line(trace: Trace) -> str:
     text += ", biases updated" if p["update_biases"] else ", biases not updated"
     return text
 
+
+# ---------------------------------------------------------------- the given values
+
+GIVEN_LIMIT = 36        # a listing longer than this is abbreviated
+GIVEN_HEAD = 30         # ... to its first GIVEN_HEAD entries, "…", and its last GIVEN_TAIL
+GIVEN_TAIL = 2
+GIVEN_SAMPLES = 8       # samples listed in full before "and N more"
+
+
+@dataclass(frozen=True)
+class Given:
+    """One row of the given values: ``label`` and its ``(name, value, wiring)`` entries.
+
+    ``entries`` holds ``None`` where the middle of a long listing was left out;
+    ``count`` is the number of entries in all.  ``wiring`` is ``"x1→H1"`` for a
+    weight, the units ``"H1, H2"`` for a bias, ``""`` otherwise.
+    """
+
+    label: str
+    entries: tuple[tuple[str, float, str] | None, ...]
+    count: int
+
+
+def abbreviate(items: list, limit: int = GIVEN_LIMIT, head: int = GIVEN_HEAD,
+               tail: int = GIVEN_TAIL) -> list:
+    """``items`` as they are when short, else the first and last few with ``None`` between."""
+    if len(items) <= limit:
+        return list(items)
+    return list(items[:head]) + [None] + list(items[len(items) - tail:])
+
+
+def given(trace: Trace) -> list[Given]:
+    """The values a problem states: inputs and targets of each sample, weights, biases."""
+    p = trace.problem
+    outputs = p["layers"][-1]["units"]
+    rows = []
+    samples = p["samples"]
+    for k, s in enumerate(samples[:GIVEN_SAMPLES], start=1):
+        label = f" (sample {k})" if len(samples) > 1 else ""
+        for what, names, values in (("inputs", p["inputs"], s["inputs"]),
+                                    ("targets", outputs, s["targets"])):
+            entries = [(n, v, "") for n, v in zip(names, values)]
+            rows.append(Given(what + label, tuple(abbreviate(entries)), len(entries)))
+    weights = [(n, w[2], f"{w[0]}→{w[1]}") for n, w in p["weights"].items()]
+    rows.append(Given("weights", tuple(abbreviate(weights)), len(weights)))
+    if p["biases"]:
+        biases = [(n, b[1], ", ".join("…" if u is None else u for u in abbreviate(b[0], 6, 4, 1)))
+                  for n, b in p["biases"].items()]
+        rows.append(Given("biases", tuple(abbreviate(biases)), len(biases)))
+    return rows
+
+
+def more_samples(trace: Trace) -> int:
+    """How many samples the given values leave out."""
+    return max(len(trace.problem["samples"]) - GIVEN_SAMPLES, 0)
+
+
+def given_number(value: float) -> str:
+    """A stated value, shown as stated (up to 12 significant figures, a true minus sign)."""
+    return text_number(value, 12)
+
+
+# ---------------------------------------------------------------- equations
+
+
+def split_top(formula: str) -> list[str]:
+    """Split a LaTeX chain ``a = b = c`` at the ``" = "`` outside braces and environments.
+
+    A user's name sits inside ``\\text{...}`` (its braces escaped), so an ``=`` in
+    a name never splits the chain.
+    """
+    parts: list[str] = []
+    depth = 0
+    start = i = 0
+    n = len(formula)
+    while i < n:
+        ch = formula[i]
+        if ch == "\\":
+            if formula.startswith("\\begin{", i):
+                depth += 1
+            elif formula.startswith("\\end{", i):
+                depth -= 1
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == " " and depth == 0 and formula.startswith(" = ", i):
+            parts.append(formula[start:i])
+            i += 3
+            start = i
+            continue
+        i += 1
+    parts.append(formula[start:])
+    return parts
+
+
+def split_equals(chain: str) -> list[str]:
+    """``"a = b = c"`` -> ``["a", "b", "c"]`` (for writing each on its own line)."""
+    return chain.split(" = ")
+
+
+def equation(item: Step | Form, latex: bool = False) -> list[str]:
+    """Every member of the step's chain, in order: the left-hand side, the general
+    formula(s), the numbers substituted, the worked line(s), the value.
+
+    Text or LaTeX; a member equal to the one before it is written once.
+    """
+    if latex:
+        parts = split_top(item.latex) + split_top(item.substituted_latex)
+    else:
+        parts = item.text.split(" = ") + item.substituted.split(" = ")
+    out: list[str] = []
+    for part in parts:
+        if not out or part != out[-1]:
+            out.append(part)
+    return out
+
+
+def other_forms(step: Step) -> tuple[Form, ...]:
+    """The step's other forms, less any that only repeats the step's own chain."""
+    own = set(equation(step))
+    return tuple(f for f in step.forms if not set(equation(f)[1:]) <= own)
+
+
+# ---------------------------------------------------------------- hand rounding
+
+
+@dataclass(frozen=True)
+class HandValue:
+    """A quantity computed by hand rounding, beside its exact value."""
+
+    hand: float
+    exact: float
+    hand_text: str      # as the rounding writes it: 0.5933 (4 places)
+    exact_text: str
+    drift_text: str     # hand - exact, signed, 2 significant figures
+
+    @property
+    def drift(self) -> float:
+        return self.hand - self.exact
+
+
+def hand_number(value: float, rounding: dict | None, digits: int = 6) -> str:
+    """A hand-rounded value written with the places it was rounded to."""
+    if not rounding:
+        return fmt_number(value, digits)
+    places = int(rounding.get("places", digits))
+    if rounding.get("mode") == "round" and abs(value) < 1e15:
+        text = f"{value:.{places}f}"
+        return "0" if text.strip("-0.") == "" else text
+    return fmt_number(value, places)
+
+
+def drift_number(drift: float, exact: float = 1.0) -> str:
+    """``hand - exact`` signed, 2 significant figures; float noise (1e-12 relative) is 0."""
+    if abs(drift) <= 1e-12 * max(abs(exact), 1e-12):
+        return "0"
+    return ("+" if drift > 0 else "−") + fmt_number(abs(drift), 2)
+
+
+def hand_value(trace: Trace, quantity: str, digits: int | None = None) -> HandValue | None:
+    """The hand value of ``quantity`` beside the exact one, or ``None`` without hand rounding."""
+    if trace.hand_values is None or quantity not in trace.hand_values:
+        return None
+    hand = trace.hand_values[quantity]
+    exact = trace.values.get(quantity, hand)
+    d = digits or trace.digits
+    return HandValue(hand, exact, hand_number(hand, trace.rounding, d), fmt_number(exact, d),
+                     drift_number(hand - exact, exact))
+
+
+def rounding_description(trace: Trace) -> str:
+    r = trace.rounding or {}
+    places = r.get("places", "?")
+    if r.get("mode") == "sig":
+        return f"{places} significant figure{'s' if places != 1 else ''}"
+    return f"{places} decimal place{'s' if places != 1 else ''}"
+
+
+# ---------------------------------------------------------------- tables
 
 @dataclass(frozen=True)
 class ForwardRow:
@@ -122,11 +307,6 @@ def update_rows(trace: Trace) -> list[UpdateRow]:
     return rows
 
 
-def split_equals(chain: str) -> list[str]:
-    """``"a = b = c"`` -> ``["a", "b", "c"]`` (for writing each on its own line)."""
-    return chain.split(" = ")
-
-
 FOUR_QUESTIONS = (
     ("How wrong is the output?", "∂E/∂out_Y",
      "The loss's slope at the output: with ½(t − y)² it is y − t. If the output equals its target "
@@ -146,3 +326,23 @@ ROUNDING_NOTE = ("All numbers are computed in float64 and shown to {digits} sign
                  "every value is carried forward unrounded. A hand solution that rounds each "
                  "intermediate drifts from these in the last digits — that is rounding, not a "
                  "mistake (`handprop check` tells the two apart).")
+
+FOUR_QUESTIONS_TEX = (
+    r"\frac{\partial E}{\partial \mathrm{out}_{Y}}",
+    r"\frac{\partial \mathrm{out}}{\partial \mathrm{net}}",
+    r"\frac{\partial \mathrm{net}_{Y}}{\partial w}",
+    r"\frac{\partial \mathrm{net}_{H}}{\partial w}",
+)
+"""The symbol of each of :data:`FOUR_QUESTIONS` in LaTeX."""
+
+
+def rounding_note(trace: Trace, digits: int | None = None) -> str:
+    """The closing note on rounding (with `code` in backticks), hand rounding or not."""
+    digits = digits or trace.digits
+    if trace.hand_values is None:
+        return ROUNDING_NOTE.format(digits=digits)
+    return (f"Hand rounding: every intermediate was rounded half-up to "
+            f"{rounding_description(trace)}, as a person does on paper, and the next step used "
+            f"the rounded value. Beside each step stand the hand value, the exact float64 value "
+            f"(shown to {digits} significant figures) and the drift between them: the drift is "
+            "what rounding alone does, not a mistake (`handprop check` tells the two apart).")

@@ -1,157 +1,419 @@
-"""The worked solution for a terminal (rich), as the tutorial writes it.
+"""The worked solution for a terminal, as the tutorial writes it.
 
-``render`` returns plain text (no colour) of a pinned width; ``print_to`` writes
-to a rich Console, which adds colour only on a terminal.
+The page is laid out here line by line for a pinned width (80 columns by
+default): each ``=`` of a chain on its own line under the first, long formulas
+broken before an operator at the outermost level, notes wrapped and indented.
+Each line is a list of ``(text, style)`` segments, so the same layout prints as
+plain text (``render``, and any output that is not a terminal) or in colour
+through rich (``print_to`` on a terminal).
 """
 from __future__ import annotations
 
-import io
+import re
+from typing import TYPE_CHECKING, Iterable
 
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
-from rich.rule import Rule
-from rich.table import Table
-from rich.text import Text
-
-from ..expr import fmt_number
 from ..trace import Step, Trace
-from .common import (FOUR_QUESTIONS, ROUNDING_NOTE, forward_rows, problem_summary, sections,
-                     settings_line, split_equals, update_rows)
+from .common import (FOUR_QUESTIONS, HandValue, equation, forward_rows, given, given_number,
+                     hand_value, more_samples, other_forms, problem_summary, rounding_note,
+                     sections, settings_line, update_rows)
+from ..expr import text_number
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+Segment = tuple[str, str]          # (text, rich style; "" for none)
+Line = list[Segment]
+
+STYLE = {
+    "title": "bold", "rule": "bold blue", "heading": "bold", "lhs": "bold cyan",
+    "value": "bold", "hand": "yellow", "note": "italic", "label": "bold magenta",
+    "question": "dim", "form": "italic", "warning": "bold yellow", "header": "bold",
+    "up": "green", "down": "red",
+}
+
+INDENT = 2          # a step's equation and note, under its title
+TERM_INDENT = 4     # the chain-rule terms, and the other forms' equations
+BREAKS = ((" + ", 0), (" − ", 0), (" - ", 0), (" × ", 1), (" / ", 2), ("·", 3))
+
+
+_NOT_ONE_COLUMN = re.compile("[\u0300-\u036f\u1100-\u115f\u200b-\u200f\u2300-\U0010ffff]")
+"""Characters that may be wide (East Asian, emoji) or of no width (combining marks):
+everything else, Greek, ∂, −, →, ─ ... included, takes one column."""
+
+
+def cells(text: str) -> int:
+    """Columns ``text`` takes on a terminal."""
+    if text.isascii() or not _NOT_ONE_COLUMN.search(text):
+        return len(text)
+    from rich.cells import cell_len
+    return cell_len(text)
+
+
+# ---------------------------------------------------------------- breaking a long line
+
+
+def _break_points(text: str) -> list[tuple[int, int, int]]:
+    """``(position, depth, rank)`` of every place a formula may be broken: before an
+    operator, ``depth`` parentheses deep, ``rank`` 0 for + and −, 1 for ×, ..."""
+    points = []
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch in " ·":
+            for op, rank in BREAKS:
+                if text.startswith(op, i):
+                    points.append((i, max(depth, 0), rank))
+                    break
+    return points
+
+
+def break_formula(text: str, first: int, rest: int) -> list[str]:
+    """``text`` in lines of at most ``first`` (then ``rest``) columns, broken before an
+    operator: the outermost one, the loosest binding, as far right as fits."""
+    lines: list[str] = []
+    width = first
+    while cells(text) > width:
+        points = [p for p in _break_points(text) if 0 < p[0] and cells(text[:p[0]]) <= width]
+        if not points:                       # no operator fits: cut where the line ends
+            cut = _cut(text, max(width, 1))
+            lines.append(text[:cut])
+            text = text[cut:]
+        else:
+            late = [p for p in points if p[0] >= 0.4 * width] or points
+            pos = min(late, key=lambda p: (p[1], p[2], -p[0]))[0]
+            lines.append(text[:pos])
+            text = text[pos:].lstrip(" ")
+        width = rest
+    lines.append(text)
+    return lines
+
+
+def _cut(text: str, width: int) -> int:
+    """The longest prefix of ``text`` that fits ``width`` columns (at least one character)."""
+    if text.isascii():
+        return max(min(width, len(text)), 1)
+    total = 0
+    for i, ch in enumerate(text):
+        total += cells(ch)
+        if total > width:
+            return max(i, 1)
+    return len(text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Prose in lines of at most ``width`` columns, broken at spaces."""
+    narrow = text.isascii() or not _NOT_ONE_COLUMN.search(text)
+    if narrow and len(text) <= width:
+        return [text]
+    size = len if narrow else cells
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if size(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while cells(word) > width:
+            cut = _cut(word, width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    lines.append(line)
+    return lines
+
+
+# ---------------------------------------------------------------- the page
+
+
+class Page:
+    """The worked solution as styled lines, ``width`` columns wide."""
+
+    def __init__(self, width: int = 80, digits: int = 6):
+        self.width = max(width, 40)
+        self.digits = digits
+        self.lines: list[Line] = []
+
+    def line(self, *segments: Segment) -> None:
+        self.lines.append([s for s in segments if s[0]])
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1]:
+            self.lines.append([])
+
+    def prose(self, text: str, indent: int = 0, style: str = "", hanging: int = 0) -> None:
+        first, *more = wrap(text, self.width - indent)
+        self.line((" " * indent, ""), (first, style))
+        rest = " ".join(more)
+        if rest:
+            for line in wrap(rest, self.width - indent - hanging):
+                self.line((" " * (indent + hanging), ""), (line, style))
+
+    def rule(self, title: str) -> None:
+        self.blank()
+        head = f"── {title} "
+        self.line((head + "─" * max(self.width - cells(head), 3), STYLE["rule"]))
+        self.blank()
+
+    def equation(self, parts: list[str], indent: int, hand: HandValue | None = None) -> None:
+        """``lhs = a`` then ``= b``, ``= c`` ... each under the first ``=``, the value in bold."""
+        lhs, rest = parts[0], parts[1:] or [""]
+        pad = cells(lhs)
+        if indent + pad + 3 > self.width * 0.45:   # a long left-hand side stands alone
+            for j, chunk in enumerate(break_formula(lhs, self.width - indent, self.width - indent - 2)):
+                self.line((" " * (indent + 2 * bool(j)), ""), (chunk, STYLE["lhs"]))
+            indent, pad, first = indent + 2, 0, False
+        else:
+            first = True
+        column = indent + pad + 3                   # where the right-hand sides start
+        for k, part in enumerate(rest):
+            style = STYLE["value"] if k == len(rest) - 1 else ""
+            chunks = break_formula(part, self.width - column, self.width - column - 2)
+            for j, chunk in enumerate(chunks):
+                if j:
+                    self.line((" " * (column + 2), ""), (chunk, style))
+                elif first and k == 0:
+                    self.line((" " * indent, ""), (lhs, STYLE["lhs"]), (" = ", ""), (chunk, style))
+                else:
+                    self.line((" " * (column - 2), ""), ("= ", ""), (chunk, style))
+        if hand is not None:
+            self.line((" " * column, ""),
+                      (f"by hand {hand.hand_text}   exact {hand.exact_text}   drift {hand.drift_text}",
+                       STYLE["hand"]))
+
+    def table(self, headers: list[str], rows: list[list[str]], aligns: str, indent: int = 2,
+              styles: list[str] | None = None) -> None:
+        """A plain table: a header, a rule under it, columns two spaces apart.
+
+        ``aligns`` has one letter per column, ``l`` or ``r``.
+        """
+        widths = [max([cells(h)] + [cells(r[i]) for r in rows]) for i, h in enumerate(headers)]
+        room = self.width - indent - sum(widths[1:]) - 2 * (len(widths) - 1)
+        if widths[0] > room:        # long names: on a line of their own above their row
+            widths[0] = max(cells(headers[0]), min(8, room))
+            long_rows, long_styles = [], []
+            for k, row in enumerate(rows):
+                if cells(row[0]) > widths[0]:
+                    long_rows.append([row[0]] + [""] * (len(row) - 1))
+                    long_styles.append("")
+                    row = [""] + row[1:]
+                long_rows.append(row)
+                long_styles.append(styles[k] if styles else "")
+            rows, styles = long_rows, long_styles
+
+        def cell(text: str, i: int) -> str:
+            gap = " " * (widths[i] - cells(text))
+            return gap + text if aligns[i] == "r" else text + gap
+
+        self.line((" " * indent, ""), ("  ".join(cell(h, i) for i, h in enumerate(headers)).rstrip(),
+                                       STYLE["header"]))
+        self.line((" " * indent, ""), ("  ".join("─" * w for w in widths), ""))
+        for k, row in enumerate(rows):
+            if cells(row[0]) > widths[0]:
+                self.prose(row[0], indent)
+                continue
+            text = "  ".join(cell(c, i) for i, c in enumerate(row)).rstrip()
+            self.line((" " * indent, ""), (text, styles[k] if styles else ""))
+
+
+# ---------------------------------------------------------------- the parts of the solution
+
+
+def write_step(page: Page, step: Step, trace: Trace) -> None:
+    """One step: its title, its chain of equalities, its terms, its other forms, its note."""
+    page.prose(step.title, style=STYLE["heading"], hanging=2)
+    page.equation(equation(step), INDENT, hand_value(trace, step.id, page.digits))
+    if step.terms:
+        write_terms(page, step)
+    for form in other_forms(step):
+        page.line((" " * INDENT, ""), (form.title + ":", STYLE["form"]))
+        page.equation(equation(form), TERM_INDENT)
+    page.prose(step.note, INDENT, STYLE["note"])
+    page.blank()
+
+
+def write_terms(page: Page, step: Step) -> None:
+    """The labelled factors of a chain rule, one a line, values aligned on the decimal
+    point, each with the question it answers (beside it when that fits, else under it;
+    a question already asked in the block is not repeated)."""
+    labels = [t.label for t in step.terms]
+    symbols = [t.text for t in step.terms]
+    values = decimal_aligned([text_number(t.value, page.digits) for t in step.terms])
+    lw, sw, vw = (max(cells(x) for x in col) for col in (labels, symbols, values))
+    head = TERM_INDENT + lw + 2 + sw + 3 + vw + 3
+    beside = all(head + cells(t.question) <= page.width for t in step.terms)
+    asked: set[str] = set()
+    if head - 3 > page.width:           # symbols too long for columns: one equation each
+        for term in step.terms:
+            page.line((" " * TERM_INDENT, ""), (term.label, STYLE["label"]))
+            page.equation([term.text, text_number(term.value, page.digits)], TERM_INDENT + lw + 2)
+            if term.question not in asked:
+                page.prose(term.question, TERM_INDENT + lw + 2, STYLE["question"])
+            asked.add(term.question)
+        return
+    for label, symbol, value, term in zip(labels, symbols, values, step.terms):
+        question = "" if term.question in asked else term.question
+        asked.add(term.question)
+        left = [(" " * TERM_INDENT, ""), (label + " " * (lw - cells(label) + 2), STYLE["label"]),
+                (symbol + " " * (sw - cells(symbol)) + " = " + value, "")]
+        if beside and question:
+            page.line(*left, (" " * (vw - cells(value) + 3) + question, STYLE["question"]))
+        else:
+            page.line(*left)
+            if question:
+                page.prose(question, TERM_INDENT + lw + 2, STYLE["question"])
+
+
+def decimal_aligned(numbers: list[str]) -> list[str]:
+    """Numbers padded so that their decimal points (or ends) line up."""
+    split = [n.partition(".") if "e" not in n else (n, "", "") for n in numbers]
+    left = max(cells(a) for a, _, _ in split)
+    right = max(len(dot + b) for _, dot, b in split)
+    return [" " * (left - cells(a)) + a + (dot + b).ljust(right) for a, dot, b in split]
+
+
+def write_given(page: Page, trace: Trace) -> None:
+    rows = given(trace)
+    lw = max(cells(r.label) for r in rows)
+    page.line(("Given", STYLE["heading"]))
+    for row in rows:
+        items = []
+        for entry in row.entries:
+            if entry is None:
+                items.append("…")
+                continue
+            name, value, wiring = entry
+            items.append(f"{name} ({wiring}) = {given_number(value)}" if wiring
+                         else f"{name} = {given_number(value)}")
+        if len(row.entries) < row.count:
+            items[-1] += f" ({row.count} in all)"
+        lines = _listing(items, page.width - INDENT - lw - 2)
+        for i, line in enumerate(lines):
+            label = row.label if i == 0 else ""
+            page.line((" " * INDENT + label + " " * (lw - cells(label) + 2), ""), (line, ""))
+    more = more_samples(trace)
+    if more:
+        page.line((" " * INDENT + f"… and {more} more samples", ""))
+
+
+def _listing(items: list[str], width: int) -> list[str]:
+    """``a, b, c`` in lines of at most ``width`` columns, broken after a comma."""
+    lines: list[str] = []
+    line = ""
+    for k, item in enumerate(items):
+        piece = item + ("," if k < len(items) - 1 else "")
+        candidate = f"{line} {piece}" if line else piece
+        if line and cells(candidate) > width:
+            lines.append(line)
+            candidate = piece
+        line = candidate
+    lines.append(line)
+    return [chunk for line in lines for chunk in wrap(line, width)]
 
 
 def _num(value: float | None, digits: int) -> str:
-    return "—" if value is None else fmt_number(value, digits)
+    return "—" if value is None else text_number(value, digits)
 
 
-def step_block(step: Step, hand: dict | None = None, digits: int = 6) -> RenderableType:
-    """One step: its formula, then each worked line under the first ``=``."""
-    lhs, _, rhs = step.text.partition(" = ")
-    text = Text()
-    text.append(lhs, style="bold cyan")
-    text.append(" = ")
-    text.append(rhs)
-    pad = " " * len(lhs)
-    lines = split_equals(step.substituted)
-    for i, line in enumerate(lines):
-        text.append(f"\n{pad} = ")
-        text.append(line, style="bold" if i == len(lines) - 1 else "")
-    if hand is not None and step.id in hand:
-        h = hand[step.id]
-        text.append(f"\n{pad}   by hand {fmt_number(h, digits)}  (drift {fmt_number(h - step.value, 2)})",
-                    style="yellow")
-    parts: list[RenderableType] = [text]
-    for term in step.terms:
-        t = Text()
-        t.append(f"{term.label}", style="bold magenta")
-        t.append(f"  {term.text} = {fmt_number(term.value, digits)}")
-        t.append(f"  {term.question}", style="dim")
-        parts.append(Padding(t, (0, 0, 0, 3)))
-    for form in step.forms:
-        f = Text()
-        f.append(form.title + ": ", style="italic")
-        f.append(form.text)
-        for line in split_equals(form.substituted):
-            f.append("\n  = " + line)
-        parts.append(Padding(f, (0, 0, 0, 3)))
-    parts.append(Padding(Text(step.note, style="dim italic"), (0, 0, 0, 3)))
-    return Group(*parts)
-
-
-def forward_table(trace: Trace, sample: int | None, digits: int) -> Table:
-    table = Table(title="Forward pass" + (f" (sample {sample})" if sample else ""),
-                  box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, justify in (("Neuron", "left"), ("Net input", "right"), ("Output", "right"),
-                         ("Target", "right"), ("Error", "right")):
-        table.add_column(col, justify=justify)
-    for row in forward_rows(trace, sample):
-        table.add_row(row.unit, _num(row.net, digits), _num(row.out, digits),
-                      _num(row.target, digits), _num(row.error, digits) if row.error is not None else "hidden")
+def write_forward_table(page: Page, trace: Trace, sample: int | None) -> None:
+    d = page.digits
+    page.line(("Forward-pass table" + (f" (sample {sample})" if sample else ""), STYLE["heading"]))
+    rows = [[r.unit, _num(r.net, d), _num(r.out, d), _num(r.target, d),
+             "hidden" if r.error is None else _num(r.error, d)] for r in forward_rows(trace, sample)]
     sfx = f"[{sample}]" if sample else ""
-    table.add_row("E_total", "", "", "", fmt_number(trace.values[f"E:total{sfx}"], digits), style="bold")
-    return table
+    rows.append(["E_total", "", "", "", text_number(trace.values[f"E:total{sfx}"], d)])
+    page.table(["Neuron", "Net input", "Output", "Target", "Error"], rows, "lrrrr",
+               styles=[""] * (len(rows) - 1) + [STYLE["value"]])
+    page.blank()
 
 
-def update_table(trace: Trace, digits: int) -> Table:
-    table = Table(title="All updates", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, justify in (("Param", "left"), ("∂E/∂param", "right"), ("Old", "right"),
-                         ("New", "right"), ("Moved", "left")):
-        table.add_column(col, justify=justify)
-    for row in update_rows(trace):
-        arrow = {"down": "↓ down", "up": "↑ up", "none": "· none", "—": "— not updated"}[row.moved]
-        table.add_row(row.param, fmt_number(row.grad, digits), fmt_number(row.old, digits),
-                      _num(row.new, digits), arrow)
-    return table
+MOVED = {"down": "↓ down", "up": "↑ up", "none": "· none", "—": "not updated"}
 
 
-def renderables(trace: Trace, digits: int | None = None) -> list[RenderableType]:
+def write_update_table(page: Page, trace: Trace) -> None:
+    d = page.digits
+    hand = trace.hand_values is not None
+    rows, styles = [], []
+    for r in update_rows(trace):
+        row = [r.param, text_number(r.grad, d), given_number(r.old), _num(r.new, d)]
+        if hand:
+            h = hand_value(trace, f"new:{r.param}", d)
+            row.append(h.hand_text if h else "—")
+        rows.append(row + [MOVED[r.moved]])
+        styles.append(STYLE.get(r.moved, ""))
+    headers = ["Param", "∂E/∂param", "Old", "New"] + (["By hand"] if hand else []) + ["Moved"]
+    page.table(headers, rows, "lrrr" + ("r" if hand else "") + "l", styles=styles)
+    page.blank()
+
+
+def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
+    """The whole worked solution, laid out ``width`` columns wide."""
     digits = digits or trace.digits
+    page = Page(width, digits)
     p = trace.problem
-    out: list[RenderableType] = []
-    out.append(Text(p.get("title") or trace.name or "handprop", style="bold"))
-    out.append(Text(problem_summary(trace) + "\n" + settings_line(trace)))
-    out.append(given_table(trace, digits))
+    page.line((p.get("title") or trace.name or "handprop", STYLE["title"]))
+    if p.get("description"):
+        page.prose(p["description"])
+    page.prose(problem_summary(trace))
+    page.prose(settings_line(trace))
+    if trace.hand_values is not None:
+        page.prose("hand rounding: " + hand_rounding_words(trace), style=STYLE["hand"])
+    page.blank()
+    write_given(page, trace)
     for warning in trace.warnings:
-        out.append(Text("warning: " + warning, style="bold yellow"))
-    samples = len(p["samples"])
+        page.blank()
+        page.prose("warning: " + warning, style=STYLE["warning"], hanging=2)
     for section in sections(trace):
-        out.append(Rule(section.title, align="left"))
+        page.rule(section.title)
         for step in section.steps:
-            out.append(Padding(step_block(step, trace.hand_values, digits), (0, 0, 1, 0)))
-        if section.key.startswith("loss"):
-            out.append(forward_table(trace, section.steps[0].sample, digits))
-    out.append(update_table(trace, digits))
-    out.append(Rule("The four chain-rule questions", align="left"))
+            write_step(page, step, trace)
+        if section.key.startswith("loss") and (section.steps[0].sample or len(p["samples"]) == 1):
+            write_forward_table(page, trace, section.steps[0].sample)
+    page.rule("All updates")
+    write_update_table(page, trace)
+    page.rule("The four chain-rule questions")
     for i, (question, symbol, answer) in enumerate(FOUR_QUESTIONS, start=1):
-        t = Text(f"{i}. ", style="bold")
-        t.append(question, style="bold")
-        t.append(f"  {symbol}\n   {answer}")
-        out.append(t)
-    out.append(Rule("A note on rounding", align="left"))
-    out.append(Text(ROUNDING_NOTE.format(digits=digits).replace("`", "")))
-    del samples
-    return out
+        page.line((f"{i}. ", STYLE["heading"]), (question, STYLE["heading"]), (f"  {symbol}", ""))
+        page.prose(answer, 3)
+    page.rule("A note on rounding")
+    page.prose(rounding_note(trace, digits).replace("`", ""))
+    return page
 
 
-def given_table(trace: Trace, digits: int) -> Table:
-    p = trace.problem
-    table = Table(title="Given", box=box.SIMPLE, title_justify="left", show_header=False)
-    table.add_column("what")
-    table.add_column("values", overflow="fold")
+def hand_rounding_words(trace: Trace) -> str:
+    from .common import rounding_description
+    return f"every intermediate rounded half-up to {rounding_description(trace)}"
 
-    def listing(pairs) -> str:
-        items = [f"{k} = {fmt_number(v, 9)}" for k, v in pairs]
-        return ", ".join(items[:24]) + (f", … ({len(items)} in all)" if len(items) > 24 else "")
 
-    for k, s in enumerate(p["samples"], start=1):
-        label = f" (sample {k})" if len(p["samples"]) > 1 else ""
-        table.add_row("inputs" + label, listing(zip(p["inputs"], s["inputs"])))
-        table.add_row("targets" + label, listing(zip(p["layers"][-1]["units"], s["targets"])))
-        if k >= 8 and len(p["samples"]) > 8:
-            table.add_row("…", f"{len(p['samples']) - 8} more samples")
-            break
-    table.add_row("weights", listing((n, w[2]) for n, w in p["weights"].items()))
-    if p["biases"]:
-        table.add_row("biases", listing((n, b[1]) for n, b in p["biases"].items()))
-    return table
+def _plain(lines: Iterable[Line]) -> str:
+    return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
 
 
 def render(trace: Trace, digits: int | None = None, width: int = 80) -> str:
-    """The whole worked solution as plain text, ``width`` columns wide."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
-                      legacy_windows=False, emoji=False, highlight=False)
-    for item in renderables(trace, digits):
-        console.print(item)
-    return buffer.getvalue()
+    """The whole worked solution as plain text, ``width`` columns wide (no colour)."""
+    return _plain(layout(trace, digits, width).lines)
 
 
-def print_to(console: Console, trace: Trace, digits: int | None = None) -> None:
-    for item in renderables(trace, digits):
-        console.print(item)
+def print_to(console: "Console", trace: Trace, digits: int | None = None) -> None:
+    """Print to ``console``: in colour on a terminal, as plain text anywhere else."""
+    page = layout(trace, digits, console.width)
+    if not console.is_terminal or console.color_system is None:
+        console.file.write(_plain(page.lines))
+        console.file.flush()
+        return
+    from rich.text import Text
+    for line in page.lines:
+        console.print(Text.assemble(*line), soft_wrap=True, highlight=False, markup=False,
+                      emoji=False)
 
 
 if __name__ == "__main__":
+    from rich.console import Console
+
     from ..derive import explain
     from ..problem import load
     print_to(Console(), explain(load("notes")))

@@ -1,0 +1,442 @@
+"""The text, Markdown and LaTeX renderers.
+
+* Reviewed expected-output files (``tests/expected/{notes,mazur}.{txt,md,tex}``),
+  rendered under pinned settings (text 80 columns wide, no colour, 6 digits) and
+  compared exactly.  After a deliberate change, regenerate them with
+  ``UPDATE_EXPECTED=1 pytest tests/test_render.py`` and review the diff by eye.
+* Every formula of the Markdown and LaTeX output parses with KaTeX (the npm
+  package of package.json, run by node: ``tests/js/katex_check.mjs``), for the
+  built-ins, a set of problems covering each activation, loss and convention,
+  names made of HTML and TeX specials, hand rounding, and random problems.
+* The text fits 80 columns and has no colour when not on a terminal; user names
+  in Markdown render as text, never as HTML.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from rich.cells import cell_len
+
+from handprop.derive import explain
+from handprop.problem import load, parse
+from handprop.render import latex, markdown, text
+
+from strategies import problems
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = Path(__file__).parent / "expected"
+KATEX_CHECK = Path(__file__).parent / "js" / "katex_check.mjs"
+UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
+
+RENDER = {"txt": lambda t: text.render(t, digits=6, width=80),
+          "md": lambda t: markdown.render(t, digits=6),
+          "tex": lambda t: latex.render(t, digits=6)}
+
+# ---------------------------------------------------------------- problems
+
+EVIL = ["<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>", "a&b", 'q"uote',
+        "x|y", "`tick`", "$5 {x}", "50% #1", "a\\b", "~^_*", "*em* !x"]
+
+
+def _layers(*specs):
+    return [{"size": len(W), "activation": act, "W": W, **({"b": b} if b is not None else {}), **extra}
+            for act, W, b, extra in specs]
+
+
+PROBLEMS = {
+    "softmax_ce": {
+        "inputs": 2, "loss": "cross_entropy", "learning_rate": 0.1,
+        "layers": _layers(("sigmoid", [[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], 0.1, {}),
+                          ("softmax", [[0.3, -0.1, 0.2], [0.5, 0.4, -0.3], [-0.2, 0.1, 0.6]], 0.0, {})),
+        "samples": [{"inputs": [0.5, -1.0], "targets": [0, 1, 0]}]},
+    "tanh": {
+        "inputs": 2, "loss": "half_sse",
+        "layers": _layers(("tanh", [[0.7, -0.4], [0.2, 0.9]], 0.1, {}),
+                          ("sigmoid", [[0.5, -0.6]], 0.2, {})),
+        "samples": [{"inputs": [1.0, 0.5], "targets": [0.8]}]},
+    "relu_linear_mse": {
+        "inputs": 2, "loss": "mse",
+        "layers": _layers(("relu", [[0.5, -0.8], [0.3, 0.6], [-0.4, -0.2]], None, {}),
+                          ("linear", [[0.2, 0.7, -0.5], [0.1, -0.3, 0.4]], [0.05, -0.05], {})),
+        "samples": [{"inputs": [1.0, 0.5], "targets": [0.3, -0.2]}]},
+    "leaky_sse": {
+        "inputs": 2, "loss": "sse",
+        "layers": _layers(("leaky_relu", [[0.5, -0.8], [-0.3, -0.6]], 0.1, {"slope": 0.1}),
+                          ("sigmoid", [[0.2, 0.7]], -0.1, {})),
+        "samples": [{"inputs": [0.4, 0.9], "targets": [1.0]}]},
+    "bce": {
+        "inputs": 3, "loss": "bce",
+        "layers": _layers(("sigmoid", [[0.2, -0.3, 0.1], [0.4, 0.1, -0.2]], 0.0, {}),
+                          ("sigmoid", [[0.6, -0.4]], 0.1, {})),
+        "samples": [{"inputs": [1.0, 0.0, 0.5], "targets": [1.0]}]},
+    "deep_batch": {   # two hidden layers, three samples averaged, per-unit biases updated
+        "title": "Two hidden layers, three samples", "inputs": 2, "loss": "half_sse",
+        "batch": "mean", "update_biases": True,
+        "layers": _layers(("tanh", [[0.3, -0.2], [0.1, 0.5]], [0.1, -0.1], {}),
+                          ("relu", [[0.6, -0.4], [0.2, 0.8]], [0.05, 0.02], {}),
+                          ("sigmoid", [[0.5, -0.7], [0.3, 0.4]], [0.0, 0.1], {})),
+        "samples": [{"inputs": [0.5, 0.1], "targets": [0.0, 1.0]},
+                    {"inputs": [-0.3, 0.8], "targets": [1.0, 0.0]},
+                    {"inputs": [0.9, -0.6], "targets": [0.5, 0.5]}]},
+    "evil_names": {   # names that are HTML, script, Markdown and TeX
+        "title": "<b>bold</b> & `code` | $x$ \\ {braces}",
+        "inputs": [EVIL[2], EVIL[4]],
+        "layers": [{"units": [EVIL[0], EVIL[3]], "activation": "sigmoid"},
+                   {"units": [EVIL[1], EVIL[5]], "activation": "sigmoid"}],
+        "weights": {"w<1>": [EVIL[2], EVIL[0], 0.15], "w&2": [EVIL[4], EVIL[0], 0.2],
+                    "w|3": [EVIL[2], EVIL[3], 0.25], "w`4`": [EVIL[4], EVIL[3], 0.3],
+                    EVIL[6]: [EVIL[0], EVIL[1], 0.4], EVIL[7]: [EVIL[0], EVIL[5], 0.45],
+                    EVIL[8]: [EVIL[3], EVIL[1], 0.5], EVIL[9]: [EVIL[3], EVIL[5], 0.55]},
+        "biases": {EVIL[10]: [[EVIL[0], EVIL[3]], 0.35], "b\"2": [[EVIL[1], EVIL[5]], 0.6]},
+        "samples": [{"inputs": [0.05, 0.1], "targets": [0.01, 0.99]}],
+        "update_biases": True},
+}
+
+
+@pytest.fixture(scope="module")
+def traces():
+    """Every problem of this module by name, the built-ins first, and the notes with hand rounding."""
+    out = {name: explain(load(name)) for name in ("notes", "mazur")}
+    out.update({name: explain(parse(data, source=name)) for name, data in PROBLEMS.items()})
+    out["notes_by_hand"] = by_hand(out["notes"], 4)
+    return out
+
+
+def round_half_up(value: float, places: int) -> float:
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def by_hand(trace, places: int):
+    """The trace with hand values: here every exact value rounded once (as the hand-rounding
+    engine's values will sit beside the exact ones), enough to exercise the renderers."""
+    hand = {k: round_half_up(v, places) for k, v in trace.values.items()}
+    return dataclasses.replace(trace, hand_values=hand, rounding={"mode": "round", "places": places})
+
+
+# ---------------------------------------------------------------- expected output
+
+
+@pytest.mark.parametrize("name", ["notes", "mazur"])
+@pytest.mark.parametrize("ext", ["txt", "md", "tex"])
+def test_expected_output(name, ext, traces):
+    got = RENDER[ext](traces[name])
+    path = EXPECTED / f"{name}.{ext}"
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.exists(), f"{path} is missing: UPDATE_EXPECTED=1 pytest {Path(__file__).name}"
+    want = path.read_text(encoding="utf-8")
+    if got != want:   # a readable failure: the first line that differs
+        for i, (a, b) in enumerate(zip(got.splitlines(), want.splitlines()), start=1):
+            assert a == b, f"{path.name} line {i} differs"
+        assert got == want, f"{path.name}: the length differs ({len(got)} vs {len(want)} characters)"
+
+
+def test_expected_output_holds_the_published_numbers():
+    """The reviewed files carry the tutorial's and Mazur's numbers (REFERENCE.md)."""
+    notes = (EXPECTED / "notes.txt").read_text(encoding="utf-8")
+    for number in ("0.3775", "0.59327", "1.13575", "0.303642", "0.0815341", "0.359233",
+                   "0.000447976", "0.149776"):
+        assert number in notes
+    mazur = (EXPECTED / "mazur.md").read_text(encoding="utf-8")
+    for number in ("0.593270", "0.751365", "0.298371", "0.0821670", "0.358916", "0.000438568",
+                   "0.149781"):
+        assert number.rstrip("0") in mazur
+
+
+# ---------------------------------------------------------------- KaTeX
+
+
+def md_formulas(md: str) -> list[str]:
+    """Every formula of a Markdown page: ``$$`` blocks, then ``$...$`` outside code spans
+    (in a table row a ``\\|`` is the cell's escape of ``|``)."""
+    blocks = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, flags=re.S | re.M)
+    rest = re.sub(r"^\$\$\n.*?\n\$\$$", "", md, flags=re.S | re.M)
+    rest = re.sub(r"`[^`\n]*`", "", rest)
+    found = []
+    for line in rest.splitlines():
+        row = line.startswith("|")
+        found += [m.replace(r"\|", "|") if row else m for m in _inline(line)]
+    return blocks + found
+
+
+def _inline(line: str) -> list[str]:
+    """The ``$...$`` spans of a line, a backslashed ``\\$`` being no delimiter."""
+    spans, start, i = [], None, 0
+    while i < len(line):
+        if line[i] == "\\":
+            i += 2
+            continue
+        if line[i] == "$":
+            if start is None:
+                start = i + 1
+            else:
+                spans.append(line[start:i])
+                start = None
+        i += 1
+    assert start is None, f"an unclosed $ in: {line}"
+    return spans
+
+
+def tex_formulas(doc: str) -> list[str]:
+    """Every formula of a LaTeX document: ``align*`` blocks, ``$...$``, ``\\ensuremath``."""
+    body = doc[doc.index(r"\begin{document}"):]
+    blocks = re.findall(r"\\begin\{align\*\}.*?\\end\{align\*\}", body, flags=re.S)
+    rest = re.sub(r"\\begin\{align\*\}.*?\\end\{align\*\}", "", body, flags=re.S)
+    found = []
+    for line in rest.splitlines():
+        found += _inline(line)
+        found += re.findall(r"\\ensuremath\{((?:[^{}]|\{[^{}]*\})*)\}", line)
+    return blocks + found
+
+
+def katex_failures(formulas: list[str]) -> list[dict]:
+    """Parse every formula with KaTeX in one node process."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (make test installs it)")
+    if not (ROOT / "node_modules" / "katex" / "dist" / "katex.mjs").exists():
+        pytest.skip("node_modules/katex is missing: run npm install (make test does)")
+    run = subprocess.run([node, str(KATEX_CHECK)], input=json.dumps(formulas), text=True,
+                         capture_output=True, timeout=120)
+    assert run.returncode in (0, 1), run.stderr
+    return json.loads(run.stdout)
+
+
+def test_katex_check_catches_a_bad_formula():
+    """The checker itself: a broken formula and an unknown command are reported."""
+    failures = katex_failures([r"\frac{1}{2}", r"\frac{1}{", r"\nosuchcommand x", r"a &= b"])
+    assert [f["index"] for f in failures] == [1, 2, 3]
+
+
+def test_every_formula_parses_with_katex(traces):
+    formulas: list[str] = []
+    for name, trace in traces.items():
+        md, tex = markdown.render(trace), latex.render(trace)
+        found_md, found_tex = md_formulas(md), tex_formulas(tex)
+        # every step's formula is there, in both formats
+        assert len(found_md) >= len(trace.steps) and len(found_tex) >= len(trace.steps), name
+        formulas += found_md + found_tex
+    failures = katex_failures(formulas)
+    assert not failures, json.dumps(failures[:5], indent=1, ensure_ascii=False)
+
+
+def test_random_problems_parse_with_katex_and_fit_80_columns():
+    """Random networks (every activation and loss, odd names): every formula parses
+    with KaTeX; the text never runs past 80 columns."""
+    formulas: list[str] = []
+
+    @settings(max_examples=max(settings.default.max_examples // 2, 10))
+    @given(problems(max_layers=3, max_width=3, max_samples=2))
+    def collect(data):
+        trace = explain(parse(data))
+        formulas.extend(md_formulas(markdown.render(trace)) + tex_formulas(latex.render(trace)))
+        assert_fits(text.render(trace, width=80), 80)
+
+    collect()
+    failures = katex_failures(formulas)
+    assert not failures, json.dumps(failures[:5], indent=1, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- the text on a terminal
+
+
+def assert_fits(page: str, width: int) -> None:
+    for i, line in enumerate(page.splitlines(), start=1):
+        assert cell_len(line) <= width, f"line {i} is {cell_len(line)} columns: {line!r}"
+        assert line == line.rstrip(), f"line {i} has trailing spaces"
+
+
+@pytest.mark.parametrize("name", ["notes", "mazur", "softmax_ce", "deep_batch", "evil_names",
+                                  "notes_by_hand"])
+def test_text_fits_80_columns(name, traces):
+    assert_fits(text.render(traces[name], width=80), 80)
+
+
+def test_text_keeps_each_equals_under_the_first():
+    """A chain is one ``=`` a line, aligned; a long right-hand side continues indented."""
+    page = text.render(explain(load("notes")), width=80)
+    block = page[page.index("Gradient of w6 (output layer)"):].split("\n\n")[0].splitlines()
+    assert block[1] == "  ∂E/∂w6 = ∂E/∂out_Y2 × ∂out_Y2/∂net_Y2 × ∂net_Y2/∂w6"
+    assert block[2] == "         = ∂E/∂out_Y2 × ∂out_Y2/∂net_Y2 × out_H1"
+    assert block[4] == "         = −0.0235233"
+    narrow = text.render(explain(load("notes")), width=50)
+    lines = narrow.splitlines()
+    i = lines.index("Gradient of w6 (output layer)")
+    block = lines[i:lines.index("", i)]
+    assert_fits("\n".join(block), 50)
+    assert block[1].startswith("  ∂E/∂w6 = ∂E/∂out_Y2 × ")
+    assert block[2].startswith(" " * 13 + "× ")   # the rest, two further in than the first term
+
+
+def _run_cli(*args: str, tty: bool = False) -> str:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "TTY_COMPATIBLE")}
+    env["TERM"] = "xterm-256color"
+    code = "import sys; from handprop.cli import main; sys.exit(main(sys.argv[1:]))"
+    if not tty:
+        run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, env=env,
+                             timeout=60)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.decode()
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=follower, stderr=follower,
+                            stdin=subprocess.DEVNULL, env={**env, "COLUMNS": "80"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks).decode()
+
+
+def test_piped_text_has_no_colour_and_is_the_reviewed_page():
+    """``handprop explain notes | cat``: plain text, exactly the reviewed file."""
+    out = _run_cli("explain", "notes")
+    assert "\x1b" not in out
+    assert out == (EXPECTED / "notes.txt").read_text(encoding="utf-8")
+
+
+def test_terminal_text_has_colour():
+    """On a terminal the same page comes in colour (and is the same text without it)."""
+    out = _run_cli("explain", "notes", tty=True)
+    assert "\x1b[" in out
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out).replace("\r\n", "\n")
+    assert [l.rstrip() for l in plain.splitlines()] == \
+        (EXPECTED / "notes.txt").read_text(encoding="utf-8").splitlines()
+
+
+# ---------------------------------------------------------------- names that are markup
+
+
+def test_markdown_renders_names_as_text(traces):
+    md = markdown.render(traces["evil_names"])
+    prose = re.sub(r"^\$\$\n.*?\n\$\$$", "", md, flags=re.S | re.M)
+    prose = re.sub(r"`[^`\n]*`", "", prose)
+    stripped = []
+    for line in prose.splitlines():
+        for span in _inline(line):
+            line = line.replace(f"${span}$", "", 1)
+        stripped.append(line)
+    outside = "\n".join(stripped)
+    # no raw HTML anywhere outside math: < only as &lt; (a quote marker '>' starts a line)
+    assert "<" not in outside
+    assert not re.search(r"(?<!^)>", outside, flags=re.M)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in outside
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in outside
+    assert "a&amp;b" in outside and "<img" not in md and "</script" not in md
+    # every table row has as many cells as its header: a '|' in a name is escaped
+    for table in re.findall(r"(?:^\|.*\|$\n?)+", md, flags=re.M):
+        rows = table.strip().splitlines()
+        cells = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
+        assert len(cells) == 1, rows
+
+
+def test_md_escape():
+    assert markdown.md_escape("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+    assert markdown.md_escape("a&b|c`d`") == r"a&amp;b\|c\`d\`"
+    assert markdown.md_escape("h1_2") == "h1_2"             # GitHub: no emphasis inside a word
+    assert markdown.md_escape("_x_ *y*") == r"\_x\_ \*y\*"
+    assert markdown.md_escape("# not a heading") == r"\# not a heading"
+    assert markdown.md_escape("1. not a list") == r"1\. not a list"
+
+
+def test_latex_escapes_text_names(traces):
+    doc = latex.render(traces["evil_names"])
+    assert r"\textless{}img src=x onerror=alert(1)\textgreater{}" in doc
+    assert r"a\&b" in doc and r"50\% \#1" in doc and r"\$5 \{x\}" in doc
+    assert "<img" not in doc
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None,
+                    reason="pdflatex is not installed (optional: the LaTeX compiles where it is)")
+def test_latex_compiles(traces, tmp_path):
+    for name in ("notes", "evil_names", "notes_by_hand"):
+        (tmp_path / f"{name}.tex").write_text(latex.render(traces[name]), encoding="utf-8")
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout[-2000:]
+
+
+# ---------------------------------------------------------------- hand rounding
+
+
+def test_hand_values_beside_each_step(traces):
+    """With hand values, every format shows hand value, exact value and drift."""
+    trace = traces["notes_by_hand"]
+    # out_H1 = 0.593269992...: 0.5933 by hand at 4 places, drift +0.00003
+    page = text.render(trace, width=80)
+    block = page[page.index("Output of H1"):].split("\n\n")[0]
+    assert "by hand 0.5933   exact 0.59327   drift +0.00003" in block
+    md = markdown.render(trace)
+    block = md[md.index("### Output of H1"):].split("###")[1]
+    assert "By hand **0.5933** · exact 0.59327 · drift +0.00003" in block
+    doc = latex.render(trace)
+    assert r"By hand \textbf{0.5933} \quad exact 0.59327 \quad drift +0.00003" in doc
+    # every step that has a hand value shows it, once
+    steps_with_hand = [s for s in trace.steps if s.id in trace.hand_values]
+    assert page.count("by hand ") == len(steps_with_hand)
+    assert md.count("By hand **") == len(steps_with_hand)
+    # the update summary gains a by-hand column: w5 new = 0.359233 exactly, 0.3592 by hand
+    summary = page[page.index("── All updates"):]
+    assert re.search(r"^  w5 .* 0\.359233 +0\.3592 +↓ down$", summary, flags=re.M)
+    assert "4 decimal places" in page and "4 decimal places" in md and "4 decimal places" in doc
+    # without hand values, nothing of it
+    plain = text.render(traces["notes"], width=80)
+    assert "by hand" not in plain and "By hand" not in markdown.render(traces["notes"])
+
+
+# ---------------------------------------------------------------- big networks
+
+
+def test_big_network_given_values_are_abbreviated():
+    """784 inputs: the given values are abbreviated, each sum elided, the page still fits."""
+    import random
+    rng = random.Random(7)
+    data = {"inputs": 784, "loss": "half_sse",
+            "layers": [{"size": 2, "activation": "sigmoid", "b": 0.1,
+                        "W": [[round(rng.uniform(-0.1, 0.1), 3) for _ in range(784)] for _ in range(2)]},
+                       {"size": 1, "activation": "sigmoid", "W": [[0.3, -0.2]], "b": 0.0}],
+            "samples": [{"inputs": [round(rng.random(), 2) for _ in range(784)], "targets": [1.0]}]}
+    trace = explain(parse(data))
+    page = text.render(trace, width=80)
+    assert_fits(page, 80)
+    given_part = page[:page.index("── Forward pass")]
+    assert len(given_part.splitlines()) < 40
+    assert "(784 in all)" in given_part and "(1570 in all)" in given_part
+    assert "x784 = " in given_part and "x400 = " not in given_part
+    net = page[page.index("Net input of h1"):].split("\n\n")[0]
+    assert "…" in net and len(net.splitlines()) < 20
+    # every step stays a block of a few dozen lines at most, whatever the fan-in
+    steps = page[:page.index("── All updates")].split("\n\n")
+    longest = max(steps, key=lambda block: block.count("\n"))
+    assert longest.count("\n") < 40, longest
+    md = markdown.render(trace)
+    given_md = md[md.index("## Given"):md.index("## Forward pass")]
+    assert "(784 in all)" in given_md and "…" in given_md and given_md.count(" = ") < 150
+
+
+def test_a_bias_shared_by_many_units_is_abbreviated():
+    data = {"inputs": 1, "layers": [{"size": 9, "activation": "sigmoid", "W": [[0.1]] * 9, "b": 0.2},
+                                    {"size": 1, "activation": "sigmoid", "W": [[0.1] * 9]}],
+            "samples": [{"inputs": [1.0], "targets": [0.5]}]}
+    page = text.render(explain(parse(data)), width=80)
+    assert "b1 (h1, h2, h3, h4, …, h9) = 0.2" in page
