@@ -110,6 +110,9 @@ def traces():
     out = {name: explain(load(name)) for name in ("notes", "mazur")}
     out.update({name: explain(parse(data, source=name)) for name, data in PROBLEMS.items()})
     out["notes_by_hand"] = by_hand(out["notes"], 4)
+    from handprop.rounding import hand_explain     # the real hand rounding (--round / --sig)
+    out["notes_sig3"] = hand_explain(load("notes"), "sig", 3)
+    out["deep_round2"] = hand_explain(parse(PROBLEMS["deep_batch"]), "round", 2)
     return out
 
 
@@ -259,7 +262,7 @@ def assert_fits(page: str, width: int) -> None:
 
 
 @pytest.mark.parametrize("name", ["notes", "mazur", "softmax_ce", "deep_batch", "evil_names",
-                                  "notes_by_hand"])
+                                  "notes_by_hand", "deep_round2"])
 def test_text_fits_80_columns(name, traces):
     assert_fits(text.render(traces[name], width=80), 80)
 
@@ -399,6 +402,13 @@ def test_hand_values_beside_each_step(traces):
     summary = page[page.index("── All updates"):]
     assert re.search(r"^  w5 .* 0\.359233 +0\.3592 +↓ down$", summary, flags=re.M)
     assert "4 decimal places" in page and "4 decimal places" in md and "4 decimal places" in doc
+    # the real hand rounding: each step's hand value, written to the figures it was rounded to
+    sig = traces["notes_sig3"]
+    md = markdown.render(sig)
+    assert md.count("By hand **") == sum(s.id in sig.hand_values for s in sig.steps) > 40
+    assert "3 significant figures" in md
+    assert f"By hand **{sig.hand_values['net:H1']:.3g}** · exact 0.3775" in md   # 0.378
+    assert re.search(r"^  w1 .* 0\.149776 +0\.150 +↓ down$", text.render(sig), flags=re.M)
     # without hand values, nothing of it
     plain = text.render(traces["notes"], width=80)
     assert "by hand" not in plain and "By hand" not in markdown.render(traces["notes"])

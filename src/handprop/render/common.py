@@ -228,8 +228,14 @@ def hand_number(value: float, rounding: dict | None, digits: int = 6) -> str:
     places = int(rounding.get("places", digits))
     if rounding.get("mode") == "round" and abs(value) < 1e15:
         text = f"{value:.{places}f}"
-        return "0" if text.strip("-0.") == "" else text
-    return fmt_number(value, places)
+    elif rounding.get("mode") == "sig" and value == value and abs(value) != float("inf"):
+        text = f"{value:#.{places}g}"          # 0.150 at 3 figures: the zeros are significant
+        mantissa, e, exponent = text.partition("e")
+        text = mantissa.rstrip(".") + (f"e{int(exponent):+03d}" if e else "")
+    else:
+        return fmt_number(value, places)
+    text = text.replace("-", "−")
+    return text[1:] if text.startswith("−") and text.strip("−0.") == "" else text
 
 
 def drift_number(drift: float, exact: float = 1.0) -> str:
