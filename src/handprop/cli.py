@@ -82,18 +82,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .train_command import add_arguments as add_train_arguments
     add_train_arguments(sub.add_parser("train", help="many steps of gradient descent, recorded"))
+    from .torch_command import add_arguments as add_torch_arguments
+    add_torch_arguments(sub.add_parser("torch", help="export or import the network as a PyTorch state dict"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # a usage error (one line, status 2) or --help: a status, in process too
+        return stop.code if isinstance(stop.code, int) else 2
     if args.command is None:
         parser.print_help()
         return 0
     try:
         return COMMANDS[args.command](args)
     except ProblemError as err:
+        problem = getattr(args, "problem", None)
+        if not err.source and isinstance(problem, str):  # e.g. the engine's NumericError
+            err.located("<stdin>" if problem == "-" else problem)
         print(f"handprop: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -187,6 +195,11 @@ def cmd_train(args) -> int:
     return run(args)
 
 
+def cmd_torch(args) -> int:
+    from .torch_command import run
+    return run(args)
+
+
 def cmd_check(args) -> int:
     from .check_command import run
     return run(args)
@@ -198,6 +211,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "examples": cmd_examples,
     "check": cmd_check,
     "train": cmd_train,
+    "torch": cmd_torch,
 }
 
 

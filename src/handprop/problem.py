@@ -4,159 +4,36 @@ Two forms are read (see DESIGN.md): the explicit form, where every unit, weight
 and bias is named by the user, and the matrix shorthand, where names are
 generated.  Both become one :class:`Problem`: plain frozen data that the engine
 and the derivation read.  Every mistake in a file becomes a
-:class:`ProblemError` naming the file, the field and what is wrong.
+:class:`ProblemError` naming the file, the field and what is wrong, in one line
+(``source: field: message``); nothing else escapes :func:`parse` or :func:`load`.
+
+Reading the text is :mod:`handprop.document`; what each field may hold is
+:mod:`handprop.rawproblem`; how the fields fit together is here.
 """
 from __future__ import annotations
 
-import json
 import math
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
-# ---------------------------------------------------------------- limits
+from .document import (MAX_FILE_BYTES, ProblemError, check_document, decode, decode_guess,
+                       describe, format_of, read_text, suggest)
+from .rawproblem import (ACTIVATION_NAMES, BATCH_NAMES, LIMITS_TEXT, LOSS_NAMES, MAX_ABS,
+                         MAX_LAYERS, MAX_NAME, MAX_SAMPLE_PARAMS, MAX_SAMPLES, MAX_UNITS,
+                         MAX_WEIGHTS,
+                         RESERVED_OUTPUT_NAMES, RawExplicitLayer, RawMatrixLayer, RawProblem,
+                         first_error)
 
-MAX_LAYERS = 32
-MAX_UNITS = 4096          # units in one layer (inputs included)
-MAX_WEIGHTS = 200_000
-MAX_SAMPLES = 1_000
-MAX_NAME = 64             # characters in a name
-MAX_ABS = 1e6             # largest magnitude of any number in a file
-MAX_FILE_BYTES = 32 * 1024 * 1024
-LIMITS_TEXT = (f"at most {MAX_LAYERS} layers, {MAX_UNITS} units a layer, {MAX_WEIGHTS} weights, "
-               f"{MAX_SAMPLES} samples, names of {MAX_NAME} characters, |numbers| <= {MAX_ABS:g}")
+__all__ = ["Problem", "Layer", "Weight", "Bias", "Sample", "ProblemError", "parse", "load",
+           "load_path", "builtins", "builtin_descriptions", "decode", "read_text",
+           "ACTIVATION_NAMES", "LOSS_NAMES", "BATCH_NAMES", "LIMITS_TEXT", "MAX_ABS", "MAX_LAYERS",
+           "MAX_NAME", "MAX_SAMPLES", "MAX_SAMPLE_PARAMS", "MAX_UNITS", "MAX_WEIGHTS", "MAX_FILE_BYTES"]
 
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
-LOSS_NAMES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
 BUILTINS_DIR = Path(__file__).parent / "examples"
-
-
-class ProblemError(ValueError):
-    """A problem that cannot be used: ``source: field: message`` in one line."""
-
-    def __init__(self, message: str, field: str = "", source: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.source = source
-
-    def located(self, source: str) -> "ProblemError":
-        if not self.source:
-            self.source = source
-        return self
-
-    def __str__(self) -> str:
-        parts = [p for p in (self.source, self.field) if p]
-        return ": ".join(parts + [self.message])
-
-
-# ---------------------------------------------------------------- raw file schema (pydantic)
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number, got {_describe(value)}")
-    if isinstance(value, int) and abs(value) > MAX_ABS:
-        raise ValueError(f"{value} is too large (limit {MAX_ABS:g})")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError("NaN is not a number a network can use")
-    if math.isinf(value):
-        raise ValueError("infinity is not a number a network can use")
-    if abs(value) > MAX_ABS:
-        raise ValueError(f"{value:g} is too large (limit {MAX_ABS:g} in magnitude)")
-    return value
-
-
-def _name(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected a name, got {_describe(value)}")
-    value = str(value)
-    if not value.strip():
-        raise ValueError("a name cannot be empty")
-    if len(value) > MAX_NAME:
-        raise ValueError(f"a name has at most {MAX_NAME} characters, this one {len(value)}")
-    if value != value.strip():
-        raise ValueError(f"name {value!r} has leading or trailing spaces")
-    bad = sorted({c for c in value if c in ":[]" or ord(c) < 32 or ord(c) == 127})
-    if bad:
-        raise ValueError(f"name {value!r} contains {''.join(bad)!r} (':', '[', ']' and control "
-                         "characters are reserved)")
-    return value
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, str):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        return f"the text {shown!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _size(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a whole number of units, got {_describe(value)}")
-    if value < 1:
-        raise ValueError("a layer needs at least one unit")
-    if value > MAX_UNITS:
-        raise ValueError(f"{value} units is more than the limit of {MAX_UNITS}")
-    return value
-
-
-Number = Annotated[float, BeforeValidator(_number)]
-Name = Annotated[str, BeforeValidator(_name)]
-Size = Annotated[int, BeforeValidator(_size)]
-ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
-LossName = Literal["half_sse", "sse", "mse", "bce", "cross_entropy"]
-Values = Union[list[Number], dict[Name, Number]]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-
-class RawSample(_Strict):
-    inputs: Values
-    targets: Values
-
-
-class RawExplicitLayer(_Strict):
-    units: Annotated[list[Name], Field(min_length=1, max_length=MAX_UNITS)]
-    activation: ActivationName = "sigmoid"
-    slope: Number = 0.01
-
-
-class RawMatrixLayer(_Strict):
-    size: Size
-    activation: ActivationName = "sigmoid"
-    slope: Number = 0.01
-    W: list[list[Number]]
-    b: Union[Number, list[Number], None] = None
-
-
-class RawProblem(_Strict):
-    title: str = ""
-    description: str = ""
-    inputs: Union[Size, Annotated[list[Name], Field(min_length=1, max_length=MAX_UNITS)]]
-    layers: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_LAYERS)]
-    weights: dict[Name, tuple[Name, Name, Number]] | None = None
-    biases: dict[Name, tuple[Union[Name, list[Name]], Number]] | None = None
-    samples: Annotated[list[RawSample], Field(min_length=1, max_length=MAX_SAMPLES)]
-    loss: LossName = "half_sse"
-    learning_rate: Number = 0.5
-    update_biases: bool = False
-    batch: Literal["sum", "mean"] = "sum"
 
 
 # ---------------------------------------------------------------- the normalised problem
@@ -312,68 +189,29 @@ class Problem:
 # ---------------------------------------------------------------- validation and normalisation
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-before[_number(), float]", "function-before[_name(), str]"):
-            continue
-        elif "[" in str(part) and "(" in str(part):
-            continue  # pydantic's union branch labels
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _first_error(err: ValidationError, prefix: str = "") -> ProblemError:
-    errors = err.errors(include_url=False)
-    # a union reports one error per branch; the most specific (longest path) says most
-    best = max(errors, key=lambda e: (len(e["loc"]), e["type"] != "missing"))
-    msg = best["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    loc = _loc(best["loc"])
-    where = prefix + ("." if prefix and loc and not loc.startswith("[") else "") + loc
-    return ProblemError(_plain(msg, best), where)
-
-
-def _plain(msg: str, error: dict) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a field here"
-    if kind == "literal_error":
-        return msg.replace("Input should be", "must be")
-    if kind in ("list_type", "dict_type", "tuple_type"):
-        return f"expected a {kind.split('_')[0].replace('dict', 'mapping')}, got {_describe(error.get('input'))}"
-    if kind == "too_short":
-        return msg.replace("List should have", "needs").replace("Tuple should have", "needs")
-    if kind == "too_long":
-        return msg.replace("List should have", "can have").replace("Tuple should have", "can have") + \
-            f" ({LIMITS_TEXT})"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"must be true or false, got {_describe(error.get('input'))}"
-    if kind in ("string_type",):
-        return f"expected text, got {_describe(error.get('input'))}"
-    return msg
-
-
 def parse(data: Any, source: str = "", name: str = "") -> Problem:
-    """Validate a loaded document (dict) and normalise it to a :class:`Problem`."""
+    """Validate a loaded document (a mapping) and normalise it to a :class:`Problem`.
+
+    Raises :class:`ProblemError` and nothing else, whatever ``data`` holds.
+    """
     try:
+        if data is None:
+            raise ProblemError("is empty: a problem needs at least inputs, layers and samples")
         if not isinstance(data, dict):
-            raise ProblemError(f"expected a mapping of fields at the top, got {_describe(data)}")
+            raise ProblemError(f"expected a mapping of fields at the top (inputs, layers, samples, "
+                               f"...), got {describe(data)}")
+        if not data:
+            raise ProblemError("has no fields: a problem needs at least inputs, layers and samples")
+        check_document(data)
         try:
             raw = RawProblem.model_validate(data)
         except ValidationError as err:
-            raise _first_error(err) from None
-        except RecursionError:
-            raise ProblemError("nested too deeply") from None
+            raise first_error(err, RawProblem) from None
         problem = _normalise(raw, name or source)
     except ProblemError as err:
         raise err.located(source)
+    except RecursionError:
+        raise ProblemError("is nested too deeply", source=source) from None
     return problem
 
 
@@ -384,9 +222,15 @@ def _normalise(raw: RawProblem, name: str) -> Problem:
         inputs, layers, weights, biases = _from_explicit(raw)
     _check_names(inputs, layers, weights, biases)
     _check_activations(layers, raw.loss)
-    samples = _samples(raw, inputs, layers[-1].units)
+    samples = _samples(raw, inputs, layers)
+    pairs = len(samples) * (len(weights) + len(biases))
+    if pairs > MAX_SAMPLE_PARAMS:
+        raise ProblemError(f"{len(samples):,} samples x {len(weights) + len(biases):,} weights and biases "
+                           f"is {pairs:,} per-sample gradients, more than the limit of "
+                           f"{MAX_SAMPLE_PARAMS:,} (fewer samples or a smaller network)", "samples")
     if raw.learning_rate < 0:
-        raise ProblemError("must not be negative", "learning_rate")
+        raise ProblemError(f"must not be negative, got {raw.learning_rate:g} (the update subtracts "
+                           "learning_rate x gradient itself)", "learning_rate")
     return Problem(inputs=inputs, layers=layers, weights=weights, biases=biases, samples=samples,
                    loss=raw.loss, learning_rate=raw.learning_rate, update_biases=raw.update_biases,
                    batch=raw.batch, title=raw.title, description=raw.description, name=name)
@@ -396,7 +240,13 @@ def _layer(raw: dict[str, Any], i: int, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as err:
-        raise _first_error(err, f"layers[{i}]") from None
+        raise first_error(err, model, f"layers[{i}]") from None
+
+
+def _count_weights(sizes: list[int]) -> None:
+    total = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    if total > MAX_WEIGHTS:
+        raise ProblemError(f"{total:,} weights is more than the limit of {MAX_WEIGHTS:,}", "layers")
 
 
 def _from_explicit(raw: RawProblem):
@@ -409,39 +259,41 @@ def _from_explicit(raw: RawProblem):
         spec = _layer(entry, i, RawExplicitLayer)
         layers.append(Layer(tuple(spec.units), spec.activation, spec.slope))
     if raw.weights is None:
-        raise ProblemError("is required when units are named (or give inputs as a number and W per layer)",
-                           "weights")
+        raise ProblemError("is required when units are named (or give inputs as a number and W "
+                           "in each layer)", "weights")
     layer_of = {x: -1 for x in inputs}
-    for i, layer in enumerate(layers):
+    for i, layer in enumerate([Layer(inputs, "")] + layers):
+        seen_here = set()
         for u in layer.units:
-            if u in layer_of:
-                raise ProblemError(f"unit {u!r} is named twice", f"layers[{i}].units")
-            layer_of[u] = i
-    total = sum(len(inputs_or) * len(layer.units)
-                for inputs_or, layer in zip([inputs] + [l.units for l in layers], layers))
-    if total > MAX_WEIGHTS:
-        raise ProblemError(f"{total} weights is more than the limit of {MAX_WEIGHTS}", "layers")
+            if u in seen_here or (i > 0 and u in layer_of):
+                where = f"layers[{i - 1}].units" if i else "inputs"
+                raise ProblemError(f"the name {u!r} is given to two units", where)
+            seen_here.add(u)
+            layer_of[u] = i - 1
+    _count_weights([len(inputs)] + [len(layer.units) for layer in layers])
     weights = []
     seen: dict[tuple[str, str], str] = {}
     for wname, (src, dst, value) in raw.weights.items():
         where = f"weights.{wname}"
-        if src not in layer_of:
-            raise ProblemError(f"unknown unit {src!r} (units: {_listing(layer_of)})", where)
-        if dst not in layer_of:
-            raise ProblemError(f"unknown unit {dst!r} (units: {_listing(layer_of)})", where)
+        for unit in (src, dst):
+            if unit not in layer_of:
+                raise ProblemError(f"unknown unit {unit!r}{suggest(unit, layer_of)} "
+                                   f"(the units: {_listing(layer_of)})", where)
         if layer_of[dst] != layer_of[src] + 1:
-            raise ProblemError(f"{src!r} -> {dst!r} does not join adjacent layers", where)
+            raise ProblemError(f"{src!r} -> {dst!r} does not join a layer to the next one (a weight "
+                               "goes from a layer, or the inputs, to the layer after it)", where)
         if (src, dst) in seen:
-            raise ProblemError(f"{src!r} -> {dst!r} is already weight {seen[(src, dst)]!r}", where)
+            raise ProblemError(f"{src!r} -> {dst!r} is already joined by weight {seen[(src, dst)]!r}; "
+                               "two units are joined by one weight", where)
         seen[(src, dst)] = wname
         weights.append(Weight(wname, src, dst, value))
     previous = inputs
-    for i, layer in enumerate(layers):
+    for layer in layers:
         for u in layer.units:
             for s in previous:
                 if (s, u) not in seen:
                     raise ProblemError(f"no weight joins {s!r} to {u!r} (adjacent layers are fully "
-                                       "connected)", "weights")
+                                       f"connected: add a line like  w: [{s}, {u}, 0.1])", "weights")
         previous = layer.units
     biases = []
     owner: dict[str, str] = {}
@@ -449,12 +301,15 @@ def _from_explicit(raw: RawProblem):
         where = f"biases.{bname}"
         units = [units] if isinstance(units, str) else units
         if not units:
-            raise ProblemError("names no units", where)
+            raise ProblemError("names no units: give the units that share this bias", where)
         for u in units:
-            if u not in layer_of or layer_of[u] < 0:
-                raise ProblemError(f"{u!r} is not a unit of a layer", where)
+            if u not in layer_of:
+                raise ProblemError(f"unknown unit {u!r}{suggest(u, layer_of)}", where)
+            if layer_of[u] < 0:
+                raise ProblemError(f"{u!r} is an input; only units of a layer have a bias", where)
             if u in owner:
-                raise ProblemError(f"unit {u!r} already has bias {owner[u]!r}", where)
+                raise ProblemError(f"unit {u!r} already has bias {owner[u]!r}; a unit has at most "
+                                   "one bias", where)
             owner[u] = bname
         biases.append(Bias(bname, tuple(units), value))
     return inputs, tuple(layers), tuple(weights), tuple(biases)
@@ -463,6 +318,10 @@ def _from_explicit(raw: RawProblem):
 def _listing(names) -> str:
     names = list(names)
     return ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def _from_matrix(raw: RawProblem):
@@ -477,9 +336,7 @@ def _from_matrix(raw: RawProblem):
             raise ProblemError("names units but inputs is a number; use one form for the whole file",
                                f"layers[{i}]")
         specs.append(_layer(entry, i, RawMatrixLayer))
-    total = sum(a * b.size for a, b in zip([n_in] + [s.size for s in specs], specs))
-    if total > MAX_WEIGHTS:
-        raise ProblemError(f"{total} weights is more than the limit of {MAX_WEIGHTS}", "layers")
+    _count_weights([n_in] + [s.size for s in specs])
     hidden = len(specs) - 1
     layers, weights, biases = [], [], []
     previous = inputs
@@ -493,17 +350,20 @@ def _from_matrix(raw: RawProblem):
             units = tuple(f"h{li + 1}_{j + 1}" for j in range(spec.size))
         where = f"layers[{li}].W"
         if len(spec.W) != spec.size:
-            raise ProblemError(f"has {len(spec.W)} rows; the layer has {spec.size} units, one row each", where)
+            raise ProblemError(f"has {_plural(len(spec.W), 'row')}; the layer has "
+                               f"{_plural(spec.size, 'unit')}, one row each", where)
         for j, row in enumerate(spec.W):
             if len(row) != len(previous):
-                raise ProblemError(f"has {len(row)} numbers; the layer before has {len(previous)} units",
-                                   f"{where}[{j}]")
+                before = "inputs" if li == 0 else "units in the layer before"
+                raise ProblemError(f"has {_plural(len(row), 'number')}; a row needs one for each of "
+                                   f"the {len(previous)} {before}", f"{where}[{j}]")
             for i, value in enumerate(row):
                 wn += 1
                 weights.append(Weight(f"w{wn}", previous[i], units[j], value))
         if isinstance(spec.b, list):
             if len(spec.b) != spec.size:
-                raise ProblemError(f"has {len(spec.b)} numbers; the layer has {spec.size} units",
+                raise ProblemError(f"has {_plural(len(spec.b), 'number')}; the layer has "
+                                   f"{_plural(spec.size, 'unit')} (or give one number to share)",
                                    f"layers[{li}].b")
             for j, value in enumerate(spec.b):
                 bn += 1
@@ -516,32 +376,43 @@ def _from_matrix(raw: RawProblem):
     return inputs, tuple(layers), tuple(weights), tuple(biases)
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeio" else "a ") + noun
+
+
 def _check_names(inputs, layers, weights, biases) -> None:
     seen: dict[str, str] = {}
     for kind, names in (("input", inputs), ("unit", [u for l in layers for u in l.units]),
                         ("weight", [w.name for w in weights]), ("bias", [b.name for b in biases])):
         for n in names:
             if n in seen:
-                field = {"weight": f"weights.{n}", "bias": f"biases.{n}"}.get(kind, "layers")
-                raise ProblemError(f"the name {n!r} is used for a {seen[n]} and a {kind}", field)
+                where = {"weight": f"weights.{n}", "bias": f"biases.{n}"}.get(kind, "layers")
+                raise ProblemError(f"the name {n!r} is used for {_a(seen[n])} and {_a(kind)}; every "
+                                   "name must be different", where)
             seen[n] = kind
+    for i, u in enumerate(layers[-1].units):
+        if u in RESERVED_OUTPUT_NAMES:
+            raise ProblemError(f"an output unit cannot be called {u!r} (E:{u} is the total loss)",
+                               f"layers[{len(layers) - 1}].units[{i}]")
 
 
 def _check_activations(layers, loss: str) -> None:
+    last = len(layers) - 1
     for i, layer in enumerate(layers):
-        if layer.activation == "softmax" and i != len(layers) - 1:
+        if layer.activation == "softmax" and i != last:
             raise ProblemError("softmax is only allowed on the output layer", f"layers[{i}].activation")
     out = layers[-1].activation
     if loss in ("bce", "cross_entropy") and out not in ("sigmoid", "softmax"):
         raise ProblemError(f"{loss} needs outputs between 0 and 1: use sigmoid or softmax on the "
                            f"output layer, not {out}", "loss")
     if out == "softmax" and len(layers[-1].units) < 2:
-        raise ProblemError("softmax needs at least two output units", f"layers[{len(layers) - 1}].activation")
+        raise ProblemError("softmax needs at least two output units (with one, its output is "
+                           "always 1)", f"layers[{last}].activation")
 
 
-def _samples(raw: RawProblem, inputs, outputs) -> tuple[Sample, ...]:
+def _samples(raw: RawProblem, inputs, layers) -> tuple[Sample, ...]:
     result = []
-    last = raw.layers and len(raw.layers) - 1
+    outputs = layers[-1].units
     for k, s in enumerate(raw.samples):
         x = _ordered(s.inputs, inputs, f"samples[{k}].inputs", "inputs")
         t = _ordered(s.targets, outputs, f"samples[{k}].targets", "output units")
@@ -550,10 +421,11 @@ def _samples(raw: RawProblem, inputs, outputs) -> tuple[Sample, ...]:
                 if not 0.0 <= v <= 1.0:
                     raise ProblemError(f"{raw.loss} needs targets between 0 and 1, got {v:g}",
                                        f"samples[{k}].targets[{j}]")
-        if raw.loss == "cross_entropy" and raw.layers[last].get("activation") == "softmax":
-            if abs(sum(t) - 1.0) > 1e-9:
-                raise ProblemError(f"softmax with cross_entropy needs targets that sum to 1, these sum "
-                                   f"to {sum(t):g}", f"samples[{k}].targets")
+        if raw.loss == "cross_entropy" and layers[-1].activation == "softmax":
+            if abs(math.fsum(t) - 1.0) > 1e-9:
+                raise ProblemError(f"softmax with cross_entropy needs targets that sum to 1 (a "
+                                   f"probability for each class); these sum to {math.fsum(t):g}",
+                                   f"samples[{k}].targets")
         result.append(Sample(x, t))
     return tuple(result)
 
@@ -568,7 +440,8 @@ def _ordered(values, names, where: str, what: str) -> tuple[float, ...]:
             raise ProblemError(f"no value for {missing[0]!r}", where)
         return tuple(values[n] for n in names)
     if len(values) != len(names):
-        raise ProblemError(f"has {len(values)} numbers; there are {len(names)} {what}", where)
+        raise ProblemError(f"has {_plural(len(values), 'number')}; there are {len(names)} {what} "
+                           f"({_listing(names)})", where)
     return tuple(values)
 
 
@@ -580,112 +453,38 @@ def builtins() -> dict[str, Path]:
     return {p.stem: p for p in sorted(BUILTINS_DIR.glob("*.yaml"))}
 
 
-class _NoAliasLoader:  # built lazily: yaml is only imported when a YAML file is read
-    cls = None
-
-    @classmethod
-    def get(cls):
-        if cls.cls is None:
-            import yaml
-
-            class Loader(yaml.SafeLoader):
-                def compose_node(self, parent, index):
-                    if self.check_event(yaml.AliasEvent):
-                        event = self.peek_event()
-                        raise yaml.constructor.ConstructorError(
-                            None, None, "YAML aliases (*name) are not supported in problem files",
-                            event.start_mark)
-                    return super().compose_node(parent, index)
-
-            cls.cls = Loader
-        return cls.cls
-
-
-def decode(text: str, fmt: str, source: str) -> Any:
-    """Parse ``text`` as ``fmt`` (yaml, json or toml) into plain data."""
+def _exists(path: str) -> bool:
     try:
-        if fmt == "json":
-            return json.loads(text, parse_constant=_reject_constant)
-        if fmt == "toml":
-            import tomllib
-            return tomllib.loads(text)
-        import yaml
-        return yaml.load(text, Loader=_NoAliasLoader.get())
-    except ProblemError as err:
-        raise err.located(source)
-    except RecursionError:
-        raise ProblemError("nested too deeply", source=source) from None
-    except Exception as err:  # each parser has its own error class; all mean "not valid <fmt>"
-        raise ProblemError(f"not valid {fmt.upper()}: {_one_line(err)}", source=source) from None
-
-
-def _reject_constant(name: str):
-    raise ProblemError(f"{name} is not a number a network can use")
-
-
-def _one_line(err: Exception) -> str:
-    text = " ".join(str(err).split())
-    return text if len(text) <= 160 else text[:157] + "..."
-
-
-def _format_of(path: str, text: str) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix in (".json",):
-        return "json"
-    if suffix in (".toml",):
-        return "toml"
-    if suffix in (".yaml", ".yml"):
-        return "yaml"
-    return "json" if text.lstrip().startswith("{") else "yaml"
-
-
-def read_text(path: str, what: str = "problem") -> str:
-    """Read a UTF-8 text file (or stdin for ``-``) with one-line errors."""
-    import sys
-    if path == "-":
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    else:
-        p = Path(path)
-        try:
-            if p.is_dir():
-                raise ProblemError("is a directory, not a file", source=path)
-            if p.stat().st_size > MAX_FILE_BYTES:
-                raise ProblemError(f"is larger than {MAX_FILE_BYTES // 2**20} MiB", source=path)
-            data = p.read_bytes()
-        except OSError as err:
-            raise ProblemError(f"cannot read: {err.strerror or err}", source=path) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ProblemError(f"is larger than {MAX_FILE_BYTES // 2**20} MiB", source=path)
-    if b"\x00" in data:
-        raise ProblemError(f"is not a text file (it contains NUL bytes)", source=path)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ProblemError(f"is not UTF-8 text (byte {err.start})", source=path) from None
+        return Path(path).exists()
+    except (OSError, ValueError):   # a name too long or holding NUL: let read_text say so
+        return True
 
 
 def load(spec: str = "notes") -> Problem:
     """A problem from a file path, ``-`` (stdin) or a built-in name."""
     table = builtins()
-    if spec != "-" and not Path(spec).exists():
+    if spec != "-" and not _exists(spec):
         if spec in table:
             return load_path(str(table[spec]), source=spec, name=spec)
-        hint = f" (built-in problems: {', '.join(table)})"
+        hint = suggest(spec, table) or f" (built-in problems: {', '.join(table)})"
         raise ProblemError(f"no such file, and not a built-in problem{hint}", source=spec)
     return load_path(spec)
 
 
 def load_path(path: str, source: str | None = None, name: str | None = None) -> Problem:
+    """A problem from a file (``-``: stdin); the format comes from the suffix, else is guessed."""
     source = source or ("<stdin>" if path == "-" else path)
-    text = read_text(path) if path != "-" else read_text("-")
-    data = decode(text, _format_of(path, text), source)
+    text = read_text(path)
+    fmt = None if path == "-" else format_of(path)
+    data = decode(text, fmt, source) if fmt else decode_guess(text, source)
     stem = name or ("stdin" if path == "-" else Path(path).stem)
     return parse(data, source=source, name=stem)
 
 
 def builtin_descriptions() -> dict[str, str]:
-    """Each built-in's one-line description (its ``description`` field)."""
+    """Each built-in's one-line description (its ``description`` field, else its title)."""
     out = {}
-    for name, path in builtins().items():
-        out[name] = load(name).description or load(name).title
+    for name in builtins():
+        problem = load(name)
+        out[name] = problem.description or problem.title
     return out

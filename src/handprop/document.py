@@ -1,0 +1,319 @@
+"""A problem document read safely: YAML, JSON or TOML text into plain data.
+
+Whatever the bytes, reading ends in plain data (mappings, lists, text, numbers,
+booleans) or in a :class:`ProblemError`: one line naming the file, the field
+(or the line and column) and what is wrong.  Stricter than the parsers alone:
+keys given twice are reported (JSON and PyYAML silently keep the last), YAML
+aliases are refused (no "billion laughs"), NUL bytes and invalid UTF-8 are
+named, the size is bounded, and any depth of nesting is survived.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+class ProblemError(ValueError):
+    """A problem that cannot be used: ``source: field: message`` in one line."""
+
+    def __init__(self, message: str, field: str = "", source: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.source = source
+
+    def located(self, source: str) -> "ProblemError":
+        if not self.source:
+            self.source = source
+        return self
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.source, self.field) if p]
+        return _one_line(": ".join(parts + [self.message]))
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped: one line, always."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+# ---------------------------------------------------------------- words for values and places
+
+
+def describe(value: Any) -> str:
+    """What a value is, in a few words a student recognises."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        return f"the text {shown!r}"
+    if isinstance(value, (int, float)):
+        return f"the number {number_text(value)}"
+    if isinstance(value, datetime.datetime):
+        return f"the date and time {value.isoformat()}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, datetime.time):
+        return f"the time {value.isoformat()}"
+    if isinstance(value, (list, tuple)):
+        return "an empty list" if not value else f"a list of {len(value)} item{'s' * (len(value) != 1)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    return f"a {type(value).__name__}"
+
+
+def number_text(value: int | float) -> str:
+    """A number shown briefly; safe for integers too long for ``str()``."""
+    if isinstance(value, int) and value.bit_length() > 80:
+        if value.bit_length() < 1000:
+            return f"{float(value):.6g}"
+        return f"{'-' * (value < 0)}about 10^{int(value.bit_length() * 0.30103)}"
+    shown = repr(value)
+    return shown if len(shown) <= 24 else shown[:12] + "…" + shown[-6:]
+
+
+def field_path(loc: tuple) -> str:
+    """A field path as people write it: ``samples[0].inputs``, ``weights.w5[2]``."""
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            parts.append(f"[{part}]")
+        elif part == "[key]":
+            continue              # the key itself is wrong: the path already ends in it
+        elif isinstance(part, str) and part.startswith("[") and part.endswith("]"):
+            continue              # a union branch's tag
+        elif isinstance(part, str) and "function-" in part:
+            continue              # pydantic's label of a validator
+        else:
+            text = str(part)
+            if len(text) > 32:
+                text = text[:24] + "…"
+            parts.append(("." if parts else "") + text)
+    return "".join(parts)
+
+
+def suggest(word: Any, options) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# ---------------------------------------------------------------- documents: YAML, JSON, TOML
+
+
+class _Mapping(dict):
+    """A mapping read from a file that remembers the keys given more than once in it:
+    ``repeated`` holds ``(key, first line, repeated line)`` (lines are None for JSON)."""
+
+    repeated: tuple = ()
+
+
+_PLAIN = (str, int, float, bool, type(None), datetime.date, datetime.time)
+
+
+def check_document(data: Any) -> None:
+    """Refuse what a parser let through but a problem cannot hold: keys given twice, and values
+    that are not text, numbers, booleans, lists or mappings.  Iterative: any depth is fine."""
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            if value.__class__ is _Mapping and value.repeated:
+                key, first, again = value.repeated[0]
+                lines = f" (lines {first} and {again})" if first else ""
+                raise ProblemError(f"the key {key!r} is given twice{lines}; keep one (the file reader "
+                                   "would silently use the last)", field_path(path + (key,)))
+            stack.extend((v, path + (k,)) for k, v in reversed(value.items()))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+        elif not isinstance(value, _PLAIN):
+            raise ProblemError(f"{describe(value)} cannot be used in a problem file: use text, "
+                               "numbers, true/false, lists and mappings", field_path(path))
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _Mapping:
+    mapping = _Mapping(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                mapping.repeated = ((key, None, None),)
+                break
+            seen.add(key)
+    return mapping
+
+
+_YAML_LOADER = None
+_YAML_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+
+
+def _yaml_loader():
+    """PyYAML's safe loader, stricter: no aliases (no billion laughs), keys given twice are
+    remembered, and ``1e-3`` is a number as in YAML 1.2 (PyYAML alone reads it as text)."""
+    global _YAML_LOADER
+    if _YAML_LOADER is None:
+        import yaml
+
+        class Loader(yaml.SafeLoader):
+            def compose_node(self, parent, index):
+                if self.check_event(yaml.AliasEvent):
+                    raise yaml.composer.ComposerError(
+                        None, None, "aliases (*name) are not allowed in problem files; write the "
+                        "value out", self.peek_event().start_mark)
+                return super().compose_node(parent, index)
+
+            def construct_yaml_map(self, node):
+                data = _Mapping()
+                yield data
+                repeated = self._repeated(node)
+                data.update(self.construct_mapping(node))
+                data.repeated = repeated
+
+            def _repeated(self, node) -> tuple:
+                lines: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                        continue
+                    key, line = self.construct_object(key_node), key_node.start_mark.line + 1
+                    try:
+                        if key in lines:
+                            return ((key, lines[key], line),)
+                        lines[key] = line
+                    except TypeError:
+                        continue
+                return ()
+
+        Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
+        Loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML_FLOAT, list("-+0123456789"))
+        _YAML_LOADER = Loader
+    return _YAML_LOADER
+
+
+def _where(line: int | None, column: int | None) -> str:
+    return f"line {line}, column {column}: " if line else ""
+
+
+def _syntax(fmt: str, err: Exception) -> str:
+    """A parser's complaint as ``line L, column C: what``."""
+    if isinstance(err, json.JSONDecodeError):
+        return _where(err.lineno, err.colno) + err.msg
+    if fmt == "toml":
+        text = " ".join(str(err).split())
+        m = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", text)
+        what, where = (m.group(1), _where(int(m.group(2)), int(m.group(3)))) if m else (text, "")
+        if what.startswith("Cannot overwrite") or what.startswith("Cannot declare"):
+            what += " (a key or table is given twice)"
+        return where + what[:1].lower() + what[1:]
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None)
+    if mark is not None and problem:
+        context, cmark = getattr(err, "context", None), getattr(err, "context_mark", None)
+        if problem.startswith("could not determine a constructor for the tag"):
+            problem = f"the tag {problem.split()[-1]} is not allowed in problem files"
+        if context and problem.startswith("but "):
+            return _where(mark.line + 1, mark.column + 1) + f"{context} {problem}"
+        also = f" ({context} on line {cmark.line + 1})" if context and cmark else ""
+        return _where(mark.line + 1, mark.column + 1) + problem + also
+    return " ".join(str(err).split())
+
+
+def decode(text: str, fmt: str, source: str = "") -> Any:
+    """Parse ``text`` as ``fmt`` (yaml, json or toml) into plain data (mappings are dicts)."""
+    try:
+        if not text.strip():
+            raise ProblemError("is empty: a problem needs at least inputs, layers and samples")
+        return _decode(text, fmt)
+    except ProblemError as err:
+        raise err.located(source)
+    except RecursionError:
+        raise ProblemError("is nested too deeply", source=source) from None
+    except Exception as err:  # each parser has its own error classes; all mean "not valid <fmt>"
+        detail = _syntax(fmt, err)
+        if len(detail) > 200:
+            detail = detail[:197] + "..."
+        raise ProblemError(f"not valid {fmt.upper()}: {detail}", source=source) from None
+
+
+def _decode(text: str, fmt: str) -> Any:
+    if fmt == "json":
+        return json.loads(text, object_pairs_hook=_json_object)
+    if fmt == "toml":
+        import tomllib
+        return tomllib.loads(text)
+    import yaml
+    return yaml.load(text, Loader=_yaml_loader())
+
+
+def format_of(path: str) -> str | None:
+    return {".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}.get(
+        Path(path).suffix.lower())
+
+
+def decode_guess(text: str, source: str) -> Any:
+    """Standard input or a file without a known suffix: the first of JSON (when it starts with
+    '{'), YAML and TOML that reads it as a mapping; else the likeliest format's complaint.
+    (A TOML file is often valid YAML, but never a YAML mapping.)"""
+    formats = ["json", "yaml", "toml"] if text.lstrip().startswith("{") else ["yaml", "toml"]
+    first: tuple[str, Any] | None = None
+    for fmt in formats:
+        try:
+            data = decode(text, fmt, source)
+        except ProblemError as err:
+            first = first or ("error", err)
+            continue
+        if isinstance(data, dict):
+            return data
+        first = first or ("data", data)
+    kind, value = first
+    if kind == "error":
+        raise value
+    return value
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_text(path: str, what: str = "problem") -> str:
+    """Read a UTF-8 text file (or stdin for ``-``), at most :data:`MAX_FILE_BYTES`, with one-line
+    errors naming ``path``."""
+    source = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            import sys
+            if sys.stdin is None:
+                raise ProblemError("there is no standard input to read", source=source)
+            stream = getattr(sys.stdin, "buffer", sys.stdin)
+            data = stream.read(MAX_FILE_BYTES + 1)
+            data = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+        else:
+            p = Path(path)
+            if p.is_dir():
+                raise ProblemError(f"is a directory, not a {what} file", source=source)
+            with p.open("rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise ProblemError(f"cannot read: {err.strerror or err}", source=source) from None
+    except ValueError as err:  # a NUL byte in the path, a closed stream
+        raise ProblemError(f"cannot read: {err}", source=source) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ProblemError(f"is larger than {MAX_FILE_BYTES // 2**20} MiB", source=source)
+    if b"\x00" in data:
+        raise ProblemError("is not a text file (it contains NUL bytes)", source=source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ProblemError(f"is not UTF-8 text (byte {err.start} cannot be read: save the file as "
+                           "UTF-8)", source=source) from None
