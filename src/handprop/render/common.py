@@ -252,7 +252,7 @@ def hand_value(trace: Trace, quantity: str, digits: int | None = None) -> HandVa
     hand = trace.hand_values[quantity]
     exact = trace.values.get(quantity, hand)
     d = digits or trace.digits
-    return HandValue(hand, exact, hand_number(hand, trace.rounding, d), fmt_number(exact, d),
+    return HandValue(hand, exact, hand_number(hand, trace.rounding, d), text_number(exact, d),
                      drift_number(hand - exact, exact))
 
 

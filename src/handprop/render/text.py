@@ -363,10 +363,10 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
     if trace.hand_values is not None:
         page.prose("hand rounding: " + hand_rounding_words(trace), style=STYLE["hand"])
     page.blank()
-    write_given(page, trace)
     for warning in trace.warnings:
-        page.blank()
         page.prose("warning: " + warning, style=STYLE["warning"], hanging=2)
+        page.blank()
+    write_given(page, trace)
     for section in sections(trace):
         page.rule(section.title)
         for step in section.steps:
