@@ -148,8 +148,8 @@ def torch_loop(problem, steps: int) -> list[float]:
 
 def handprop_run(engine: str):
     def run(problem, steps: int) -> list[float]:
-        history = train(problem, steps, engine=engine)
-        return [history.parameters[w.name][-1] for w in ordered_weights(problem)]
+        final = train(problem, steps, engine=engine).final_params
+        return [final[w.name] for w in ordered_weights(problem)]
     return run
 
 
@@ -190,7 +190,8 @@ def main(argv=None) -> int:
          {"handprop": 2_000, "pytorch": 1_000, "python": 200 if q else 1_000, "numpy": 2_000}),
         ("784-16-16-10, 64 samples", parse(dense_problem([784, 16, 16, 10], 64, 2, 0.5),
                                            name="784-16-16-10"),
-         {"handprop": 100 if q else 300, "pytorch": 100 if q else 300, "python": 2, "numpy": 100 if q else 300}),
+         {"handprop": 200 if q else 1_000, "pytorch": 100 if q else 300, "python": 2,
+          "numpy": 200 if q else 1_000}),
     ]
     repeats = 2 if q else 3
     contestants = {"python": python_loop, "numpy": numpy_loop, "pytorch": torch_loop}

@@ -160,3 +160,34 @@ def test_updated_shared_biases_cannot_go_to_torch():
     data = dict(mazur.to_dict(), update_biases=True)
     with pytest.raises(ProblemError, match="shared by h1, h2"):
         parse(data).to_torch()
+
+
+def test_command_line_export_then_import(cli, tmp_path):
+    state, problem_file = tmp_path / "mazur.pt", tmp_path / "mazur.yaml"
+    code, _, err = cli("torch", "export", "mazur", "-o", str(state))
+    assert code == 0 and "nn.Linear(2, 2), nn.Sigmoid()" in err
+    assert list(torch.load(state, weights_only=True)) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    code, _, _ = cli("torch", "import", str(state), "--activations", "sigmoid,sigmoid", "--inputs",
+                     "[0.05, 0.1]", "--targets", "[0.01, 0.99]", "--fixed-biases", "-o", str(problem_file))
+    assert code == 0
+    imported = load(str(problem_file))
+    a, b = train(load("mazur"), 100, every=100), train(imported, 100, every=100)
+    assert [a.final_params[f"w{i}"] for i in range(1, 9)] == [b.final_params[f"w{i}"] for i in range(1, 9)]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--activations", "sigmoid"], "1 activations for 2 Linear layers"),
+    (["--activations", "sigmoid,swish"], "unknown activation 'swish'"),
+    (["--activations", "sigmoid,sigmoid", "--inputs", "[0.05, 0.1"], "--inputs: is not JSON"),
+    (["--activations", "sigmoid,sigmoid", "--targets", "[0.5]"], "targets: has shape (1, 1)"),
+])
+def test_command_line_import_refuses_bad_input(cli, tmp_path, args, expected):
+    state = tmp_path / "m.pt"
+    cli("torch", "export", "mazur", "-o", str(state))
+    defaults = {"--inputs": "[0.05, 0.1]", "--targets": "[0.01, 0.99]"}
+    for flag, value in defaults.items():
+        if flag not in args:
+            args = args + [flag, value]
+    code, out, err = cli("torch", "import", str(state), *args, "-o", str(tmp_path / "p.yaml"))
+    assert code == 2 and expected in err and err.count("\n") == 1
+    assert not (tmp_path / "p.yaml").exists()

@@ -137,13 +137,9 @@ def _loss(loss, n_out: int) -> tuple[str, str | None]:
                      f"({', '.join(LOSS_NAMES)}), MSELoss or BCELoss", "loss")
 
 
-def from_torch(model, inputs, targets, loss: Any = "half_sse", lr: float = 0.5,
-               batch: str | None = None, update_biases: bool = True, title: str = "") -> Problem:
-    """The problem of training ``model`` on ``inputs`` -> ``targets`` by SGD with rate ``lr``.
-
-    ``loss`` is one of our loss names or ``nn.MSELoss``/``nn.BCELoss`` (whose
-    reduction sets ``batch``).  Biases are updated, as ``torch.optim.SGD`` does.
-    """
+def problem_data(model, inputs, targets, loss: Any = "half_sse", lr: float = 0.5,
+                 batch: str | None = None, update_biases: bool = True, title: str = "") -> dict:
+    """The problem file (matrix shorthand, as plain data) of :func:`from_torch`."""
     layers = layers_of(model)
     n_in = len(layers[0]["W"][0])
     loss_name, loss_batch = _loss(loss, layers[-1]["size"])
@@ -151,12 +147,78 @@ def from_torch(model, inputs, targets, loss: Any = "half_sse", lr: float = 0.5,
     t = _rows(targets, layers[-1]["size"], "targets")
     if len(x) != len(t):
         raise TorchError(f"{len(x)} rows of inputs but {len(t)} rows of targets", "targets")
-    data = {"inputs": n_in, "layers": layers, "loss": loss_name, "learning_rate": lr,
-            "samples": [{"inputs": a, "targets": b} for a, b in zip(x, t)],
-            "update_biases": update_biases, "batch": batch or loss_batch or "sum"}
-    if title:
-        data["title"] = title
+    data: dict[str, Any] = {"title": title} if title else {}
+    data.update({"inputs": n_in, "layers": layers,
+                 "samples": [{"inputs": a, "targets": b} for a, b in zip(x, t)],
+                 "loss": loss_name, "learning_rate": lr, "update_biases": update_biases,
+                 "batch": batch or loss_batch or "sum"})
+    return data
+
+
+def from_torch(model, inputs, targets, loss: Any = "half_sse", lr: float = 0.5,
+               batch: str | None = None, update_biases: bool = True, title: str = "") -> Problem:
+    """The problem of training ``model`` on ``inputs`` -> ``targets`` by SGD with rate ``lr``.
+
+    ``loss`` is one of our loss names or ``nn.MSELoss``/``nn.BCELoss`` (whose
+    reduction sets ``batch``).  Biases are updated, as ``torch.optim.SGD`` does.
+    """
+    data = problem_data(model, inputs, targets, loss, lr, batch, update_biases, title)
     return parse(data, source=SOURCE, name="torch")
+
+
+def sequential(state: Any, activations: list[str], slope: float = 0.01, source: str = ""):
+    """An ``nn.Sequential`` from a saved state dict and one activation per Linear layer.
+
+    The Linear layers are the state dict's 2-d ``*.weight`` entries, in order,
+    each with its ``*.bias`` when there is one.
+    """
+    import torch
+    from torch import nn
+    if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                              for k, v in state.items()):
+        raise ProblemError("is not a state dict (a mapping of names to tensors)", source=source)
+    weights = [k for k, v in state.items() if k.endswith("weight") and v.dim() == 2]
+    if not weights:
+        raise ProblemError("has no 2-d weight tensors: not the state dict of Linear layers",
+                           source=source)
+    if len(activations) != len(weights):
+        raise ProblemError(f"{len(activations)} activations for {len(weights)} Linear layers "
+                           f"({', '.join(weights)})", "--activations", source)
+    modules = []
+    for key, act in zip(weights, activations):
+        W = state[key]
+        bias = state.get(key[: -len("weight")] + "bias")
+        lin = nn.Linear(W.shape[1], W.shape[0], bias=bias is not None, dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(W.double())
+            if bias is not None:
+                if bias.shape != (W.shape[0],):
+                    raise ProblemError(f"bias of {key} has shape {tuple(bias.shape)}, expected "
+                                       f"({W.shape[0]},)", source=source)
+                lin.bias.copy_(bias.double())
+        modules.append(lin)
+        extra = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
+                 "leaky_relu": lambda: nn.LeakyReLU(slope), "softmax": lambda: nn.Softmax(dim=-1),
+                 "linear": None}
+        if act not in extra:
+            raise ProblemError(f"unknown activation {act!r} (activations: {', '.join(extra)})",
+                               "--activations", source)
+        if extra[act] is not None:
+            modules.append(extra[act]())
+    return nn.Sequential(*modules)
+
+
+def architecture(problem: Problem) -> str:
+    """The Python expression of ``problem``'s network as an ``nn.Sequential``."""
+    parts, width = [], len(problem.inputs)
+    for layer in problem.layers:
+        has_bias = any(problem.bias_of[u] for u in layer.units)
+        parts.append(f"nn.Linear({width}, {len(layer.units)}{'' if has_bias else ', bias=False'})")
+        parts += {"sigmoid": ["nn.Sigmoid()"], "tanh": ["nn.Tanh()"], "relu": ["nn.ReLU()"],
+                  "leaky_relu": [f"nn.LeakyReLU({layer.slope!r})"], "softmax": ["nn.Softmax(dim=-1)"],
+                  "linear": []}[layer.activation]
+        width = len(layer.units)
+    return f"nn.Sequential({', '.join(parts)}).double()"
 
 
 # ---------------------------------------------------------------- problem -> model

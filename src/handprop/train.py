@@ -87,7 +87,12 @@ class Columns(Mapping):
 
     def __getitem__(self, name: str) -> tuple[float, ...]:
         i = self.index[name]
-        return tuple(float(row[i]) for row in self.rows)
+        if self.rows and hasattr(self.rows[0], "dtype"):
+            if self._table is None:
+                import numpy as np
+                self._table = np.stack(self.rows)
+            return tuple(self._table[:, i].tolist())
+        return tuple(row[i] for row in self.rows)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
