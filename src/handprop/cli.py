@@ -84,8 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_arguments(sub.add_parser("train", help="many steps of gradient descent, recorded"))
     from .torch_command import add_arguments as add_torch_arguments
     add_torch_arguments(sub.add_parser("torch", help="export or import the network as a PyTorch state dict"))
-    from .torch_command import add_arguments as add_torch_arguments
-    add_torch_arguments(sub.add_parser("torch", help="export or import the network as a PyTorch state dict"))
     return parser
 
 
@@ -202,11 +200,6 @@ def cmd_torch(args) -> int:
     return run(args)
 
 
-def cmd_torch(args) -> int:
-    from .torch_command import run
-    return run(args)
-
-
 def cmd_check(args) -> int:
     from .check_command import run
     return run(args)
@@ -218,7 +211,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "examples": cmd_examples,
     "check": cmd_check,
     "train": cmd_train,
-    "torch": cmd_torch,
     "torch": cmd_torch,
 }
 
