@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable
 
+from ..expr import text_number
 from ..trace import Step, Trace
 from .common import (FOUR_QUESTIONS, HandValue, equation, forward_rows, given, given_number,
-                     hand_value, more_samples, other_forms, problem_summary, rounding_note,
-                     sections, settings_line, update_rows)
-from ..expr import text_number
+                     hand_value, more_samples, other_forms, problem_summary, rounding_description,
+                     rounding_note, sections, settings_line, update_rows)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -355,13 +355,14 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
     digits = digits or trace.digits
     page = Page(width, digits)
     p = trace.problem
-    page.line((p.get("title") or trace.name or "handprop", STYLE["title"]))
+    page.prose(p.get("title") or trace.name or "handprop", style=STYLE["title"])
     if p.get("description"):
         page.prose(p["description"])
     page.prose(problem_summary(trace))
     page.prose(settings_line(trace))
     if trace.hand_values is not None:
-        page.prose("hand rounding: " + hand_rounding_words(trace), style=STYLE["hand"])
+        page.prose(f"hand rounding: every intermediate rounded half-up to "
+                   f"{rounding_description(trace)}", style=STYLE["hand"])
     page.blank()
     for warning in trace.warnings:
         page.prose("warning: " + warning, style=STYLE["warning"], hanging=2)
@@ -382,11 +383,6 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
     page.rule("A note on rounding")
     page.prose(rounding_note(trace, digits).replace("`", ""))
     return page
-
-
-def hand_rounding_words(trace: Trace) -> str:
-    from .common import rounding_description
-    return f"every intermediate rounded half-up to {rounding_description(trace)}"
 
 
 def _plain(lines: Iterable[Line]) -> str:
@@ -411,9 +407,9 @@ def print_to(console: "Console", trace: Trace, digits: int | None = None) -> Non
                       emoji=False)
 
 
-if __name__ == "__main__":
-    from rich.console import Console
+if __name__ == "__main__":   # the notes' worked solution, in colour on a terminal
+    import rich.console
 
     from ..derive import explain
     from ..problem import load
-    print_to(Console(), explain(load("notes")))
+    print_to(rich.console.Console(), explain(load("notes")))
