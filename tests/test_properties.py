@@ -1,0 +1,95 @@
+"""Properties of random networks (tests/strategies.py), each against an independent truth.
+
+* every gradient agrees with finite differences of the exact loss (1e-6 relative) and with
+  PyTorch float64 autograd (1e-10 relative), both with verify.py's documented floor;
+* every step's expression tree evaluates to the step's value: what is shown is what was
+  computed;
+* the JSON trace validates against the published schema and round-trips.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given
+
+from handprop.derive import derive
+from handprop.engine import solve
+from handprop.expr import Sym
+from handprop.problem import parse
+from handprop.trace import Trace, schema
+from handprop.verify import (FD_TOLERANCE, TORCH_TOLERANCE, finite_differences, torch_available,
+                             torch_comparison)
+
+from strategies import fair_problems, problems
+
+EXPR_TOLERANCE = 1e-12
+
+
+def _worst(comparisons):
+    return max(comparisons, key=lambda c: c.error)
+
+
+@given(fair_problems())
+def test_every_gradient_matches_finite_differences(data):
+    problem = parse(data)
+    values = solve(problem).values
+    fd = finite_differences(problem, values)
+    assert len(fd) == len(problem.params)
+    worst = _worst(fd)
+    assert worst.error <= FD_TOLERANCE, (
+        f"grad:{worst.param} = {worst.ours!r}, finite differences {worst.theirs!r} "
+        f"(relative error {worst.error:.3g})")
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not torch_available(), reason="PyTorch is not installed")
+@given(fair_problems())
+def test_every_gradient_matches_pytorch(data):
+    problem = parse(data)
+    worst = _worst(torch_comparison(problem))
+    assert worst.error <= TORCH_TOLERANCE, (
+        f"grad:{worst.param} = {worst.ours!r}, PyTorch {worst.theirs!r} "
+        f"(relative error {worst.error:.3g})")
+
+
+@given(fair_problems())
+def test_expression_trees_evaluate_to_the_step_values(data):
+    derivation = derive(parse(data))
+    trace, env = derivation.trace, derivation.env
+    checked = 0
+    for step in trace.steps:
+        expr = derivation.exprs[step.id]
+        if isinstance(expr, Sym) and expr.key == step.id:
+            continue            # written as itself (the loss after the update): nothing to evaluate
+        got = expr.eval(env)
+        assert math.isclose(got, step.value, rel_tol=EXPR_TOLERANCE, abs_tol=1e-300), (
+            f"{step.id}: its formula {step.text!r} evaluates to {got!r}, the step says {step.value!r}")
+        assert step.value == trace.values[step.id]
+        checked += 1
+    assert checked == len(trace.steps) - 1
+
+
+@given(problems())
+def test_every_step_uses_only_earlier_steps(data):
+    trace = derive(parse(data)).trace
+    seen = set()
+    for step in trace.steps:
+        late = [u for u in step.uses if u not in seen]
+        assert not late, f"{step.id} uses {late}, which come later in the trace"
+        seen.add(step.id)
+    assert seen == set(trace.values), "every value is a step, and every step a value"
+
+
+@given(problems())
+def test_json_trace_validates_and_round_trips(data):
+    jsonschema = pytest.importorskip("jsonschema")
+    trace = derive(parse(data)).trace
+    text = trace.dumps()
+    document = json.loads(text)
+    jsonschema.validate(document, schema())
+    again = Trace.from_json(document)
+    assert again == trace
+    assert again.dumps() == text
+    assert parse(document["problem"]) == parse(data)     # the embedded problem loads again

@@ -1,0 +1,137 @@
+"""The `python` format: a standalone script that recomputes every value and checks the trace.
+
+The scripts are run (``sys.executable``, isolated mode, in an empty folder) and must exit 0;
+a trace with one value changed, one value missing, one value too many, or a problem that
+does not match its values must make them exit 1 naming the id.
+"""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+
+from handprop.derive import explain
+from handprop.problem import load, parse
+from handprop.render.python import render
+
+from strategies import problems
+
+NASTY = {
+    "title": 'a """title""" with \\ backslashes,\nnewlines and </script>',
+    "inputs": ["x'1", 'x"2'],
+    "layers": [{"units": ["<b>H</b>", "H\\2"], "activation": "leaky_relu", "slope": 0.2},
+               {"units": ["'''", '"""'], "activation": "softmax"}],
+    "weights": {"w{1}": ["x'1", "<b>H</b>", 0.15], "w%2": ['x"2', "<b>H</b>", -0.2],
+                "w$3": ["x'1", "H\\2", 0.25], "w\\n4": ['x"2', "H\\2", 0.3],
+                "é5": ["<b>H</b>", "'''", 0.4], "Ω6": ["<b>H</b>", '"""', 0.45],
+                "w 7": ["H\\2", "'''", 0.5], "w#8": ["H\\2", '"""', 0.55]},
+    "biases": {"b'1": [["<b>H</b>", "H\\2"], 0.35], 'b"2': ['"""', 0.6]},
+    "samples": [{"inputs": [0.05, 0.1], "targets": [0.25, 0.75]},
+                {"inputs": [-1.0, 2.0], "targets": [1.0, 0.0]}],
+    "loss": "cross_entropy", "learning_rate": 0.5, "update_biases": True, "batch": "mean",
+}
+
+
+def run_script(text: str, folder, name: str = "check.py") -> subprocess.CompletedProcess:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return subprocess.run([sys.executable, "-I", str(path)], cwd=folder, capture_output=True,
+                          text=True, timeout=120)
+
+
+def _ok(result: subprocess.CompletedProcess, what: str) -> None:
+    assert result.returncode == 0, f"{what}: exit {result.returncode}\n{result.stderr}\n{result.stdout[-2000:]}"
+    assert "values agree with the trace" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["notes", "mazur"])
+def test_builtin_scripts_pass(name, tmp_path):
+    trace = explain(load(name))
+    result = run_script(render(trace), tmp_path)
+    _ok(result, name)
+    assert f"All {len(trace.values)} values agree" in result.stdout
+    if name == "mazur":     # the worked numbers are printed as they are checked
+        assert "net:h1 = (0.15)(0.05) + (0.2)(0.1) + 0.35 = 0.3775   ok" in result.stdout
+        assert "grad:w5 = delta_o1 x out_h1 = (0.138499)(0.59327) = 0.082167   ok" in result.stdout
+
+
+def test_script_imports_only_the_standard_library():
+    tree = ast.parse(render(explain(load("notes"))))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported == {"math", "sys"}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda v: {**v, "grad:w5": v["grad:w5"] * (1 + 1e-9)}, "grad:w5: recomputed"),
+    (lambda v: {**v, "net:H2": v["net:H2"] + 1e-11}, "net:H2: recomputed"),
+    (lambda v: {**v, "new:E:total": v["new:E:total"] * 1.001}, "new:E:total: recomputed"),
+    (lambda v: {k: x for k, x in v.items() if k != "delta:Y1"}, "delta:Y1: computed"),
+    (lambda v: {**v, "grad:w99": 0.5}, "grad:w99: in the trace but not recomputed"),
+])
+def test_a_tampered_trace_fails_naming_the_id(change, message, tmp_path):
+    trace = explain(load("notes"))
+    tampered = dataclasses.replace(trace, values=change(dict(trace.values)))
+    result = run_script(render(tampered), tmp_path)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert message in result.stderr.splitlines()[-1]
+
+
+def test_agreement_is_to_1e_12_not_to_the_last_bit(tmp_path):
+    trace = explain(load("notes"))
+    v = trace.values
+    nudged = dataclasses.replace(trace, values={**v, "grad:w5": v["grad:w5"] * (1 + 1e-14)})
+    _ok(run_script(render(nudged), tmp_path), "within tolerance")
+
+
+def test_a_problem_that_does_not_match_its_values_fails(tmp_path):
+    trace = explain(load("notes"))
+    problem = dict(trace.problem, weights={**trace.problem["weights"], "w1": ["x1", "H1", 0.16]})
+    result = run_script(render(dataclasses.replace(trace, problem=problem)), tmp_path)
+    assert result.returncode == 1
+    assert "FAILED" in result.stderr and "net:H1" in result.stderr
+
+
+def test_any_names_make_a_valid_script(tmp_path):
+    trace = explain(parse(NASTY))
+    result = run_script(render(trace), tmp_path)
+    _ok(result, "nasty names")
+    assert "net:<b>H</b>[2] = " in result.stdout
+
+
+def test_quiet_prints_only_the_summary(tmp_path):
+    path = tmp_path / "check.py"
+    path.write_text(render(explain(load("mazur"))), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-I", str(path), "-q"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.strip().splitlines() == ["All 42 values agree with the trace (to 1e-12 relative)."]
+
+
+def _program(script: str) -> str:
+    start = script.index("# ---------------------------------------------------------------- activations")
+    return script[start:script.index("# ---------------------------------------------------------------- the trace's")]
+
+
+def test_big_networks_loop_rather_than_unroll(tmp_path):
+    sizes = [12, 9, 7, 4]
+    layers = [{"size": n, "activation": act, "b": [0.1 * (j % 3) for j in range(n)],
+               "W": [[((7 * i + 3 * j) % 11 - 5) / 10 for i in range(before)] for j in range(n)]}
+              for before, n, act in zip(sizes, sizes[1:], ["tanh", "leaky_relu", "softmax"])]
+    big = parse({"inputs": sizes[0], "layers": layers, "loss": "cross_entropy", "batch": "mean",
+                 "samples": [{"inputs": [(i % 5) / 4 - 0.5 for i in range(12)], "targets": [0, 1, 0, 0]},
+                             {"inputs": [(i % 3) / 2 for i in range(12)], "targets": [0.25] * 4}]})
+    script = render(explain(big))
+    assert _program(script) == _program(render(explain(load("notes"))))
+    _ok(run_script(script, tmp_path), "big network")
+
+
+@settings(max_examples=max(5, settings.default.max_examples // 2))
+@given(problems())
+def test_random_problems_scripts_pass(tmp_path_factory, data):
+    trace = explain(parse(data))
+    _ok(run_script(render(trace), tmp_path_factory.mktemp("script")), repr(data))
