@@ -281,11 +281,14 @@ class _Builder:
             y = self.env[f"out:{u}{n.sfx}"]
             t = self.env[f"target:{u}{n.sfx}"]
             side = "above" if y > t else "below" if y < t else "exactly at"
+            slope = self.solution.values[f"dE/dout:{u}{n.sfx}"]
+            effect = ("raising it would raise the error" if slope > 0 else
+                      "raising it would lower the error" if slope < 0 else
+                      f"this loss does not change with it here")
             self.add(f"dE/dout:{u}{n.sfx}", "backward", f"How wrong is {u}?", n.dE(u),
                      loss.dE_expr(n.out(u), n.target(u), m),
-                     f"How wrong is the output: {u} is {self.fmt(abs(y - t))} {side} its target, so "
-                     f"{'raising' if y > t else 'lowering'} it would {'raise' if y != t else 'not change'} "
-                     f"the error at this rate.", nodes=[u], sample=sample, layer=last)
+                     f"How wrong is the output: {u} is {self.fmt(abs(y - t))} {side} its target {self.fmt(t)}; "
+                     f"{effect}.", nodes=[u], sample=sample, layer=last)
             self.add(f"dout/dnet:{u}{n.sfx}", "backward", f"How steep is {u}'s activation?", n.dout(u),
                      act.derivative_expr(n.net(u), n.out(u), out_layer.slope),
                      f"How steep is the activation here: {act.steepness}.",
@@ -369,20 +372,29 @@ class _Builder:
             terms = (self.term("A", n.dE(u), "A"), self.term("B", n.dout(u), "B"),
                      self.term("C", C, "C"))
         g = self.solution.values[f"grad:{w.name}{n.sfx}"]
-        delta_form = self.form("delta", "Delta form", n.grad(w.name), Mul((n.delta(u), C)), g)
-        chain_lhs = self.chain_lhs(n, w)
+        coupled = act == "softmax" or fused
+        forms = () if coupled else (
+            self.form("delta", "Delta form", n.grad(w.name), Mul((n.delta(u), C)), g),)
+        chain_lhs = self.chain_lhs(n, w, through_net=coupled)
         self.add(f"grad:{w.name}{n.sfx}", "backward", f"Gradient of {w.name} (output layer)",
                  Sym(n.grad(w.name).key, chain_lhs[0], chain_lhs[1]), expr,
                  f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
                  f"{self.fmt(self.env[C.key])}, so its gradient is {u}'s delta scaled by it; "
                  f"{'positive, so ' + w.name + ' will decrease' if g > 0 else 'negative, so ' + w.name + ' will increase' if g < 0 else 'zero, so ' + w.name + ' stays'}.",
-                 nodes=[src, u], edges=[w.name], terms=terms,
-                 forms=() if expr == delta_form else (delta_form,), sample=sample, layer=li)
+                 nodes=[src, u], edges=[w.name], terms=terms, forms=forms, sample=sample, layer=li)
 
     @staticmethod
-    def chain_lhs(n: Names, w) -> tuple[str, str]:
-        """``dE/dw = dE/dout_u dout_u/dnet_u dnet_u/dw``, the chain written out."""
+    def chain_lhs(n: Names, w, through_net: bool = False) -> tuple[str, str]:
+        """``dE/dw = dE/dout_u dout_u/dnet_u dnet_u/dw``, the chain written out.
+
+        ``through_net``: the output's delta is taken whole (softmax couples the
+        outputs; sigmoid + bce simplifies), so the chain is ``dE/dnet_u dnet_u/dw``.
+        """
         u = w.dst
+        if through_net:
+            return (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.net(u).tex)} "
+                    rf"{_frac(n.net(u).tex, tex_name(w.name))}",
+                    f"{n.grad(w.name).txt} = ∂E/∂net_{u}{n.sfx} × ∂net_{u}/∂{w.name}{n.sfx}")
         return (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.out(u).tex)} "
                 rf"{_frac(n.out(u).tex, n.net(u).tex)} {_frac(n.net(u).tex, tex_name(w.name))}",
                 f"{n.grad(w.name).txt} = ∂E/∂out_{u}{n.sfx} × ∂out_{u}/∂net_{u}{n.sfx} × "
@@ -448,8 +460,11 @@ class _Builder:
         x = self.env[D.key]
         self.add(f"grad:{w.name}{n.sfx}", "backward", f"Gradient of {w.name} (hidden layer)",
                  Sym(n.grad(w.name).key, chain_lhs[0], chain_lhs[1]), chain,
-                 f"How much does the input matter: {w.name} multiplies {src} = {self.fmt(x)}, so the "
-                 f"error reaching {u} (over {count} path{'s' if count > 1 else ''}), times {u}'s slope, "
+                 (f"How much does the input matter: {w.name} multiplies {src} = {self.fmt(x)}, so the "
+                  if is_input else
+                  f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
+                  f"{self.fmt(x)}, so the ")
+                 + f"error reaching {u} (over {count} path{'s' if count > 1 else ''}), times {u}'s slope, "
                  f"is scaled by {self.fmt(x)}"
                  + (" — a small input means slow learning." if abs(x) < 0.2 else "."),
                  nodes=nodes, edges=edges, terms=terms, forms=tuple(forms), sample=sample, layer=li)

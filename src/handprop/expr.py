@@ -514,7 +514,7 @@ class Printer:
 
     def _pow(self, e: Pow) -> str:
         base = self.child(e.base, POW, strict=True)
-        if self.is_negative(e.base) and not base.startswith("("):
+        if self.is_negative(e.base) and not base.startswith(self.lparen):
             base = self.wrap(base)
         return self.power(base, e.exponent)
 
