@@ -33,10 +33,10 @@ from decimal import Decimal
 
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
 from .derive import derive
-from .diagnosis import SLIPS, Hit, diagnose
+from .diagnosis import SLIPS, Ambiguous, Hit, diagnose
 from .mistakes import slip as slip_mistake
 from .expr import fmt_number
-from .problem import Problem, load
+from .problem import Problem, ProblemError, load
 from .replay import AFTER, Model, Replay, ReplayError
 from .rounding import (agrees, chops_to, decimals, figures, follows, hand_base, hand_values, rounder,
                        rounds_to)
@@ -87,11 +87,10 @@ def check_file(claims: ClaimsFile, problem_spec: str | None = None) -> Report:
     spec = problem_spec or claims.problem or "notes"
     try:
         problem = load(spec)
-    except ClaimsError:
-        raise
-    except Exception as err:
-        if claims.problem and not problem_spec and getattr(err, "source", None) == spec:
-            err.field = f"(named on line {claims.problem_line} of {claims.source})"
+    except ProblemError as err:
+        if claims.problem and not problem_spec and err.source == spec and not err.field:
+            raise ClaimsError(f"problem {spec!r}: {err.message}", f"line {claims.problem_line}",
+                              claims.source) from None
         raise
     return check(problem, claims)
 
@@ -197,6 +196,9 @@ class Checker:
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
                 self.origin(wrong_used, own), []
         hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()})
+        if isinstance(hits, Ambiguous):
+            return "wrong", (f"{written} has too few digits to tell which mistake it is: combinations of "
+                             "mistakes give it, but give numbers all around it as well"), qid, []
         if not hits:
             return "wrong", (f"no mistake of the catalogue (up to three together, on exact values or your "
                              f"own numbers) gives {written}: a slip in the arithmetic of this step"), qid, []

@@ -6,20 +6,29 @@ in threes (never two of one family), each time
 
 - on exact values: the whole derivation redone with the mistakes, and
 - on the claimant's own numbers: the same, but every quantity the claimant
-  wrote is taken as written (so a mistake upstream of a written number cannot
-  matter, and one in an unwritten step in between can).
+  wrote is taken as written (a mistake upstream of a written number cannot
+  matter; one in an unwritten step in between can).  A near miss here is
+  computed again rounding every intermediate to the claim's decimals, as the
+  claimant would have.
 
 A combination reproduces the claim when its value, rounded or chopped to the
 digits written, is the claim (:func:`handprop.rounding.agrees`).  A decimal slip
 in the written number itself (×10, ÷10, ×100, ÷100) is one more mistake on top
 of any combination.  The smallest combinations that reproduce the claim win;
-among them, those on the claimant's own numbers and of the commonest mistakes
+among them those on the claimant's own numbers, then the commonest mistakes,
 come first.  For each, the first step (in the order of the trace) whose value
 the mistakes change is where the error entered.
 
-The search is pruned: only mistakes whose changes reach the claim, and only
-those that change it when made alone; the values of every combination are
-memoised so a slip on top costs nothing.
+A claim with few digits is easy to hit by chance.  So at each size the same
+combinations are also tried against *decoys*, numbers a few units in the last
+place away from the claim; when a mode hits more than two of the eight decoys
+as well, its hits say nothing about this claim, and when no mode has a hit that
+stands out the search reports that (:class:`Ambiguous`).
+
+The search is pruned (only mistakes whose changes reach the claim and that
+change it when made alone), memoised (every combination's value is kept, so a
+slip on top costs nothing) and incremental (a combination recomputes only the
+steps its changes reach).
 """
 from __future__ import annotations
 
@@ -30,11 +39,14 @@ from typing import Any, Mapping
 
 from .mistakes import RANK, Mistake, apply, catalogue, local, slip
 from .replay import AFTER, Model, Replay, ReplayError, as_written
-from .rounding import agrees, decimals, hand_base, rounder
+from .rounding import agrees, decimals, hand_base, rounder, unit
 
 MAX_MISTAKES = 3
-MAX_COMBINATIONS = 40_000     # per level and mode: the search stops widening beyond this
+MAX_COMBINATIONS = 40_000     # per size and mode: the search stops widening beyond this
 SLIPS = (1, -1, 2, -2)
+DECOYS = (-11, -7, -5, -3, 3, 5, 7, 11)   # units in the last place written
+MAX_DECOYS_HIT = 2                          # more than this: the claim is hit by chance
+NEAR = 20                                   # units in the last place: worth redoing by hand
 
 
 @dataclass(frozen=True)
@@ -56,43 +68,64 @@ class Hit:
         return " + ".join(m.label for m in self.mistakes)
 
 
+class Ambiguous(list):
+    """No hits: too many nearby numbers are reproduced as well (the claim has too few digits)."""
+
+
 def _rank(hit: Hit) -> tuple:
     return (len(hit.mistakes), not hit.own, sum(RANK[f] for f in hit.families),
-            tuple(sorted(RANK[f] for f in hit.families)))
+            tuple(sorted(RANK[f] for f in hit.families)),
+            sum(m.family == "decimal_slip" and m.scale == 1.0 for m in hit.mistakes))
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
 
 
 class _Search:
-    """The search in one mode (exact values, or the claimant's numbers ``pins``)."""
+    """The search in one mode: exact values (no pins), or the claimant's numbers ``pins``."""
 
-    def __init__(self, model: Model, qid: str, claim: Decimal, pins: Mapping[str, Any], own: bool,
-                 rnd=None):
-        self.model, self.qid, self.claim, self.pins, self.own = model, qid, claim, pins, own
-        self.rnd = rnd
-        self.base = hand_base(model) if rnd is not None else None
-        inner, reached = model.ancestors(qid, pins)
+    def __init__(self, model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal] | None):
+        self.model, self.qid, self.claim = model, qid, claim
+        self.own = bool(pins)
+        self.pins = {k: float(v) for k, v in (pins or {}).items()}
+        self.hand_pins = dict(pins or {})
+        inner, self.reached = model.ancestors(qid, self.pins)
         self.scope = inner | {qid}
-        self.reached = reached
         self.values: dict[frozenset, float | None] = {}
+        self.cache: dict = {}
+        self.seed: dict = {}
         self.base_value = self.evaluate(())
-        candidates = [m for m in catalogue(model) + local(model, qid, pins) if m.touches & self.scope]
+        self.seed = self.last.values
         self.candidates = []
-        for m in candidates:
-            v = self.evaluate((m,))
-            if v is not None and not _same(v, self.base_value):
-                self.candidates.append(m)
+        for m in catalogue(model) + local(model, qid, self.pins):
+            if m.touches & self.scope:
+                v = self.evaluate((m,))
+                if v is not None and not _same(v, self.base_value):
+                    self.candidates.append(m)
 
-    def replay(self, combo) -> Replay:
-        exprs, base, updated = _apply(self.model, combo)
-        if self.rnd is not None:
-            swaps = {k: as_written(v) for k, v in _swaps(combo)}
-            base = {**self.base, **swaps} if swaps else self.base
-        return Replay(self.model, exprs=exprs, base=base, pins=self.pins, updated=updated, rnd=self.rnd)
+    def replay(self, combo, rnd=None) -> Replay:
+        real = [m for m in combo if m.scale == 1.0]
+        exprs, base, updated = apply(self.model, real, self.cache)
+        if rnd is not None:
+            swaps = {k: as_written(v) for m in real for k, v in m.base}
+            base = {**hand_base(self.model), **swaps}
+            return Replay(self.model, exprs=exprs, base=base, pins=self.hand_pins, updated=updated, rnd=rnd)
+        seed = None
+        if self.seed and real:
+            reached: set[str] = set()
+            for m in real:
+                for k in m.touches:
+                    reached.add(k)
+                    reached |= self.model.descendants(k)
+            seed = {k: v for k, v in self.seed.items() if k not in reached}
+        return Replay(self.model, exprs=exprs, base=base, pins=self.pins, updated=updated, seed=seed)
 
     def evaluate(self, combo) -> float | None:
         key = frozenset(combo)
         if key in self.values:
             return self.values[key]
-        replay = self.replay(combo)
+        replay = self.last = self.replay(combo)
         try:
             value = float(replay.step(self.qid))
         except (ReplayError, ArithmeticError, ValueError, TypeError):
@@ -102,41 +135,63 @@ class _Search:
         self.values[key] = value
         return value
 
-    def level(self, size: int) -> list[tuple[tuple[Mistake, ...], float]]:
-        """Every combination of ``size`` mistakes (distinct families) that reproduces the claim,
-        including those of ``size - 1`` with a decimal slip in the written number."""
-        hits = []
+    def by_hand(self, combo) -> float | None:
+        """The combination computed from the claimant's numbers rounding as they would."""
+        places = decimals(self.claim)
+        if not self.own or not 0 <= places <= 20:
+            return None
+        try:
+            return float(self.replay(combo, rnd=rounder("round", places)).step(self.qid))
+        except (ReplayError, ArithmeticError, ValueError, TypeError):
+            return None
+
+    def level(self, size: int, decoys) -> tuple[list, set]:
+        """(combinations of ``size`` mistakes that reproduce the claim, the decoys they hit).
+
+        A combination of ``size - 1`` with a decimal slip in the written number counts too.
+        """
+        hits, decoys_hit = [], set()
+        near = NEAR * unit(self.claim)
+        c = float(self.claim)
+
+        def consider(combo, v):
+            if agrees(self.claim, v):
+                hits.append((combo, v))
+            elif self.own and abs(v - c) <= near:
+                hand = self.by_hand(tuple(m for m in combo if m.scale == 1.0))
+                if hand is not None and agrees(self.claim, hand * combo[-1].scale if combo else hand):
+                    hits.append((combo, hand * (combo[-1].scale if combo else 1.0)))
+            for d in decoys:
+                if d not in decoys_hit and agrees(d, v):
+                    decoys_hit.add(d)
+
+        for combo, v in self._values(size, slips=False):
+            consider(combo, v)
+        for combo, v in self._values(size - 1, slips=True):
+            for power in SLIPS:
+                consider(combo + (slip(power),), v * 10.0 ** power)
+        return hits, decoys_hit
+
+    def _values(self, size: int, slips: bool):
         count = 0
         for combo in combinations(self.candidates, size):
-            if len({m.family for m in combo}) < size:
+            families = {m.family for m in combo}
+            if len(families) < size or (slips and "decimal_slip" in families):
                 continue
             count += 1
             if count > MAX_COMBINATIONS:
-                break
+                return
             v = self.evaluate(combo)
-            if v is not None and agrees(self.claim, v):
-                hits.append((combo, v))
-        count = 0
-        for combo in combinations(self.candidates, size - 1):
-            if len({m.family for m in combo}) < size - 1 or any(m.family == "decimal_slip" for m in combo):
-                continue
-            count += 1
-            if count > MAX_COMBINATIONS:
-                break
-            v = self.evaluate(combo)
-            if v is None:
-                continue
-            for power in SLIPS:
-                if agrees(self.claim, v * 10.0 ** power):
-                    hits.append((combo + (slip(power),), v * 10.0 ** power))
-        return hits
+            if v is not None:
+                yield combo, v
 
     def first_step(self, combo) -> tuple[str, tuple[str, ...]]:
         """The first step, in trace order, whose value the mistakes change; and the claimant's
         numbers the mistaken computation used."""
         real = tuple(m for m in combo if m.scale == 1.0)
-        wrong = self.replay(real)
-        right = self.replay(())
+        exprs, base, updated = apply(self.model, real, self.cache)
+        wrong = Replay(self.model, exprs=exprs, base=base, pins=self.pins, updated=updated)
+        right = Replay(self.model, pins=self.pins)
         order = self.model.order
         try:
             wrong.step(self.qid)
@@ -157,39 +212,33 @@ class _Search:
         return self.qid, used
 
 
-def _apply(model: Model, combo):
-    return apply(model, [m for m in combo if m.scale == 1.0])
-
-
-def _swaps(combo):
-    return [kv for m in combo for kv in m.base]
-
-
-def _same(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+def decoys_of(claim: Decimal) -> list[Decimal]:
+    """Numbers a few units in the last place away from ``claim``, written to the same digits."""
+    step = Decimal(1).scaleb(claim.as_tuple().exponent)
+    return [claim + k * step for k in DECOYS]
 
 
 def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal],
              max_mistakes: int = MAX_MISTAKES) -> list[Hit]:
     """The smallest combinations of catalogue mistakes that reproduce ``claim`` for ``qid``,
-    best first (empty when none of up to ``max_mistakes`` does).
-
-    ``pins`` are the claimant's own numbers; the search runs on them computed exactly and
-    rounding every intermediate to the claim's decimals, and on exact values.
-    """
+    best first.  Empty when none of up to ``max_mistakes`` does; an empty :class:`Ambiguous`
+    when some do but so do too many numbers near the claim."""
     searches = []
     if pins:
-        own = _Search(model, qid, claim, {k: float(v) for k, v in pins.items()}, own=True)
+        own = _Search(model, qid, claim, pins)
         if own.reached:
             searches.append(own)
-            places = decimals(claim)
-            if 0 <= places <= 20:
-                searches.append(_Search(model, qid, claim, dict(pins), own=True, rnd=rounder("round", places)))
-    searches.append(_Search(model, qid, claim, {}, own=False))
+    searches.append(_Search(model, qid, claim, None))
+    decoys = decoys_of(claim)
     for size in range(1, max_mistakes + 1):
         hits: dict[tuple, Hit] = {}
+        ambiguous = False
         for search in searches:
-            for combo, value in search.level(size):
+            found, near = search.level(size, decoys)
+            if found and len(near) > MAX_DECOYS_HIT:
+                ambiguous = True
+                continue
+            for combo, value in found:
                 combo = tuple(sorted(combo, key=lambda m: RANK[m.family]))
                 key = (tuple(m.label for m in combo), search.own)
                 if key not in hits:
@@ -197,4 +246,6 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
                     hits[key] = Hit(combo, search.own, value, first, used)
         if hits:
             return sorted(hits.values(), key=_rank)
+        if ambiguous:
+            return Ambiguous()
     return []

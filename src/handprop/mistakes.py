@@ -65,21 +65,37 @@ class Mistake:
         return found
 
 
-def apply(model: Model, mistakes) -> tuple[dict[str, Expr], dict[str, float] | None, tuple | None]:
-    """(changed expressions, changed given numbers or None, changed updated parameters or None)."""
+def apply(model: Model, mistakes, cache: dict | None = None
+          ) -> tuple[dict[str, Expr], dict[str, float] | None, tuple | None]:
+    """(changed expressions, changed given numbers or None, changed updated parameters or None).
+
+    ``cache`` (any dict kept alongside the mistakes) memoises rewritten expressions, so the
+    same step changed by the same mistakes is rewritten once.
+    """
+    cache = {} if cache is None else cache
     overlay: dict[str, Expr] = {}
     base = None
     updated = None
+    per_target: dict[str, list[Mistake]] = {}
     for m in sorted(mistakes, key=lambda m: RANK[m.family]):
         for key, expr in m.adds:
             overlay[key] = expr
         for t in m.targets:
-            overlay[t] = m.rewrite(t, overlay.get(t) or model.exprs[t])
+            per_target.setdefault(t, []).append(m)
         if m.base:
             base = dict(model.base if base is None else base)
             base.update(m.base)
         if m.updated is not None:
             updated = m.updated
+    for t, ms in per_target.items():
+        key = (t, *map(id, ms))
+        expr = cache.get(key)
+        if expr is None:
+            expr = overlay.get(t) or model.exprs[t]
+            for m in ms:
+                expr = m.rewrite(t, expr)
+            cache[key] = expr
+        overlay[t] = expr
     return overlay, base, updated
 
 
@@ -260,7 +276,7 @@ def _updated_weights(ix: _Index):
     targets = tuple(ix.ids("dE/dout", hidden))
     updated = set(ix.model.updated)
     mapping = {f"param:{w.name}": Names.new(w.name) for w in p.weights if w.name in updated}
-    if targets and mapping:
+    if targets and mapping and not p.multi:   # one sample: "already updated" is well defined
         yield Mistake("updated_weights", "the updated weights used for the hidden deltas (w⁺ for w)",
                       targets, lambda t, e: substitute(e, mapping))
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from .expr import Expr
+from .expr import FUNCTIONS, Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym
 
 AFTER = "new:E:total"
 Rounder = Callable[[Decimal], Decimal]
@@ -51,6 +51,10 @@ class Model:
     exact: dict[str, float]
     order: dict[str, int] = field(default_factory=dict)
     _deps: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _expr_deps: dict[int, tuple[Expr, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _below: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _children: dict[str, list[str]] | None = field(default=None, repr=False)
+    _compiled: dict[int, tuple[Expr, Callable]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, derivation, problem) -> "Model":
@@ -70,7 +74,42 @@ class Model:
                 found = self._deps[key] = tuple(original.symbols()) if original is not None else \
                     tuple(f"new:{p}" for p in self.updated)
             return found
-        return tuple(expr.symbols())
+        cached = self._expr_deps.get(id(expr))
+        if cached is None or cached[0] is not expr:
+            cached = self._expr_deps[id(expr)] = (expr, tuple(expr.symbols()))
+        return cached[1]
+
+    def compiled(self, expr: Expr) -> Callable[[Mapping[str, float]], float]:
+        """``expr.eval`` as one Python function of the values (the same float operations, in the
+        same order, so bit for bit the same result; cached)."""
+        cached = self._compiled.get(id(expr))
+        if cached is None or cached[0] is not expr:
+            try:
+                fn = eval(f"lambda v: {_source(expr)}", {"F": _FLOAT_FUNCTIONS})  # noqa: S307 - our own text
+            except (SyntaxError, RecursionError, ValueError, MemoryError):
+                fn = expr.eval
+            cached = self._compiled[id(expr)] = (expr, fn)
+        return cached[1]
+
+    def descendants(self, key: str) -> frozenset[str]:
+        """Every step whose value depends on ``key`` (a step or a given number)."""
+        if self._children is None:
+            children: dict[str, list[str]] = {}
+            for k in list(self.exprs) + [AFTER]:
+                for d in self.deps(k):
+                    children.setdefault(d, []).append(k)
+            self._children = children
+        found = self._below.get(key)
+        if found is None:
+            seen: set[str] = set()
+            stack = [key]
+            while stack:
+                for c in self._children.get(stack.pop(), ()):
+                    if c not in seen:
+                        seen.add(c)
+                        stack.append(c)
+            found = self._below[key] = frozenset(seen)
+        return found
 
     def ancestors(self, key: str, pins: Mapping[str, Any] = {}) -> tuple[set[str], set[str]]:
         """(steps ``key`` depends on without passing through a pin, the pins it reaches).
@@ -101,13 +140,15 @@ class Replay:
     ``pins`` must then hold Decimals).  ``exprs``/``base`` override the model's
     (a mistaken derivation); ``updated`` overrides which parameters the update
     changes.  ``fallback(key, error)`` may supply a value when a step cannot be
-    evaluated; without it a :class:`ReplayError` is raised.
+    evaluated; without it a :class:`ReplayError` is raised.  ``seed`` gives values
+    known already (those of another replay that the changes do not reach).
     """
 
     def __init__(self, model: Model, *, exprs: Mapping[str, Expr] | None = None,
                  base: Mapping[str, Any] | None = None, pins: Mapping[str, Any] | None = None,
                  rnd: Rounder | None = None, updated: tuple[str, ...] | None = None,
-                 fallback: Callable[[str, BaseException], Any] | None = None):
+                 fallback: Callable[[str, BaseException], Any] | None = None,
+                 seed: Mapping[str, Any] | None = None):
         self.model = model
         self.overlay = exprs or {}
         self.base = base if base is not None else model.base
@@ -115,7 +156,7 @@ class Replay:
         self.rnd = rnd
         self.updated = model.updated if updated is None else updated
         self.fallback = fallback
-        self.values: dict[str, Any] = {}
+        self.values: dict[str, Any] = dict(seed) if seed else {}
 
     # the environment protocol of Expr.eval / Expr.hand
     def __getitem__(self, key: str):
@@ -178,7 +219,7 @@ class Replay:
     def _evaluate(self, k: str, expr: Expr):
         try:
             if self.rnd is None:
-                return expr.eval(self)
+                return self.model.compiled(expr)(self.values)
             return self.rnd(expr.hand(self, self.rnd))
         except (ArithmeticError, ValueError) as err:
             if isinstance(err, ReplayError):
@@ -200,3 +241,37 @@ class Replay:
 def as_written(value: float) -> Decimal:
     """A number of the problem as the person wrote it: ``0.15`` is exactly 0.15."""
     return Decimal(repr(float(value)))
+
+
+_FLOAT_FUNCTIONS = {name: fn.f for name, fn in FUNCTIONS.items()}
+
+
+def _source(e: Expr) -> str:
+    """Python source computing ``e.eval(v)`` with the same operations in the same order."""
+    kind = type(e)
+    if kind is Sym:
+        return f"v[{e.key!r}]"
+    if kind is Num:
+        if e.value != e.value or e.value in (float("inf"), float("-inf")):
+            raise ValueError("not a finite constant")
+        return f"({e.value!r})"
+    if kind is Add:
+        text = ""
+        for i, (sign, term) in enumerate(zip(e.signs, e.terms)):
+            piece = _source(term)
+            if i == 0:
+                text = piece if sign > 0 else f"(0.0 - {piece})"
+            else:
+                text += (" + " if sign > 0 else " - ") + piece
+        return f"({text})"
+    if kind is Mul:
+        return "(" + " * ".join(_source(f) for f in e.factors) + ")"
+    if kind is Div:
+        return f"({_source(e.num)} / {_source(e.den)})"
+    if kind is Pow:
+        return f"({_source(e.base)} ** {int(e.exponent)})"
+    if kind is Neg:
+        return f"(-{_source(e.arg)})"
+    if kind is Fn:
+        return f"F[{e.name!r}]({_source(e.arg)}, {float(e.param)!r})"
+    raise ValueError(f"cannot compile {kind.__name__}")
