@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("auto", "scalar", "numpy", "reference"), default="auto",
                         help="scalar (compiled Python, small networks), numpy (large), or auto")
     from .cli import _digits
-    parser.add_argument("--digits", type=_digits, default=9, help="significant figures shown (default 9)")
+    parser.add_argument("--digits", type=_digits, default=None,
+                        help="significant figures shown (default 9 in text, 6 on the page)")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
 
@@ -121,7 +122,7 @@ def run(args) -> int:
     if on_terminal:
         from rich.console import Console
         from .render.train_text import print_to
-        print_to(Console(width=args.width, highlight=False), history, args.digits)
+        print_to(Console(width=args.width, highlight=False), history, args.digits or 9)
         return 0
     if args.hidden_deltas == "updated":
         print(f"handprop: note: {UPDATED_NOTE}", file=sys.stderr)
@@ -135,6 +136,6 @@ def _render(fmt: str, history, args) -> str:
         return render(history)
     if fmt == "html":
         from .render.train_html import render
-        return render(history, digits=min(args.digits, 17))
+        return render(history, digits=args.digits)
     from .render.train_text import render
-    return render(history, args.digits, width=args.width or 80)
+    return render(history, args.digits or 9, width=args.width or 80)
