@@ -89,11 +89,13 @@ def number_text(value: int | float) -> str:
 def field_path(loc: tuple) -> str:
     """A field path as people write it: ``samples[0].inputs``, ``weights.w5[2]``."""
     parts: list[str] = []
+    previous: Any = None
     for part in loc:
         if isinstance(part, int) and not isinstance(part, bool):
             parts.append(f"[{part}]")
-        elif part == "[key]":
-            continue              # the key itself is wrong: the path already ends in it
+        elif part == "[key]":     # the key itself is wrong: the path already ends in it ...
+            if parts and not isinstance(previous, str):
+                parts.pop()       # ... unless it is no text at all: the message says it then
         elif isinstance(part, str) and part.startswith("[") and part.endswith("]"):
             continue              # a union branch's tag
         elif isinstance(part, str) and "function-" in part:
@@ -103,6 +105,7 @@ def field_path(loc: tuple) -> str:
             if len(text) > 32:
                 text = text[:24] + "…"
             parts.append(("." if parts else "") + text)
+        previous = part
     return "".join(parts)
 
 

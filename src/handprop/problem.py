@@ -203,6 +203,10 @@ def parse(data: Any, source: str = "", name: str = "") -> Problem:
         if not data:
             raise ProblemError("has no fields: a problem needs at least inputs, layers and samples")
         check_document(data)
+        for key in data:
+            if not isinstance(key, str):
+                raise ProblemError(f"{describe(key)} is not a field name: field names are text, "
+                                   f"like {', '.join(list(RawProblem.model_fields)[2:5])}")
         try:
             raw = RawProblem.model_validate(data)
         except ValidationError as err:

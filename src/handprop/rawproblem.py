@@ -252,6 +252,8 @@ def _plain(error: dict, model: type[BaseModel]) -> str:
         return f"has {count} {what}, more than the limit of {limit:,} ({LIMITS_TEXT})"
     if kind in ("bool_type", "bool_parsing"):
         return f"must be true or false, got {describe(value)}"
+    if kind == "string_type" and loc and loc[-1] == "[key]" and len(loc) > 1:
+        return f"{describe(loc[-2])} is not a field name: field names are text, like units"
     if kind in ("string_type", "string_unicode"):
         return f"expected text, got {describe(value)}"
     if kind in ("model_type", "model_attributes_type"):
