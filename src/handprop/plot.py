@@ -20,7 +20,10 @@ class PlotError(ProblemError):
 
 def check_path(path: str) -> None:
     """Raise :class:`PlotError` unless a plot can be written to ``path`` (nothing is written)."""
+    import importlib.util
     target = Path(path)
+    if importlib.util.find_spec("matplotlib") is None:
+        raise PlotError("needs matplotlib (pip install 'handprop[plot]')", field="--plot", source=path)
     if target.suffix.lower() not in PLOT_SUFFIXES:
         raise PlotError(f"unknown plot format {target.suffix or '(no suffix)'!r}; use a .png or .svg "
                         "file", field="--plot", source=path)

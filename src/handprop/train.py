@@ -21,7 +21,10 @@ Three engines do the same arithmetic behind one interface (a *stepper*:
 
 ``hidden_deltas="updated"`` reproduces the older code behind Mazur's summary
 lines: each layer's weights are updated before its deltas are passed down, so
-the hidden deltas mix new output weights with old outputs.
+the hidden deltas mix new output weights with old outputs.  It gives his
+0.291027924 after one step and his outputs 0.015912196 / 0.984065734 after
+10,000, and a loss of 0.0000350848 there; the post's "0.0000351085" is the
+loss of the algorithm as described after 9,999 steps (tests/test_train.py).
 """
 from __future__ import annotations
 
