@@ -380,6 +380,9 @@ def _mutated(draw):
     return doc
 
 
+FUZZ = max(300, settings.default.max_examples)   # cheap examples: more than the profile's default
+
+
 def _only_problem_errors(doc) -> None:
     try:
         problem = parse(doc, source="fuzz")
@@ -394,13 +397,13 @@ def _only_problem_errors(doc) -> None:
     assert parse(problem.to_dict()) == problem
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_documents)
 def test_random_documents_raise_only_problem_errors(doc):
     _only_problem_errors(doc)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated())
 def test_mutated_problems_raise_only_problem_errors(doc):
     _only_problem_errors(doc)
@@ -410,7 +413,7 @@ _SYNTAX = "{}[]:,-# \n\"'=.0123456789abexyz&*!|>?~@`\t"
 _texts = st.text(alphabet=_SYNTAX, max_size=120).map(str.encode)
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=FUZZ, deadline=None)
 @given(st.binary(max_size=120) | _texts, st.sampled_from([".yaml", ".json", ".toml", ".txt"]))
 def test_random_bytes_raise_only_problem_errors(data, suffix):
     import tempfile
