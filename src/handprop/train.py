@@ -271,16 +271,18 @@ def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas:
     chunk = every if progress is None else max(1, min(every, steps // 200 or 1))
     done = 0
     for mark in marks:
+        reached = done
         try:
             while done < mark:
                 n = min(chunk, mark - done)
+                reached = done + n
                 runner.run(n)
                 done += n
                 if progress is not None:
                     progress(done)
             loss = runner.loss()
         except (OverflowError, ZeroDivisionError) as err:
-            raise _overflow(problem, done, str(err)) from None
+            raise _overflow(problem, reached, "a number grew past float64's range") from None
         values = runner.parameters()
         if not (math.isfinite(loss) and _finite(values)):
             raise _overflow(problem, done, "a value is no longer finite")
@@ -301,4 +303,4 @@ def _finite(values: Sequence[float]) -> bool:
 
 def _overflow(problem: Problem, step: int, why: str) -> NumericError:
     return NumericError(f"training diverged: the numbers overflow float64 by step {step:,} ({why}); "
-                        "use a smaller learning rate", source=problem.name)
+                        "use a smaller learning rate")
