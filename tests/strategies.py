@@ -130,7 +130,7 @@ def _explicit(draw, n_in, sizes, acts, slopes, loss) -> dict:
     unbiased = [u for u in free if not any(u in (b[0] if isinstance(b[0], list) else [b[0]])
                                            for b in biases.values())]
     if len(unbiased) >= 2 and draw(st.integers(0, 9)) == 0:
-        biases[name("b")] = [unbiased, draw(value)]
+        biases[name("b")] = [draw(st.permutations(unbiased)), draw(value)]
     return {"title": draw(st.sampled_from(["", "random", 'a "quoted" <title> \\ with \'quotes\''])),
             "inputs": inputs, "layers": layers, "weights": weights, "biases": biases}
 

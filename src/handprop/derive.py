@@ -349,7 +349,7 @@ class _Builder:
                 else:
                     self.hidden_gradient(n, w, sample, li)
         for b in p.biases:
-            if b.units[0] in units:
+            if min(p.layer_of[u] for u in b.units) == li:   # after every delta it sums
                 expr = add(*[n.delta(u) for u in b.units])
                 shared = len(b.units) > 1
                 self.add(f"grad:{b.name}{n.sfx}", "backward", f"Gradient of {b.name}", n.grad(b.name), expr,
