@@ -34,7 +34,7 @@ def test_cli_start_does_not_import_heavy_modules():
             "import handprop.cli as c; import io, contextlib;"
             "buf=io.StringIO();\n"
             "with contextlib.redirect_stdout(buf): c.main(['explain','notes','--format','text','-o','-'])\n"
-            "heavy=[m for m in ('torch','numpy','matplotlib','jinja2','playwright','fastapi') if m in sys.modules];"
+            "heavy=[m for m in ('torch','numpy','matplotlib','jinja2','playwright','fastapi','pydantic') if m in sys.modules];"
             "print('HEAVY:' + ','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:", f"heavy imports on the CLI path: {out.stdout}"

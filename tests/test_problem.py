@@ -321,3 +321,15 @@ def test_examples_lists_the_builtins_with_descriptions(capsys):
     assert {"notes", "mazur"} <= set(by_name)
     assert "Mazur" in by_name["mazur"] and "notes" in by_name["notes"]
     assert all(len(line) <= 120 for line in lines)
+
+
+def test_builtins_load_the_same_with_and_without_the_models():
+    """The built-ins skip pydantic on the CLI's fast path; both paths must agree exactly."""
+    from handprop.document import decode
+    for name, path in builtins().items():
+        data = decode(path.read_text(encoding="utf-8"), "yaml", name)
+        fast = parse(data, source=name, name=name, trusted=True)
+        checked = parse(data, source=name, name=name)
+        assert fast == checked, name
+        assert fast.to_dict() == checked.to_dict(), name
+        assert load(name) == checked, name

@@ -16,23 +16,9 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Fie
 
 from .document import ProblemError, describe, field_path, number_text, suggest
 
-# ---------------------------------------------------------------- limits
-
-MAX_LAYERS = 32
-MAX_UNITS = 4096          # units in one layer (inputs included)
-MAX_WEIGHTS = 65_536       # a 784-64-10 network fits; a trace holds several steps for each
-MAX_SAMPLES = 1_000
-MAX_SAMPLE_PARAMS = 4_000_000   # samples x parameters: each pair is a per-sample gradient
-MAX_NAME = 64             # characters in a name
-MAX_ABS = 1e6             # largest magnitude of any number in a file
-LIMITS_TEXT = (f"at most {MAX_LAYERS} layers, {MAX_UNITS} units a layer, {MAX_WEIGHTS:,} weights, "
-               f"{MAX_SAMPLES} samples, {MAX_SAMPLE_PARAMS:,} samples x parameters, names of {MAX_NAME} "
-               f"characters, |numbers| <= {MAX_ABS:g}")
-
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
-LOSS_NAMES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
-BATCH_NAMES = ("sum", "mean")
-RESERVED_OUTPUT_NAMES = ("total",)    # E:total is the total loss, so no output unit may be 'total'
+from .limits import (ACTIVATION_NAMES, BATCH_NAMES, LAYER_DEFAULTS, LIMITS_TEXT, LOSS_NAMES,  # noqa: F401
+                     MAX_ABS, MAX_LAYERS, MAX_NAME, MAX_SAMPLE_PARAMS, MAX_SAMPLES, MAX_UNITS,
+                     MAX_WEIGHTS, PROBLEM_DEFAULTS, RESERVED_OUTPUT_NAMES)
 
 
 # ---------------------------------------------------------------- single values
@@ -166,30 +152,30 @@ class RawSample(_Strict):
 
 class RawExplicitLayer(_Strict):
     units: Names
-    activation: ActivationName = "sigmoid"
-    slope: Number = 0.01
+    activation: ActivationName = LAYER_DEFAULTS["activation"]
+    slope: Number = LAYER_DEFAULTS["slope"]
 
 
 class RawMatrixLayer(_Strict):
     size: Size
-    activation: ActivationName = "sigmoid"
-    slope: Number = 0.01
+    activation: ActivationName = LAYER_DEFAULTS["activation"]
+    slope: Number = LAYER_DEFAULTS["slope"]
     W: Annotated[list[list[Number]], Field(max_length=MAX_UNITS)]
-    b: Optional[LayerBias] = None
+    b: Optional[LayerBias] = LAYER_DEFAULTS["b"]
 
 
 class RawProblem(_Strict):
-    title: str = ""
-    description: str = ""
+    title: str = PROBLEM_DEFAULTS["title"]
+    description: str = PROBLEM_DEFAULTS["description"]
     inputs: Inputs
     layers: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_LAYERS)]
-    weights: Optional[dict[Name, WeightSpec]] = None
-    biases: Optional[dict[Name, BiasSpec]] = None
+    weights: Optional[dict[Name, WeightSpec]] = PROBLEM_DEFAULTS["weights"]
+    biases: Optional[dict[Name, BiasSpec]] = PROBLEM_DEFAULTS["biases"]
     samples: Annotated[list[RawSample], Field(min_length=1, max_length=MAX_SAMPLES)]
-    loss: LossName = "half_sse"
-    learning_rate: Number = 0.5
-    update_biases: StrictBool = False
-    batch: Literal["sum", "mean"] = "sum"
+    loss: LossName = PROBLEM_DEFAULTS["loss"]
+    learning_rate: Number = PROBLEM_DEFAULTS["learning_rate"]
+    update_biases: StrictBool = PROBLEM_DEFAULTS["update_biases"]
+    batch: Literal["sum", "mean"] = PROBLEM_DEFAULTS["batch"]
 
 
 # ---------------------------------------------------------------- pydantic's errors in plain words
