@@ -84,15 +84,18 @@ def total_loss(problem: Problem, params: dict[str, float]) -> float:
 
 def solve(problem: Problem) -> Solution:
     """Forward pass, loss, backward pass, update and the loss after it."""
-    try:
-        return _solve(problem)
-    except (OverflowError, ZeroDivisionError) as err:
-        raise NumericError(f"the numbers overflow float64 ({err}); use smaller weights, inputs or "
-                           "learning rate") from None
-
-
-def _solve(problem: Problem) -> Solution:
     values: dict[str, float] = {}
+    try:
+        return _solve(problem, values)
+    except (OverflowError, ZeroDivisionError):
+        last = next(reversed(values), None)
+        where = f" in the step after {last} = {values[last]:.3g}" if last else " in the first net input"
+        raise NumericError(f"the numbers overflow float64{where} (a value passed 1.8e308); use "
+                           "smaller weights, inputs or learning rate") from None
+
+
+def _solve(problem: Problem, values: dict[str, float]) -> Solution:
+    """:func:`solve`, recording into ``values`` as it goes (so an overflow can say where)."""
     warnings: list[str] = []
     params = problem.params
     loss = LOSSES[problem.loss]
@@ -182,4 +185,4 @@ def check_finite(values: dict[str, float]) -> None:
     for key, v in values.items():
         if not math.isfinite(v):
             raise NumericError(f"the numbers overflow float64: {key} is {v} (use smaller weights, "
-                               "inputs or learning rate)")
+                               "inputs or learning rate)", "weights")
