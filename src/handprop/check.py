@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
 from .derive import derive
-from .diagnosis import SLIPS, Ambiguous, Hit, diagnose
+from .diagnosis import SLIPS, Hit, diagnose
 from .mistakes import slip as slip_mistake
 from .expr import fmt_number
 from .problem import Problem, ProblemError, load
@@ -196,12 +196,13 @@ class Checker:
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
                 self.origin(wrong_used, own), []
         hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()})
-        if isinstance(hits, Ambiguous):
+        if hits.ambiguous:
             return "wrong", (f"{written} has too few digits to tell which mistake it is: combinations of "
                              "mistakes give it, but give numbers all around it as well"), qid, []
         if not hits:
-            return "wrong", (f"no mistake of the catalogue (up to three together, on exact values or your "
-                             f"own numbers) gives {written}: a slip in the arithmetic of this step"), qid, []
+            tried = "alone or in the commonest combinations" if hits.cut else "alone or up to three together"
+            return "wrong", (f"no mistake of the catalogue ({tried}, on exact values or your own numbers) "
+                             f"gives {written}: a slip in the arithmetic of this step"), qid, []
         return "wrong", self.describe(hits, own), hits[0].first, hits
 
     def slip(self, claim: Claim, qid: str, own: dict[str, Claim], worked: float) -> Verdict:

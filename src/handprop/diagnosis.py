@@ -19,11 +19,12 @@ among them those on the claimant's own numbers, then the commonest mistakes,
 come first.  For each, the first step (in the order of the trace) whose value
 the mistakes change is where the error entered.
 
-A claim with few digits is easy to hit by chance.  So at each size the same
+A claim with few digits is easy to hit by chance.  One significant figure is
+not searched at all; otherwise at each size the same
 combinations are also tried against *decoys*, numbers a few units in the last
 place away from the claim; when a mode hits more than two of the eight decoys
 as well, its hits say nothing about this claim, and when no mode has a hit that
-stands out the search reports that (:class:`Ambiguous`).
+stands out the search says so (:class:`Found`).
 
 The search is pruned (only mistakes whose changes reach the claim and that
 change it when made alone), memoised (every combination's value is kept, so a
@@ -39,10 +40,13 @@ from typing import Any, Mapping
 
 from .mistakes import RANK, Mistake, apply, catalogue, local, slip
 from .replay import AFTER, Model, Replay, ReplayError, as_written
-from .rounding import agrees, decimals, hand_base, rounder, unit
+from .rounding import decimals, figures, hand_base, rounder, unit, window
 
 MAX_MISTAKES = 3
-MAX_COMBINATIONS = 40_000     # per size and mode: the search stops widening beyond this
+MAX_EVALUATIONS = 6_000       # combinations computed per mode and claim: beyond this the search
+                              # is cut short (only on networks far larger than hand-sized ones)
+MIN_FIGURES = 2               # one significant figure says too little to name a mistake
+PER_FAMILY = 12               # mistakes of one family (the nearest the claim) tried in combinations
 SLIPS = (1, -1, 2, -2)
 DECOYS = (-11, -7, -5, -3, 3, 5, 7, 11)   # units in the last place written
 MAX_DECOYS_HIT = 2                          # more than this: the claim is hit by chance
@@ -68,8 +72,13 @@ class Hit:
         return " + ".join(m.label for m in self.mistakes)
 
 
-class Ambiguous(list):
-    """No hits: too many nearby numbers are reproduced as well (the claim has too few digits)."""
+class Found(list):
+    """The hits, best first.  ``ambiguous``: there were hits, but too many numbers near the
+    claim are reproduced as well (it has too few digits to tell); ``cut``: the search stopped
+    widening at :data:`MAX_EVALUATIONS`."""
+
+    ambiguous = False
+    cut = False
 
 
 def _rank(hit: Hit) -> tuple:
@@ -93,16 +102,51 @@ class _Search:
         inner, self.reached = model.ancestors(qid, self.pins)
         self.scope = inner | {qid}
         self.values: dict[frozenset, float | None] = {}
+        self._reached: dict[Mistake, frozenset[str]] = {}
         self.cache: dict = {}
         self.seed: dict = {}
         self.base_value = self.evaluate(())
         self.seed = self.last.values
+        # a mistake that moves the claim by less than half its last digit cannot be told from
+        # not making it: only those that move it more are candidates, the commonest first
+        resolution = unit(claim) / 2
         self.candidates = []
         for m in catalogue(model) + local(model, qid, self.pins):
             if m.touches & self.scope:
                 v = self.evaluate((m,))
-                if v is not None and not _same(v, self.base_value):
+                if v is not None and self.base_value is not None and abs(v - self.base_value) > resolution:
                     self.candidates.append(m)
+                elif v is not None and self.base_value is None:
+                    self.candidates.append(m)
+        # the commonest families first; within a family, the changes nearest the claim first
+        distance = self._distances()
+        far = len(distance) + 1
+        self.candidates.sort(key=lambda m: (RANK[m.family], min((distance.get(k, far) for k in m.touches),
+                                                                default=far)))
+        per_family: dict[str, int] = {}
+        self.combinable = []       # at most PER_FAMILY of each family go into pairs and threes
+        for m in self.candidates:
+            per_family[m.family] = per_family.get(m.family, 0) + 1
+            if per_family[m.family] <= PER_FAMILY:
+                self.combinable.append(m)
+        self.evaluations = 0
+        self.cut = False
+
+    def _distances(self) -> dict[str, int]:
+        """Steps from the claim back to each key it depends on (breadth first)."""
+        distance = {self.qid: 0}
+        frontier = [self.qid]
+        while frontier:
+            nxt = []
+            for k in frontier:
+                if k in self.pins or (k not in self.model.exprs and k != AFTER):
+                    continue
+                for d in self.model.deps(k):
+                    if d not in distance:
+                        distance[d] = distance[k] + 1
+                        nxt.append(d)
+            frontier = nxt
+        return distance
 
     def replay(self, combo, rnd=None) -> Replay:
         real = [m for m in combo if m.scale == 1.0]
@@ -125,15 +169,59 @@ class _Search:
         key = frozenset(combo)
         if key in self.values:
             return self.values[key]
-        replay = self.last = self.replay(combo)
-        try:
-            value = float(replay.step(self.qid))
-        except (ReplayError, ArithmeticError, ValueError, TypeError):
-            value = None
+        value = self._fast(combo) if self.seed else None
+        if value is None:
+            replay = self.last = self.replay(combo)
+            try:
+                value = float(replay.step(self.qid))
+            except (ReplayError, ArithmeticError, ValueError, TypeError):
+                value = None
         if value is not None and value != value:
             value = None
         self.values[key] = value
         return value
+
+    def _reach(self, m: Mistake) -> frozenset[str]:
+        found = self._reached.get(m)
+        if found is None:
+            keys: set[str] = set()
+            for k in m.touches:
+                keys.add(k)
+                keys |= self.model.descendants(k)
+            found = self._reached[m] = frozenset(keys)
+        return found
+
+    def _fast(self, combo) -> float | None:
+        """The claim under ``combo`` recomputing, in order, only the steps the changes reach;
+        None when that is not enough (a change that needs steps outside the claim's ancestors)."""
+        real = [m for m in combo if m.scale == 1.0]
+        if any(m.updated is not None or m.adds for m in real):
+            return None
+        reached = frozenset().union(*(self._reach(m) for m in real)) if real else frozenset()
+        if AFTER in reached and AFTER in self.scope:
+            return None
+        exprs, base, _ = apply(self.model, real, self.cache)
+        values = {k: v for k, v in self.seed.items() if k not in reached}
+        if base is not None:
+            for m in real:
+                for k, _ in m.base:
+                    values[k] = base[k]
+        order = self.model.order
+        todo = sorted((k for k in reached if k in self.scope and k in order), key=order.__getitem__)
+        if self.qid not in reached:
+            todo.append(self.qid)
+        compiled, steps = self.model.compiled, self.model.exprs
+        try:
+            for k in todo:
+                if k in self.pins and k != self.qid:
+                    values[k] = self.pins[k]
+                    continue
+                values[k] = compiled(exprs.get(k) or steps[k])(values)
+        except KeyError:
+            return None
+        except (ArithmeticError, ValueError, TypeError):
+            return float("nan")
+        return float(values[self.qid])
 
     def by_hand(self, combo) -> float | None:
         """The combination computed from the claimant's numbers rounding as they would."""
@@ -153,17 +241,22 @@ class _Search:
         hits, decoys_hit = [], set()
         near = NEAR * unit(self.claim)
         c = float(self.claim)
+        lo, hi = window(self.claim)
+        traps = [(d, *window(d)) for d in decoys]
+        span = (min(t[1] for t in traps), max(t[2] for t in traps)) if traps else (0.0, -1.0)
 
         def consider(combo, v):
-            if agrees(self.claim, v):
+            if lo <= v <= hi:
                 hits.append((combo, v))
             elif self.own and abs(v - c) <= near:
+                scale = combo[-1].scale if combo else 1.0
                 hand = self.by_hand(tuple(m for m in combo if m.scale == 1.0))
-                if hand is not None and agrees(self.claim, hand * combo[-1].scale if combo else hand):
-                    hits.append((combo, hand * (combo[-1].scale if combo else 1.0)))
-            for d in decoys:
-                if d not in decoys_hit and agrees(d, v):
-                    decoys_hit.add(d)
+                if hand is not None and lo <= hand * scale <= hi:
+                    hits.append((combo, hand * scale))
+            if span[0] <= v <= span[1]:
+                for d, a, b in traps:
+                    if a <= v <= b:
+                        decoys_hit.add(d)
 
         for combo, v in self._values(size, slips=False):
             consider(combo, v)
@@ -173,14 +266,16 @@ class _Search:
         return hits, decoys_hit
 
     def _values(self, size: int, slips: bool):
-        count = 0
-        for combo in combinations(self.candidates, size):
+        pool = self.candidates if size == 1 else self.combinable
+        for combo in combinations(pool, size):
             families = {m.family for m in combo}
             if len(families) < size or (slips and "decimal_slip" in families):
                 continue
-            count += 1
-            if count > MAX_COMBINATIONS:
-                return
+            if frozenset(combo) not in self.values:
+                if self.evaluations >= MAX_EVALUATIONS:
+                    self.cut = True
+                    return
+                self.evaluations += 1
             v = self.evaluate(combo)
             if v is not None:
                 yield combo, v
@@ -219,10 +314,13 @@ def decoys_of(claim: Decimal) -> list[Decimal]:
 
 
 def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal],
-             max_mistakes: int = MAX_MISTAKES) -> list[Hit]:
+             max_mistakes: int = MAX_MISTAKES) -> Found:
     """The smallest combinations of catalogue mistakes that reproduce ``claim`` for ``qid``,
-    best first.  Empty when none of up to ``max_mistakes`` does; an empty :class:`Ambiguous`
-    when some do but so do too many numbers near the claim."""
+    best first; empty when none of up to ``max_mistakes`` does (see :class:`Found`)."""
+    result = Found()
+    if figures(claim) < MIN_FIGURES:
+        result.ambiguous = True
+        return result
     searches = []
     if pins:
         own = _Search(model, qid, claim, pins)
@@ -232,11 +330,10 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
     decoys = decoys_of(claim)
     for size in range(1, max_mistakes + 1):
         hits: dict[tuple, Hit] = {}
-        ambiguous = False
         for search in searches:
             found, near = search.level(size, decoys)
             if found and len(near) > MAX_DECOYS_HIT:
-                ambiguous = True
+                result.ambiguous = True
                 continue
             for combo, value in found:
                 combo = tuple(sorted(combo, key=lambda m: RANK[m.family]))
@@ -244,8 +341,11 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
                 if key not in hits:
                     first, used = search.first_step(combo)
                     hits[key] = Hit(combo, search.own, value, first, used)
+        result.cut = any(search.cut for search in searches)
         if hits:
-            return sorted(hits.values(), key=_rank)
-        if ambiguous:
-            return Ambiguous()
-    return []
+            result[:] = sorted(hits.values(), key=_rank)
+            result.ambiguous = False
+            return result
+        if result.ambiguous:
+            return result
+    return result

@@ -152,9 +152,27 @@ def chops_to(written: Decimal, value: float) -> bool:
     return c - u - slack < v <= c + slack
 
 
+def window(written: Decimal) -> tuple[float, float]:
+    """The values ``v`` that ``written`` stands for, rounded or chopped: ``lo <= v <= hi``."""
+    c = float(written)
+    u = unit(written)
+    half = u / 2 * (1 + _REL) + _REL * abs(c)
+    slack = _REL * (abs(c) + u)
+    if c > 0:
+        return c - half, c + u + slack
+    if c < 0:
+        return c - u - slack, c + half
+    return -u - slack, u + slack
+
+
 def agrees(written: Decimal, value) -> bool:
     """``written`` is ``value`` rounded or chopped to the digits shown."""
-    return rounds_to(written, value) or chops_to(written, value)
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    lo, hi = window(written)
+    return lo <= v <= hi
 
 
 def follows(written: Decimal, worked: float, numbers: int = 1) -> bool:
