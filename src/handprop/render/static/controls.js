@@ -1,0 +1,108 @@
+/* controls.js: buttons, keys, scrubber, speed and the address.  Each only asks the player to
+ * change the state (`act`); drawing happens in the player's one render function. */
+
+function bindControls(model, act) {
+  const $ = (id) => document.getElementById(id);
+  const view = { first: $("btn-first"), prev: $("btn-prev"), play: $("btn-play"), next: $("btn-next"),
+                 last: $("btn-last"), position: $("position"), speed: $("speed"), scrubber: $("scrubber"),
+                 phasebar: $("phasebar"), announce: $("announce"), shown: -1 };
+  const n = model.trace.steps.length;
+  view.scrubber.max = String(n - 1);
+  view.first.addEventListener("click", () => act.goto(0));
+  view.prev.addEventListener("click", () => act.goto(act.state().step - 1));
+  view.next.addEventListener("click", () => act.goto(act.state().step + 1));
+  view.last.addEventListener("click", () => act.goto(n - 1));
+  view.play.addEventListener("click", () => act.toggle());
+  view.speed.addEventListener("change", () => act.set({ speed: Number(view.speed.value) || 1 }));
+  view.scrubber.addEventListener("input", () => act.goto(Number(view.scrubber.value)));
+  buildPhaseBar(view.phasebar, model, act);
+  document.addEventListener("keydown", (e) => onKey(e, act, n));
+  window.addEventListener("hashchange", () => {
+    const i = stepFromHash(location.hash, model);
+    if (i !== null && i !== act.state().step) act.goto(i);
+  });
+  return view;
+}
+
+function onKey(e, act, n) {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
+  const tag = (e.target && e.target.tagName) || "";
+  if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (e.target && e.target.isContentEditable)) return;
+  const activating = tag === "BUTTON" || tag === "SUMMARY" || tag === "A";
+  const step = act.state().step;
+  switch (e.key) {
+    case "ArrowRight": act.goto(step + 1); break;
+    case "ArrowLeft": act.goto(step - 1); break;
+    case "Home": act.goto(0); break;
+    case "End": act.goto(n - 1); break;
+    case " ": case "Spacebar":
+      if (activating) return;            // Space presses the focused button instead
+      act.toggle();
+      break;
+    default: return;
+  }
+  e.preventDefault();
+}
+
+/** Runs of one phase (and sample) as proportional, clickable bands under the scrubber. */
+function buildPhaseBar(el, model, act) {
+  el.textContent = "";
+  const steps = model.trace.steps;
+  let start = 0;
+  for (let i = 1; i <= steps.length; i++) {
+    const a = steps[start];
+    const b = steps[i];
+    if (b && b.phase === a.phase && b.sample === a.sample) continue;
+    const label = (PHASE_LABEL[a.phase] || a.phase) + (a.sample ? ` (sample ${a.sample})` : "");
+    const first = start;
+    el.append(h("button", { type: "button", class: `seg phase-${a.phase}`, style: `flex-grow:${i - start}`,
+                            title: `${label}: steps ${start + 1}–${i}`, "aria-label": `${label}: go to step ${start + 1}`,
+                            onclick: () => act.goto(first) },
+      h("span", { text: a.phase })));
+    start = i;
+  }
+}
+
+function updateControls(view, model, state) {
+  const i = state.step;
+  const n = model.trace.steps.length;
+  const step = model.trace.steps[i];
+  view.play.classList.toggle("playing", state.playing);
+  view.play.setAttribute("aria-pressed", String(state.playing));
+  view.play.setAttribute("aria-label", state.playing ? "Pause (Space)" : "Play (Space)");
+  view.play.title = state.playing ? "Pause (Space)" : "Play (Space)";
+  if (view.speed.value !== String(state.speed)) view.speed.value = String(state.speed);
+  if (view.shown === i) return;
+  view.shown = i;
+  view.scrubber.value = String(i);
+  view.scrubber.setAttribute("aria-valuetext", `Step ${i + 1} of ${n}: ${step.title}`);
+  view.first.disabled = view.prev.disabled = i === 0;
+  view.next.disabled = view.last.disabled = i === n - 1;
+  setText(view.position, `Step ${i + 1} of ${n}`);
+  setText(view.announce, `Step ${i + 1} of ${n}, ${PHASE_LABEL[step.phase] || step.phase}: ${step.title} = ${lastPart(step.substituted)}`);
+}
+
+/** `#step=N` (1-based, as shown) or `#id=<step id>` -> step index, or null. */
+function stepFromHash(hash, model) {
+  const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+  const id = params.get("id");
+  if (id !== null && model.index.has(id)) return model.index.get(id);
+  const n = Number(params.get("step"));
+  if (params.has("step") && Number.isInteger(n) && n >= 1) return Math.min(n, model.trace.steps.length) - 1;
+  return null;
+}
+
+function hashOf(step) {
+  return "#id=" + encodeURIComponent(step.id).replace(/%3A/gi, ":").replace(/%2F/gi, "/");
+}
+
+/** Keep the address on the current step (replaceState: no history entry per step). */
+function syncHash(step) {
+  const want = hashOf(step);
+  if (location.hash === want) return;
+  try {
+    history.replaceState(history.state, "", want);
+  } catch (err) {
+    /* a sandboxed notebook frame may refuse; the player works without it */
+  }
+}

@@ -1,0 +1,150 @@
+/* panel.js: the formula panel: what a person writes on paper for the current step.
+ *
+ * The general formula, the numbers substituted (one '=' a line), the result; for a gradient
+ * its chain-rule terms (A, B, C, D ...) with the question each answers, each a link to the
+ * step that computed it; the other ways to write it (sum over paths, delta form); the claim
+ * made about it when the page shows a check.  The panel carries data-step-id.
+ */
+
+const VERDICTS = { correct: "ok", right: "ok", rounding: "drift", drift: "drift", carried: "carried",
+                   wrong: "wrong" };
+
+function verdictClass(verdict) {
+  return "verdict-" + (VERDICTS[String(verdict).toLowerCase()] || "other");
+}
+
+/** The step's own content, built once per step and cached (only the goto links are live). */
+function buildStepContent(model, step, goto, opts) {
+  const frag = h("div", { class: "step-content" });
+  const parts = splitTop(step.latex);
+  const lhs = parts[0];
+  const subs = step.substituted_latex ? splitTop(step.substituted_latex) : [];
+  const general = parts.length > 2 ? alignedLatex(lhs, parts.slice(1)) : step.latex;
+  frag.append(h("div", { class: "row formula" },
+    h("span", { class: "row-label", text: "Formula" }), texEl(general, true, step.text)));
+  if (subs.length > 1) {
+    frag.append(h("div", { class: "row substituted" },
+      h("span", { class: "row-label", text: "With the numbers" }),
+      texEl(alignedLatex(lhs, subs.slice(0, -1)), true, step.substituted)));
+  }
+  frag.append(h("div", { class: "row result" },
+    h("span", { class: "row-label", text: "Result" }),
+    h("div", { class: "result-line" }, texEl(lhs, false, step.text.split(" = ")[0]), h("span", { class: "eq", text: " = " }),
+      h("output", { class: "value", "data-role": "value", text: lastPart(step.substituted) }))));
+  const hand = model.trace.hand_values;
+  if (hand && hand[step.id] !== undefined) {
+    frag.append(h("p", { class: "hand" }, `By hand (rounded): ${textNumber(hand[step.id], model.digits)}; drift `,
+      textNumber(hand[step.id] - step.value, 2)));
+  }
+  frag.append(h("p", { class: "note", text: step.note }));
+  if (step.terms.length) frag.append(buildTerms(model, step, goto));
+  for (const form of step.forms) {
+    const fparts = splitTop(form.latex);
+    const fsubs = splitTop(form.substituted_latex);
+    const details = h("details", { class: "form", open: !opts.collapseForms },
+      h("summary", { text: form.title }), texEl(form.latex, true, form.text),
+      texEl(alignedLatex("\\phantom{" + fparts[0] + "}", fsubs), true, form.substituted));
+    frag.append(details);
+  }
+  if (step.uses.length) {
+    const uses = h("p", { class: "uses" }, h("span", { class: "row-label", text: "Uses" }));
+    const shown = step.uses.slice(0, 12);
+    for (const id of shown) uses.append(refLink(model, id, id, goto), " ");
+    if (step.uses.length > shown.length) uses.append(`and ${step.uses.length - shown.length} more`);
+    frag.append(uses);
+  }
+  return frag;
+}
+
+/** The chain rule in the terms' letters: "(A1·B1·C1 + A2·B2·C2) × B′ × D". */
+function lettersLine(terms) {
+  const paths = new Map();
+  const rest = [];
+  for (const t of terms) {
+    const m = /^(.+?)(\d+)$/.exec(t.label);
+    if (m) {
+      if (!paths.has(m[2])) paths.set(m[2], []);
+      paths.get(m[2]).push(t.label);
+    } else {
+      rest.push(t.label);
+    }
+  }
+  const sum = [...paths.values()].map((p) => p.join("·")).join(" + ");
+  const factors = (sum ? [paths.size > 1 && rest.length ? `(${sum})` : sum] : []).concat(rest);
+  return factors.join(" × ");
+}
+
+function buildTerms(model, step, goto) {
+  const list = h("ol", { class: "terms", "aria-label": "Chain-rule terms" });
+  const asked = new Set();
+  for (const t of step.terms) {
+    const body = [h("span", { class: "term-label", text: t.label }),
+      h("span", { class: "term-math" }, texEl(t.latex, false, t.text), ` = ${textNumber(t.value, model.digits)}`),
+      asked.has(t.question) ? null : h("span", { class: "term-question", text: t.question })];
+    asked.add(t.question);
+    const target = t.ref !== null && model.index.has(t.ref) ? t.ref : null;
+    const item = target
+      ? h("button", { type: "button", class: "term", "data-ref": target, title: `Go to the step that computed ${t.text}`,
+                      "aria-label": `${t.label}: ${t.text} = ${textNumber(t.value, model.digits)}. ${t.question} Go to its step.`,
+                      onclick: () => goto(model.index.get(target)) }, ...body)
+      : h("div", { class: "term given" }, ...body);
+    list.append(h("li", null, item));
+  }
+  const lhs = step.text.split(" = ")[0];
+  return h("div", { class: "row" }, h("h3", { class: "row-label", text: "Chain-rule terms" }),
+    h("p", { class: "letters", text: `${lhs} = ${lettersLine(step.terms)}` }), list);
+}
+
+function refLink(model, id, text, goto) {
+  if (!model.index.has(id)) return h("code", { text });
+  return h("button", { type: "button", class: "ref", "data-ref": id, text, onclick: () => goto(model.index.get(id)) });
+}
+
+/** The claim made about this step (extras.claims), as text. */
+function buildClaim(model, step) {
+  const claim = model.claims && model.claims[step.id];
+  if (!claim) return null;
+  const box = h("div", { class: `claim ${verdictClass(claim.verdict)}`, role: "note" },
+    h("span", { class: "badge", text: String(claim.verdict) }));
+  if (claim.claimed !== undefined && claim.claimed !== null) {
+    box.append(h("span", { class: "claimed" }, "claimed ",
+      h("strong", { text: typeof claim.claimed === "number" ? textNumber(claim.claimed, 12) : String(claim.claimed) })));
+  }
+  if (claim.explanation) box.append(h("p", { class: "explanation", text: String(claim.explanation) }));
+  return box;
+}
+
+function buildPanel(el) {
+  el.textContent = "";
+  const view = { el, head: h("div", { class: "panel-head" }), title: h("h2", { id: "panel-title" }),
+                 claim: h("div", { class: "claim-slot" }), body: h("div", { class: "panel-body" }),
+                 cache: new Map(), shown: -1 };
+  el.append(view.head, view.title, view.claim, view.body);
+  return view;
+}
+
+function updatePanel(view, model, state, goto) {
+  const i = state.step;
+  if (view.shown === i) return;
+  view.shown = i;
+  const step = model.trace.steps[i];
+  view.el.setAttribute("data-step-id", step.id);
+  view.el.setAttribute("data-phase", step.phase);
+  view.head.replaceChildren(...[h("span", { class: `phase-chip phase-${step.phase}`, text: PHASE_LABEL[step.phase] || step.phase }),
+    h("span", { class: "step-no", text: `Step ${i + 1} of ${model.trace.steps.length}` }),
+    step.sample ? h("span", { class: "sample-chip", text: `sample ${step.sample}` }) : null,
+    h("code", { class: "step-id", text: step.id })].filter(Boolean));
+  setText(view.title, step.title);
+  view.claim.textContent = "";
+  const claim = buildClaim(model, step);
+  if (claim) view.claim.append(claim);
+  let content = view.cache.get(i);
+  if (!content) {
+    content = buildStepContent(model, step, goto, {});
+    if (view.cache.size > 200) view.cache.clear();
+    view.cache.set(i, content);
+  }
+  view.body.replaceChildren(content);
+  view.body.classList.remove("enter-a", "enter-b");
+  view.body.classList.add(i % 2 ? "enter-a" : "enter-b");
+}

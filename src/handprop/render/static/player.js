@@ -1,0 +1,191 @@
+/* player.js: one state object drawn by one render function.
+ *
+ *   state = {problem, trace, step, playing, speed}
+ *
+ * Everything that changes the page goes through set(patch) -> render(); the play timer
+ * only moves state.step.  boot(payload) starts a player on this page from the payload
+ * html.py writes (embedded in the static page, or fetched by a live app: start()).
+ */
+
+/** Derived, read-only lookups of a payload (not state: they never change). */
+function makeModel(payload) {
+  const trace = payload.trace;
+  const problem = trace.problem;
+  const steps = trace.steps;
+  const index = new Map();
+  steps.forEach((st, i) => index.set(st.id, i));
+  const multi = problem.samples.length > 1;
+  const sampleAt = new Int32Array(steps.length);
+  let cur = 1;
+  steps.forEach((st, i) => { if (st.sample) cur = st.sample; sampleAt[i] = st.sample || cur; });
+  const layerOf = new Map();
+  problem.layers.forEach((l, li) => l.units.forEach((u) => layerOf.set(u, li)));
+  const maxGrad = new Map();
+  for (const name of Object.keys(problem.weights)) {
+    const li = layerOf.get(problem.weights[name][1]);
+    const g = Math.abs(trace.values[`grad:${name}`] || 0);
+    if (g > (maxGrad.get(li) || 0)) maxGrad.set(li, g);
+  }
+  const sections = payload.sections && payload.sections.length ? payload.sections
+    : [{ key: "all", title: "Steps", start: 0, end: steps.length }];
+  const extras = payload.extras || {};
+  const sectionStart = new Map(sections.map((sec) => [sec.start, sec]));
+  return { trace, problem, index, multi, sampleAt, maxGrad, sections, sectionStart, extras,
+           claims: extras.claims || null, digits: payload.digits || trace.digits || 6,
+           text: payload.text || { questions: [], rounding: "" } };
+}
+
+function boot(payload) {
+  const model = makeModel(payload);
+  const n = model.trace.steps.length;
+  const state = { problem: model.problem, trace: model.trace, step: 0, playing: false, speed: 1 };
+  const fromHash = stepFromHash(location.hash, model);
+  if (fromHash !== null) state.step = fromHash;
+  let timer = null;
+  let timerSpeed = 0;
+  const netEl = document.getElementById("network");
+  const netStatus = document.getElementById("netstatus");
+
+  function set(patch) {
+    Object.assign(state, patch);
+    state.step = Math.max(0, Math.min(n - 1, Math.round(Number(state.step)) || 0));
+    if (state.step >= n - 1 && state.playing && !patch.restart) state.playing = false;
+    render();
+  }
+  const act = {
+    state: () => state,
+    set,
+    goto: (i) => set({ step: i, playing: false }),
+    toggle: () => (state.playing ? set({ playing: false })
+      : set({ playing: true, restart: true, step: state.step >= n - 1 ? 0 : state.step })),
+  };
+
+  const view = {
+    net: buildNetwork(model, estimateWidth()),
+    panel: buildPanel(document.getElementById("panel")),
+    list: buildStepList(document.getElementById("steplist"), model, act.goto),
+    controls: bindControls(model, act),
+  };
+  netEl.append(view.net.svg);
+  buildLegend(document.getElementById("legend"));
+  fillHeader(model, act.goto);
+
+  /** The one render function: draws every part of the page from `state`. */
+  function render() {
+    delete state.restart;
+    updateNetwork(view.net, model, state);
+    updateNetStatus(netStatus, view.net, model, state);
+    updatePanel(view.panel, model, state, act.goto);
+    updateStepList(view.list, state);
+    updateControls(view.controls, model, state);
+    if (state.playing && timerSpeed !== state.speed) {
+      clearInterval(timer);
+      timerSpeed = state.speed;
+      timer = setInterval(() => set({ step: state.step + 1 }), 1400 / state.speed);
+    } else if (!state.playing && timer) {
+      clearInterval(timer);
+      timer = null;
+      timerSpeed = 0;
+    }
+    syncHash(model.trace.steps[state.step]);
+  }
+
+  render();
+  performance.mark("handprop:drawn");
+  window.handprop.firstDrawn = performance.now();
+  document.documentElement.setAttribute("data-ready", "1");
+
+  const doc = buildDocument(document.getElementById("tables"), model, (i) => {
+    act.goto(i);
+    document.getElementById("panel").focus({ preventScroll: false });
+  });
+  writeSolutionLater(doc);
+  window.addEventListener("beforeprint", () => finishSolution(doc));
+
+  let lastWidth = view.net.width;
+  if (window.ResizeObserver) {       // the real width, once laid out (and on every resize)
+    new ResizeObserver(() => {
+      const w = netEl.clientWidth;
+      if (!w || Math.abs(w - lastWidth) < 40) return;
+      lastWidth = w;
+      const fresh = buildNetwork(model, w);
+      view.net.svg.replaceWith(fresh.svg);
+      view.net = fresh;
+      updateNetwork(view.net, model, state);
+    }).observe(netEl);
+  }
+  return { act, state, model };
+}
+
+/** The drawing's width before layout (asking the browser would force a layout): page.css's grid. */
+function estimateWidth() {
+  const w = window.innerWidth || 1280;
+  const main = Math.min(w, 1440) - (w <= 520 ? 20 : 40);
+  const stage = w > 960 ? main - 14 - Math.max(340, Math.min(440, main * 0.34)) : main;
+  return stage - (w <= 520 ? 10 : 26);
+}
+
+function fillHeader(model, goto) {
+  const p = model.problem;
+  setText(document.getElementById("summary"), `${networkSummary(p)} · ${settingsLine(p)}`);
+  const lead = document.getElementById("lead");
+  const paragraphs = [];
+  if (p.description) paragraphs.push(p.description);
+  for (const line of model.extras.lead || []) paragraphs.push(String(line));
+  lead.replaceChildren(...paragraphs.map((t) => h("p", { text: t })));
+  const warn = document.getElementById("warnings");
+  if (model.trace.warnings && model.trace.warnings.length) {
+    warn.hidden = false;
+    warn.replaceChildren(...model.trace.warnings.map((w) => h("span", { text: "warning: " + w })));
+  }
+  if (model.claims) {
+    const counts = new Map();
+    const firstOf = new Map();
+    for (const id of Object.keys(model.claims)) {
+      const v = String(model.claims[id].verdict);
+      counts.set(v, (counts.get(v) || 0) + 1);
+      const i = model.index.get(id);
+      if (i !== undefined && (!firstOf.has(v) || i < firstOf.get(v))) firstOf.set(v, i);
+    }
+    const box = document.getElementById("claims-summary");
+    box.hidden = false;
+    box.replaceChildren("Claims checked: ");
+    for (const [v, c] of counts) {
+      box.append(h("button", { type: "button", class: `badge ${verdictClass(v)}`, text: `${c} ${v}`,
+                               disabled: !firstOf.has(v), onclick: () => goto(firstOf.get(v)) }), " ");
+    }
+  }
+}
+
+/** A large payload is embedded gzipped and base64-encoded: back to its JSON text. */
+function inflate(base64) {
+  const bin = atob(base64.trim());
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).text();
+}
+
+/** Start the page: the embedded payload, or (a live app) the one at <body data-payload-url>. */
+function start() {
+  const embedded = document.getElementById("handprop-payload");
+  if (embedded) {
+    performance.mark("handprop:start");
+    const go = (text) => {
+      const payload = JSON.parse(text);
+      performance.mark("handprop:parsed");
+      window.handprop.player = boot(payload);
+      return window.handprop.player;
+    };
+    if (embedded.getAttribute("data-encoding") === "gzip+base64") return inflate(embedded.textContent).then(go);
+    return Promise.resolve(go(embedded.textContent));
+  }
+  const url = document.body.getAttribute("data-payload-url");
+  if (!url) return Promise.reject(new Error("handprop: no payload on this page"));
+  return fetch(url).then((r) => r.json()).then((payload) => {
+    window.handprop.player = boot(payload);
+    return window.handprop.player;
+  });
+}
+
+window.handprop = { boot, start, fmtNumber, player: null, firstDrawn: null };
