@@ -159,7 +159,7 @@ class Checker:
         if rounds_to(c, exact):
             d = decimals(c)
             unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "digits"
-            return Verdict(claim, qid, exact, "correct", f"right to the {unit} written")
+            return Verdict(claim, qid, exact, "correct", f"right to {unit}")
         own = self.own(claim, qid)
         if claim.working:
             worked = arithmetic(claim.working)

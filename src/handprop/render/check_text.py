@@ -20,7 +20,7 @@ def table(report):
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     t.add_column("claim", no_wrap=True, ratio=None)
     t.add_column("claimed", justify="right", no_wrap=True)
     t.add_column("exact", justify="right", no_wrap=True)
@@ -45,17 +45,11 @@ def summary(report) -> str:
     parts = [f"{n} {k}" for k, n in counts.items() if n]
     total = len(report.verdicts)
     text = f"{total} claim{'s' if total != 1 else ''}: " + ", ".join(parts) if parts else "no claims"
-    if report.status:
-        text += ". Something is wrong (exit status 1)."
-    else:
-        text += ". Nothing is wrong."
-    return text
+    return text + ("." if report.status else ". Nothing is wrong.")
 
 
 def heading(report) -> str:
-    p = report.problem
-    title = f" ({p.title})" if p.title else ""
-    return f"Checking {report.source} against the problem {p.name!r}{title}"
+    return f"Checking {report.source} against the problem {report.problem.name!r}"
 
 
 def print_to(console, report) -> None:
