@@ -80,3 +80,23 @@ def test_names_that_differ_only_in_case_prefer_the_exact_one():
     names = Names(p, tuple(solve(p).values))
     assert names.resolve("out:A").qid == "out:A"
     assert names.resolve("out:a").qid == "out:a"
+
+
+from hypothesis import given, settings  # noqa: E402
+
+from handprop.claims import plain, pretty  # noqa: E402
+from handprop.problem import parse  # noqa: E402
+from strategies import problems  # noqa: E402
+
+
+@settings(max_examples=30)
+@given(problems(max_layers=3, max_width=3, max_samples=2))
+def test_random_networks_every_id_resolves_and_no_form_resolves_to_another_quantity(data):
+    p = parse(data)
+    ids = tuple(solve(p).values)
+    names = Names(p, ids)
+    for q in ids:
+        assert names.resolve(q).qid == q
+        for form in (plain(q), pretty(q)):
+            found = names.resolve(form).qid
+            assert found in (q, None), (q, form, found)

@@ -25,6 +25,13 @@ Verdicts (DESIGN.md), decided in this order for each claim:
 "The claimant's own numbers" for a claim are, for every other quantity, the
 claim about it written last before this line (or, failing that, first after
 it): a person computes on from what they last wrote down.
+
+A claim written with its working (``net_H1 = 0.0075 + 0.020 + 0.35 = 0.3825``)
+is first held against that working: a number that does not follow from the
+arithmetic written just before it (allowing half a unit in its last place for
+each number of that arithmetic, which is usually rounded itself) is ``wrong``, a
+slip in that arithmetic or a decimal slip; the working's own value is then
+judged as above and what it is (right, carried, a catalogue mistake) is said too.
 """
 from __future__ import annotations
 
@@ -34,10 +41,10 @@ from decimal import Decimal
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
 from .derive import derive
 from .diagnosis import SLIPS, Hit, diagnose
-from .mistakes import slip as slip_mistake
 from .expr import fmt_number
+from .mistakes import slip as slip_mistake
 from .problem import Problem, ProblemError, load
-from .replay import AFTER, Model, Replay, ReplayError
+from .replay import Model, Replay, ReplayError
 from .rounding import (agrees, chops_to, decimals, figures, follows, hand_base, hand_values, rounder,
                        rounds_to)
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
-from typing import Any, Mapping
+from typing import Mapping
 
 from .mistakes import RANK, Mistake, apply, catalogue, local, slip
 from .replay import AFTER, Model, Replay, ReplayError, as_written
