@@ -345,9 +345,14 @@ def _divided(ix: _Index):
                   tuple(ix.ids("new")), by_eta)
 
 
+MAX_SWAP_WEIGHTS = 64    # layers with more weights than this are not searched for swapped weights
+
+
 def _wrong_edge(ix: _Index):
     p = ix.problem
     for layer in p.layers:
+        if sum(len(p.incoming[u]) for u in layer.units) > MAX_SWAP_WEIGHTS:
+            continue
         at = {}
         for j, u in enumerate(layer.units):
             for i, w in enumerate(p.incoming[u]):

@@ -233,9 +233,13 @@ class Replay:
         base = dict(self.base)
         for p in self.updated:
             base[f"param:{p}"] = self.value(f"new:{p}")
-        after = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd,
-                       updated=self.updated, fallback=self.fallback)
-        return after.value("E:total")
+        after = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd, updated=self.updated)
+        try:
+            return after.value("E:total")
+        except ReplayError as err:
+            if self.fallback is None:
+                raise ReplayError(AFTER, err.cause) from None
+            return self.fallback(AFTER, err.cause)
 
 
 def as_written(value: float) -> Decimal:
