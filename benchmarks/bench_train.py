@@ -193,7 +193,7 @@ def main(argv=None) -> int:
          {"handprop": 200 if q else 1_000, "pytorch": 100 if q else 300, "python": 2,
           "numpy": 200 if q else 1_000}),
     ]
-    repeats = 2 if q else 5
+    repeats = 2 if q else 7
     contestants = {"python": python_loop, "numpy": numpy_loop, "pytorch": torch_loop}
     failed = []
     print(f"handprop training benchmark (per step, best of {repeats}; torch {torch.__version__}, "
