@@ -127,3 +127,10 @@ def test_divergence_is_one_line(cli, tmp_path):
     code, out, err = cli("train", str(problem), "-n", "1000", "-o", str(tmp_path / "out.json"))
     assert code == 2 and "diverged" in err and err.count("\n") == 1
     assert not (tmp_path / "out.json").exists()
+
+
+def test_missing_katex_is_said_before_training(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("HANDPROP_KATEX_DIR", str(tmp_path))
+    code, out, err = cli("train", "mazur", "-n", "10", "-o", str(tmp_path / "run.html"))
+    assert code == 2 and "katex" in err.lower() and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

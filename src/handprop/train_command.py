@@ -108,6 +108,9 @@ def run(args) -> int:
         from .plot import check_path
         check_path(args.plot)
     _check_output(args.output)
+    if fmt == "html":
+        from .render.html import katex_dir
+        katex_dir()                     # the page needs KaTeX: say so before training, not after
     progress = _Progress(args.steps) if sys.stderr.isatty() else None
     try:
         history = train(problem, args.steps, args.every, args.hidden_deltas, args.engine, progress)
