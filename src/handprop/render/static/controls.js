@@ -96,13 +96,22 @@ function hashOf(step) {
   return "#id=" + encodeURIComponent(step.id).replace(/%3A/gi, ":").replace(/%2F/gi, "/");
 }
 
-/** Keep the address on the current step (replaceState: no history entry per step). */
+/** Keep the address on the current step: replaceState (no history entry per step), after the
+ * step is drawn and at most every 150 ms (browsers throttle frequent history updates). */
+const hashSync = { want: "", timer: 0, last: -1e9 };
+
 function syncHash(step) {
-  const want = hashOf(step);
-  if (location.hash === want) return;
-  try {
-    history.replaceState(history.state, "", want);
-  } catch (err) {
-    /* a sandboxed notebook frame may refuse; the player works without it */
-  }
+  hashSync.want = hashOf(step);
+  if (hashSync.timer) return;
+  const wait = Math.max(0, hashSync.last + 150 - performance.now());
+  hashSync.timer = setTimeout(() => {
+    hashSync.timer = 0;
+    hashSync.last = performance.now();
+    if (location.hash === hashSync.want) return;
+    try {
+      history.replaceState(history.state, "", hashSync.want);
+    } catch (err) {
+      /* a sandboxed notebook frame may refuse; the player works without it */
+    }
+  }, wait);
 }

@@ -111,8 +111,6 @@ function qid(model, base, k) {
 function updateNetwork(view, model, state) {
   const i = state.step;
   const step = model.trace.steps[i];
-  const known = (id) => { const j = model.index.get(id); return j !== undefined && j <= i; };
-  const value = (id) => model.trace.values[id];
   const d = Math.min(model.digits, 4);
   const k = model.sampleAt[i];
 
@@ -145,28 +143,27 @@ function updateNetwork(view, model, state) {
   view.svg.setAttribute("class", `net phase-${step.phase} tick-${i % 2 ? "a" : "b"}` +
     (view.L.compact ? " compact" : "") + (view.L.narrow ? " narrow" : "") + (crowded ? " crowded" : ""));
 
-  // values on the units, as far as they are computed
+  // values on the units, as far as they are computed (indices precomputed: no strings per step)
   const sample = model.problem.samples[k - 1];
+  const shown = (rec, key, base) => { const j = stepIndex(model, rec, key, base, k); return j <= i ? j : -1; };
   for (const rec of view.units) {
     const u = rec.n.name;
     let lines;
     if (rec.n.kind === "input") {
       lines = [textNumber(sample.inputs[rec.n.index], d), "", ""];
     } else {
-      const net = qid(model, `net:${u}`, k), out = qid(model, `out:${u}`, k), del = qid(model, `delta:${u}`, k);
-      lines = [known(net) ? `net ${textNumber(value(net), d)}` : "",
-               known(out) ? `out ${textNumber(value(out), d)}` : "",
-               known(del) ? `δ ${textNumber(value(del), d)}` : ""];
-      setClass(rec.el, "computed", known(out));
+      const net = shown(rec, "net", `net:${u}`), out = shown(rec, "out", `out:${u}`), del = shown(rec, "delta", `delta:${u}`);
+      lines = [net >= 0 ? `net ${shortValue(model, net)}` : "", out >= 0 ? `out ${shortValue(model, out)}` : "",
+               del >= 0 ? `δ ${shortValue(model, del)}` : ""];
+      setClass(rec.el, "computed", out >= 0);
     }
     if (rec.lines.length === 1) lines = [lines[2] || lines[1] || lines[0]];
     rec.lines.forEach((t, j) => setText(t, lines[j]));
   }
   for (const t of view.targets) {
-    const u = t.n.name;
     setText(t.t, `t = ${textNumber(sample.targets[t.n.index], d)}`);
-    const e = qid(model, `E:${u}`, k);
-    setText(t.err, known(e) ? `E = ${textNumber(value(e), d)}` : "");
+    const e = shown(t, "E", `E:${t.n.name}`);
+    setText(t.err, e >= 0 ? `E = ${shortValue(model, e)}` : "");
   }
   const focusNodes = new Set(step.focus.nodes);
   for (const bw of view.biasWires) setClass(bw.wire, "active", focusNodes.has(bw.bias) && focusNodes.has(bw.unit));
@@ -174,8 +171,8 @@ function updateNetwork(view, model, state) {
   // edges: gradients by sign once known, updates old -> new
   const m = /^(grad|new):([^[]+)(\[\d+\])?$/.exec(step.id);
   const own = m ? m[2] : null;
-  for (const rec of view.edges) paintParam(rec, rec.e.name, model, known, value, k, d, own === rec.e.name ? m[1] : null);
-  for (const rec of view.biases) paintParam(rec, rec.b.name, model, known, value, k, d, own === rec.b.name ? m[1] : null);
+  for (const rec of view.edges) paintParam(rec, rec.e.name, model, i, k, own === rec.e.name ? m[1] : null);
+  for (const rec of view.biases) paintParam(rec, rec.b.name, model, i, k, own === rec.b.name ? m[1] : null);
 
   // labels of active edges that the drawing hides (narrow screen, dense layers) go under it
   const hidden = [];
@@ -189,24 +186,51 @@ function updateNetwork(view, model, state) {
   view.edgeInfo = hidden.join(" · ") + (more ? ` · and ${more} more` : "");
 }
 
-/** Colour and label one weight or bias for the current step. `role`: "grad"/"new" when it is the step's own. */
-function paintParam(rec, name, model, known, value, k, d, role) {
-  const g = known(`grad:${name}`) ? `grad:${name}` : known(qid(model, `grad:${name}`, k)) ? qid(model, `grad:${name}`, k) : null;
-  const grad = g ? value(g) : null;
-  const updated = known(`new:${name}`);
+/** The index of the step computing `base` (for sample k), cached on `rec`; Infinity if none. */
+function stepIndex(model, rec, key, base, k, combined) {
+  const cache = rec.at || (rec.at = {});
+  const slot = combined || !model.multi ? key : key + k;
+  let j = cache[slot];
+  if (j === undefined) {
+    j = model.index.get(combined ? base : qid(model, base, k));
+    cache[slot] = j = j === undefined ? Infinity : j;
+  }
+  return j;
+}
+
+/** A step's value, short (4 figures) for the drawing, formatted once. */
+function shortValue(model, j) {
+  let text = model.short.get(j);
+  if (text === undefined) {
+    text = textNumber(model.trace.steps[j].value, Math.min(model.digits, 4));
+    model.short.set(j, text);
+  }
+  return text;
+}
+
+/** Colour and label one weight or bias at step i. `role`: "grad"/"new" when it is the step's own. */
+function paintParam(rec, name, model, i, k, role) {
+  const d = Math.min(model.digits, 4);
+  const combined = stepIndex(model, rec, "g", `grad:${name}`, k, true);
+  let gj = combined <= i ? combined : -1;
+  if (gj < 0 && model.multi) {
+    const own = stepIndex(model, rec, "gs", `grad:${name}`, k);
+    gj = own <= i ? own : -1;
+  }
+  const nj = stepIndex(model, rec, "n", `new:${name}`, k, true);
+  const updated = nj <= i;
+  if (rec.kg === gj && rec.ku === updated && rec.kr === role) return;
+  rec.kg = gj;
+  rec.ku = updated;
+  rec.kr = role;
+  const grad = gj >= 0 ? model.trace.steps[gj].value : null;
   const sign = grad === null || grad === 0 ? "" : grad > 0 ? "pos" : "neg";
-  const key = `${sign}|${updated}|${role}|${g}`;
-  if (rec.key === key) return;
-  rec.key = key;
-  const target = rec.el;
-  setClass(target, "grad-pos", sign === "pos");
-  setClass(target, "grad-neg", sign === "neg");
-  setClass(target, "updated", updated);
-  if (rec.wire && grad !== null) {
+  setClass(rec.el, "grad-pos", sign === "pos");
+  setClass(rec.el, "grad-neg", sign === "neg");
+  setClass(rec.el, "updated", updated);
+  if (rec.wire) {
     const max = model.maxGrad.get(rec.e.pair) || 1;
-    rec.wire.style.strokeWidth = String(1.2 + 3.8 * Math.min(Math.abs(grad) / max, 1));
-  } else if (rec.wire) {
-    rec.wire.style.strokeWidth = "";
+    rec.wire.style.strokeWidth = grad === null ? "" : String(1.2 + 3.8 * Math.min(Math.abs(grad) / max, 1));
   }
   const label = rec.text || rec.label;
   label.textContent = "";
@@ -214,7 +238,7 @@ function paintParam(rec, name, model, known, value, k, d, role) {
     label.setAttribute("x", role ? rec.e.mx : rec.e.lx);
     label.setAttribute("y", (role ? rec.e.my : rec.e.ly) - 5);
   }
-  const newValue = updated ? value(`new:${name}`) : null;
+  const newValue = updated ? model.trace.steps[nj].value : null;
   const arrow = updated ? (newValue < rec.old ? " ↓" : newValue > rec.old ? " ↑" : " ·") : "";
   if (role === "grad") {
     label.append(s("tspan", { class: "pname", text: `∂E/∂${name}` }), ` = ${textNumber(grad, d)}`);

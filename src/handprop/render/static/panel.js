@@ -43,7 +43,7 @@ function buildStepContent(model, step, goto, opts) {
     const fsubs = splitTop(form.substituted_latex);
     const details = h("details", { class: "form", open: !opts.collapseForms },
       h("summary", { text: form.title }), texEl(form.latex, true, form.text),
-      texEl(alignedLatex("\\phantom{" + fparts[0] + "}", fsubs), true, form.substituted));
+      texEl(alignedLatex("\\hphantom{" + fparts[0] + "}", fsubs), true, form.substituted));
     frag.append(details);
   }
   if (step.uses.length) {

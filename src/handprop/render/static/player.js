@@ -30,7 +30,7 @@ function makeModel(payload) {
     : [{ key: "all", title: "Steps", start: 0, end: steps.length }];
   const extras = payload.extras || {};
   const sectionStart = new Map(sections.map((sec) => [sec.start, sec]));
-  return { trace, problem, index, multi, sampleAt, maxGrad, sections, sectionStart, extras,
+  return { trace, problem, index, multi, sampleAt, maxGrad, sections, sectionStart, extras, short: new Map(),
            claims: extras.claims || null, digits: payload.digits || trace.digits || 6,
            text: payload.text || { questions: [], rounding: "" } };
 }
