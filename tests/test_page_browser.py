@@ -229,7 +229,9 @@ def test_claims_are_marked(browser, built):
     extras = {"claims": {"out:H1": {"verdict": "correct", "claimed": 0.593270, "explanation": "agrees"},
                          "grad:w5": {"verdict": "wrong", "claimed": 0.0815,
                                      "explanation": "<img src=x onerror=alert(1)> the activation's slope was left out"},
-                         "grad:w6": {"verdict": "rounding", "claimed": -0.02352, "explanation": "drift only"}}}
+                         "grad:w6": {"verdict": "rounding", "claimed": -0.02352, "explanation": "drift only"}},
+              "series": [{"title": "Loss over training", "x_label": "step", "y_label": "E_total",
+                          "y": [0.30, 0.29, 0.27, 0.26]}]}
     trace, path = built("notes", extras=extras, tag="-claims")
     opened = open_page(browser, path, "#id=grad:w5")
     try:
@@ -243,6 +245,8 @@ def test_claims_are_marked(browser, built):
         assert row.inner_text() == "wrong" and "verdict-wrong" in row.get_attribute("class")
         summary = page.inner_text("#claims-summary")
         assert "1 correct" in summary and "1 wrong" in summary and "1 rounding" in summary
+        assert page.locator("#extras svg.series polyline").get_attribute("points").count(",") == 4
+        assert "Loss over training" in page.inner_text("#extras")
         page.click("#claims-summary .verdict-ok")
         assert opened.state()["id"] == "out:H1"
         assert page.locator("#panel .claim").count() == 1

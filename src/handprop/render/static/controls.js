@@ -44,6 +44,8 @@ function onKey(e, act, n) {
   e.preventDefault();
 }
 
+const SHORT_PHASE = { forward: "forward", loss: "loss", backward: "backward", update: "update" };
+
 /** Runs of one phase (and sample) as proportional, clickable bands under the scrubber. */
 function buildPhaseBar(el, model, act) {
   el.textContent = "";
@@ -58,7 +60,7 @@ function buildPhaseBar(el, model, act) {
     el.append(h("button", { type: "button", class: `seg phase-${a.phase}`, style: `flex-grow:${i - start}`,
                             title: `${label}: steps ${start + 1}–${i}`, "aria-label": `${label}: go to step ${start + 1}`,
                             onclick: () => act.goto(first) },
-      h("span", { text: a.phase })));
+      h("span", { text: (SHORT_PHASE[a.phase] || a.phase) + (a.sample ? ` ${a.sample}` : "") })));
     start = i;
   }
 }

@@ -99,7 +99,7 @@ function layoutEdges(problem, out) {
       out.bundleOf.set(name, bundle);
     }
   }
-  for (const pair of out.pairs) pair.dense = pair.drawn > 16 || out.narrow;
+  for (const pair of out.pairs) pair.dense = pair.drawn > 4 || out.narrow;   // label only the active
 }
 
 function layoutBiases(problem, out) {
@@ -119,8 +119,9 @@ function layoutBiases(problem, out) {
     list.forEach((b, i) => {
       b.x = x0 + out.colGap * (k > 1 ? 0.15 : 0.5) + (k > 1 ? (span * i) / (k - 1) : 0);
       b.y = out.biasY;
-      b.r = out.compact || k > 4 ? 7 : 10;
-      b.dense = k > 4;
+      b.r = out.compact || k > 4 || (out.narrow && k > 1) ? 7 : 10;
+      b.dense = k > 4 || (out.narrow && k > 1);
+      b.short = k > 1 && (out.colGap * 0.7) / (k - 1) < 84;   // name only, value in the tooltip
       out.biases.push(b);
     });
   }

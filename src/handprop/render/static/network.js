@@ -31,7 +31,7 @@ function buildNetwork(model, width) {
   }
   for (const e of L.edges) {
     const el = s("g", { class: "edge", "data-edge": e.name },
-      s("title", { text: `${e.name}: ${e.src} → ${e.dst}` }),
+      s("title", { text: `${e.name} = ${problem.weights[e.name][2]}: ${e.src} → ${e.dst}` }),
       s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 }),
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
     const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly - 5, "text-anchor": "middle" });
@@ -51,7 +51,7 @@ function buildNetwork(model, width) {
     }
     const label = s("text", { class: "blabel", x: b.x + b.r + 4, y: b.y + 4 });
     const el = s("g", { class: "bias", "data-node": b.name, transform: `translate(${b.x} ${b.y})` },
-      s("title", { text: `bias ${b.name} of ${b.units.join(", ")}` }),
+      s("title", { text: `bias ${b.name} = ${problem.biases[b.name][1]} (of ${b.units.join(", ")})` }),
       s("circle", { class: "body", r: b.r }));
     gNodes.append(el);
     gLabels.append(label);
@@ -179,7 +179,7 @@ function updateNetwork(view, model, state) {
   let more = 0;
   for (const name of step.focus.edges) {
     const rec = view.edgeEl.get(name);
-    if (!rec || !(view.L.narrow || (crowded && view.L.pairs[rec.e.pair].dense))) continue;
+    if (!rec || !(view.L.narrow || (crowded && view.L.pairs[rec.e.pair].dense && !rec.label.classList.contains("own")))) continue;
     if (hidden.length < 6) hidden.push(rec.text.textContent);
     else more++;
   }
@@ -234,9 +234,17 @@ function paintParam(rec, name, model, i, k, role) {
   }
   const label = rec.text || rec.label;
   label.textContent = "";
+  setClass(rec.label, "own", !!role);
   if (rec.text) {                      // the step's own weight: its label mid-edge, away from the units
     label.setAttribute("x", role ? rec.e.mx : rec.e.lx);
     label.setAttribute("y", (role ? rec.e.my : rec.e.ly) - 5);
+  }
+  if (rec.b && rec.b.short && !role) {  // crowded biases: the name (and the way it moved) only
+    label.append(s("tspan", { class: "pname", text: rec.b.name }),
+      updated ? s("tspan", { class: "newval", text: model.trace.steps[nj].value < rec.old ? " ↓" : " ↑" }) : "");
+    setClass(rec.label, "up", updated && model.trace.steps[nj].value > rec.old);
+    setClass(rec.label, "down", updated && model.trace.steps[nj].value < rec.old);
+    return;
   }
   const newValue = updated ? model.trace.steps[nj].value : null;
   const arrow = updated ? (newValue < rec.old ? " ↓" : newValue > rec.old ? " ↑" : " ·") : "";
@@ -275,8 +283,9 @@ function updateNetStatus(el, view, model, state) {
   const total = qid(model, "E:total", k);
   if (known("new:E:total")) parts.push(`E_total ${textNumber(v["E:total"], d)} → ${textNumber(v["new:E:total"], d)} after the update`);
   else if (known(total)) parts.push(`E_total${model.multi ? ` (sample ${k})` : ""} = ${textNumber(v[total], d)}`);
-  else parts.push("E_total not yet computed");
+  else parts.push("E_total: not computed yet");
   setText(el.firstChild, parts.join(" · "));
+  setClass(el.firstChild, "pending", !known(total) && !known("new:E:total"));
   const figure = el.closest("figure");
   if (figure) figure.setAttribute("data-phase", model.trace.steps[i].phase);
   setText(el.lastChild, view.edgeInfo || "");

@@ -19,13 +19,12 @@ function buildStepContent(model, step, goto, opts) {
   const parts = splitTop(step.latex);
   const lhs = parts[0];
   const subs = step.substituted_latex ? splitTop(step.substituted_latex) : [];
-  const general = parts.length > 2 ? alignedLatex(lhs, parts.slice(1)) : step.latex;
   frag.append(h("div", { class: "row formula" },
-    h("span", { class: "row-label", text: "Formula" }), texEl(general, true, step.text)));
+    h("span", { class: "row-label", text: "Formula" }), worked(lhs, parts.slice(1), step.text)));
   if (subs.length > 1) {
     frag.append(h("div", { class: "row substituted" },
       h("span", { class: "row-label", text: "With the numbers" }),
-      texEl(alignedLatex(lhs, subs.slice(0, -1)), true, step.substituted)));
+      worked(lhs, subs.slice(0, -1), step.substituted)));
   }
   frag.append(h("div", { class: "row result" },
     h("span", { class: "row-label", text: "Result" }),
@@ -42,8 +41,8 @@ function buildStepContent(model, step, goto, opts) {
     const fparts = splitTop(form.latex);
     const fsubs = splitTop(form.substituted_latex);
     const details = h("details", { class: "form", open: !opts.collapseForms },
-      h("summary", { text: form.title }), texEl(form.latex, true, form.text),
-      texEl(alignedLatex("\\hphantom{" + fparts[0] + "}", fsubs), true, form.substituted));
+      h("summary", { text: form.title }), worked(fparts[0], fparts.slice(1), form.text),
+      worked("\\hphantom{" + fparts[0] + "}", fsubs, form.substituted, true));
     frag.append(details);
   }
   if (step.uses.length) {
@@ -54,6 +53,19 @@ function buildStepContent(model, step, goto, opts) {
     frag.append(uses);
   }
   return frag;
+}
+
+/** lhs = r1 = r2 ... one '=' a line: aligned like on paper while the lines are short; as
+ * lines of inline math, which wrap at + and =, when one is long (a sum over many terms). */
+function worked(lhs, rights, fallback, continued) {
+  if (rights.length === 0) return texEl(lhs, true, fallback);
+  if (rights.every((r) => r.length < 110)) {
+    return texEl(rights.length > 1 || continued ? alignedLatex(lhs, rights) : `${lhs} = ${rights[0]}`, true, fallback);
+  }
+  const box = h("div", { class: "math-lines" });
+  rights.forEach((r, i) => box.append(h("div", { class: "mline" },
+    texEl(i === 0 && !continued ? `${lhs} = ${r}` : `= ${r}`, false, fallback))));
+  return box;
 }
 
 /** The chain rule in the terms' letters: "(A1·B1·C1 + A2·B2·C2) × B′ × D". */
