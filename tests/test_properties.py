@@ -82,14 +82,37 @@ def test_every_step_uses_only_earlier_steps(data):
     assert seen == set(trace.values), "every value is a step, and every step a value"
 
 
-@given(problems())
-def test_json_trace_validates_and_round_trips(data):
+@pytest.fixture(scope="module")
+def validator():
     jsonschema = pytest.importorskip("jsonschema")
+    cls = jsonschema.validators.validator_for(schema())
+    cls.check_schema(schema())
+    return cls(schema())
+
+
+@given(problems())
+def test_json_trace_validates_and_round_trips(validator, data):
     trace = derive(parse(data)).trace
     text = trace.dumps()
     document = json.loads(text)
-    jsonschema.validate(document, schema())
+    validator.validate(document)
     again = Trace.from_json(document)
     assert again == trace
     assert again.dumps() == text
     assert parse(document["problem"]) == parse(data)     # the embedded problem loads again
+
+
+def test_the_schema_is_not_vacuous(validator, notes):
+    jsonschema = pytest.importorskip("jsonschema")
+    document = json.loads(derive(notes).trace.dumps())
+    validator.validate(document)
+    broken = [
+        dict(document, values={**document["values"], "net:H1": "0.3775"}),
+        dict(document, values={**document["values"], "bogus:H1": 1.0}),
+        dict(document, steps=[{k: v for k, v in document["steps"][0].items() if k != "uses"}]),
+        dict(document, steps=[dict(document["steps"][0], phase="sideways")]),
+        dict(document, schema="handprop.trace/0"),
+    ]
+    for doc in broken:
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate(doc)

@@ -135,3 +135,11 @@ def test_big_networks_loop_rather_than_unroll(tmp_path):
 def test_random_problems_scripts_pass(tmp_path_factory, data):
     trace = explain(parse(data))
     _ok(run_script(render(trace), tmp_path_factory.mktemp("script")), repr(data))
+
+
+def test_the_cli_writes_the_script(cli, tmp_path):
+    target = tmp_path / "notes_check.py"
+    code, out, err = cli("explain", "notes", "-o", str(target), "--round", "3")
+    assert code == 0 and out == "" and err == ""
+    result = subprocess.run([sys.executable, "-I", str(target), "-q"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

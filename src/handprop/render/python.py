@@ -254,6 +254,9 @@ def sample(layers, params, x, targets, sfx):
 
 
 def main():
+    for stream in (sys.stdout, sys.stderr):     # any name prints, whatever the terminal's encoding
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     layers = network()
     params = {name: value for name, (src, dst, value) in WEIGHTS.items()}
     params.update({name: value for name, (units, value) in BIASES.items()})
@@ -288,7 +291,8 @@ def main():
     unchecked = [qid for qid in TRACE if qid not in COMPUTED]
     if unchecked:
         FAILED.append(f"{unchecked[0]}: in the trace but not recomputed by this script")
-    print()
+    if not QUIET:
+        print()
     if FAILED:
         print(f"FAILED: {len(FAILED)} value(s) disagree; the first: {FAILED[0]}", file=sys.stderr)
         return 1
@@ -299,9 +303,7 @@ def main():
 
 def _r(value) -> str:
     """A Python literal for ``value`` (floats round-trip exactly; names may be any text)."""
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, bool) or isinstance(value, (int, str)):
+    if isinstance(value, (float, bool, int, str)):
         return repr(value)
     raise TypeError(f"cannot embed {value!r}")
 
