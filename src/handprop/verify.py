@@ -44,11 +44,12 @@ TORCH_TOLERANCE = 1e-10
 FD_STEP = Decimal("1e-12")
 FD_PRECISION = 40
 MAX_FD_PRECISION = 400
-MIN_SCALE = 1e-30
 NOISE = 1e-13
 """Differences below NOISE x the problem's scale are float64 rounding, not a wrong gradient."""
 SCALE_KINDS = ("E:total", "dE/dout:", "delta:", "grad:")
-"""A problem whose loss and gradients all vanish below this has this scale (see above)."""
+"""The quantities whose largest magnitude is the problem's scale."""
+MIN_SCALE = 1e-30
+"""A problem whose loss and backward pass all vanish below this has this scale."""
 MAX_FD_PARAMS = 300
 """Larger networks have an evenly spread selection of this many parameters checked by finite
 differences (each costs four exact forward passes); PyTorch checks them all."""
