@@ -20,11 +20,11 @@ function buildStepContent(model, step, goto, opts) {
   const lhs = parts[0];
   const subs = step.substituted_latex ? splitTop(step.substituted_latex) : [];
   frag.append(h("div", { class: "row formula" },
-    h("span", { class: "row-label", text: "Formula" }), worked(lhs, parts.slice(1), step.text)));
+    h("span", { class: "row-label", text: "Formula" }), worked(lhs, parts.slice(1), step.text, step.text.split(" = ").slice(1))));
   if (subs.length > 1) {
     frag.append(h("div", { class: "row substituted" },
       h("span", { class: "row-label", text: "With the numbers" }),
-      worked(lhs, subs.slice(0, -1), step.substituted)));
+      worked(lhs, subs.slice(0, -1), step.substituted, step.substituted.split(" = ").slice(0, -1))));
   }
   frag.append(h("div", { class: "row result" },
     h("span", { class: "row-label", text: "Result" }),
@@ -41,8 +41,8 @@ function buildStepContent(model, step, goto, opts) {
     const fparts = splitTop(form.latex);
     const fsubs = splitTop(form.substituted_latex);
     const details = h("details", { class: "form", open: !opts.collapseForms },
-      h("summary", { text: form.title }), worked(fparts[0], fparts.slice(1), form.text),
-      worked("\\hphantom{" + fparts[0] + "}", fsubs, form.substituted, true));
+      h("summary", { text: form.title }), worked(fparts[0], fparts.slice(1), form.text, form.text.split(" = ").slice(1)),
+      worked("\\hphantom{" + fparts[0] + "}", fsubs, form.substituted, form.substituted.split(" = "), true));
     frag.append(details);
   }
   if (step.uses.length) {
@@ -57,9 +57,11 @@ function buildStepContent(model, step, goto, opts) {
 
 /** lhs = r1 = r2 ... one '=' a line: aligned like on paper while the lines are short; as
  * lines of inline math, which wrap at + and =, when one is long (a sum over many terms). */
-function worked(lhs, rights, fallback, continued) {
+function worked(lhs, rights, fallback, plain, continued) {
   if (rights.length === 0) return texEl(lhs, true, fallback);
-  if (rights.every((r) => r.length < 110)) {
+  // how wide a line is, judged from its plain text (the LaTeX source overstates fractions)
+  const wide = (r, i) => (plain.length === rights.length ? plain[i].length > 72 : r.length > 150);
+  if (!rights.some(wide)) {
     return texEl(rights.length > 1 || continued ? alignedLatex(lhs, rights) : `${lhs} = ${rights[0]}`, true, fallback);
   }
   const box = h("div", { class: "math-lines" });
