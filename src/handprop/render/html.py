@@ -28,6 +28,20 @@ The payload (plain JSON)::
 
 Other keys are embedded untouched and ignored by the player.  Every string
 from the trace or the extras reaches the page as text, never as markup.
+
+What the page promises (and the browser tests hold it to):
+
+- ``#step=N`` (1-based, as shown) or ``#id=<step id>`` opens that step; the address follows
+  the current step (``#id=...``, by ``history.replaceState``) so a reload keeps the place.
+- The formula panel ``#panel`` carries ``data-step-id``; its ``[data-role=value]`` shows the
+  step's value as the trace's ``substituted`` text ends.  Each drawn unit, input and bias has
+  ``data-node="<name>"``, each drawn edge ``data-edge="<weight>"``; exactly the step's focus
+  has the class ``active``.  A column of more than 20 units is collapsed (its first 8 and
+  last 2 drawn): a hidden unit has no element, its stand-in ``[data-collapsed]`` is active
+  when any member is in focus, and hidden edges are bundled, one ``[data-bundle="a>b"]`` per
+  drawn unit at the other end, active when any of its weights is in focus.
+- ``window.handprop.player`` is ``{state, act, model}`` once the first step is drawn
+  (``<html data-ready>``); ``window.handprop.firstDrawn`` is when (``performance.now()``).
 """
 from __future__ import annotations
 
