@@ -6,9 +6,10 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 from handprop.derive import derive
+from handprop.engine import solve
 from handprop.problem import load, parse
 from handprop.replay import Model, Replay
 from handprop.rounding import agrees, chops_to, figures, hand_values, rounder, rounds_to
@@ -95,6 +96,8 @@ def test_replaying_the_derivation_reproduces_the_engine(data):
     problem = parse(data)
     derivation = derive(problem)
     model = Model.of(derivation, problem)
+    updated = {k[4:]: v for k, v in model.exact.items() if k.startswith("new:") and k != "new:E:total"}
+    assume(not solve(problem.with_params(updated)).warnings)   # no clamped logarithm after the update
     replay = Replay(model)
     for key, exact in model.exact.items():
         assert math.isclose(float(replay[key]), exact, rel_tol=1e-9, abs_tol=1e-12), key

@@ -15,11 +15,13 @@ parameters replaced by their updated values.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from .expr import FUNCTIONS, Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym
+from .functions import LOG_FLOOR
 
 AFTER = "new:E:total"
 Rounder = Callable[[Decimal], Decimal]
@@ -81,7 +83,8 @@ class Model:
 
     def compiled(self, expr: Expr) -> Callable[[Mapping[str, float]], float]:
         """``expr.eval`` as one Python function of the values (the same float operations, in the
-        same order, so bit for bit the same result; cached)."""
+        same order, so bit for bit the same result, except that a logarithm's argument is
+        clamped at ``LOG_FLOOR`` as the engine clamps it; cached)."""
         cached = self._compiled.get(id(expr))
         if cached is None or cached[0] is not expr:
             try:
@@ -247,7 +250,12 @@ def as_written(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-_FLOAT_FUNCTIONS = {name: fn.f for name, fn in FUNCTIONS.items()}
+def _clamped_log(z: float, a: float) -> float:
+    """The engine's logarithm in a loss: its argument clamped at LOG_FLOOR (functions.py)."""
+    return math.log(max(z, LOG_FLOOR))
+
+
+_FLOAT_FUNCTIONS = {name: fn.f for name, fn in FUNCTIONS.items()} | {"ln": _clamped_log}
 
 
 def _source(e: Expr) -> str:
