@@ -171,8 +171,15 @@ function updateNetwork(view, model, state) {
   // edges: gradients by sign once known, updates old -> new
   const m = /^(grad|new):([^[]+)(\[\d+\])?$/.exec(step.id);
   const own = m ? m[2] : null;
-  for (const rec of view.edges) paintParam(rec, rec.e.name, model, i, k, own === rec.e.name ? m[1] : null);
-  for (const rec of view.biases) paintParam(rec, rec.b.name, model, i, k, own === rec.b.name ? m[1] : null);
+  const paint = (rec) => {
+    const name = rec.e ? rec.e.name : rec.b.name;
+    paintParam(rec, name, model, i, k, own === name ? m[1] : null);
+  };
+  for (const rec of paramsToPaint(view, model, i)) paint(rec);
+  const ownRec = own === null ? null : view.edgeEl.get(own) || view.nodeEl.get(own);
+  if (ownRec && (ownRec.e || ownRec.b)) paint(ownRec);
+  if (view.ownRec && view.ownRec !== ownRec) paint(view.ownRec);
+  view.ownRec = ownRec && (ownRec.e || ownRec.b) ? ownRec : null;
 
   // labels of active edges that the drawing hides (narrow screen, dense layers) go under it
   const hidden = [];
@@ -184,6 +191,33 @@ function updateNetwork(view, model, state) {
     else more++;
   }
   view.edgeInfo = hidden.join(" · ") + (more ? ` · and ${more} more` : "");
+}
+
+/** The weights and biases whose look can differ between the last step painted and step i:
+ * all of them after a long jump, else those whose gradient or update lies in between. */
+function paramsToPaint(view, model, i) {
+  const all = view.edges.concat(view.biases);
+  const prev = view.paintedAt;
+  view.paintedAt = i;
+  if (prev === undefined || model.multi || Math.abs(i - prev) > 200) return all;
+  if (!view.events) {
+    view.events = new Map();
+    for (const rec of all) {
+      const name = rec.e ? rec.e.name : rec.b.name;
+      for (const [key, base] of [["g", `grad:${name}`], ["n", `new:${name}`]]) {
+        const j = stepIndex(model, rec, key, base, 1, true);
+        if (j === Infinity) continue;
+        if (!view.events.has(j)) view.events.set(j, []);
+        view.events.get(j).push(rec);
+      }
+    }
+  }
+  const out = [];
+  for (let j = Math.min(i, prev) + 1; j <= Math.max(i, prev); j++) {
+    const recs = view.events.get(j);
+    if (recs) out.push(...recs);
+  }
+  return out;
 }
 
 /** The index of the step computing `base` (for sample k), cached on `rec`; Infinity if none. */
