@@ -154,6 +154,17 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def check_output(path: str | None) -> None:
+    """Refuse, before any work, an output path that cannot be written (``-``/None: stdout)."""
+    if path in (None, "-"):
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError("is a directory", source=path)
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot write: folder {str(target.parent)!r} does not exist", source=path)
+
+
 def write_output(path: str | None, text: str | bytes) -> None:
     """Write all of ``text`` or nothing: a temporary file renamed into place."""
     if path in (None, "-"):
@@ -164,11 +175,8 @@ def write_output(path: str | None, text: str | bytes) -> None:
             sys.stdout.write(text)
         sys.stdout.flush()
         return
+    check_output(path)
     target = Path(path)
-    if target.is_dir():
-        raise UsageError("is a directory", source=path)
-    if not target.parent.exists():
-        raise UsageError(f"cannot write: folder {str(target.parent)!r} does not exist", source=path)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
         if isinstance(text, bytes):

@@ -55,14 +55,8 @@ def _format(args) -> str:
 
 
 def _check_output(path: str | None) -> None:
-    from .cli import UsageError
-    if path in (None, "-"):
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError("is a directory", source=path)
-    if not target.parent.is_dir():
-        raise UsageError(f"cannot write: folder {str(target.parent)!r} does not exist", source=path)
+    from .cli import check_output
+    check_output(path)
 
 
 class _Progress:
