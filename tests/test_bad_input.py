@@ -424,3 +424,14 @@ def test_random_bytes_raise_only_problem_errors(data, suffix):
             load(path)
         except ProblemError as err:
             assert "\n" not in str(err) and str(err).startswith(path + ": ")
+
+
+def test_explain_refuses_to_overwrite_its_own_problem_file(tmp_path, capsys):
+    from handprop.cli import main
+    problem = tmp_path / "p.yaml"
+    text = (Path(__file__).resolve().parents[1] / "src/handprop/examples/notes.yaml").read_text()
+    problem.write_text(text)
+    assert main(["explain", str(problem), "-o", str(problem)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "problem file itself" in err[0]
+    assert problem.read_text() == text

@@ -136,6 +136,10 @@ def cmd_explain(args) -> int:
     from .derive import explain
     from .problem import load
     fmt = _format_for(args)
+    check_output(args.output)
+    if args.output not in (None, "-") and Path(args.problem).exists() and \
+            Path(args.output).resolve() == Path(args.problem).resolve():
+        raise UsageError("is the problem file itself; write the solution elsewhere", source=args.output)
     problem = load(args.problem)
     if args.round or args.sig:
         from .rounding import hand_explain
