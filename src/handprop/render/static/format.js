@@ -91,7 +91,7 @@ function tex(latex, display) {
   if (out === undefined) {
     try {
       out = katex.renderToString(latex, { displayMode: !!display, throwOnError: false,
-                                          strict: "ignore", output: "htmlAndMathml" });
+                                          strict: "ignore", output: "html" });
     } catch (err) {
       out = null;
     }
@@ -101,12 +101,19 @@ function tex(latex, display) {
   return out;
 }
 
-/** A <span> holding the typeset `latex`, or its plain `fallback` text when KaTeX fails. */
+/** A <span> holding the typeset `latex`, or its plain `fallback` text when KaTeX fails.
+ * Screen readers get the plain text (aria-label): KaTeX writes HTML only, no MathML, which
+ * halves what the browser lays out at every step. */
 function texEl(latex, display, fallback, cls) {
   const el = h(display ? "div" : "span", { class: (cls || "") + (display ? " math display" : " math") });
   const out = tex(latex, display);
-  if (out === null) el.textContent = fallback || latex;
-  else el.innerHTML = out;              // KaTeX output only
+  if (out === null) {
+    el.textContent = fallback || latex;
+  } else {
+    el.innerHTML = out;                 // KaTeX output only
+    el.setAttribute("role", "img");
+    el.setAttribute("aria-label", fallback || latex);
+  }
   return el;
 }
 

@@ -159,6 +159,16 @@ function updatePanel(view, model, state, goto) {
     view.cache.set(i, content);
   }
   view.body.replaceChildren(content);
-  view.body.classList.remove("enter-a", "enter-b");
-  view.body.classList.add(i % 2 ? "enter-a" : "enter-b");
+  prefetch(view, model, i + 1, goto);
+}
+
+/** Typeset the next step while the browser is idle, so the next key press only swaps it in. */
+function prefetch(view, model, i, goto) {
+  if (i >= model.trace.steps.length || view.cache.has(i) || view.prefetching) return;
+  view.prefetching = true;
+  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 16));
+  idle(() => {
+    view.prefetching = false;
+    if (!view.cache.has(i)) view.cache.set(i, buildStepContent(model, model.trace.steps[i], goto, {}));
+  });
 }
