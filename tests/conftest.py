@@ -25,6 +25,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, through Playwright) for the whole session."""
+    from page_fixtures import launch_browser
+    yield from launch_browser()
+
+
+@pytest.fixture(scope="session")
 def notes():
     """The built-in ``notes`` problem."""
     from handprop.problem import load

@@ -1,6 +1,8 @@
 """Shared by the page tests: one headless Chromium per test session, pages built once, problems.
 
-Import the fixtures into a test module (``from page_fixtures import browser, built  # noqa``).
+The ``browser`` fixture itself lives in conftest.py (one per session for every module: two
+Playwright sync loops cannot run in one process); import the others into a test module
+(``from page_fixtures import built, open_page  # noqa``).
 """
 from __future__ import annotations
 
@@ -26,8 +28,9 @@ def chromium_path() -> str | None:
         "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
-@pytest.fixture(scope="session")
-def browser():
+def launch_browser():
+    """One headless Chromium (a generator: the session fixture ``browser`` of conftest.py
+    wraps it, so every test module shares one browser and one Playwright loop)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     path = chromium_path()
     if path is None:

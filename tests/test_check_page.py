@@ -6,7 +6,7 @@ import pytest
 from handprop.check import check_file
 from handprop.claims import read
 from handprop.render.check_html import extras
-from page_fixtures import browser, open_page  # noqa: F401  (a pytest fixture)
+from page_fixtures import open_page  # noqa: F401  (a pytest fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from handprop.expr import fmt_number
 from handprop.render import html
 
-from page_fixtures import HOSTILE, browser, built, open_page  # noqa: F401  (fixtures)
+from page_fixtures import HOSTILE, built, open_page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

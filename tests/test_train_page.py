@@ -14,7 +14,6 @@ from handprop.problem import load
 from handprop.render import train_html
 from handprop.train import train
 
-from page_fixtures import browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 

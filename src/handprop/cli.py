@@ -137,8 +137,7 @@ def cmd_explain(args) -> int:
     from .problem import load
     fmt = _format_for(args)
     check_output(args.output)
-    if args.output not in (None, "-") and Path(args.problem).exists() and \
-            Path(args.output).resolve() == Path(args.problem).resolve():
+    if args.output not in (None, "-") and _same_file(args.output, args.problem):
         raise UsageError("is the problem file itself; write the solution elsewhere", source=args.output)
     problem = load(args.problem)
     if args.round or args.sig:
@@ -156,6 +155,13 @@ def cmd_explain(args) -> int:
     text = render_output(fmt, trace, digits=args.digits)
     write_output(args.output, text)
     return 0
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):   # either missing, a name too long, a NUL in it...
+        return False
 
 
 def check_output(path: str | None) -> None:
