@@ -504,13 +504,14 @@ class _Builder:
     def update(self) -> None:
         p = self.problem
         params = [w.name for w in p.weights] + ([b.name for b in p.biases] if p.update_biases else [])
+        combined = Names(p, "")
         for name in params:
             old = p.params[name]
             new = self.solution.values[f"new:{name}"]
             g = self.solution.values[f"grad:{name}"]
             w = p.weight.get(name)
             way = "down" if new < old else "up" if new > old else "nowhere"
-            expr = Add((Names.param(name), Mul((ETA, Names(p, "").grad(name)))), (1, -1))
+            expr = Add((Names.param(name), Mul((ETA, combined.grad(name)))), (1, -1))
             self.add(f"new:{name}", "update", f"Update {name}", Names.new(name), expr,
                      f"Gradient descent moves {name} against its gradient by η × gradient: {way} from "
                      f"{self.fmt(old)} to {self.fmt(new)}.",

@@ -489,19 +489,28 @@ class Printer:
     lparen = "("
 
     def _add(self, e: Add) -> str:
-        out: list[str] = []
-        child = self.child
-        pairs = list(zip(e.signs, e.terms))
-        n = len(pairs)
-        elided = n > self.max_terms
+        terms, signs = e.terms, e.signs
+        elided = len(terms) > self.max_terms
         if elided:  # the first terms, "…", and the last two (the last weight and the bias)
             keep = self.max_terms - 4
-            pairs = pairs[:keep] + pairs[-2:]
-        for i, (sign, term) in enumerate(pairs):
-            text = child(term, ADD, sign < 0)
-            if i:
-                if not text.startswith(self.lparen) and self.is_negative(term):
+            terms, signs = terms[:keep] + terms[-2:], signs[:keep] + signs[-2:]
+        env = self.env
+        out: list[str] = []
+        for i, term in enumerate(terms):
+            sign = signs[i]
+            if type(term) is Sym:  # the common case, inline: a symbol or its number
+                if env is None:
+                    text = getattr(term, self.sym_attr)
+                else:
+                    value = env[term.key]
+                    text = self.number(value)
+                    if value < 0 and (i or sign < 0):
+                        text = self.wrap(text)
+            else:
+                text = self.child(term, ADD, sign < 0)
+                if i and not text.startswith(self.lparen) and self.is_negative(term):
                     text = self.wrap(text)
+            if i:
                 out.append(("+ " if sign > 0 else self.minus) + text)
             else:
                 out.append(text if sign > 0 else "-" + text)
