@@ -143,3 +143,18 @@ def test_the_cli_writes_the_script(cli, tmp_path):
     assert code == 0 and out == "" and err == ""
     result = subprocess.run([sys.executable, "-I", str(target), "-q"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_hand_rounded_traces_show_their_hand_values_beside_the_exact(tmp_path):
+    """Issue 4: every format shows the hand value beside the exact value and the drift."""
+    import subprocess
+    import sys
+
+    from handprop.cli import main
+    out = tmp_path / "r3.py"
+    assert main(["explain", "notes", "--round", "3", "--format", "python", "-o", str(out)]) == 0
+    run = subprocess.run([sys.executable, str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "hand rounding: every intermediate rounded half-up to 3 decimal places" in run.stdout
+    assert "net:H1 = (0.15)(0.05) + (0.2)(0.1) + 0.35 = 0.3775   ok\n      by hand 0.378, drift 0.0005" \
+        in run.stdout

@@ -106,6 +106,8 @@ def check(qid, worked, value):
         mark = f"DISAGREES (trace: {TRACE[qid]!r})"
     if not QUIET or mark != "ok":
         print(f"  {qid} = {worked} = {fmt(value)}   {mark}")
+        if qid in HAND:  # shown, not checked: the trace's hand-rounded value (see ROUNDING)
+            print(f"      by hand {HAND[qid]!r}, drift {fmt(HAND[qid] - value)}")
 
 
 def heading(title):
@@ -263,6 +265,8 @@ def main():
     many = len(SAMPLES) > 1
     if not QUIET:
         print(TITLE)
+        if ROUNDING:
+            print(f"hand rounding: {ROUNDING}")
     totals, per_sample = [], []
     for k, (x, t) in enumerate(SAMPLES):
         grads, worked, total = sample(layers, params, x, t, f"[{k + 1}]" if many else "")
@@ -326,6 +330,11 @@ def render(trace: Trace, digits: int | None = None) -> str:
     samples = [f"([{', '.join(_r(float(v)) for v in s['inputs'])}], "
                f"[{', '.join(_r(float(v)) for v in s['targets'])}])" for s in p["samples"]]
     values = [f"{_r(qid)}: {_r(float(v))}" for qid, v in trace.values.items()]
+    hand = [f"{_r(qid)}: {_r(float(v))}" for qid, v in (trace.hand_values or {}).items()]
+    rounding = trace.rounding or {}
+    rounding_text = ("" if not hand else
+                     f"every intermediate rounded half-up to {rounding.get('places')} "
+                     f"{'decimal places' if rounding.get('mode') == 'round' else 'significant figures'}")
     header = f'''#!/usr/bin/env python3
 """{_docstring(title)}: every number of the worked solution, recomputed and checked.
 
@@ -366,6 +375,12 @@ DIGITS = {int(shown)}   # significant figures printed
 
 TRACE = {{
 {_rows(values)}}}
+
+# The hand-rounded values of the trace (handprop explain --round/--sig), printed beside the
+# exact ones with their drift; empty without hand rounding.
+ROUNDING = {_r(rounding_text)}
+HAND = {{
+{_rows(hand)}}}
 
 
 if __name__ == "__main__":
