@@ -37,6 +37,7 @@ BAD_FILES: dict[str, tuple[str, str]] = {
     "sample_inputs_too_many.yaml": ("samples[0].inputs", "has 3 numbers; there are 2 inputs"),
     "sample_targets_too_few.json": ("samples[0].targets", "has 1 number; there are 2 output units"),
     "matrix_W_wrong_rows.yaml": ("layers[0].W", "has 1 row; the layer has 2 units"),
+    "slope_on_a_sigmoid_layer.yaml": ("layers[0].slope", "slope is the negative-side slope of leaky_relu"),
     "matrix_W_wrong_columns.toml": ("layers[1].W[1]", "has 3 numbers; a row needs one for each of the 2"),
     "matrix_b_list_wrong_length.json": ("layers[0].b", "has 3 numbers; the layer has 2 units"),
     "sample_map_unknown_name.yaml": ("samples[0].targets", "'Y3' is not one of the output units"),

@@ -118,6 +118,9 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
             raise ClaimsError(f"{_shown(written)} is not a number{hint}", where, source)
         working = next((w for w in reversed(pieces[1:-1]) if arithmetic(w) is not None), "")
         claims.append(Claim(number, name, written, value, part, working.strip()))
+    if not claims:
+        raise ClaimsError("has no claims: write one NAME = NUMBER a line (e.g. out_H1 = 0.5933)",
+                          "", source)
     return ClaimsFile(source, tuple(claims), problem, problem_line)
 
 
@@ -269,7 +272,7 @@ class Names:
         found = self._units.get(token)
         if found and len(found) == 1:
             return found[0]
-        if m := re.fullmatch(r"(?:yhat|y|o)(\d+)", token):     # ŷk, yk, ok: the k-th output
+        if m := re.fullmatch(r"(?:yhat|y)(\d+)", token):     # ŷk, yk: the k-th output
             k = int(m[1])
             if 1 <= k <= len(self.problem.outputs):
                 return self.problem.outputs[k - 1]

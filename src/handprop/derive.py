@@ -298,7 +298,7 @@ class _Builder:
                 expr = Add((n.out(u), n.target(u)), (1, -1))
                 note = (f"With {FUSED_DELTA[(out_layer.activation, p.loss)]} the chain rule simplifies "
                         f"exactly: δ = out − target.")
-                uses = [f"dE/dout:{u}{n.sfx}", f"dout/dnet:{u}{n.sfx}", f"out:{u}{n.sfx}"]
+                uses = [f"out:{u}{n.sfx}"]
             elif out_layer.activation == "softmax":
                 others = add(*[Mul((n.dE(v), n.out(v)), juxt=True) for v in out_layer.units])
                 expr = Mul((n.out(u), Add((n.dE(u), others), (1, -1))), juxt=True)

@@ -248,6 +248,12 @@ def _normalise(raw: RawProblem, name: str) -> Problem:
                    batch=raw.batch, title=raw.title, description=raw.description, name=name)
 
 
+def _check_slope(entry: dict[str, Any], activation: str, i: int) -> None:
+    if "slope" in entry and activation != "leaky_relu":
+        raise ProblemError(f"slope is the negative-side slope of leaky_relu; this layer is {activation} "
+                           "(remove slope, or use activation: leaky_relu)", f"layers[{i}].slope")
+
+
 def _trusted(data: dict[str, Any]) -> SimpleNamespace:
     """A built-in's fields as the models would give them, defaults filled in."""
     fields = {**PROBLEM_DEFAULTS, **data, "trusted": True}
@@ -283,6 +289,7 @@ def _from_explicit(raw: RawProblem):
             raise ProblemError("uses the matrix shorthand (size, W) but inputs is a list of names; "
                                "use one form for the whole file", f"layers[{i}]")
         spec = _layer(entry, i, "explicit", getattr(raw, "trusted", False))
+        _check_slope(entry, spec.activation, i)
         layers.append(Layer(tuple(spec.units), spec.activation, spec.slope))
     if raw.weights is None:
         raise ProblemError("is required when units are named (or give inputs as a number and W "
@@ -362,6 +369,7 @@ def _from_matrix(raw: RawProblem):
             raise ProblemError("names units but inputs is a number; use one form for the whole file",
                                f"layers[{i}]")
         specs.append(_layer(entry, i, "matrix", getattr(raw, "trusted", False)))
+        _check_slope(entry, specs[-1].activation, i)
     _count_weights([n_in] + [s.size for s in specs])
     hidden = len(specs) - 1
     layers, weights, biases = [], [], []
