@@ -132,3 +132,20 @@ def test_bad_problem_exits_2(cli):
     code, out, err = cli("verify", "no-such-problem")
     assert code == 2 and out == ""
     assert err.startswith("handprop: no-such-problem:") and len(err.strip().splitlines()) == 1
+
+
+def test_a_relu_exactly_at_its_kink_is_judged_by_pytorch_not_by_finite_differences(tmp_path):
+    """net = 0 for a ReLU: the loss has no derivative there; the engine (like PyTorch) takes the
+    slope of net <= 0, while a central difference averages both sides."""
+    from handprop.problem import parse
+    from handprop.verify import finite_differences, kinks, report
+    problem = parse({"inputs": 2, "samples": [{"inputs": [1.0, 1.0], "targets": [1.0]}],
+                     "layers": [{"size": 2, "activation": "relu", "W": [[0.5, -0.5], [0.3, 0.2]],
+                                 "b": [0.0, 0.1]},
+                                {"size": 1, "activation": "sigmoid", "W": [[0.7, -0.4]]}]})
+    from handprop.engine import solve
+    values = solve(problem).values
+    assert kinks(problem, values) == ["net:h1"]
+    assert max(c.error for c in finite_differences(problem, values)) > 0.1   # FD really disagrees
+    ok, text = report(problem)
+    assert ok and "kink" in text
