@@ -313,20 +313,48 @@ def update_rows(trace: Trace) -> list[UpdateRow]:
     return rows
 
 
-FOUR_QUESTIONS = (
-    ("How wrong is the output?", "∂E/∂out_Y",
-     "The loss's slope at the output: with ½(t − y)² it is y − t. If the output equals its target "
-     "this is 0 and nothing downstream of it learns."),
-    ("How steep is the activation here?", "∂out/∂net",
-     "The activation's slope at the unit's net input. For the sigmoid it is out(1 − out): at most "
-     "0.25 (at out = 0.5), near 0 when the unit saturates — the vanishing gradient."),
-    ("How much does the weight's input matter?", "∂net_Y/∂w",
-     "The net input is a weighted sum, so its slope with respect to a weight is the value that "
-     "weight multiplies: strongly active units pass on larger gradients."),
-    ("How much does the input matter?", "∂net_H/∂w",
-     "For a first-layer weight that value is the input itself: small inputs mean small gradients "
-     "and slow learning."),
-)
+_LOSS_SLOPE = {
+    "half_sse": "with ½(t − y)² it is y − t",
+    "sse": "with (t − y)² it is 2(y − t)",
+    "mse": "with the mean of (t − y)² over the n outputs it is 2(y − t)/n",
+    "bce": "with binary cross-entropy it is (y − t)/(y(1 − y)); through a sigmoid the delta simplifies "
+           "to y − t",
+    "cross_entropy": "with cross-entropy it is −t/y; through a softmax the delta simplifies to y − t",
+}
+_STEEPNESS = {
+    "sigmoid": "for the sigmoid out(1 − out): at most 0.25 (at out = 0.5), near 0 when the unit "
+               "saturates — the vanishing gradient",
+    "tanh": "for tanh 1 − out²: 1 at 0, near 0 when the unit saturates",
+    "relu": "for ReLU 1 when the net is positive and 0 otherwise: a unit below zero passes nothing back",
+    "leaky_relu": "for leaky ReLU 1 when the net is positive and its slope otherwise",
+    "linear": "for a linear unit 1: it passes the gradient on unchanged",
+    "softmax": "for softmax a whole Jacobian, out_j(δ_jk − out_k): the outputs are coupled",
+}
+
+
+def four_questions(trace: Trace) -> tuple[tuple[str, str, str], ...]:
+    """The tutorial's four chain-rule questions, each answered for this problem's loss and
+    activations: (question, symbol, answer)."""
+    p = trace.problem
+    activations = list(dict.fromkeys(layer["activation"] for layer in p["layers"]))
+    hidden = len(p["layers"]) > 1
+    return (
+        ("How wrong is the output?", "∂E/∂out_Y",
+         f"The loss's slope at the output: {_LOSS_SLOPE[p['loss']]}. If the output equals its "
+         "target this is 0 and nothing downstream of it learns."),
+        ("How steep is the activation here?", "∂out/∂net",
+         "The activation's slope at the unit's net input: "
+         + "; ".join(_STEEPNESS[a] for a in activations) + "."),
+        ("How much does the weight's input matter?", "∂net_Y/∂w",
+         "The net input is a weighted sum, so its slope with respect to a weight is the value that "
+         "weight multiplies: strongly active units pass on larger gradients."),
+        ("How much does the input matter?", "∂net_H/∂w" if hidden else "∂net_Y/∂w",
+         ("For a first-layer weight that value is the input itself: small inputs mean small "
+          "gradients and slow learning.") if hidden else
+         ("With no hidden layer every weight multiplies an input itself: small inputs mean small "
+          "gradients and slow learning.")),
+    )
+
 
 ROUNDING_NOTE = ("All numbers are computed in float64 and shown to {digits} significant figures; "
                  "every value is carried forward unrounded. A hand solution that rounds each "

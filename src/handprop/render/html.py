@@ -56,7 +56,7 @@ from typing import Any
 
 from ..problem import ProblemError
 from ..trace import Trace
-from .common import FOUR_QUESTIONS, ROUNDING_NOTE, sections
+from .common import ROUNDING_NOTE, four_questions, sections
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -137,7 +137,7 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
         start += len(section.steps)
     digits = digits or trace.digits
     return {"trace": trace.to_json(), "digits": digits, "sections": secs,
-            "text": {"questions": [list(q) for q in FOUR_QUESTIONS],
+            "text": {"questions": [list(q) for q in four_questions(trace)],
                      "rounding": ROUNDING_NOTE.format(digits=digits).replace("`", "")},
             "extras": extras or {}}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..expr import latex_number, tex_escape
 from ..trace import Step, Trace
-from .common import (FOUR_QUESTIONS, FOUR_QUESTIONS_TEX, equation, forward_rows, given,
+from .common import (FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
                      given_number, hand_value, more_samples, other_forms, problem_summary,
                      rounding_description, rounding_note, sections, settings_line, update_rows)
 
@@ -190,7 +190,7 @@ def render(trace: Trace, digits: int | None = None) -> str:
             out += forward_lines(trace, section.steps[0].sample, digits)
     out += update_lines(trace, digits)
     out += [r"\section*{The four chain-rule questions}", r"\begin{enumerate}"]
-    for (question, _, answer), tex in zip(FOUR_QUESTIONS, FOUR_QUESTIONS_TEX):
+    for (question, _, answer), tex in zip(four_questions(trace), FOUR_QUESTIONS_TEX):
         out.append(rf"\item \textbf{{{tex_text(question)}}} ${tex}$ --- {tex_text(answer)}")
     out += [r"\end{enumerate}", "", r"\section*{A note on rounding}",
             code_spans(rounding_note(trace, digits)), "", r"\end{document}", ""]

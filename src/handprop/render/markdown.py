@@ -12,7 +12,7 @@ import re
 
 from ..expr import text_number
 from ..trace import Step, Trace
-from .common import (FOUR_QUESTIONS, FOUR_QUESTIONS_TEX, equation, forward_rows, given,
+from .common import (FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
                      given_number, hand_value, more_samples, other_forms, problem_summary,
                      rounding_description, rounding_note, sections, settings_line, update_rows)
 
@@ -173,7 +173,7 @@ def render(trace: Trace, digits: int | None = None) -> str:
             out += forward_lines(trace, section.steps[0].sample, digits)
     out += update_lines(trace, digits)
     out += ["## The four chain-rule questions", ""]
-    for i, ((question, _, answer), tex) in enumerate(zip(FOUR_QUESTIONS, FOUR_QUESTIONS_TEX), start=1):
+    for i, ((question, _, answer), tex) in enumerate(zip(four_questions(trace), FOUR_QUESTIONS_TEX), start=1):
         out.append(f"{i}. **{md_escape(question)}** ${tex}$ — {md_escape(answer)}")
     out += ["", "## A note on rounding", "", code_spans(rounding_note(trace, digits)), ""]
     return "\n".join(out)

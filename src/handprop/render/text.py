@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ..expr import text_number
 from ..trace import Step, Trace
-from .common import (FOUR_QUESTIONS, HandValue, equation, forward_rows, given, given_number,
+from .common import (four_questions, HandValue, equation, forward_rows, given, given_number,
                      hand_value, more_samples, other_forms, problem_summary, rounding_description,
                      rounding_note, sections, settings_line, update_rows)
 
@@ -377,7 +377,7 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
     page.rule("All updates")
     write_update_table(page, trace)
     page.rule("The four chain-rule questions")
-    for i, (question, symbol, answer) in enumerate(FOUR_QUESTIONS, start=1):
+    for i, (question, symbol, answer) in enumerate(four_questions(trace), start=1):
         page.line((f"{i}. ", STYLE["heading"]), (question, STYLE["heading"]), (f"  {symbol}", ""))
         page.prose(answer, 3)
     page.rule("A note on rounding")
