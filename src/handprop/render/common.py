@@ -59,13 +59,15 @@ def _heading(trace: Trace, step: Step) -> tuple[str, str]:
 
 def problem_summary(trace: Trace) -> str:
     p = trace.problem
-    parts = [f"{len(p['inputs'])} inputs"]
+    n = len(p["inputs"])
+    parts = [f"{n} input{'s' if n != 1 else ''}"]
     for i, layer in enumerate(p["layers"]):
-        kind = "outputs" if i == len(p["layers"]) - 1 else "hidden"
+        m = len(layer["units"])
+        kind = ("outputs" if m != 1 else "output") if i == len(p["layers"]) - 1 else "hidden"
         act = layer["activation"]
         if act == "leaky_relu":
             act += f", slope {fmt_number(layer.get('slope', 0.01), 9)}"
-        parts.append(f"{len(layer['units'])} {kind} ({act})")
+        parts.append(f"{m} {kind} ({act})")
     return " → ".join(parts)
 
 
