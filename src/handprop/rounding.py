@@ -123,13 +123,19 @@ def figures(written: Decimal) -> int:
     return max(len(stripped), 1)
 
 
-def rounds_to(written: Decimal, value: float) -> bool:
-    """``value`` rounded to the digits of ``written`` gives ``written`` (half a unit either way)."""
+def _finite(value) -> float | None:
+    """``value`` as a finite float, or None."""
     try:
         v = float(value)
     except (TypeError, ValueError, OverflowError):
-        return False
-    if v != v or v in (float("inf"), float("-inf")):
+        return None
+    return None if v != v or v in (float("inf"), float("-inf")) else v
+
+
+def rounds_to(written: Decimal, value: float) -> bool:
+    """``value`` rounded to the digits of ``written`` gives ``written`` (half a unit either way)."""
+    v = _finite(value)
+    if v is None:
         return False
     c = float(written)
     half = unit(written) / 2
@@ -138,11 +144,8 @@ def rounds_to(written: Decimal, value: float) -> bool:
 
 def chops_to(written: Decimal, value: float) -> bool:
     """``value`` cut off after the digits of ``written`` gives ``written``."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return False
-    if v != v or v in (float("inf"), float("-inf")):
+    v = _finite(value)
+    if v is None:
         return False
     c = float(written)
     u = unit(written)
