@@ -149,6 +149,7 @@ class _Builder:
     env: dict[str, float] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     exprs: dict[str, Expr] = field(default_factory=dict)
+    terms: dict[tuple[str, str, str], Term] = field(default_factory=dict)
 
     def __post_init__(self):
         p = self.problem
@@ -210,8 +211,14 @@ class _Builder:
         return Form(kind, title, latex, text, sub_tex, sub_txt)
 
     def term(self, label: str, sym: Sym, question: str) -> Term:
-        ref = sym.key if sym.key in self.solution.values else None
-        return Term(label, sym.tex, sym.txt, self.env[sym.key], ref, QUESTIONS.get(question, question))
+        """A labelled chain-rule factor (shared: the 784 weights into one unit share two of three)."""
+        key = (label, sym.key, question)
+        found = self.terms.get(key)
+        if found is None:
+            ref = sym.key if sym.key in self.solution.values else None
+            found = self.terms[key] = Term(label, sym.tex, sym.txt, self.env[sym.key], ref,
+                                           QUESTIONS.get(question, question))
+        return found
 
     # -- the whole derivation
 
