@@ -78,7 +78,7 @@ def machine_speed() -> float:
 def main() -> None:
     compile_package()
     print(f"machine: a pure-Python loop of 10^7 squares takes {machine_speed():.2f} s "
-          "(about 0.6 s on a quiet core here)")
+          "(0.6-0.7 s when this machine is quiet)")
     repeats = 9
     numpy, cold = [], []
     for _ in range(repeats):  # interleaved, so background load hits both alike
