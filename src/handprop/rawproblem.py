@@ -25,6 +25,8 @@ from .limits import (ACTIVATION_NAMES, BATCH_NAMES, LAYER_DEFAULTS, LIMITS_TEXT,
 
 
 def _number(value: Any) -> float:
+    if type(value) is float and -MAX_ABS <= value <= MAX_ABS:  # the common case (NaN fails this)
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         hint = " (remove the quotes)" if isinstance(value, str) and _looks_numeric(value) else ""
         raise ValueError(f"expected a number, got {describe(value)}{hint}")
