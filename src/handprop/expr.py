@@ -402,17 +402,11 @@ class Printer:
         self.env = env
         self.digits = digits
         self.max_terms = max_terms
-        self._numbers: dict[float, str] = {}
         self._dispatch = {cls: getattr(self, "_" + cls.__name__.lower())
                           for cls in (Sym, Num, Add, Mul, Div, Pow, Neg, Fn)}
         self._format = self.number
-        self.number = self._cached_number  # type: ignore[method-assign]
-
-    def _cached_number(self, value: float) -> str:
-        text = self._numbers.get(value)
-        if text is None:
-            text = self._numbers[value] = self._format(value)
-        return text
+        # memoised (a trace repeats its numbers); lru_cache is C code, the cheapest lookup there is
+        self.number = functools.lru_cache(maxsize=None)(self._format)  # type: ignore[method-assign]
 
     def __call__(self, e: Expr) -> str:
         return self._dispatch[type(e)](e)
