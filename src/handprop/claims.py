@@ -202,26 +202,30 @@ def split_id(qid: str) -> tuple[str, str, str]:
     return m["kind"], m["name"], m["sfx"] or ""
 
 
+_PRETTY = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/∂out_{n}",
+           "dout/dnet": "∂out_{n}/∂net_{n}", "delta": "δ_{n}", "grad": "∂E/∂{n}", "new": "{n}⁺",
+           "new:E:total": "E_total⁺"}
+_PLAIN = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "dE/dout_{n}",
+          "dout/dnet": "dout_{n}/dnet_{n}", "delta": "delta_{n}", "grad": "dE/d{n}", "new": "{n}_new",
+          "new:E:total": "E_total_new"}
+
+
+def _written(qid: str, forms: dict[str, str]) -> str:
+    if qid in forms:
+        return forms[qid]
+    kind, name, sfx = split_id(qid)
+    form = forms.get(kind)
+    return (form.format(n=name) if form else qid) + sfx
+
+
 def pretty(qid: str) -> str:
     """A quantity id as a person writes it: ``∂E/∂w5``, ``out_H1``, ``w5⁺``."""
-    if qid == "new:E:total":
-        return "E_total⁺"
-    kind, name, sfx = split_id(qid)
-    form = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/∂out_{n}",
-            "dout/dnet": "∂out_{n}/∂net_{n}", "delta": "δ_{n}", "grad": "∂E/∂{n}",
-            "new": "{n}⁺"}.get(kind)
-    return (form.format(n=name) if form else qid) + sfx
+    return _written(qid, _PRETTY)
 
 
 def plain(qid: str) -> str:
     """A quantity id in plain ASCII as people type it: ``dE/dw5``, ``w5_new``."""
-    if qid == "new:E:total":
-        return "E_total_new"
-    kind, name, sfx = split_id(qid)
-    form = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "dE/dout_{n}",
-            "dout/dnet": "dout_{n}/dnet_{n}", "delta": "delta_{n}", "grad": "dE/d{n}",
-            "new": "{n}_new"}.get(kind)
-    return (form.format(n=name) if form else qid) + sfx
+    return _written(qid, _PLAIN)
 
 
 def _norm(text: str) -> str:

@@ -125,14 +125,18 @@ class Trace:
             object.__setattr__(self, "_index", cached)
         return cached
 
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
-                             "values": self.values, "steps": [s.to_json() for s in self.steps],
-                             "warnings": list(self.warnings), "digits": self.digits}
+    def _document(self, steps: Any) -> dict[str, Any]:
+        """The JSON document of DESIGN.md around ``steps`` (dicts, or Steps for orjson)."""
+        doc: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
+                               "values": self.values, "steps": steps,
+                               "warnings": list(self.warnings), "digits": self.digits}
         if self.hand_values is not None:
-            d["hand_values"] = self.hand_values
-            d["rounding"] = self.rounding
-        return d
+            doc["hand_values"] = self.hand_values
+            doc["rounding"] = self.rounding
+        return doc
+
+    def to_json(self) -> dict[str, Any]:
+        return self._document([s.to_json() for s in self.steps])
 
     def dumps(self, indent: bool = True) -> str:
         """JSON text (orjson: dataclasses are encoded directly, so large traces stay fast).
@@ -145,12 +149,7 @@ class Trace:
         """:meth:`dumps` as UTF-8 bytes, ready to write (no decode/encode of a large text)."""
         import orjson
 
-        doc: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
-                               "values": self.values, "steps": self.steps,
-                               "warnings": self.warnings, "digits": self.digits}
-        if self.hand_values is not None:
-            doc["hand_values"] = self.hand_values
-            doc["rounding"] = self.rounding
+        doc = self._document(self.steps)   # orjson encodes the Step dataclasses directly
         option = orjson.OPT_INDENT_2 if indent and len(self.steps) <= 2000 else 0
         if newline:
             option |= orjson.OPT_APPEND_NEWLINE

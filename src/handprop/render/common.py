@@ -5,7 +5,7 @@ Only reads the trace; nothing here computes a derivative.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..expr import fmt_number, text_number
 from ..trace import Form, Step, Trace
@@ -108,6 +108,34 @@ def abbreviate(items: list, limit: int = GIVEN_LIMIT, head: int = GIVEN_HEAD,
     if len(items) <= limit:
         return list(items)
     return list(items[:head]) + [None] + list(items[len(items) - tail:])
+
+
+def new_questions(terms) -> list[str]:
+    """Each chain-rule term's question, or ``""`` where an earlier term of the step asked it."""
+    seen: set[str] = set()
+    out = []
+    for t in terms:
+        out.append("" if t.question in seen else t.question)
+        seen.add(t.question)
+    return out
+
+
+def given_items(row: "Given", escape: Callable[[str], str] = str, ellipsis: str = "…",
+                equals: str = " = ", number: Callable[[float], str] | None = None) -> list[str]:
+    """One row of given values as ``name (wiring) = value`` items, ``(N in all)`` when shortened;
+    ``escape`` is the format's escaping of names, ``number`` its writing of a value."""
+    number = number or given_number
+    items = []
+    for entry in row.entries:
+        if entry is None:
+            items.append(ellipsis)
+            continue
+        name, value, wiring = entry
+        where = f" ({escape(wiring)})" if wiring else ""
+        items.append(f"{escape(name)}{where}{equals}{number(value)}")
+    if len(row.entries) < row.count:
+        items[-1] += f" ({row.count} in all)"
+    return items
 
 
 def given(trace: Trace) -> list[Given]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..expr import latex_number, tex_escape
 from ..trace import Step, Trace
-from .common import (FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
+from .common import (given_items, new_questions, FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
                      given_number, hand_value, more_samples, other_forms, problem_summary,
                      rounding_description, rounding_note, sections, settings_line, update_rows)
 
@@ -96,11 +96,8 @@ def step_lines(step: Step, trace: Trace, digits: int) -> list[str]:
                    rf"{tex_text(hand.exact_text)} \quad drift {tex_text(hand.drift_text)}")
         out.append("")
     if step.terms:
-        rows, asked = [], set()
-        for t in step.terms:
-            question = "" if t.question in asked else tex_text(t.question)
-            asked.add(t.question)
-            rows.append([tex_text(t.label), rf"$\displaystyle {t.latex}$", math(t.value, digits), question])
+        rows = [[tex_text(t.label), rf"$\displaystyle {t.latex}$", math(t.value, digits), tex_text(q)]
+                for t, q in zip(step.terms, new_questions(step.terms))]
         out += [r"\begin{center}\small"]
         out += tabular(r"@{}llr>{\raggedright\arraybackslash}p{8.5cm}@{}",
                        ["", "factor", "value", "what it asks"], rows)
@@ -115,16 +112,7 @@ def step_lines(step: Step, trace: Trace, digits: int) -> list[str]:
 def given_lines(trace: Trace) -> list[str]:
     rows = []
     for row in given(trace):
-        items = []
-        for entry in row.entries:
-            if entry is None:
-                items.append(r"\ldots")
-                continue
-            name, value, wiring = entry
-            where = f" ({tex_text(wiring)})" if wiring else ""
-            items.append(f"{tex_text(name)}{where}~=~{tex_text(given_number(value))}")
-        if len(row.entries) < row.count:
-            items[-1] += f" ({row.count} in all)"
+        items = given_items(row, tex_text, r"\ldots", "~=~", lambda v: tex_text(given_number(v)))
         rows.append([tex_text(row.label), ", ".join(items)])
     more = more_samples(trace)
     if more:

@@ -12,7 +12,7 @@ import re
 
 from ..expr import text_number
 from ..trace import Step, Trace
-from .common import (FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
+from .common import (given_items, new_questions, FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
                      given_number, hand_value, more_samples, other_forms, problem_summary,
                      rounding_description, rounding_note, sections, settings_line, update_rows)
 
@@ -90,11 +90,8 @@ def step_lines(step: Step, trace: Trace, digits: int) -> list[str]:
     if hand is not None:
         out += ["", f"By hand **{hand.hand_text}** · exact {hand.exact_text} · drift {hand.drift_text}"]
     if step.terms:
-        rows, asked = [], set()
-        for t in step.terms:
-            question = "" if t.question in asked else md_escape(t.question)
-            asked.add(t.question)
-            rows.append([md_escape(t.label), inline_math(t.latex), text_number(t.value, digits), question])
+        rows = [[md_escape(t.label), inline_math(t.latex), text_number(t.value, digits), md_escape(q)]
+                for t, q in zip(step.terms, new_questions(step.terms))]
         out += [""] + table(["", "factor", "value", "what it asks"], rows, "llrl")
     for form in other_forms(step):
         out += ["", f"*{md_escape(form.title)}:*", ""] + display(equation(form, latex=True))
@@ -105,16 +102,7 @@ def step_lines(step: Step, trace: Trace, digits: int) -> list[str]:
 def given_lines(trace: Trace) -> list[str]:
     rows = []
     for row in given(trace):
-        items = []
-        for entry in row.entries:
-            if entry is None:
-                items.append("…")
-                continue
-            name, value, wiring = entry
-            where = f" ({md_escape(wiring)})" if wiring else ""
-            items.append(f"{md_escape(name)}{where} = {given_number(value)}")
-        if len(row.entries) < row.count:
-            items[-1] += f" ({row.count} in all)"
+        items = given_items(row, md_escape)
         rows.append([row.label, ", ".join(items)])
     more = more_samples(trace)
     if more:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ..expr import text_number
 from ..trace import Step, Trace
-from .common import (four_questions, HandValue, equation, forward_rows, given, given_number,
+from .common import (given_items, new_questions, four_questions, HandValue, equation, forward_rows, given, given_number,
                      hand_value, more_samples, other_forms, problem_summary, rounding_description,
                      rounding_note, sections, settings_line, update_rows)
 
@@ -246,18 +246,15 @@ def write_terms(page: Page, step: Step) -> None:
     lw, sw, vw = (max(cells(x) for x in col) for col in (labels, symbols, values))
     head = TERM_INDENT + lw + 2 + sw + 3 + vw + 3
     beside = all(head + cells(t.question) <= page.width for t in step.terms)
-    asked: set[str] = set()
+    questions = new_questions(step.terms)
     if head - 3 > page.width:           # symbols too long for columns: one equation each
-        for term in step.terms:
+        for term, question in zip(step.terms, questions):
             page.line((" " * TERM_INDENT, ""), (term.label, STYLE["label"]))
             page.equation([term.text, text_number(term.value, page.digits)], TERM_INDENT + lw + 2)
-            if term.question not in asked:
-                page.prose(term.question, TERM_INDENT + lw + 2, STYLE["question"])
-            asked.add(term.question)
+            if question:
+                page.prose(question, TERM_INDENT + lw + 2, STYLE["question"])
         return
-    for label, symbol, value, term in zip(labels, symbols, values, step.terms):
-        question = "" if term.question in asked else term.question
-        asked.add(term.question)
+    for label, symbol, value, term, question in zip(labels, symbols, values, step.terms, questions):
         left = [(" " * TERM_INDENT, ""), (label + " " * (lw - cells(label) + 2), STYLE["label"]),
                 (symbol + " " * (sw - cells(symbol)) + " = " + value, "")]
         if beside and question:
@@ -281,16 +278,7 @@ def write_given(page: Page, trace: Trace) -> None:
     lw = max(cells(r.label) for r in rows)
     page.line(("Given", STYLE["heading"]))
     for row in rows:
-        items = []
-        for entry in row.entries:
-            if entry is None:
-                items.append("…")
-                continue
-            name, value, wiring = entry
-            items.append(f"{name} ({wiring}) = {given_number(value)}" if wiring
-                         else f"{name} = {given_number(value)}")
-        if len(row.entries) < row.count:
-            items[-1] += f" ({row.count} in all)"
+        items = given_items(row)
         lines = _listing(items, page.width - INDENT - lw - 2)
         for i, line in enumerate(lines):
             label = row.label if i == 0 else ""

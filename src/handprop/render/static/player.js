@@ -188,4 +188,4 @@ function start() {
   });
 }
 
-window.handprop = { boot, start, fmtNumber, player: null, firstDrawn: null };
+window.handprop = { boot, start, inflate, fmtNumber, player: null, firstDrawn: null };

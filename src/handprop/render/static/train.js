@@ -170,16 +170,9 @@ function buildCard() {
 
 /* ---------------------------------------------------------------- the explained step */
 
-function inflate(base64) {
-  const bin = atob(base64.trim());
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Response(stream).text();
-}
 
 function text(node) {
-  return node.getAttribute("data-encoding") === "gzip+base64" ? inflate(node.textContent)
+  return node.getAttribute("data-encoding") === "gzip+base64" ? window.handprop.inflate(node.textContent)
     : Promise.resolve(node.textContent);
 }
 
