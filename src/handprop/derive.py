@@ -14,8 +14,7 @@ from math import prod
 from typing import Iterable
 
 from .engine import Solution, solve, suffix
-from .expr import (Add, Expr, LatexPrinter, Mul, Num, Sym, TextPrinter, add, fmt_number, mul,
-                   partial, tex_name)
+from .expr import (Add, Expr, LatexPrinter, Mul, Num, Sym, TextPrinter, add, partial, tex_name)
 from .functions import ACTIVATIONS, FUSED_DELTA, LOSSES, softmax_out_expr
 from .problem import Problem, ProblemError
 from .trace import Focus, Form, Step, Term, Trace
@@ -291,7 +290,7 @@ class _Builder:
             slope = self.solution.values[f"dE/dout:{u}{n.sfx}"]
             effect = ("raising it would raise the error" if slope > 0 else
                       "raising it would lower the error" if slope < 0 else
-                      f"this loss does not change with it here")
+                      "this loss does not change with it here")
             self.add(f"dE/dout:{u}{n.sfx}", "backward", f"How wrong is {u}?", n.dE(u),
                      loss.dE_expr(n.out(u), n.target(u), m),
                      f"How wrong is the output: {u} is {self.fmt(abs(y - t))} {side} its target {self.fmt(t)}; "
@@ -515,7 +514,6 @@ class _Builder:
         for name in params:
             old = p.params[name]
             new = self.solution.values[f"new:{name}"]
-            g = self.solution.values[f"grad:{name}"]
             w = p.weight.get(name)
             way = "down" if new < old else "up" if new > old else "nowhere"
             expr = Add((Names.param(name), Mul((ETA, combined.grad(name)))), (1, -1))

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, add, mul
+from .expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, add
 
 LOG_FLOOR = 1e-12
 """Outputs are clamped to [LOG_FLOOR, 1 - LOG_FLOOR] before a logarithm (with a warning)."""
@@ -191,16 +191,7 @@ The simplification is exact (the activation's slope cancels the loss's
 denominator) and also what keeps the gradient finite when an output saturates.
 """
 
-OUTPUT_ONLY = {"softmax"}
-PROBABILITY_LOSSES = {"bce", "cross_entropy"}
-PROBABILITY_ACTIVATIONS = {"sigmoid", "softmax"}
-
-
-def simplified_delta(y: Expr, t: Expr) -> Expr:
-    return Add((y, t), (1, -1))
-
-
 __all__ = [
     "ACTIVATIONS", "LOSSES", "FUSED_DELTA", "LOG_FLOOR", "Activation", "Loss", "sigmoid",
-    "softmax", "softmax_out_expr", "simplified_delta", "mul",
+    "softmax", "softmax_out_expr",
 ]

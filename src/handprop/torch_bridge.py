@@ -246,7 +246,7 @@ def to_torch(problem: Problem):
                     what = (f"bias {b.name!r} is shared by {', '.join(b.units)}" if b else
                             f"layer {li + 1} has units without a bias")
                     raise TorchError(f"{what} and biases are updated; an nn.Linear trains one bias "
-                                     "per unit", f"biases")
+                                     "per unit", "biases")
         lin = nn.Linear(width, len(layer.units), bias=has_bias, dtype=torch.float64)
         with torch.no_grad():
             lin.weight.copy_(torch.tensor([[w.value for w in problem.incoming[u]] for u in layer.units],

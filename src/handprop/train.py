@@ -281,7 +281,7 @@ def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas:
                 if progress is not None:
                     progress(done)
             loss = runner.loss()
-        except (OverflowError, ZeroDivisionError) as err:
+        except (OverflowError, ZeroDivisionError):
             raise _overflow(problem, reached, "a number grew past float64's range") from None
         values = runner.parameters()
         if not (math.isfinite(loss) and _finite(values)):

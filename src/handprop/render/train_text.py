@@ -66,7 +66,7 @@ def renderables(history: History, digits: int = 9) -> list["RenderableType"]:
         Text(f"Training {name}: {history.steps:,} steps of gradient descent", style="bold"),
         Text(settings(history), style="dim"),
         Text(""),
-        Text.assemble("Loss ", (f(history.loss[0]), "bold"), f" at step 0 → ",
+        Text.assemble("Loss ", (f(history.loss[0]), "bold"), " at step 0 → ",
                       (f(history.loss[-1]), "bold green"), f" after {history.steps:,} steps (",
                       ratio(history.loss[0], history.loss[-1]), ")"),
     ]
