@@ -87,7 +87,8 @@ def test_notes_by_hand_agree_with_an_independent_hand_computation(notes, places)
     assert not warnings
     for key, value in expected.items():
         assert hand[key] == value, (key, hand[key], value)
-    assert hand["grad:w5"] == Decimal("0.0815") if places == 4 else True
+    if places == 4:   # the notes' own 0.0815 for dE/dw5, by hand at 4 places
+        assert hand["grad:w5"] == Decimal("0.0815")
 
 
 @settings(max_examples=25)

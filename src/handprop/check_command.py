@@ -6,9 +6,7 @@ one line on stderr and nothing written.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
-SUFFIXES = {".json": "json", ".html": "html", ".htm": "html"}
 
 
 def run(args) -> int:
@@ -16,12 +14,11 @@ def run(args) -> int:
     gc.disable()
     from .check import check_file
     from .claims import read
-    from .cli import write_output
+    from .cli import format_for, write_output
 
     claims = read(args.claims)
     report = check_file(claims, args.problem)
-    fmt = args.format or (SUFFIXES.get(Path(args.output).suffix.lower(), "text")
-                          if args.output and args.output != "-" else "text")
+    fmt = format_for(args, ("text", "json", "html"))
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console
         from .render.check_text import print_to

@@ -122,11 +122,14 @@ def cmd_examples(args) -> int:
     return 0
 
 
-def _format_for(args) -> str:
+def format_for(args, formats: Sequence[str] = FORMATS) -> str:
+    """``--format``, else the format the suffix of ``-o`` names (one of ``formats``), else text."""
     if args.format:
         return args.format
     if args.output and args.output != "-":
-        return SUFFIXES.get(Path(args.output).suffix.lower(), "text")
+        fmt = SUFFIXES.get(Path(args.output).suffix.lower())
+        if fmt in formats:
+            return fmt
     return "text"
 
 
@@ -135,7 +138,7 @@ def cmd_explain(args) -> int:
     gc.disable()  # a trace is many small acyclic objects: collection only costs time
     from .derive import explain
     from .problem import load
-    fmt = _format_for(args)
+    fmt = format_for(args)
     check_output(args.output)
     if args.output not in (None, "-") and _same_file(args.output, args.problem):
         raise UsageError("is the problem file itself; write the solution elsewhere", source=args.output)

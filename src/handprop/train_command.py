@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 TRAIN_FORMATS = ("text", "json", "html")
 PROGRESS_AFTER = 0.4     # seconds: shorter runs show no progress bar
@@ -43,15 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--digits", type=_digits, default=None,
                         help="significant figures shown (default 9 in text, 6 on the page)")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
-
-
-def _format(args) -> str:
-    if args.format:
-        return args.format
-    if args.output and args.output != "-":
-        return {".json": "json", ".html": "html", ".htm": "html"}.get(Path(args.output).suffix.lower(),
-                                                                      "text")
-    return "text"
 
 
 def _check_output(path: str | None) -> None:
@@ -91,7 +81,8 @@ def run(args) -> int:
     from .problem import load
     from .train import UPDATED_NOTE, check_request, choose_engine, train
 
-    fmt = _format(args)
+    from .cli import format_for
+    fmt = format_for(args, ("text", "json", "html"))
     problem = load(args.problem)
     check_request(problem, args.steps, args.every, args.hidden_deltas)
     choose_engine(problem, args.engine)
