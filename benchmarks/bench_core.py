@@ -40,7 +40,7 @@ def run(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int]:
 def handprop_cmd(*args: str) -> list[str]:
     if HANDPROP:
         return [HANDPROP, *args]
-    return [sys.executable, "-m", "handprop.cli", *args]
+    return [sys.executable, "-m", "handprop.cli.main", *args]
 
 
 def big_problem(path: Path, sizes=(784, 16, 16, 10), seed: int = 1) -> None:

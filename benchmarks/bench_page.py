@@ -100,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from handprop.derive import explain
+    from handprop.solve.derive import explain
     from handprop.problem import load, parse
-    from handprop.render.html import render
+    from handprop.render.page.html import render
 
     chromium = os.environ.get("HANDPROP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:

@@ -30,8 +30,8 @@ import time
 import numpy as np
 
 from handprop.problem import load, parse
-from handprop.sgd_scalar import MAX_TERMS, size
-from handprop.train import choose_engine, train
+from handprop.training.scalar import MAX_TERMS, size
+from handprop.training.history import choose_engine, train
 
 PYTORCH_TARGET = 20.0
 LOOP_TARGET = 1.5

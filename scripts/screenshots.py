@@ -31,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from handprop.derive import explain
+    from handprop.solve.derive import explain
     from handprop.problem import load
-    from handprop.render.html import render
+    from handprop.render.page.html import render
 
     trace = explain(load(args.problem))
     ids = {s.id for s in trace.steps}

@@ -49,7 +49,7 @@ def mazur():
 @pytest.fixture
 def cli(capsys):
     """Run ``handprop ARGS...`` in process: returns (exit status, stdout, stderr)."""
-    from handprop.cli import main
+    from handprop.cli.main import main
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(list(args))

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from handprop.derive import explain
+from handprop.solve.derive import explain
 from handprop.problem import load, parse
-from handprop.render import html
+from handprop.render.page import html
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from handprop.engine import solve
+from handprop.solve.engine import solve
 from handprop.problem import parse
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")   # softmax: output only

@@ -31,7 +31,7 @@ def test_engine_imports_nothing_above_it():
 
 def test_cli_start_does_not_import_heavy_modules():
     code = ("import sys, runpy; sys.argv=['handprop','explain','notes'];"
-            "import handprop.cli as c; import io, contextlib;"
+            "import handprop.cli.main as c; import io, contextlib;"
             "buf=io.StringIO();\n"
             "with contextlib.redirect_stdout(buf): c.main(['explain','notes','--format','text','-o','-'])\n"
             "heavy=[m for m in ('torch','numpy','matplotlib','jinja2','playwright','fastapi','pydantic') if m in sys.modules];"

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handprop.cli import main
+from handprop.cli.main import main
 from handprop.problem import ProblemError, load, parse
 
 BAD = Path(__file__).parent / "bad"
@@ -178,7 +178,7 @@ def test_bad_file_through_the_library(name):
     """load() raises ProblemError and nothing else; its text is the CLI's line without 'handprop: '."""
     field, fragment = BAD_FILES[name]
     if name.startswith("overflow_") and "1e400" not in name:
-        from handprop.engine import NumericError, solve
+        from handprop.solve.engine import NumericError, solve
         with pytest.raises(NumericError):
             solve(load(str(BAD / name)))
         return
@@ -193,7 +193,7 @@ SUBPROCESS = ["deeply_nested.json", "alias_bomb.yaml", "binary_nul_bytes.yaml", 
 
 
 def _cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handprop.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "handprop.cli.main", *args], input=stdin, capture_output=True,
                           cwd=cwd, timeout=120)
 
 
@@ -390,7 +390,7 @@ def _only_problem_errors(doc) -> None:
     except ProblemError as err:
         assert "\n" not in str(err) and str(err).startswith("fuzz: ")
         return
-    from handprop.engine import solve
+    from handprop.solve.engine import solve
     try:
         solve(problem)
     except ProblemError:
@@ -428,9 +428,9 @@ def test_random_bytes_raise_only_problem_errors(data, suffix):
 
 
 def test_explain_refuses_to_overwrite_its_own_problem_file(tmp_path, capsys):
-    from handprop.cli import main
+    from handprop.cli.main import main
     problem = tmp_path / "p.yaml"
-    text = (Path(__file__).resolve().parents[1] / "src/handprop/examples/notes.yaml").read_text()
+    text = (Path(__file__).resolve().parents[1] / "src/handprop/problem/examples/notes.yaml").read_text()
     problem.write_text(text)
     assert main(["explain", str(problem), "-o", str(problem)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

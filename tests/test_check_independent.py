@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from handprop.cli import main
-from handprop.engine import solve
+from handprop.cli.main import main
+from handprop.solve.engine import solve
 from handprop.problem import load
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from check_networks import network
-from handprop.claims import Names
-from handprop.engine import solve
+from handprop.checking.claims import Names
+from handprop.solve.engine import solve
 
 FORMS = {
     "net:H1": "net:H1", "out_H1": "out:H1", "out H1": "out:H1", "net H1": "net:H1", "NET_h1": "net:H1",
@@ -84,7 +84,7 @@ def test_names_that_differ_only_in_case_prefer_the_exact_one():
 
 from hypothesis import given, settings  # noqa: E402
 
-from handprop.claims import plain, pretty  # noqa: E402
+from handprop.checking.claims import plain, pretty  # noqa: E402
 from handprop.problem import parse  # noqa: E402
 from strategies import problems  # noqa: E402
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from handprop.check import check_file
-from handprop.claims import PACKAGED, read
+from handprop.checking.verdicts import check_file
+from handprop.checking.claims import PACKAGED, read
 
 NOTES = "examples/notes-claims.txt"
 

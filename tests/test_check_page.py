@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from handprop.check import check_file
-from handprop.claims import read
-from handprop.render.check_html import extras
+from handprop.checking.verdicts import check_file
+from handprop.checking.claims import read
+from handprop.checking.page import extras
 from page_fixtures import open_page  # noqa: F401  (a pytest fixture)
 
 pytestmark = pytest.mark.browser

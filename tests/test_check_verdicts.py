@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from check_networks import NAMES, network
-from handprop.check import check
-from handprop.claims import Claim, ClaimsFile, parse, plain
-from handprop.derive import derive
-from handprop.replay import Model
-from handprop.rounding import hand_values
+from handprop.checking.verdicts import check
+from handprop.checking.claims import Claim, ClaimsFile, parse, plain
+from handprop.solve.derive import derive
+from handprop.solve.replay import Model
+from handprop.solve.rounding import hand_values
 
 
 def claims_of(values: dict[str, str]) -> ClaimsFile:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from handprop.derive import explain
-from handprop.engine import solve
+from handprop.solve.derive import explain
+from handprop.solve.engine import solve
 from handprop.problem import load
 
 MAZUR = {

@@ -12,11 +12,11 @@ from decimal import Decimal
 import pytest
 
 from check_networks import NAMES, network
-from handprop.check import check
-from handprop.claims import Claim, ClaimsFile
-from handprop.derive import derive
-from handprop.mistakes import FAMILIES, apply, catalogue, local
-from handprop.replay import AFTER, Model, Replay
+from handprop.checking.verdicts import check
+from handprop.checking.claims import Claim, ClaimsFile
+from handprop.solve.derive import derive
+from handprop.checking.mistakes import FAMILIES, apply, catalogue, local
+from handprop.solve.replay import AFTER, Model, Replay
 
 LOCAL = {"decimal_slip", "other_value"}
 _MODELS: dict[str, tuple] = {}

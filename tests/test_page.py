@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import handprop
-from handprop.derive import explain
+from handprop.solve.derive import explain
 from handprop.problem import load
-from handprop.render import html
+from handprop.render.page import html
 from handprop.trace import Trace
 
 from page_fixtures import hostile_names  # noqa: E402  (tests/ is on sys.path)
@@ -167,7 +167,7 @@ def test_show_displays_in_a_kernel(monkeypatch):
 def test_missing_katex_is_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "page.html"
     env = dict(os.environ, HANDPROP_KATEX_DIR=str(tmp_path / "nowhere"))
-    run = subprocess.run([sys.executable, "-m", "handprop.cli", "explain", "notes", "--format", "html",
+    run = subprocess.run([sys.executable, "-m", "handprop.cli.main", "explain", "notes", "--format", "html",
                           "-o", str(out)], capture_output=True, text=True, env=env)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
@@ -185,7 +185,7 @@ def test_katex_found_by_walking_up(monkeypatch):
 
 def test_cli_writes_the_page(tmp_path):
     out = tmp_path / "notes.html"
-    run = subprocess.run([sys.executable, "-m", "handprop.cli", "explain", "notes", "-o", str(out)],
+    run = subprocess.run([sys.executable, "-m", "handprop.cli.main", "explain", "notes", "-o", str(out)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")

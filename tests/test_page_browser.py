@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from handprop.expr import fmt_number
-from handprop.render import html
+from handprop.render.page import html
 
 from page_fixtures import HOSTILE, built, open_page  # noqa: F401  (fixtures)
 

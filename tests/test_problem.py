@@ -18,8 +18,8 @@ import yaml
 from hypothesis import given
 from strategies import problems
 
-from handprop.cli import main
-from handprop.engine import solve
+from handprop.cli.main import main
+from handprop.solve.engine import solve
 from handprop.problem import Problem, ProblemError, builtins, load, parse
 
 MAZUR_MATRIX = {
@@ -299,7 +299,7 @@ def test_stdin_in_every_format(fmt, monkeypatch, capsys, mazur_matrix):
 def test_stdin_through_a_real_process(tmp_path):
     path = _write(tmp_path, "mazur.toml", MAZUR_MATRIX["toml"])
     with open(path, "rb") as f:
-        done = subprocess.run([sys.executable, "-m", "handprop.cli", "explain", "-", "--format", "json"],
+        done = subprocess.run([sys.executable, "-m", "handprop.cli.main", "explain", "-", "--format", "json"],
                               stdin=f, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["values"] == solve(load(path)).values
@@ -325,7 +325,7 @@ def test_examples_lists_the_builtins_with_descriptions(capsys):
 
 def test_builtins_load_the_same_with_and_without_the_models():
     """The built-ins skip pydantic on the CLI's fast path; both paths must agree exactly."""
-    from handprop.document import decode
+    from handprop.problem.reading import decode
     for name, path in builtins().items():
         data = decode(path.read_text(encoding="utf-8"), "yaml", name)
         fast = parse(data, source=name, name=name, trusted=True)

@@ -14,8 +14,8 @@ import math
 import pytest
 from hypothesis import given
 
-from handprop.derive import derive
-from handprop.engine import solve
+from handprop.solve.derive import derive
+from handprop.solve.engine import solve
 from handprop.expr import Sym
 from handprop.problem import parse
 from handprop.trace import Trace, schema

@@ -14,7 +14,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 
-from handprop.derive import explain
+from handprop.solve.derive import explain
 from handprop.problem import load, parse
 from handprop.render.python import render
 
@@ -150,7 +150,7 @@ def test_hand_rounded_traces_show_their_hand_values_beside_the_exact(tmp_path):
     import subprocess
     import sys
 
-    from handprop.cli import main
+    from handprop.cli.main import main
     out = tmp_path / "r3.py"
     assert main(["explain", "notes", "--round", "3", "--format", "python", "-o", str(out)]) == 0
     run = subprocess.run([sys.executable, str(out)], capture_output=True, text=True)

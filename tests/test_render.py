@@ -28,7 +28,7 @@ import pytest
 from hypothesis import given, settings
 from rich.cells import cell_len
 
-from handprop.derive import explain
+from handprop.solve.derive import explain
 from handprop.problem import load, parse
 from handprop.render import latex, markdown, text
 
@@ -110,7 +110,7 @@ def traces():
     out = {name: explain(load(name)) for name in ("notes", "mazur")}
     out.update({name: explain(parse(data, source=name)) for name, data in PROBLEMS.items()})
     out["notes_by_hand"] = by_hand(out["notes"], 4)
-    from handprop.rounding import hand_explain     # the real hand rounding (--round / --sig)
+    from handprop.solve.rounding import hand_explain     # the real hand rounding (--round / --sig)
     out["notes_sig3"] = hand_explain(load("notes"), "sig", 3)
     out["deep_round2"] = hand_explain(parse(PROBLEMS["deep_batch"]), "round", 2)
     return out
@@ -287,7 +287,7 @@ def _run_cli(*args: str, tty: bool = False) -> str:
     env = {k: v for k, v in os.environ.items()
            if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "TTY_COMPATIBLE")}
     env["TERM"] = "xterm-256color"
-    code = "import sys; from handprop.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from handprop.cli.main import main; sys.exit(main(sys.argv[1:]))"
     if not tty:
         run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, env=env,
                              timeout=60)

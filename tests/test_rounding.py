@@ -8,11 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from hypothesis import assume, given, settings
 
-from handprop.derive import derive
-from handprop.engine import solve
+from handprop.solve.derive import derive
+from handprop.solve.engine import solve
 from handprop.problem import load, parse
-from handprop.replay import Model, Replay
-from handprop.rounding import agrees, chops_to, figures, hand_values, rounder, rounds_to
+from handprop.solve.replay import Model, Replay
+from handprop.solve.rounding import agrees, chops_to, figures, hand_values, rounder, rounds_to
 from strategies import fair_problems
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from handprop.engine import forward
+from handprop.solve.engine import forward
 from handprop.problem import ProblemError, load, parse
-from handprop.train import train
+from handprop.training.history import train
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
 pytestmark = pytest.mark.torch
 
 from handprop import from_torch  # noqa: E402
-from handprop.torch_bridge import to_torch  # noqa: E402
+from handprop.interop.torch import to_torch  # noqa: E402
 
 
 def _models():

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from handprop.engine import NumericError, solve, total_loss
+from handprop.solve.engine import NumericError, solve, total_loss
 from handprop.problem import load, parse
-from handprop.train import ProblemError, recorded_steps, stepper, train
+from handprop.training.history import ProblemError, recorded_steps, stepper, train
 from strategies import problems
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from handprop.train import train
+from handprop.training.history import train
 from handprop.problem import load
 
 
@@ -69,7 +69,7 @@ def test_output_file_and_plot(cli, tmp_path):
 
 
 def test_plot_is_logarithmic_when_the_loss_spans_decades():
-    from handprop.plot import figure
+    from handprop.training.plot import figure
     long = train(load("mazur"), 10_000)      # 0.298 -> 0.0000351: nearly four decades
     short = train(load("mazur"), 10)
     assert figure(long).axes[0].get_yscale() == "log"

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from handprop.derive import explain
+from handprop.solve.derive import explain
 from handprop.problem import load
-from handprop.render import train_html
-from handprop.train import train
+from handprop.training import page as train_html
+from handprop.training.history import train
 
 
 pytestmark = pytest.mark.browser

@@ -6,15 +6,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from handprop.engine import NumericError
+from handprop.solve.engine import NumericError
 from handprop.problem import load, parse
-from handprop.train import train
+from handprop.training.history import train
 from strategies import fair_problems
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from handprop.torch_bridge import torch_sgd, training_comparison  # noqa: E402
+from handprop.interop.torch import torch_sgd, training_comparison  # noqa: E402
 
 STEPS = 100
 TOLERANCE = 1e-10

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from handprop import verify
-from handprop.engine import solve
+from handprop.solve.engine import solve
 from handprop.problem import parse
 
 
@@ -121,7 +121,7 @@ def test_tiny_problems_get_enough_digits():
 
 
 def test_no_torch_is_not_imported():
-    code = ("import sys; from handprop.cli import main; status = main(['verify', 'notes', '--no-torch']);"
+    code = ("import sys; from handprop.cli.main import main; status = main(['verify', 'notes', '--no-torch']);"
             "assert 'torch' not in sys.modules; sys.exit(status)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -143,7 +143,7 @@ def test_a_relu_exactly_at_its_kink_is_judged_by_pytorch_not_by_finite_differenc
                      "layers": [{"size": 2, "activation": "relu", "W": [[0.5, -0.5], [0.3, 0.2]],
                                  "b": [0.0, 0.1]},
                                 {"size": 1, "activation": "sigmoid", "W": [[0.7, -0.4]]}]})
-    from handprop.engine import solve
+    from handprop.solve.engine import solve
     values = solve(problem).values
     assert kinks(problem, values) == ["net:h1"]
     assert max(c.error for c in finite_differences(problem, values)) > 0.1   # FD really disagrees

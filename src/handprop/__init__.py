@@ -17,8 +17,8 @@ __all__ = ["load", "parse", "explain", "solve", "Problem", "ProblemError", "Trac
 
 
 _HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemError": "problem",
-          "explain": "derive", "solve": "engine", "Trace": "trace",
-          "show": "notebook", "from_torch": "torch_bridge"}
+          "explain": "solve.derive", "solve": "solve.engine", "Trace": "trace",
+          "show": "notebook", "from_torch": "interop.torch"}
 
 
 def __getattr__(name: str) -> Any:  # lazy: `import handprop` stays cheap for the CLI

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .problem import Problem
+from .problem.model import Problem
 from .trace import Trace
 
 
@@ -31,7 +31,7 @@ class Player:
 
     def page(self) -> str:
         """The self-contained HTML page (what ``--format html`` writes)."""
-        from .render.html import render
+        from .render.page.html import render
         return render(self.trace, self.digits, self.extras)
 
     def save(self, path: str | Path) -> Path:
@@ -41,7 +41,7 @@ class Player:
         return path
 
     def _repr_html_(self) -> str:
-        from .render.html import notebook_html
+        from .render.page.html import notebook_html
         return notebook_html(self.trace, self.digits, self.extras, self.height)
 
     def __repr__(self) -> str:
@@ -52,14 +52,14 @@ class Player:
 def _trace(obj: Any, digits: int) -> Trace:
     if isinstance(obj, Trace):
         return obj
-    from .derive import explain
+    from .solve.derive import explain
     if isinstance(obj, Problem):
         return explain(obj, digits=digits)
     if isinstance(obj, (str, Path)):
-        from .problem import load
+        from .problem.model import load
         return explain(load(str(obj)), digits=digits)
     if isinstance(obj, dict):
-        from .problem import parse
+        from .problem.model import parse
         return explain(parse(obj, source="<dict>"), digits=digits)
     raise TypeError(f"show() takes a problem, a trace, a built-in name, a path or a dict, "
                     f"not {type(obj).__name__}")

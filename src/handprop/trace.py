@@ -166,7 +166,7 @@ class Trace:
                    name=d.get("name", ""))
 
     def _repr_html_(self) -> str:   # the player in Jupyter (the page issue)
-        from .render.html import notebook_html
+        from .render.page.html import notebook_html
         return notebook_html(self)
 
 

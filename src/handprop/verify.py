@@ -34,10 +34,10 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from .engine import solve
-from .expr import fmt_number
-from .functions import LOG_FLOOR
-from .problem import Problem
+from .solve.engine import solve
+from .expr.nodes import fmt_number
+from .nn.functions import LOG_FLOOR
+from .problem.model import Problem
 
 FD_TOLERANCE = 1e-6
 TORCH_TOLERANCE = 1e-10
@@ -313,7 +313,7 @@ def report(problem: Problem, torch: bool = True) -> tuple[bool, str]:
         ok = ok and t_ok
         lines.append(f"PyTorch autograd (float64): max relative error {worst_t.error:.2e} "
                      f"({worst_t.param}) {'ok' if t_ok else 'NOT OK'} (tolerance {TORCH_TOLERANCE:g})")
-        from .torch_bridge import verify_lines   # training steps against torch.optim.SGD
+        from .interop.torch import verify_lines   # training steps against torch.optim.SGD
         train_ok, train_lines = verify_lines(problem)
         ok = ok and train_ok
         lines += train_lines

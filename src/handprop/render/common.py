@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ..expr import fmt_number, text_number
+from ..expr.nodes import fmt_number, text_number
 from ..trace import Form, Step, Trace
 
 

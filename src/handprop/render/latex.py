@@ -9,7 +9,7 @@ with KaTeX, which the tests check.
 """
 from __future__ import annotations
 
-from ..expr import latex_number, tex_escape
+from ..expr.nodes import latex_number, tex_escape
 from ..trace import Step, Trace
 from .common import (given_items, new_questions, FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
                      given_number, hand_value, more_samples, other_forms, problem_summary,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..expr import text_number
+from ..expr.nodes import text_number
 from ..trace import Step, Trace
 from .common import (given_items, new_questions, FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
                      given_number, hand_value, more_samples, other_forms, problem_summary,

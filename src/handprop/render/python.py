@@ -17,7 +17,7 @@ network gives a long data section, not a long program.
 """
 from __future__ import annotations
 
-from ..functions import LOG_FLOOR
+from ..nn.functions import LOG_FLOOR
 from ..trace import Trace
 
 TOLERANCE = 1e-12

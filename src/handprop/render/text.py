@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable
 
-from ..expr import text_number
+from ..expr.nodes import text_number
 from ..trace import Step, Trace
 from .common import (given_items, new_questions, four_questions, HandValue, equation, forward_rows, given, given_number,
                      hand_value, more_samples, other_forms, problem_summary, rounding_description,
@@ -398,6 +398,6 @@ def print_to(console: "Console", trace: Trace, digits: int | None = None) -> Non
 if __name__ == "__main__":   # the notes' worked solution, in colour on a terminal
     import rich.console
 
-    from ..derive import explain
-    from ..problem import load
+    from ..solve.derive import explain
+    from ..problem.model import load
     print_to(rich.console.Console(), explain(load("notes")))

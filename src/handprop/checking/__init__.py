@@ -1,0 +1,1 @@
+"""Grading hand solutions: claims files, verdicts, the mistakes and their search."""

@@ -1,0 +1,415 @@
+"""Claims files, and the names people write for the quantities of a network.
+
+A claims file holds one claim a line, ``NAME = VALUE`` (``:`` or ``≈`` also
+separate them; ``NAME = 0.0075 + 0.020 + 0.35 = 0.3825`` claims the last
+number), ``#`` starts a comment, ``problem: SPEC`` names the problem (a path,
+relative to the claims file, or a built-in name), and a line ``[title]``
+starts a new part: within a part each quantity is claimed once; a later part may
+claim it again (the notes use a "refined" y1 in their w1 part).
+
+NAME is a quantity id of DESIGN.md (``net:H1``, ``grad:w5``) or one of the ways
+people write it: ``out_H1``, ``net H1``, ``y1``/``ŷ1`` (the first output),
+``E_total``, ``Etotal``, ``E_Y1``, ``dE/dw5``, ``∂E/∂w5``, ``∂E_total/∂w5``,
+``w5_new``, ``w5+``, ``w5'``, ``new_w5``, ``dout_Y1/dnet_Y1``, ``σ'(net_Y1)``,
+``delta_Y1``, ``δY1``, ``dE/dnet_Y1``, with Unicode subscripts (``w₅``) and in any
+case; ``[k]`` after a name picks sample k.  :class:`Names` resolves them
+against one problem; a name it cannot resolve gets the closest suggestions,
+never a guess.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..problem.model import Problem, ProblemError, read_text
+
+PACKAGED = Path(__file__).resolve().parents[1] / "problem" / "examples"
+
+
+class ClaimsError(ProblemError):
+    """A claims file that cannot be read: ``file: line N: what is wrong``."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    line: int           # 1-based line number in the file
+    name: str           # the name as written
+    text: str           # the number as written
+    value: Decimal
+    part: str = ""      # the [title] of the part it is in ("" before any title)
+    working: str = ""   # the last piece of arithmetic written before the number, if any
+
+
+@dataclass(frozen=True)
+class ClaimsFile:
+    source: str                     # the path as given (for messages)
+    claims: tuple[Claim, ...]
+    problem: str | None = None      # ``problem:`` line, resolved against the file's folder
+    problem_line: int | None = None
+
+
+# ---------------------------------------------------------------- reading
+
+_SEPARATORS = re.compile(r"\s*(?:=|≈|:(?=\s*[-+−.\d]))\s*")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_TIMES_TEN = re.compile(r"^(?P<m>[^×x*·]+?)\s*[×x*·]\s*10\s*\^?\s*(?P<e>[-+]?\d+)$")
+_PROBLEM = re.compile(r"^problem\s*[:=]\s*(?P<spec>.*)$", re.IGNORECASE)
+_HEADING = re.compile(r"^\[(?P<title>[^\[\]]*)\]$")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+
+
+def resolve_path(path: str) -> str:
+    """``path`` itself, or the packaged claims file of that name (``examples/notes-claims.txt``)."""
+    if path == "-" or Path(path).exists():
+        return path
+    name = Path(path).name
+    for candidate in (name, name + ".txt"):
+        packaged = PACKAGED / candidate
+        if packaged.is_file() and not candidate.endswith((".yaml", ".yml")):
+            return str(packaged)
+    return path
+
+
+def read(path: str) -> ClaimsFile:
+    """Parse a claims file (``-`` for stdin); bad lines raise :class:`ClaimsError`."""
+    real = resolve_path(path)
+    if real != "-" and not Path(real).exists():
+        raise ClaimsError("no such file", source=path)
+    text = read_text(real, "claims")
+    base = None if real == "-" else Path(real).parent
+    return parse(text, source="<stdin>" if path == "-" else path, folder=base)
+
+
+def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> ClaimsFile:
+    claims: list[Claim] = []
+    problem = problem_line = None
+    part = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        where = f"line {number}"
+        if m := _HEADING.match(line):
+            part = m["title"].strip() or f"part at line {number}"
+            continue
+        if m := _PROBLEM.match(line):
+            if problem is not None:
+                raise ClaimsError(f"the problem is already named on line {problem_line}", where, source)
+            spec = m["spec"].strip()
+            if not spec:
+                raise ClaimsError("'problem:' needs a file or a built-in name after it", where, source)
+            if folder is not None and not Path(spec).is_absolute() and (folder / spec).exists():
+                spec = str(folder / spec)
+            problem, problem_line = spec, number
+            continue
+        pieces = _SEPARATORS.split(line)
+        if len(pieces) < 2:
+            raise ClaimsError(f"expected NAME = NUMBER, got {_shown(line)}", where, source)
+        name, written = pieces[0].strip(), pieces[-1].strip()
+        if not name:
+            raise ClaimsError(f"no name before the number in {_shown(line)}", where, source)
+        value = number_of(written)
+        if value is None:
+            hint = " (use a point for decimals)" if re.fullmatch(r"[-+−]?\d+,\d+", written) else ""
+            raise ClaimsError(f"{_shown(written)} is not a number{hint}", where, source)
+        working = next((w for w in reversed(pieces[1:-1]) if arithmetic(w) is not None), "")
+        claims.append(Claim(number, name, written, value, part, working.strip()))
+    if not claims:
+        raise ClaimsError("has no claims: write one NAME = NUMBER a line (e.g. out_H1 = 0.5933)",
+                          "", source)
+    return ClaimsFile(source, tuple(claims), problem, problem_line)
+
+
+def number_of(written: str) -> Decimal | None:
+    """The number in ``written`` (``0.3825``, ``−0.5``, ``3.5e-05``, ``3.5 × 10⁻⁵``), or None."""
+    text = written.strip().replace("−", "-").replace("\u2009", "").replace(" ", "")
+    if m := _TIMES_TEN.match(text.translate(_SUPERSCRIPTS)):
+        text = f"{m['m']}e{m['e']}"
+    if not _NUMBER.match(text):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or abs(value) > Decimal("1e30"):
+        return None
+    return value
+
+
+def arithmetic(text: str) -> tuple[float, int] | None:
+    """The value of a line of plain arithmetic (``0.0075 + 0.020 + 0.35``, ``(0.15)(0.05)``,
+    ``½ × 0.5580``) and how many numbers it holds; None for anything else."""
+    import ast
+    text = text.strip().replace("²", "**2").replace("³", "**3").translate(_SUPERSCRIPTS)
+    for a, b in (("×", "*"), ("·", "*"), ("⋅", "*"), ("÷", "/"), ("−", "-"), ("½", "0.5")):
+        text = text.replace(a, b)
+    text = re.sub(r"(?<=[\d.)])\s*\(", "*(", text)
+    text = re.sub(r"\)\s*(?=[\d.(])", ")*", text)
+    if not text or not re.fullmatch(r"[\d.\s+\-*/()eE]+", text):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+    count = 0
+
+    def value(node) -> float:
+        nonlocal count
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            count += 1
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+            v = value(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Pow):
+                if not (isinstance(node.right, ast.Constant) and node.right.value in (2, 3)):
+                    raise ValueError("power")
+                return value(node.left) ** node.right.value
+            a, b = value(node.left), value(node.right)
+            ops = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
+                   ast.Div: lambda: a / b}
+            if type(node.op) not in ops:
+                raise ValueError("operator")
+            return ops[type(node.op)]()
+        raise ValueError("not arithmetic")
+    try:
+        result = value(tree.body)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return result, max(count, 1)
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+# ---------------------------------------------------------------- names
+
+
+_ID = re.compile(r"^(?P<kind>net|out|E|dE/dout|dout/dnet|delta|grad|new):(?P<name>.+?)(?P<sfx>\[\d+\])?$")
+
+
+def split_id(qid: str) -> tuple[str, str, str]:
+    """``'out:H1[2]'`` -> ``('out', 'H1', '[2]')``."""
+    m = _ID.match(qid)
+    if not m:
+        return "", qid, ""
+    return m["kind"], m["name"], m["sfx"] or ""
+
+
+_PRETTY = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/∂out_{n}",
+           "dout/dnet": "∂out_{n}/∂net_{n}", "delta": "δ_{n}", "grad": "∂E/∂{n}", "new": "{n}⁺",
+           "new:E:total": "E_total⁺"}
+_PLAIN = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "dE/dout_{n}",
+          "dout/dnet": "dout_{n}/dnet_{n}", "delta": "delta_{n}", "grad": "dE/d{n}", "new": "{n}_new",
+          "new:E:total": "E_total_new"}
+
+
+def _written(qid: str, forms: dict[str, str]) -> str:
+    if qid in forms:
+        return forms[qid]
+    kind, name, sfx = split_id(qid)
+    form = forms.get(kind)
+    return (form.format(n=name) if form else qid) + sfx
+
+
+def pretty(qid: str) -> str:
+    """A quantity id as a person writes it: ``∂E/∂w5``, ``out_H1``, ``w5⁺``."""
+    return _written(qid, _PRETTY)
+
+
+def plain(qid: str) -> str:
+    """A quantity id in plain ASCII as people type it: ``dE/dw5``, ``w5_new``."""
+    return _written(qid, _PLAIN)
+
+
+def _norm(text: str) -> str:
+    """Casefolded, without spaces, underscores, braces, backslashes or carets."""
+    text = unicodedata.normalize("NFKC", text).translate(_SUPERSCRIPTS)
+    text = text.replace("\\partial", "∂").replace("−", "-")
+    for prime in ("’", "′", "ʹ", "‘", "`"):
+        text = text.replace(prime, "'")
+    text = text.casefold()
+    text = text.replace("∂", "d").replace("ŷ", "yhat").replace("δ", "delta").replace("σ", "sigma")
+    text = text.replace("∇", "grad").replace("\\delta", "delta").replace("\\sigma", "sigma")
+    return re.sub(r"[\s_{}\\^]", "", text)
+
+
+_E = r"(?:e|etotal|etot|loss|error|totalerror)"
+_NEW = r"(?:new|\+|'|\(new\)|updated|after)"
+
+
+@dataclass
+class Resolution:
+    qid: str | None                 # the quantity id, or None when unknown
+    reason: str = ""                # why it is unknown
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass
+class Names:
+    """Resolves written names to the quantity ids of one problem."""
+
+    problem: Problem
+    ids: tuple[str, ...]            # every quantity id of the problem's trace
+    _units: dict[str, list[str]] = field(default_factory=dict)
+    _params: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.known = set(self.ids)
+        self._ci = {q.casefold(): q for q in self.ids}
+        for layer in self.problem.layers:
+            for u in layer.units:
+                self._units.setdefault(_norm(u), []).append(u)
+        for p in self.problem.params:
+            self._params.setdefault(_norm(p), []).append(p)
+        self._inputs = {_norm(x): x for x in self.problem.inputs}
+
+    # -- tokens
+
+    def unit(self, token: str) -> str | None:
+        found = self._units.get(token)
+        if found and len(found) == 1:
+            return found[0]
+        if m := re.fullmatch(r"(?:yhat|y)(\d+)", token):     # ŷk, yk: the k-th output
+            k = int(m[1])
+            if 1 <= k <= len(self.problem.outputs):
+                return self.problem.outputs[k - 1]
+        return None
+
+    def out_unit(self, token: str) -> str | None:
+        """A unit from ``out_U``, ``U`` or ``ŷk``."""
+        if token.startswith("out") and (u := self.unit(token[3:])):
+            return u
+        return self.unit(token)
+
+    def param(self, token: str) -> str | None:
+        found = self._params.get(token)
+        return found[0] if found and len(found) == 1 else None
+
+    def e_unit(self, token: str) -> tuple[bool, str | None]:
+        """(is the total loss or a part of it, the output unit of the part)."""
+        if re.fullmatch(_E, token):
+            return True, None
+        if token.startswith("e") and (u := self.unit(token[1:])) and u in self.problem.outputs:
+            return True, u
+        return False, None
+
+    # -- whole names
+
+    def resolve(self, written: str) -> Resolution:
+        raw = written.strip()
+        if raw in self.known:
+            return Resolution(raw)
+        if raw.casefold() in self._ci:
+            return Resolution(self._ci[raw.casefold()])
+        sample = ""
+        if m := re.search(r"\[\s*(\d+)\s*\]\s*$", raw):
+            sample, raw = m[1], raw[:m.start()]
+        found = self._parse(_norm(raw))
+        if isinstance(found, Resolution):
+            return found if found.qid is None else self._with_sample(found.qid, sample, written)
+        if found is None:
+            return Resolution(None, f"no quantity of this problem is called {written.strip()!r}",
+                              self.suggest(written))
+        return self._with_sample(found, sample, written)
+
+    def _with_sample(self, qid: str, sample: str, written: str) -> Resolution:
+        multi = self.problem.multi
+        n = len(self.problem.samples)
+        combined = qid in ("E:total", "new:E:total") or qid.startswith(("grad:", "new:"))
+        if sample:
+            k = int(sample)
+            if not 1 <= k <= n:
+                return Resolution(None, f"there {'is' if n == 1 else 'are'} {n} sample{'s' if n > 1 else ''}, "
+                                        f"not sample {k}")
+            if multi:
+                qid = f"{qid}[{k}]"
+        elif multi and not combined:
+            return Resolution(None, f"which sample? this problem has {n}: write {written.strip()}[1] "
+                                    f"… {written.strip()}[{n}]", ())
+        if qid in self.known:
+            return Resolution(qid)
+        kind, name, _ = split_id(qid)
+        if kind == "new" and name in self.problem.bias and not self.problem.update_biases:
+            return Resolution(None, f"{name} is not updated in this problem (update_biases: false)")
+        return Resolution(None, f"{pretty(qid)} is not a quantity of this problem", self.suggest(written))
+
+    def _parse(self, s: str):
+        """A quantity id (before the sample suffix), a Resolution for a known non-quantity, or None."""
+        if re.fullmatch(rf"(?:new{_E}|{_E}{_NEW}|{_E}\(updated\))", s):
+            return "new:E:total"
+        if re.fullmatch(_E, s):
+            return "E:total"
+        if m := re.fullmatch(r"d(?P<num>[^/]+)/d(?P<den>.+)", s):
+            return self._derivative(m["num"], m["den"])
+        if m := re.fullmatch(r"(?:sigma|f|g|act|a)'(?:\((?P<arg>.+)\))?(?P<u>.*)", s):
+            arg = m["arg"] or m["u"]
+            arg = arg[3:] if arg.startswith("net") else arg
+            u = self.unit(arg)
+            return f"dout/dnet:{u}" if u else None
+        if m := re.fullmatch(r"delta(?P<u>.+)", s):
+            u = self.unit(m["u"])
+            return f"delta:{u}" if u else None
+        if m := re.fullmatch(r"grad(?:ient)?(?:of)?(?P<p>.+)", s):
+            p = self.param(m["p"])
+            return f"grad:{p}" if p else None
+        if m := re.fullmatch(rf"new(?P<p>.+)|(?P<q>.+?){_NEW}", s):
+            p = self.param(m["p"] or m["q"])
+            if p:
+                return f"new:{p}"
+        if m := re.fullmatch(r"net(?P<u>.+)", s):
+            if u := self.unit(m["u"]):
+                return f"net:{u}"
+        if m := re.fullmatch(r"out(?P<u>.+)", s):
+            if u := self.unit(m["u"]):
+                return f"out:{u}"
+        is_e, u = self.e_unit(s)
+        if is_e and u:
+            return f"E:{u}"
+        if u := self.unit(s):
+            return f"out:{u}"
+        if p := self.param(s):
+            return Resolution(None, f"{p} is a parameter the problem gives ({self.problem.params[p]:g}); "
+                                    f"a claim about it is its gradient (dE/d{p}) or its update ({p}_new)",
+                              (f"dE/d{p}", f"{p}_new"))
+        if s in self._inputs:
+            return Resolution(None, f"{self._inputs[s]} is an input the problem gives, not a computed quantity")
+        return None
+
+    def _derivative(self, num: str, den: str):
+        is_e, part = self.e_unit(num)
+        if is_e:
+            if den.startswith("net") and (u := self.unit(den[3:])):
+                target = f"delta:{u}"
+                unit = u
+            elif (u := self.out_unit(den)) is not None:
+                target = f"dE/dout:{u}"
+                unit = u
+            elif (p := self.param(den)) is not None:
+                target = f"grad:{p}"
+                unit = None
+            else:
+                return None
+            if part is not None and part != unit:
+                return Resolution(None, f"∂E_{part}/∂… is only the part of the derivative that flows "
+                                        f"through {part}; claim the whole derivative (∂E/∂…) instead")
+            return target
+        u = self.out_unit(num)
+        if u is not None and den.startswith("net") and self.unit(den[3:]) == u:
+            return f"dout/dnet:{u}"
+        return None
+
+    def suggest(self, written: str) -> tuple[str, ...]:
+        """The closest ways of writing a quantity of this problem (at most three)."""
+        forms: dict[str, str] = {}
+        for q in self.ids:
+            for form in (plain(q), q, pretty(q)):
+                forms.setdefault(form.casefold(), plain(q))
+        close = difflib.get_close_matches(written.strip().casefold(), list(forms), n=6, cutoff=0.6)
+        return tuple(dict.fromkeys(forms[c] for c in close))[:3]

@@ -1,0 +1,351 @@
+"""Which mistakes reproduce a wrong number: the search over the catalogue.
+
+For a claimed number that is neither right nor rounding drift, every mistake of
+:mod:`handprop.mistakes` that can reach it is tried alone, then in pairs, then
+in threes (never two of one family), each time
+
+- on exact values: the whole derivation redone with the mistakes, and
+- on the claimant's own numbers: the same, but every quantity the claimant
+  wrote is taken as written (a mistake upstream of a written number cannot
+  matter; one in an unwritten step in between can).  A near miss here is
+  computed again rounding every intermediate to the claim's decimals, as the
+  claimant would have.
+
+A combination reproduces the claim when its value, rounded or chopped to the
+digits written, is the claim (:func:`handprop.rounding.agrees`).  A decimal slip
+in the written number itself (×10, ÷10, ×100, ÷100) is one more mistake on top
+of any combination.  The smallest combinations that reproduce the claim win;
+among them those on the claimant's own numbers, then the commonest mistakes,
+come first.  For each, the first step (in the order of the trace) whose value
+the mistakes change is where the error entered.
+
+A claim with few digits is easy to hit by chance.  One significant figure is
+not searched at all; otherwise at each size the same
+combinations are also tried against *decoys*, numbers a few units in the last
+place away from the claim; when a mode hits more than two of the eight decoys
+as well, its hits say nothing about this claim, and when no mode has a hit that
+stands out the search says so (:class:`Found`).
+
+The search is pruned (only mistakes whose changes reach the claim and that
+change it when made alone), memoised (every combination's value is kept, so a
+slip on top costs nothing) and incremental (a combination recomputes only the
+steps its changes reach).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import combinations
+from typing import Mapping
+
+from .mistakes import RANK, Mistake, apply, catalogue, local, slip
+from ..solve.replay import AFTER, Model, Replay, ReplayError, as_written
+from ..solve.rounding import decimals, figures, hand_base, rounder, unit, window
+
+MAX_MISTAKES = 3
+MAX_EVALUATIONS = 6_000       # combinations computed per mode and claim: beyond this the search
+                              # is cut short (only on networks far larger than hand-sized ones)
+MIN_FIGURES = 2               # one significant figure says too little to name a mistake
+PER_FAMILY = 12               # mistakes of one family (the nearest the claim) tried in combinations
+SLIPS = (1, -1, 2, -2)
+DECOYS = (-11, -7, -5, -3, 3, 5, 7, 11)   # units in the last place written
+MAX_DECOYS_HIT = 2                          # more than this: the claim is hit by chance
+NEAR = 20                                   # units in the last place: worth redoing by hand
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A combination of mistakes that reproduces a claim."""
+
+    mistakes: tuple[Mistake, ...]
+    own: bool                   # computed from the claimant's own numbers
+    value: float                # what the mistakes give
+    first: str                  # the first step whose value they change
+    used: tuple[str, ...]       # the claimant's numbers the computation used (own only)
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(m.family for m in self.mistakes)
+
+    @property
+    def label(self) -> str:
+        return " + ".join(m.label for m in self.mistakes)
+
+
+class Found(list):
+    """The hits, best first.  ``ambiguous``: there were hits, but too many numbers near the
+    claim are reproduced as well (it has too few digits to tell); ``cut``: the search stopped
+    widening at :data:`MAX_EVALUATIONS`."""
+
+    ambiguous = False
+    cut = False
+
+
+def _rank(hit: Hit) -> tuple:
+    return (len(hit.mistakes), not hit.own, sum(RANK[f] for f in hit.families),
+            tuple(sorted(RANK[f] for f in hit.families)),
+            sum(m.family == "decimal_slip" and m.scale == 1.0 for m in hit.mistakes))
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+
+
+class _Search:
+    """The search in one mode: exact values (no pins), or the claimant's numbers ``pins``."""
+
+    def __init__(self, model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal] | None):
+        self.model, self.qid, self.claim = model, qid, claim
+        self.own = bool(pins)
+        self.pins = {k: float(v) for k, v in (pins or {}).items()}
+        self.hand_pins = dict(pins or {})
+        inner, self.reached = model.ancestors(qid, self.pins)
+        self.scope = inner | {qid}
+        self.values: dict[frozenset, float | None] = {}
+        self._reached: dict[Mistake, frozenset[str]] = {}
+        self.cache: dict = {}
+        self.seed: dict = {}
+        self.base_value = self.evaluate(())
+        self.seed = self.last.values
+        # a mistake that moves the claim by less than half its last digit cannot be told from
+        # not making it: only those that move it more are candidates, the commonest first
+        resolution = unit(claim) / 2
+        self.candidates = []
+        for m in catalogue(model) + local(model, qid, self.pins):
+            if m.touches & self.scope:
+                v = self.evaluate((m,))
+                if v is not None and self.base_value is not None and abs(v - self.base_value) > resolution:
+                    self.candidates.append(m)
+                elif v is not None and self.base_value is None:
+                    self.candidates.append(m)
+        # the commonest families first; within a family, the changes nearest the claim first
+        distance = self._distances()
+        far = len(distance) + 1
+        self.candidates.sort(key=lambda m: (RANK[m.family], min((distance.get(k, far) for k in m.touches),
+                                                                default=far)))
+        per_family: dict[str, int] = {}
+        self.combinable = []       # at most PER_FAMILY of each family go into pairs and threes
+        for m in self.candidates:
+            per_family[m.family] = per_family.get(m.family, 0) + 1
+            if per_family[m.family] <= PER_FAMILY:
+                self.combinable.append(m)
+        self.evaluations = 0
+        self.cut = False
+
+    def _distances(self) -> dict[str, int]:
+        """Steps from the claim back to each key it depends on (breadth first)."""
+        distance = {self.qid: 0}
+        frontier = [self.qid]
+        while frontier:
+            nxt = []
+            for k in frontier:
+                if k in self.pins or (k not in self.model.exprs and k != AFTER):
+                    continue
+                for d in self.model.deps(k):
+                    if d not in distance:
+                        distance[d] = distance[k] + 1
+                        nxt.append(d)
+            frontier = nxt
+        return distance
+
+    def replay(self, combo, rnd=None) -> Replay:
+        real = [m for m in combo if m.scale == 1.0]
+        exprs, base, updated = apply(self.model, real, self.cache)
+        if rnd is not None:
+            swaps = {k: as_written(v) for m in real for k, v in m.base}
+            base = {**hand_base(self.model), **swaps}
+            return Replay(self.model, exprs=exprs, base=base, pins=self.hand_pins, updated=updated, rnd=rnd)
+        seed = None
+        if self.seed and real:
+            reached: set[str] = set()
+            for m in real:
+                for k in m.touches:
+                    reached.add(k)
+                    reached |= self.model.descendants(k)
+            seed = {k: v for k, v in self.seed.items() if k not in reached}
+        return Replay(self.model, exprs=exprs, base=base, pins=self.pins, updated=updated, seed=seed)
+
+    def evaluate(self, combo) -> float | None:
+        key = frozenset(combo)
+        if key in self.values:
+            return self.values[key]
+        value = self._fast(combo) if self.seed else None
+        if value is None:
+            replay = self.last = self.replay(combo)
+            try:
+                value = float(replay.step(self.qid))
+            except (ReplayError, ArithmeticError, ValueError, TypeError):
+                value = None
+        if value is not None and value != value:
+            value = None
+        self.values[key] = value
+        return value
+
+    def _reach(self, m: Mistake) -> frozenset[str]:
+        found = self._reached.get(m)
+        if found is None:
+            keys: set[str] = set()
+            for k in m.touches:
+                keys.add(k)
+                keys |= self.model.descendants(k)
+            found = self._reached[m] = frozenset(keys)
+        return found
+
+    def _fast(self, combo) -> float | None:
+        """The claim under ``combo`` recomputing, in order, only the steps the changes reach;
+        None when that is not enough (a change that needs steps outside the claim's ancestors)."""
+        real = [m for m in combo if m.scale == 1.0]
+        if any(m.updated is not None or m.adds for m in real):
+            return None
+        reached = frozenset().union(*(self._reach(m) for m in real)) if real else frozenset()
+        if AFTER in reached and AFTER in self.scope:
+            return None
+        exprs, base, _ = apply(self.model, real, self.cache)
+        values = {k: v for k, v in self.seed.items() if k not in reached}
+        if base is not None:
+            for m in real:
+                for k, _ in m.base:
+                    values[k] = base[k]
+        order = self.model.order
+        todo = sorted((k for k in reached if k in self.scope and k in order), key=order.__getitem__)
+        if self.qid not in reached:
+            todo.append(self.qid)
+        compiled, steps = self.model.compiled, self.model.exprs
+        try:
+            for k in todo:
+                if k in self.pins and k != self.qid:
+                    values[k] = self.pins[k]
+                    continue
+                values[k] = compiled(exprs.get(k) or steps[k])(values)
+        except KeyError:
+            return None
+        except (ArithmeticError, ValueError, TypeError):
+            return float("nan")
+        return float(values[self.qid])
+
+    def by_hand(self, combo) -> float | None:
+        """The combination computed from the claimant's numbers rounding as they would."""
+        places = decimals(self.claim)
+        if not self.own or not 0 <= places <= 20:
+            return None
+        try:
+            return float(self.replay(combo, rnd=rounder("round", places)).step(self.qid))
+        except (ReplayError, ArithmeticError, ValueError, TypeError):
+            return None
+
+    def level(self, size: int, decoys) -> tuple[list, set]:
+        """(combinations of ``size`` mistakes that reproduce the claim, the decoys they hit).
+
+        A combination of ``size - 1`` with a decimal slip in the written number counts too.
+        """
+        hits, decoys_hit = [], set()
+        near = NEAR * unit(self.claim)
+        c = float(self.claim)
+        lo, hi = window(self.claim)
+        traps = [(d, *window(d)) for d in decoys]
+        span = (min(t[1] for t in traps), max(t[2] for t in traps)) if traps else (0.0, -1.0)
+
+        def consider(combo, v):
+            if lo <= v <= hi:
+                hits.append((combo, v))
+            elif self.own and abs(v - c) <= near:
+                scale = combo[-1].scale if combo else 1.0
+                hand = self.by_hand(tuple(m for m in combo if m.scale == 1.0))
+                if hand is not None and lo <= hand * scale <= hi:
+                    hits.append((combo, hand * scale))
+            if span[0] <= v <= span[1]:
+                for d, a, b in traps:
+                    if a <= v <= b:
+                        decoys_hit.add(d)
+
+        for combo, v in self._values(size, slips=False):
+            consider(combo, v)
+        for combo, v in self._values(size - 1, slips=True):
+            for power in SLIPS:
+                consider(combo + (slip(power),), v * 10.0 ** power)
+        return hits, decoys_hit
+
+    def _values(self, size: int, slips: bool):
+        pool = self.candidates if size == 1 else self.combinable
+        for combo in combinations(pool, size):
+            families = {m.family for m in combo}
+            if len(families) < size or (slips and "decimal_slip" in families):
+                continue
+            if frozenset(combo) not in self.values:
+                if self.evaluations >= MAX_EVALUATIONS:
+                    self.cut = True
+                    return
+                self.evaluations += 1
+            v = self.evaluate(combo)
+            if v is not None:
+                yield combo, v
+
+    def first_step(self, combo) -> tuple[str, tuple[str, ...]]:
+        """The first step, in trace order, whose value the mistakes change; and the claimant's
+        numbers the mistaken computation used."""
+        real = tuple(m for m in combo if m.scale == 1.0)
+        exprs, base, updated = apply(self.model, real, self.cache)
+        wrong = Replay(self.model, exprs=exprs, base=base, pins=self.pins, updated=updated)
+        right = Replay(self.model, pins=self.pins)
+        order = self.model.order
+        try:
+            wrong.step(self.qid)
+        except (ReplayError, ArithmeticError, ValueError):
+            pass
+        used = tuple(sorted((k for k in wrong.values if k in self.pins), key=lambda k: order.get(k, 0)))
+        if not real:
+            return self.qid, used
+        for key in sorted((k for k in self.scope if k in self.model.exprs or k == AFTER),
+                          key=lambda k: order.get(k, len(order))):
+            try:
+                a = right.step(key) if key == self.qid else right[key]
+                b = wrong.step(key) if key == self.qid else wrong[key]
+            except (ReplayError, ArithmeticError, ValueError):
+                return key, used
+            if not _same(float(a), float(b)):
+                return key, used
+        return self.qid, used
+
+
+def decoys_of(claim: Decimal) -> list[Decimal]:
+    """Numbers a few units in the last place away from ``claim``, written to the same digits."""
+    step = Decimal(1).scaleb(claim.as_tuple().exponent)
+    return [claim + k * step for k in DECOYS]
+
+
+def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal],
+             max_mistakes: int = MAX_MISTAKES) -> Found:
+    """The smallest combinations of catalogue mistakes that reproduce ``claim`` for ``qid``,
+    best first; empty when none of up to ``max_mistakes`` does (see :class:`Found`)."""
+    result = Found()
+    if figures(claim) < MIN_FIGURES:
+        result.ambiguous = True
+        return result
+    searches = []
+    if pins:
+        own = _Search(model, qid, claim, pins)
+        if own.reached:
+            searches.append(own)
+    searches.append(_Search(model, qid, claim, None))
+    decoys = decoys_of(claim)
+    for size in range(1, max_mistakes + 1):
+        hits: dict[tuple, Hit] = {}
+        for search in searches:
+            found, near = search.level(size, decoys)
+            if found and len(near) > MAX_DECOYS_HIT:
+                result.ambiguous = True
+                continue
+            for combo, value in found:
+                combo = tuple(sorted(combo, key=lambda m: RANK[m.family]))
+                key = (tuple(m.label for m in combo), search.own)
+                if key not in hits:
+                    first, used = search.first_step(combo)
+                    hits[key] = Hit(combo, search.own, value, first, used)
+        result.cut = any(search.cut for search in searches)
+        if hits:
+            result[:] = sorted(hits.values(), key=_rank)
+            result.ambiguous = False
+            return result
+        if result.ambiguous:
+            return result
+    return result

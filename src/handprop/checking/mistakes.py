@@ -1,0 +1,450 @@
+"""The catalogue of mistakes people make by hand, each a named change to the derivation.
+
+A mistake is not a guess about digits: it rewrites the expressions a
+:class:`~handprop.derive.Derivation` was written from (or the numbers it
+starts from), and :mod:`handprop.replay` recomputes everything after it.  So
+"σ′ left out at the hidden units" is every hidden ``∂out/∂net`` taken as 1
+wherever it is used, on any network; "w6 and w7 swapped" is the two weights
+exchanged everywhere.  REFERENCE.md lists the mistakes; :data:`FAMILIES` is
+that list in the order the checker prefers them (commonest first).
+
+:func:`catalogue` gives the mistakes that concern a whole derivation;
+:func:`local` those made at one step (a value taken from another step, a
+decimal slip).  :mod:`handprop.diagnosis` searches combinations of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Callable
+
+from .claims import pretty, split_id
+from ..solve.derive import Names
+from ..expr.nodes import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym, TextPrinter, mul
+from ..nn.functions import ACTIVATIONS
+from ..solve.replay import AFTER, Model
+
+FAMILIES: dict[str, str] = {
+    "slope_left_out": "activation derivative left out",
+    "one_path": "only one path followed",
+    "slope_at_wrong_value": "derivative taken at the wrong value",
+    "bias_left_out": "bias left out",
+    "updated_weights": "updated weights used too early",
+    "half": "the ½ dropped or doubled",
+    "sign": "a sign flipped",
+    "divided": "divided instead of multiplied",
+    "decimal_slip": "a decimal slip",
+    "wrong_edge": "a weight from the wrong edge",
+    "other_value": "a value taken from another step",
+    "bias_update": "bias updated against the problem's convention",
+}
+RANK = {f: i for i, f in enumerate(FAMILIES)}
+SMOOTH = {"sigmoid", "tanh", "softmax"}   # activations whose slope depends on where it is taken
+
+
+@dataclass(frozen=True, eq=False)
+class Mistake:
+    """One named change.  ``targets``' expressions are rewritten by ``rewrite``;
+    ``base`` replaces given numbers; ``updated`` replaces the parameters the
+    update changes (with ``adds``: expressions of steps the change writes)."""
+
+    family: str
+    label: str
+    targets: tuple[str, ...] = ()
+    rewrite: Callable[[str, Expr], Expr] | None = None
+    base: tuple[tuple[str, float], ...] = ()
+    updated: tuple[str, ...] | None = None
+    adds: tuple[tuple[str, Expr], ...] = ()
+    scale: float = 1.0          # a decimal slip in the claimed number itself
+
+    @property
+    def touches(self) -> set[str]:
+        found = set(self.targets) | {k for k, _ in self.base}
+        if self.updated is not None:
+            found.add(AFTER)
+        return found
+
+
+def apply(model: Model, mistakes, cache: dict | None = None
+          ) -> tuple[dict[str, Expr], dict[str, float] | None, tuple | None]:
+    """(changed expressions, changed given numbers or None, changed updated parameters or None).
+
+    ``cache`` (any dict kept alongside the mistakes) memoises rewritten expressions, so the
+    same step changed by the same mistakes is rewritten once.
+    """
+    cache = {} if cache is None else cache
+    overlay: dict[str, Expr] = {}
+    base = None
+    updated = None
+    per_target: dict[str, list[Mistake]] = {}
+    for m in sorted(mistakes, key=lambda m: RANK[m.family]):
+        for key, expr in m.adds:
+            overlay[key] = expr
+        for t in m.targets:
+            per_target.setdefault(t, []).append(m)
+        if m.base:
+            base = dict(model.base if base is None else base)
+            base.update(m.base)
+        if m.updated is not None:
+            updated = m.updated
+    for t, ms in per_target.items():
+        key = (t, *map(id, ms))
+        expr = cache.get(key)
+        if expr is None:
+            expr = overlay.get(t) or model.exprs[t]
+            for m in ms:
+                expr = m.rewrite(t, expr)
+            cache[key] = expr
+        overlay[t] = expr
+    return overlay, base, updated
+
+
+# ---------------------------------------------------------------- rewriting trees
+
+
+def transform(e: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
+    """``e`` with every node for which ``fn`` gives a replacement replaced (top-down)."""
+    new = fn(e)
+    if new is not None:
+        return new
+    if isinstance(e, Add):
+        return Add(tuple(transform(t, fn) for t in e.terms), e.signs)
+    if isinstance(e, Mul):
+        return Mul(tuple(transform(f, fn) for f in e.factors), e.juxt)
+    if isinstance(e, Div):
+        return Div(transform(e.num, fn), transform(e.den, fn))
+    if isinstance(e, Pow):
+        return Pow(transform(e.base, fn), e.exponent)
+    if isinstance(e, Neg):
+        return Neg(transform(e.arg, fn))
+    if isinstance(e, Fn):
+        return Fn(e.name, transform(e.arg, fn), e.param)
+    return e
+
+
+def substitute(e: Expr, mapping: dict[str, Expr]) -> Expr:
+    return transform(e, lambda n: mapping.get(n.key) if isinstance(n, Sym) else None)
+
+
+def _sym(key: str) -> Sym:
+    return Sym(key, key, pretty(key))
+
+
+def _scaled(factor: float) -> Callable[[str, Expr], Expr]:
+    return lambda t, e: Mul((Num(factor), e))
+
+
+# ---------------------------------------------------------------- the model's quantities
+
+
+class _Index:
+    """Step ids of a model grouped by kind and unit."""
+
+    def __init__(self, model: Model):
+        p = model.problem
+        self.model = model
+        self.problem = p
+        self.last = len(p.layers) - 1
+        self.by_kind: dict[str, list[tuple[str, str, str]]] = {}
+        for key in model.exprs:
+            kind, name, sfx = split_id(key)
+            self.by_kind.setdefault(kind, []).append((key, name, sfx))
+
+    def ids(self, kind: str, units=None) -> list[str]:
+        return [k for k, n, _ in self.by_kind.get(kind, ()) if units is None or n in units]
+
+    def layer_units(self, layers) -> set[str]:
+        return {u for li in layers for u in self.problem.layers[li].units}
+
+    def using(self, keys: set[str], skip: set[str] = frozenset()) -> list[str]:
+        return [k for k in self.model.exprs if k not in skip and set(self.model.deps(k)) & keys]
+
+
+def catalogue(model: Model) -> list[Mistake]:
+    """Every mistake of the catalogue that concerns the whole derivation of ``model``."""
+    cached = model.__dict__.get("_catalogue")
+    if cached is None:
+        ix = _Index(model)
+        cached = []
+        for make in (_slope_left_out, _one_path, _slope_at_wrong_value, _bias_left_out,
+                     _updated_weights, _half, _sign, _divided, _wrong_edge, _bias_update):
+            cached.extend(make(ix))
+        model.__dict__["_catalogue"] = cached
+    return cached
+
+
+def _scopes(ix: _Index):
+    hidden = range(ix.last)
+    yield "hidden", hidden
+    yield "output", [ix.last]
+
+
+PRIME = {"sigmoid": "σ′", "tanh": "tanh′", "relu": "ReLU′", "leaky_relu": "LReLU′", "linear": "the slope",
+         "softmax": "softmax′"}
+
+
+def _prime(ix: _Index, layers) -> str:
+    """How the activation derivative of these layers is called: σ′ when they are all sigmoid."""
+    kinds = {ix.problem.layers[li].activation for li in layers}
+    return PRIME[kinds.pop()] if len(kinds) == 1 else "the activation derivative"
+
+
+def _slope_left_out(ix: _Index):
+    for scope, layers in _scopes(ix):
+        slopes = set(ix.ids("dout/dnet", ix.layer_units(layers)))
+        targets = ix.using(slopes, skip=slopes)
+        if targets:
+            one = {k: Num(1.0) for k in slopes}
+            yield Mistake("slope_left_out", f"{_prime(ix, layers)} left out at the {scope} units",
+                          tuple(targets), lambda t, e, one=one: substitute(e, one))
+
+
+def _one_path(ix: _Index):
+    p = ix.problem
+    for li in range(1, ix.last + 1):
+        units = p.layers[li].units
+        for v in units if len(units) > 1 else ():
+            before = ix.layer_units([li - 1])
+            targets = ix.ids("dE/dout", before)
+            targets += [k for k, n, _ in ix.by_kind.get("grad", ())
+                        if n in p.bias and v in p.bias[n].units and len(p.bias[n].units) > 1]
+
+            def keep(t: str, e: Expr, v=v) -> Expr:
+                if not isinstance(e, Add):
+                    return e
+                key = f"delta:{v}{split_id(t)[2]}"
+                kept = [(s, term) for s, term in zip(e.signs, e.terms) if key in term.symbols()]
+                if not kept:
+                    return e
+                return kept[0][1] if len(kept) == 1 and kept[0][0] > 0 else \
+                    Add(tuple(x for _, x in kept), tuple(s for s, _ in kept))
+            others = [u for u in units if u != v]
+            yield Mistake("one_path", f"only the path through {v} (the path{'s' if len(others) > 1 else ''} "
+                          f"through {', '.join(others)} left out)", tuple(targets), keep)
+
+
+def _slope_at_wrong_value(ix: _Index):
+    p = ix.problem
+    for how in ("net", "twice"):
+        for scope, layers in list(_scopes(ix)) + [("all", range(ix.last + 1))]:
+            if scope == "all" and ix.last == 0:
+                continue
+            units = {u for li in layers for u in p.layers[li].units
+                     if p.layers[li].activation in SMOOTH
+                     and not (how == "twice" and p.layers[li].activation == "softmax")}
+            targets = tuple(ix.ids("dout/dnet", units))
+            if not targets:
+                continue
+
+            def rewrite(t: str, e: Expr, how=how) -> Expr:
+                _, u, sfx = split_id(t)
+                layer = p.layers[p.layer_of[u]]
+                act = ACTIVATIONS[layer.activation]
+                n = Names(p, sfx)
+                if how == "net":
+                    return act.derivative_expr(n.net(u), n.net(u), layer.slope)
+                return act.derivative_expr(n.out(u), act.out_expr(n.out(u), layer.slope), layer.slope)
+            shown = TextPrinter()(rewrite(targets[0], None))
+            prime = _prime(ix, [p.layer_of[split_id(t)[1]] for t in targets])
+            label = (f"{prime} taken at net instead of out at the {scope} units ({shown})" if how == "net" else
+                     f"the activation applied twice at the {scope} units: {prime} taken at out ({shown})")
+            yield Mistake("slope_at_wrong_value", label, targets, rewrite)
+
+
+def _bias_left_out(ix: _Index):
+    p = ix.problem
+    layers = [li for li in range(ix.last + 1) if any(p.bias_of[u] for u in p.layers[li].units)]
+    scopes = [[li] for li in layers] + ([layers] if len(layers) > 1 else [])
+    for scope in scopes:
+        units = ix.layer_units(scope)
+        biases = sorted({p.bias_of[u].name for u in units if p.bias_of[u]})
+        keys = {f"param:{b}" for b in biases}
+
+        def drop(t: str, e: Expr, keys=keys) -> Expr:
+            if not isinstance(e, Add):
+                return e
+            kept = [(s, x) for s, x in zip(e.signs, e.terms) if not (isinstance(x, Sym) and x.key in keys)]
+            return kept[0][1] if len(kept) == 1 else Add(tuple(x for _, x in kept), tuple(s for s, _ in kept))
+        names = ", ".join(biases)
+        yield Mistake("bias_left_out", f"the bias{'es' if len(biases) > 1 else ''} {names} left out of the net",
+                      tuple(ix.ids("net", units)), drop)
+
+
+def _updated_weights(ix: _Index):
+    p = ix.problem
+    hidden = ix.layer_units(range(ix.last))
+    targets = tuple(ix.ids("dE/dout", hidden))
+    updated = set(ix.model.updated)
+    mapping = {f"param:{w.name}": Names.new(w.name) for w in p.weights if w.name in updated}
+    if targets and mapping and not p.multi:   # one sample: "already updated" is well defined
+        yield Mistake("updated_weights", "the updated weights used for the hidden deltas (w⁺ for w)",
+                      targets, lambda t, e: substitute(e, mapping))
+
+
+def _output_error_targets(ix: _Index) -> tuple[list[str], list[str]]:
+    outs = set(ix.problem.outputs)
+    slopes = ix.ids("dE/dout", outs)
+    fused = [k for k in ix.ids("delta", outs)
+             if not any(d.startswith("dE/dout:") for d in ix.model.deps(k))]
+    return slopes, fused
+
+
+def _half(ix: _Index):
+    slopes, fused = _output_error_targets(ix)
+    parts = ix.ids("E", set(ix.problem.outputs))
+    halved = ix.problem.loss == "half_sse"
+    for factor, label in ((2.0, "the ½ of the loss dropped (errors and slopes ×2)" if halved
+                           else "a factor 2 too many in the loss (errors and slopes ×2)"),
+                          (0.5, "the ½ of the loss taken twice (errors and slopes ×½)" if halved
+                           else "a factor 2 too few in the loss (errors and slopes ×½)")):
+        yield Mistake("half", label, tuple(parts + slopes + fused), _scaled(factor))
+
+
+def _sign(ix: _Index):
+    slopes, fused = _output_error_targets(ix)
+    yield Mistake("sign", "the sign of the error flipped (t − y for y − t)", tuple(slopes + fused),
+                  lambda t, e: Neg(e))
+
+    def plus(t: str, e: Expr) -> Expr:
+        return Add(e.terms, (1, 1)) if isinstance(e, Add) else e
+    yield Mistake("sign", "the update added instead of subtracted (w + η ∂E/∂w)", tuple(ix.ids("new")), plus)
+
+
+def _divided(ix: _Index):
+    p = ix.problem
+    grads = [k for k, n, _ in ix.by_kind.get("grad", ())
+             if n in p.weight and isinstance(ix.model.exprs[k], Mul)]
+
+    def by_input(t: str, e: Expr) -> Expr:
+        if not isinstance(e, Mul):
+            return e
+        return Div(mul(*e.factors[:-1]), e.factors[-1])
+    yield Mistake("divided", "divided by the weight's input instead of multiplied (∂E/∂w = δ / out)",
+                  tuple(grads), by_input)
+
+    def by_slope(t: str, e: Expr) -> Expr:
+        if not isinstance(e, Mul):
+            return e
+        slope = [f for f in e.factors if isinstance(f, Sym) and f.key.startswith("dout/dnet:")]
+        if not slope:
+            return e
+        rest = [f for f in e.factors if f is not slope[0]]
+        return Div(mul(*rest), slope[0])
+    slopes = set(ix.ids("dout/dnet"))
+    targets = [k for k in ix.using(slopes, skip=slopes) if isinstance(ix.model.exprs[k], Mul)]
+    if targets:
+        yield Mistake("divided", "divided by the activation's slope instead of multiplied",
+                      tuple(targets), by_slope)
+
+    def by_eta(t: str, e: Expr) -> Expr:
+        if isinstance(e, Add) and isinstance(e.terms[1], Mul) and len(e.terms[1].factors) == 2:
+            eta, g = e.terms[1].factors
+            return Add((e.terms[0], Div(g, eta)), e.signs)
+        return e
+    yield Mistake("divided", "the gradient divided by η instead of multiplied in the update",
+                  tuple(ix.ids("new")), by_eta)
+
+
+MAX_SWAP_WEIGHTS = 64    # layers with more weights than this are not searched for swapped weights
+
+
+def _wrong_edge(ix: _Index):
+    p = ix.problem
+    for layer in p.layers:
+        if sum(len(p.incoming[u]) for u in layer.units) > MAX_SWAP_WEIGHTS:
+            continue
+        at = {}
+        for j, u in enumerate(layer.units):
+            for i, w in enumerate(p.incoming[u]):
+                at[(i, j)] = w
+        pairs = []
+        for (a, wa), (b, wb) in combinations(sorted(at.items()), 2):
+            same_src, same_dst = a[0] == b[0], a[1] == b[1]
+            transposed = a == (b[1], b[0])
+            if (same_src or same_dst or transposed) and wa.value != wb.value:
+                pairs.append((wa, wb))
+        for wa, wb in pairs:
+            yield Mistake("wrong_edge", f"{wa.name} and {wb.name} swapped ({wa.src}→{wa.dst} and "
+                          f"{wb.src}→{wb.dst})",
+                          base=((f"param:{wa.name}", wb.value), (f"param:{wb.name}", wa.value)))
+
+
+def _bias_update(ix: _Index):
+    p = ix.problem
+    if not p.biases or AFTER not in ix.model.exact:
+        return
+    if p.update_biases:
+        keep = tuple(w.name for w in p.weights)
+        yield Mistake("bias_update", "the biases left as they were (the problem updates them)", updated=keep)
+    else:
+        adds = tuple((f"new:{b.name}", Add((Names.param(b.name), Mul((Sym("eta", "η", "η"),
+                      Names(p, "").grad(b.name)))), (1, -1))) for b in p.biases)
+        yield Mistake("bias_update", "the biases updated too (the problem keeps them fixed)",
+                      updated=tuple(ix.model.updated) + tuple(b.name for b in p.biases), adds=adds)
+
+
+# ---------------------------------------------------------------- mistakes at one step
+
+
+def local(model: Model, qid: str, pins) -> list[Mistake]:
+    """Mistakes made at the step ``qid`` (and decimal slips in the unwritten steps it uses)."""
+    found: list[Mistake] = []
+    expr = model.exprs.get(qid)
+    if expr is None:
+        return found
+    order = model.order
+    here = order.get(qid, len(order))
+    known = set(model.exprs) | set(model.base)
+    for key in model.deps(qid):
+        for other in _neighbours(model, key):
+            if other in known and other != qid and order.get(other, -1) < here:
+                found.append(Mistake("other_value", f"{pretty(other)} used in place of {pretty(key)} in "
+                                     f"{pretty(qid)}", (qid,),
+                                     lambda t, e, a=key, b=other: substitute(e, {a: _sym(b)})))
+        if key in model.exprs and key not in pins:
+            for power in (1, -1):
+                factor = 10.0 ** power
+                found.append(Mistake("decimal_slip", f"a decimal slip in {pretty(key)} "
+                                     f"({'×' if power > 0 else '÷'}10)", (key,), _scaled(factor)))
+    return found
+
+
+def _neighbours(model: Model, key: str) -> list[str]:
+    """Values a person could take by mistake for ``key``: the same kind of another unit of
+    the layer, net for out and out for net, δ for ∂E/∂out, another input, another sample."""
+    p = model.problem
+    if key.startswith("in:"):
+        name, _, rest = key[3:].partition("[")
+        sfx = "[" + rest if rest else ""
+        return [f"in:{x}{sfx}" for x in p.inputs if x != name] + _other_samples(model, key)
+    kind, name, sfx = split_id(key)
+    if not kind or kind == "new":
+        return []
+    found: list[str] = []
+    if kind == "grad":
+        w = p.weight.get(name)
+        if w is not None:
+            found = [f"grad:{v.name}{sfx}" for v in p.weights
+                     if v.name != name and (v.src == w.src or v.dst == w.dst)]
+        return found + _other_samples(model, key)
+    if name not in p.layer_of or p.layer_of[name] < 0:
+        return _other_samples(model, key)
+    layer = p.layers[p.layer_of[name]]
+    found = [f"{kind}:{u}{sfx}" for u in layer.units if u != name]
+    swap = {"net": "out", "out": "net", "dE/dout": "delta", "delta": "dE/dout"}.get(kind)
+    if swap:
+        found.append(f"{swap}:{name}{sfx}")
+    return found + _other_samples(model, key)
+
+
+def _other_samples(model: Model, key: str) -> list[str]:
+    if not model.problem.multi or not key.endswith("]"):
+        return []
+    stem = key[:key.rindex("[")]
+    return [f"{stem}[{k}]" for k in range(1, len(model.problem.samples) + 1) if f"{stem}[{k}]" != key]
+
+
+def slip(power: int) -> Mistake:
+    """A decimal slip in the claimed number itself (the point moved ``power`` places)."""
+    sign = "×" if power > 0 else "÷"
+    return Mistake("decimal_slip", f"a decimal slip ({sign}{10 ** abs(power)})", scale=10.0 ** power)

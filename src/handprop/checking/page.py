@@ -1,0 +1,47 @@
+"""``handprop check --format html``: the interactive page with the claims marked on their steps.
+
+A pure function of the check report: the page of :mod:`handprop.render.html`
+for the report's trace, with ``extras["claims"]`` (each claimed step's
+verdict, the number claimed and the explanation, shown as a badge in the step
+list and in the formula panel) and ``extras["lead"]`` (the summary, and the
+names that matched no step).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .report import summary
+
+SEVERITY = {"correct": 0, "rounding": 1, "carried": 2, "wrong": 3}
+
+
+def extras(report) -> dict[str, Any]:
+    """The claims by step id; several claims of one step (in different parts) are shown together,
+    under the most serious verdict."""
+    claims: dict[str, dict[str, Any]] = {}
+    unknown = []
+    for v in report.verdicts:
+        if v.qid is None:
+            unknown.append(f"{v.claim.name} = {v.claim.text} (line {v.claim.line}): {v.explanation}")
+            continue
+        text = f"{v.claim.name} = {v.claim.text}: {v.explanation}"
+        entry = claims.get(v.qid)
+        if entry is None:
+            claims[v.qid] = {"verdict": v.verdict, "claimed": float(v.claim.value), "explanation": text}
+            continue
+        if SEVERITY[v.verdict] > SEVERITY[entry["verdict"]]:
+            entry["verdict"] = v.verdict
+        entry["claimed"] = f"{_shown(entry['claimed'])}; {v.claim.text}"
+        entry["explanation"] += f" | {text}"
+    lead = [f"Checking {report.source}: {summary(report)}"]
+    lead += [f"Not matched to a step: {u}" for u in unknown]
+    return {"claims": claims, "lead": lead}
+
+
+def _shown(claimed) -> str:
+    return claimed if isinstance(claimed, str) else format(claimed, "g")
+
+
+def render(report, digits: int | None = None) -> str:
+    from ..render.page.html import render as page
+    return page(report.trace, digits, extras(report))

@@ -1,0 +1,324 @@
+"""Grading a hand solution: each claimed number is right, drift, carried or wrong.
+
+Verdicts (DESIGN.md), decided in this order for each claim:
+
+``correct``
+    The exact value rounded to the digits written is the claim (within half a
+    unit in the last place written).
+``rounding``
+    Off only by rounding: the exact value *chopped* to the digits written is
+    the claim (``0.081534`` written ``0.081``); or the claim is what the step
+    gives from the claimant's own earlier numbers that are themselves right
+    (computed exactly, or rounding every intermediate to the claim's decimals or
+    significant figures); or it is what rounding every intermediate of the whole
+    solution to the claim's decimals (or significant figures) gives.
+``carried``
+    The step is done right from the claimant's own numbers, but one of those it
+    uses was wrong (``first_wrong`` is where that error began).
+``wrong``
+    None of those.  The diagnosis names the smallest combination of catalogue
+    mistakes that reproduces it (:mod:`handprop.diagnosis`) and the first step
+    where the error entered, or says plainly that none does.
+``unknown``
+    The name matches no quantity of the problem; the closest names are suggested.
+
+"The claimant's own numbers" for a claim are, for every other quantity, the
+claim about it written last before this line (or, failing that, first after
+it): a person computes on from what they last wrote down.
+
+A claim written with its working (``net_H1 = 0.0075 + 0.020 + 0.35 = 0.3825``)
+is first held against that working: a number that does not follow from the
+arithmetic written just before it (allowing half a unit in its last place for
+each number of that arithmetic, which is usually rounded itself) is ``wrong``, a
+slip in that arithmetic or a decimal slip; the working's own value is then
+judged as above and what it is (right, carried, a catalogue mistake) is said too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
+from ..solve.derive import derive
+from .diagnosis import SLIPS, Hit, diagnose
+from ..expr.nodes import fmt_number
+from .mistakes import slip as slip_mistake
+from ..problem.model import Problem, ProblemError, load
+from ..solve.replay import Model, Replay, ReplayError
+from ..solve.rounding import (agrees, chops_to, decimals, figures, follows, hand_base, hand_values, rounder,
+                       rounds_to)
+
+VERDICTS = ("correct", "rounding", "carried", "wrong", "unknown")
+RIGHT = {"correct", "rounding"}
+
+
+@dataclass
+class Verdict:
+    claim: Claim
+    qid: str | None
+    exact: float | None
+    verdict: str
+    explanation: str
+    diagnosis: str | None = None
+    first_wrong: str | None = None
+    hits: list[Hit] = field(default_factory=list)
+    suggestions: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"name": self.claim.name, "id": self.qid, "claimed": float(self.claim.value),
+                "exact": self.exact, "verdict": self.verdict, "diagnosis": self.diagnosis,
+                "first_wrong": self.first_wrong}
+
+
+@dataclass
+class Report:
+    problem: Problem
+    trace: object
+    verdicts: list[Verdict]          # in the order of the file
+    source: str = ""
+
+    def to_json(self) -> dict:
+        return {"claims": [v.to_json() for v in self.verdicts]}
+
+    def counts(self) -> dict[str, int]:
+        return {k: sum(v.verdict == k for v in self.verdicts) for k in VERDICTS}
+
+    @property
+    def status(self) -> int:
+        """0 when nothing is wrong, 1 when something is."""
+        return 1 if any(v.verdict == "wrong" for v in self.verdicts) else 0
+
+
+def check_file(claims: ClaimsFile, problem_spec: str | None = None) -> Report:
+    """Check a parsed claims file against ``problem_spec`` (else its ``problem:`` line, else notes)."""
+    spec = problem_spec or claims.problem or "notes"
+    try:
+        problem = load(spec)
+    except ProblemError as err:
+        if claims.problem and not problem_spec and err.source == spec and not err.field:
+            raise ClaimsError(f"problem {spec!r}: {err.message}", f"line {claims.problem_line}",
+                              claims.source) from None
+        raise
+    return check(problem, claims)
+
+
+def check(problem: Problem, claims: ClaimsFile) -> Report:
+    derivation = derive(problem)
+    model = Model.of(derivation, problem)
+    return Checker(problem, model, derivation.trace, claims).run()
+
+
+def fmt(value: float) -> str:
+    return fmt_number(value, 6)
+
+
+class Checker:
+    def __init__(self, problem: Problem, model: Model, trace, claims: ClaimsFile):
+        self.problem, self.model, self.trace, self.file = problem, model, trace, claims
+        self.names = Names(problem, tuple(trace.values))
+        self.hand_cache: dict[tuple[str, int], dict] = {}
+        self.results: dict[int, Verdict] = {}       # by line
+
+    # -- claims and the claimant's own numbers
+
+    def run(self) -> Report:
+        resolved: list[tuple[Claim, str]] = []
+        seen: dict[tuple[str, str], Claim] = {}
+        for claim in self.file.claims:
+            found = self.names.resolve(claim.name)
+            if found.qid is None:
+                hint = f"; did you mean {', '.join(found.suggestions)}?" if found.suggestions else ""
+                self.results[claim.line] = Verdict(claim, None, None, "unknown", found.reason + hint,
+                                                   found.reason + hint, suggestions=found.suggestions)
+                continue
+            other = seen.get((claim.part, found.qid))
+            if other is not None:
+                raise ClaimsError(f"{claim.name!r} ({found.qid}) is already claimed on line {other.line} "
+                                  "(to claim it again, start a new part with a line '[title]')",
+                                  f"line {claim.line}", self.file.source)
+            seen[(claim.part, found.qid)] = claim
+            resolved.append((claim, found.qid))
+        self.resolved = resolved
+        self.by_id: dict[str, list[Claim]] = {}
+        for claim, qid in resolved:
+            self.by_id.setdefault(qid, []).append(claim)
+        order = self.model.order
+        for claim, qid in sorted(resolved, key=lambda cq: (order.get(cq[1], len(order)), cq[0].line)):
+            self.results[claim.line] = self.judge(claim, qid)
+        verdicts = [self.results[c.line] for c in self.file.claims]
+        return Report(self.problem, self.trace, verdicts, self.file.source)
+
+    def own(self, claim: Claim, qid: str) -> dict[str, Claim]:
+        """For every other quantity, the claim a person computing ``claim`` had last written."""
+        found = {}
+        for other, claims in self.by_id.items():
+            if other == qid:
+                continue
+            before = [c for c in claims if c.line < claim.line]
+            found[other] = before[-1] if before else claims[0]
+        return found
+
+    # -- one claim
+
+    def judge(self, claim: Claim, qid: str) -> Verdict:
+        c = claim.value
+        exact = self.model.exact[qid]
+        if rounds_to(c, exact):
+            d = decimals(c)
+            unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "digits"
+            return Verdict(claim, qid, exact, "correct", f"right to {unit}")
+        own = self.own(claim, qid)
+        if claim.working:
+            worked = arithmetic(claim.working)
+            if worked is not None and not follows(c, *worked):
+                return self.slip(claim, qid, own, worked[0])
+        kind, text, first, hits = self.assess(qid, c, claim.text, own)
+        return Verdict(claim, qid, exact, kind, text, text, first, hits)
+
+    def assess(self, qid: str, c: Decimal, written: str, own: dict[str, Claim]):
+        """(verdict, explanation, first_wrong, hits) of the number ``c`` claimed for ``qid``."""
+        exact = self.model.exact[qid]
+        d, s = decimals(c), figures(c)
+        unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "the digits"
+        if rounds_to(c, exact):
+            return "correct", "right", None, []
+        right = {k: v for k, v in own.items()
+                 if v.line in self.results and self.results[v.line].verdict in RIGHT}
+        if chops_to(c, exact):
+            return "rounding", f"rounding drift: the exact value cut off (not rounded) after {unit}", None, []
+        value, used = self.from_own(qid, c, right)
+        if value is not None and used:
+            return "rounding", f"rounding drift: your {self.listing(used, right)} give{'s' if len(used) == 1 else ''} " \
+                               f"{fmt(value)}", None, []
+        for mode, places in (("round", d), ("sig", s)):
+            hand = self.hand(mode, places)
+            if hand is not None and qid in hand and agrees(c, hand[qid]):
+                how = f"{places} decimal{'s' if places != 1 else ''}" if mode == "round" else \
+                    f"{places} significant figure{'s' if places != 1 else ''}"
+                return "rounding", f"rounding drift: rounding every step to {how} gives {hand[qid]}", None, []
+        value, used = self.from_own(qid, c, own)
+        wrong_used = [k for k in used if self.results[own[k].line].verdict not in RIGHT]
+        if value is not None and wrong_used:
+            return "carried", (f"done right from your {self.listing(wrong_used, own)}, which "
+                               f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
+                self.origin(wrong_used, own), []
+        hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()})
+        if hits.ambiguous:
+            return "wrong", (f"{written} has too few digits to tell which mistake it is: combinations of "
+                             "mistakes give it, but give numbers all around it as well"), qid, []
+        if not hits:
+            tried = "alone or in the commonest combinations" if hits.cut else "alone or up to three together"
+            return "wrong", (f"no mistake of the catalogue ({tried}, on exact values or your own numbers) "
+                             f"gives {written}: a slip in the arithmetic of this step"), qid, []
+        return "wrong", self.describe(hits, own), hits[0].first, hits
+
+    def slip(self, claim: Claim, qid: str, own: dict[str, Claim], worked: float) -> Verdict:
+        """A claim that does not follow from the arithmetic written before it."""
+        c = claim.value
+        exact = self.model.exact[qid]
+        w = Decimal(f"{worked:.{max(figures(c) + 2, 4)}g}")
+        kind, text, first, hits = self.assess(qid, w, str(w), own)
+        power = next((p for p in SLIPS if agrees(c, worked * 10.0 ** p)), None)
+        if power is not None:
+            shift = f"{'×' if power > 0 else '÷'}{10 ** abs(power)}"
+            if kind in RIGHT:
+                text = f"a decimal slip: {claim.working} = {fmt(worked)} (right), written {shift}"
+                return Verdict(claim, qid, exact, "wrong", text, text, qid)
+            if hits:
+                hits = [Hit(h.mistakes + (slip_mistake(power),), h.own, h.value * 10.0 ** power, h.first,
+                            h.used) for h in hits]
+                text = self.describe(hits, own)
+            else:
+                text = f"a decimal slip ({claim.working} = {fmt(worked)}, written {shift}); the working is {kind}: {text}"
+            return Verdict(claim, qid, exact, "wrong", text, text, first or qid, hits)
+        lead = f"a slip in the arithmetic: {claim.working} = {fmt(worked)}, not {claim.text}"
+        if kind in RIGHT:
+            return Verdict(claim, qid, exact, "wrong", lead, lead, qid)
+        text = f"{lead}; the working is {kind}: {text}"
+        return Verdict(claim, qid, exact, "wrong", text, text, first or qid, hits)
+
+    def from_own(self, qid: str, c: Decimal, own: dict[str, Claim]) -> tuple[float | None, list[str]]:
+        """The step computed from ``own`` numbers (exactly, and rounding at the claim's precision)
+        when that agrees with ``c``; and the claimed quantities it used."""
+        pins = {k: v.value for k, v in own.items()}
+        _, reached = self.model.ancestors(qid, pins)
+        used = sorted(reached, key=lambda k: self.model.order.get(k, 0))
+        if not used:
+            return None, []
+        attempts = [Replay(self.model, pins={k: float(v) for k, v in pins.items()})]
+        base = hand_base(self.model)
+        for mode, places in (("round", decimals(c)), ("sig", figures(c))):
+            if 0 <= places <= 20:
+                attempts.append(Replay(self.model, base=base, pins=pins, rnd=rounder(mode, places)))
+        for replay in attempts:
+            try:
+                value = replay.step(qid)
+            except (ReplayError, ArithmeticError, ValueError):
+                continue
+            if agrees(c, value):
+                return float(value), used
+        return None, used
+
+    def hand(self, mode: str, places: int):
+        if not 0 <= places <= 20:
+            return None
+        key = (mode, places)
+        if key not in self.hand_cache:
+            try:
+                self.hand_cache[key] = hand_values(self.model, mode, places)[0]
+            except (ReplayError, ArithmeticError, ValueError):
+                self.hand_cache[key] = None
+        return self.hand_cache[key]
+
+    def origin(self, used: list[str], own: dict[str, Claim]) -> str:
+        """Where the error a carried claim inherits began: the earliest wrong claim upstream."""
+        firsts = []
+        for k in used:
+            v = self.results[own[k].line]
+            firsts.append(v.first_wrong or k)
+        return min(firsts, key=lambda k: self.model.order.get(k, 0))
+
+    def listing(self, keys, own: dict[str, Claim]) -> str:
+        return ", ".join(f"{own[k].name} = {own[k].text}" for k in keys)
+
+    def describe(self, hits: list[Hit], own: dict[str, Claim]) -> str:
+        best = hits[0]
+        text = best.label
+        other = _other_network(self.problem, best)
+        if other:
+            text += f" — the numbers of the built-in problem {other!r}, a value from a different network"
+        if best.own and best.used:
+            text += f", from your {self.listing(best.used, own)}"
+        text += f" (gives {fmt(best.value)}; the error enters at {pretty(best.first)})"
+        rest = [h for h in hits[1:] if set(h.families) != set(best.families)][:2]
+        if rest:
+            text += "; or: " + "; ".join(h.label for h in rest)
+        return text
+
+
+def _other_network(problem: Problem, hit: Hit) -> str | None:
+    """The built-in problem whose numbers the hit's swapped weights are, if any."""
+    swapped = {k[6:]: v for m in hit.mistakes for k, v in m.base}
+    if not swapped:
+        return None
+    from ..problem.model import builtins
+    mine = _numbers(problem.with_params(swapped))
+    for name in builtins():
+        if name == problem.name:
+            continue
+        try:
+            if _numbers(load(name)) == mine:
+                return name
+        except Exception:      # a broken built-in is not this claim's business
+            continue
+    return None
+
+
+def _numbers(p: Problem) -> tuple:
+    """A network's numbers by position (names ignored)."""
+    units = [u for layer in p.layers for u in layer.units]
+    return (p.loss, p.learning_rate, p.update_biases, p.batch,
+            tuple((layer.activation, len(layer.units)) for layer in p.layers),
+            tuple(tuple(w.value for w in p.incoming[u]) for u in units),
+            tuple(p.bias_of[u].value if p.bias_of[u] else None for u in units),
+            tuple((s.inputs, s.targets) for s in p.samples))

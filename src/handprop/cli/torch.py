@@ -1,0 +1,108 @@
+"""``handprop torch export|import``: a problem's network to and from a saved PyTorch state dict.
+
+    handprop torch export [PROBLEM] -o model.pt
+        saves the network's ``nn.Sequential`` state dict (float64) and prints the
+        line that builds the model it loads into;
+    handprop torch import model.pt --activations sigmoid,sigmoid --inputs '[[0.05, 0.1]]'
+                          --targets '[[0.01, 0.99]]' [--loss half_sse] [--lr 0.5] [-o problem.yaml]
+        writes the problem (matrix shorthand, names generated) of training that
+        network on those samples.
+
+torch is imported only when one of these runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="torch_action", metavar="ACTION", parser_class=type(parser))
+    ex = actions.add_parser("export", help="save the problem's network as a PyTorch state dict")
+    ex.add_argument("problem", nargs="?", default="notes")
+    ex.add_argument("-o", "--output", required=True, help="the state dict file (torch.save)")
+    im = actions.add_parser("import", help="a problem from a saved state dict and samples")
+    im.add_argument("state", help="a file written by torch.save(model.state_dict(), FILE)")
+    im.add_argument("--activations", required=True,
+                    help="one per Linear layer, comma-separated: sigmoid, tanh, relu, leaky_relu, "
+                         "linear, softmax")
+    im.add_argument("--slope", type=float, default=0.01, help="leaky_relu's slope")
+    im.add_argument("--inputs", required=True, help="JSON: one sample's inputs or a list of them")
+    im.add_argument("--targets", required=True, help="JSON: one sample's targets or a list of them")
+    im.add_argument("--loss", default="half_sse")
+    im.add_argument("--lr", type=float, default=0.5, help="learning rate")
+    im.add_argument("--batch", choices=("sum", "mean"), default="sum")
+    im.add_argument("--fixed-biases", action="store_true", help="do not update the biases")
+    im.add_argument("-o", "--output", default=None, help="the problem file (.yaml or .json; default stdout)")
+
+
+def _json(text: str, field: str):
+    from .main import UsageError
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise UsageError(f"is not JSON ({err.msg})", field) from None
+    if isinstance(value, list) and value and not isinstance(value[0], list):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise UsageError("must be a list of numbers, or a list of such lists", field)
+    return value
+
+
+def run(args) -> int:
+    from .main import UsageError, write_output
+    if args.torch_action is None:
+        raise UsageError("choose an action: handprop torch export | import")
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise UsageError("needs PyTorch (pip install torch==2.13.0)") from None
+    if args.torch_action == "export":
+        return _export(args)
+    from ..problem.model import parse
+    from ..interop.torch import SOURCE, problem_data, sequential
+    state = _load_state(args.state)
+    activations = [a.strip() for a in args.activations.split(",")]
+    model = sequential(state, activations, args.slope, source=args.state)
+    data = problem_data(model, _json(args.inputs, "--inputs"), _json(args.targets, "--targets"),
+                        loss=args.loss, lr=args.lr, batch=args.batch,
+                        update_biases=not args.fixed_biases, title=f"from {Path(args.state).name}")
+    parse(data, source=SOURCE)          # every check of a problem file, before anything is written
+    if args.output and Path(args.output).suffix.lower() == ".json":
+        text = json.dumps(data, indent=1) + "\n"
+    else:
+        import yaml
+        text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
+    write_output(args.output, text)
+    return 0
+
+
+def _load_state(path: str):
+    import torch
+    from ..problem.model import ProblemError
+    if not Path(path).is_file():
+        raise ProblemError("no such file", source=path)
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:   # torch raises many kinds for a file it cannot read
+        text = " ".join(str(err).split())[:160]
+        raise ProblemError(f"cannot be read as a saved state dict ({text})", source=path) from None
+
+
+def _export(args) -> int:
+    import io
+
+    import torch
+
+    from .main import write_output
+    from ..problem.model import load
+    from ..interop.torch import architecture
+    problem = load(args.problem)
+    model = problem.to_torch()
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    write_output(args.output, buffer.getvalue())
+    print(f"saved the state dict of {architecture(problem)}", file=sys.stderr)
+    return 0

@@ -1,0 +1,129 @@
+"""``handprop train``: its options and the thin glue from them to :func:`handprop.train.train`.
+
+Every option is checked before the first step is taken, so bad input costs no
+time and writes nothing: one line on stderr, exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+TRAIN_FORMATS = ("text", "json", "html")
+PROGRESS_AFTER = 0.4     # seconds: shorter runs show no progress bar
+
+
+def _count(flag: str):
+    def parse(text: str) -> int:
+        try:
+            return int(text.replace(",", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} takes a whole number, not {text!r}") from None
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("problem", nargs="?", default="notes", help="a problem file, '-' or a built-in name")
+    parser.add_argument("--steps", "-n", type=_count("--steps"), default=1000,
+                        help="steps of gradient descent (default 1000)")
+    parser.add_argument("--every", "-k", type=_count("--every"), default=None,
+                        help="record the loss and parameters every K steps (default: about 100 records)")
+    parser.add_argument("--format", "-f", choices=TRAIN_FORMATS, default=None,
+                        help="output format (default: from -o's suffix, else text)")
+    parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
+    parser.add_argument("--plot", default=None, metavar="FILE",
+                        help="draw the loss curve to FILE.png or FILE.svg (needs matplotlib)")
+    parser.add_argument("--hidden-deltas", choices=("original", "updated"), default="original",
+                        help="original: backpropagation as derived; updated: hidden deltas through the "
+                             "already-updated weights (the older code behind Mazur's summary lines)")
+    parser.add_argument("--engine", choices=("auto", "scalar", "numpy", "reference"), default="auto",
+                        help="scalar (compiled Python, small networks), numpy (large), or auto")
+    from .main import _digits
+    parser.add_argument("--digits", type=_digits, default=None,
+                        help="significant figures shown (default 9 in text, 6 on the page)")
+    parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+
+
+def _check_output(path: str | None) -> None:
+    from .main import check_output
+    check_output(path)
+
+
+class _Progress:
+    """A rich progress bar on stderr, shown only on a terminal and only for long runs."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.start = time.perf_counter()
+        self.bar = None
+        self.task = None
+
+    def __call__(self, done: int) -> None:
+        if self.bar is None:
+            if time.perf_counter() - self.start < PROGRESS_AFTER:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+            self.bar = Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed:,}/"
+                                "{task.total:,} steps"), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("train", total=self.total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run(args) -> int:
+    from .main import write_output
+    from ..problem.model import load
+    from ..training.history import UPDATED_NOTE, check_request, choose_engine, train
+
+    from .main import format_for
+    fmt = format_for(args, ("text", "json", "html"))
+    problem = load(args.problem)
+    check_request(problem, args.steps, args.every, args.hidden_deltas)
+    choose_engine(problem, args.engine)
+    if args.engine == "reference" and args.hidden_deltas != "original":
+        from .main import UsageError
+        raise UsageError("the reference engine only knows --hidden-deltas original", "--engine")
+    if args.plot is not None:
+        from ..training.plot import check_path
+        check_path(args.plot)
+    _check_output(args.output)
+    if fmt == "html":
+        from ..render.page.html import katex_dir
+        katex_dir()                     # the page needs KaTeX: say so before training, not after
+    progress = _Progress(args.steps) if sys.stderr.isatty() else None
+    try:
+        history = train(problem, args.steps, args.every, args.hidden_deltas, args.engine, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    on_terminal = fmt == "text" and args.output in (None, "-")
+    text = None if on_terminal else _render(fmt, history, args)
+    if args.plot is not None:
+        from ..training.plot import plot
+        plot(history, args.plot)
+    if on_terminal:
+        from rich.console import Console
+        from ..training.report_text import print_to
+        print_to(Console(width=args.width, highlight=False), history, args.digits or 9)
+        return 0
+    if args.hidden_deltas == "updated":
+        print(f"handprop: note: {UPDATED_NOTE}", file=sys.stderr)
+    write_output(args.output, text)
+    return 0
+
+
+def _render(fmt: str, history, args) -> str:
+    if fmt == "json":
+        from ..training.report_json import render
+        return render(history)
+    if fmt == "html":
+        from ..training.page import render
+        return render(history, digits=args.digits)
+    from ..training.report_text import render
+    return render(history, args.digits or 9, width=args.width or 80)

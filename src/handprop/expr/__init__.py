@@ -1,0 +1,2 @@
+"""The expression tree every step is written in."""
+from .nodes import *  # noqa: F401,F403

@@ -1,0 +1,1 @@
+"""Exact numbers, the derivation, replay and hand rounding."""

@@ -1,0 +1,289 @@
+"""Replaying a derivation: every step's expression evaluated again, on demand.
+
+A :class:`~handprop.derive.Derivation` keeps, for each step, the expression tree
+it was written from.  Replaying evaluates those trees in dependency order
+
+- exactly (float64) or by hand (``Decimal``, every intermediate rounded),
+- with some steps *pinned* to given numbers (the numbers a claimant wrote), and
+- with some expressions or parameter values *changed* (a mistaken derivation,
+  see :mod:`handprop.mistakes`).
+
+Values are computed lazily and memoised, so asking for one quantity computes
+only what it depends on.  The loss after the update (``new:E:total``) has no
+expression of its own: it is the forward pass and loss replayed with the
+parameters replaced by their updated values.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from ..expr.nodes import FUNCTIONS, Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym
+from ..nn.functions import LOG_FLOOR
+
+AFTER = "new:E:total"
+Rounder = Callable[[Decimal], Decimal]
+
+
+class ReplayError(ArithmeticError):
+    """A step could not be evaluated (ln of 0, a division by 0, an overflow)."""
+
+    def __init__(self, key: str, cause: BaseException):
+        super().__init__(f"{key}: {cause.__class__.__name__}: {cause}")
+        self.key = key
+        self.cause = cause
+
+
+@dataclass
+class Model:
+    """What replaying needs from a derivation.
+
+    ``exprs`` holds every step's expression in the order of the trace (the
+    loss after the update excluded); ``base`` the numbers given by the problem
+    (``param:P``, ``in:x[k]``, ``target:U[k]``, ``eta``); ``updated`` the
+    parameters the update changes; ``exact`` the engine's values.
+    """
+
+    problem: Any
+    exprs: dict[str, Expr]
+    base: dict[str, float]
+    updated: tuple[str, ...]
+    exact: dict[str, float]
+    order: dict[str, int] = field(default_factory=dict)
+    _deps: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _expr_deps: dict[int, tuple[Expr, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _below: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _children: dict[str, list[str]] | None = field(default=None, repr=False)
+    _compiled: dict[int, tuple[Expr, Callable]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, derivation, problem) -> "Model":
+        exact = derivation.trace.values
+        exprs = {k: e for k, e in derivation.exprs.items() if k != AFTER}
+        base = {k: v for k, v in derivation.env.items() if k not in exact}
+        updated = tuple(k[4:] for k in exact if k.startswith("new:") and k != AFTER)
+        order = {k: i for i, k in enumerate(derivation.exprs)}
+        return cls(problem, exprs, base, updated, dict(exact), order)
+
+    def deps(self, key: str, expr: Expr | None = None) -> tuple[str, ...]:
+        """The keys the expression of ``key`` uses (cached for the original expressions)."""
+        original = self.exprs.get(key)
+        if expr is None or expr is original:
+            found = self._deps.get(key)
+            if found is None:
+                found = self._deps[key] = tuple(original.symbols()) if original is not None else \
+                    tuple(f"new:{p}" for p in self.updated)
+            return found
+        cached = self._expr_deps.get(id(expr))
+        if cached is None or cached[0] is not expr:
+            cached = self._expr_deps[id(expr)] = (expr, tuple(expr.symbols()))
+        return cached[1]
+
+    def compiled(self, expr: Expr) -> Callable[[Mapping[str, float]], float]:
+        """``expr.eval`` as one Python function of the values (the same float operations, in the
+        same order, so bit for bit the same result, except that a logarithm's argument is
+        clamped at ``LOG_FLOOR`` as the engine clamps it; cached)."""
+        cached = self._compiled.get(id(expr))
+        if cached is None or cached[0] is not expr:
+            try:
+                fn = eval(f"lambda v: {_source(expr)}", {"F": _FLOAT_FUNCTIONS})  # noqa: S307 - our own text
+            except (SyntaxError, RecursionError, ValueError, MemoryError):
+                fn = expr.eval
+            cached = self._compiled[id(expr)] = (expr, fn)
+        return cached[1]
+
+    def descendants(self, key: str) -> frozenset[str]:
+        """Every step whose value depends on ``key`` (a step or a given number)."""
+        if self._children is None:
+            children: dict[str, list[str]] = {}
+            for k in list(self.exprs) + [AFTER]:
+                for d in self.deps(k):
+                    children.setdefault(d, []).append(k)
+            self._children = children
+        found = self._below.get(key)
+        if found is None:
+            seen: set[str] = set()
+            stack = [key]
+            while stack:
+                for c in self._children.get(stack.pop(), ()):
+                    if c not in seen:
+                        seen.add(c)
+                        stack.append(c)
+            found = self._below[key] = frozenset(seen)
+        return found
+
+    def ancestors(self, key: str, pins: Mapping[str, Any] = {}) -> tuple[set[str], set[str]]:
+        """(steps ``key`` depends on without passing through a pin, the pins it reaches).
+
+        Base keys (parameters, inputs, targets, eta) are included in the first set.
+        """
+        inner: set[str] = set()
+        reached: set[str] = set()
+        stack = list(self.deps(key))
+        while stack:
+            k = stack.pop()
+            if k in inner or k in reached:
+                continue
+            if k in pins:
+                reached.add(k)
+                continue
+            inner.add(k)
+            if k in self.exprs or k == AFTER:
+                stack.extend(self.deps(k))
+        return inner, reached
+
+
+class Replay:
+    """The values of one (possibly changed) derivation, computed on demand.
+
+    ``rnd`` None evaluates in float64; otherwise in ``Decimal`` with every
+    intermediate and every step's result rounded by ``rnd`` (``base`` and
+    ``pins`` must then hold Decimals).  ``exprs``/``base`` override the model's
+    (a mistaken derivation); ``updated`` overrides which parameters the update
+    changes.  ``fallback(key, error)`` may supply a value when a step cannot be
+    evaluated; without it a :class:`ReplayError` is raised.  ``seed`` gives values
+    known already (those of another replay that the changes do not reach).
+    """
+
+    def __init__(self, model: Model, *, exprs: Mapping[str, Expr] | None = None,
+                 base: Mapping[str, Any] | None = None, pins: Mapping[str, Any] | None = None,
+                 rnd: Rounder | None = None, updated: tuple[str, ...] | None = None,
+                 fallback: Callable[[str, BaseException], Any] | None = None,
+                 seed: Mapping[str, Any] | None = None):
+        self.model = model
+        self.overlay = exprs or {}
+        self.base = base if base is not None else model.base
+        self.pins = pins or {}
+        self.rnd = rnd
+        self.updated = model.updated if updated is None else updated
+        self.fallback = fallback
+        self.values: dict[str, Any] = dict(seed) if seed else {}
+
+    # the environment protocol of Expr.eval / Expr.hand
+    def __getitem__(self, key: str):
+        try:
+            return self.values[key]
+        except KeyError:
+            return self.value(key)
+
+    def expr(self, key: str) -> Expr | None:
+        found = self.overlay.get(key)
+        return found if found is not None else self.model.exprs.get(key)
+
+    def deps(self, key: str) -> tuple[str, ...]:
+        if key == AFTER and key not in self.overlay:
+            return tuple(f"new:{p}" for p in self.updated)
+        return self.model.deps(key, self.overlay.get(key))
+
+    def value(self, key: str):
+        """The value of ``key`` (its pin if pinned), computing what it needs first."""
+        if key in self.values:
+            return self.values[key]
+        # iterative post-order over the dependencies: deep networks must not recurse
+        stack: list[tuple[str, bool]] = [(key, False)]
+        while stack:
+            k, ready = stack.pop()
+            if k in self.values:
+                continue
+            if ready or not self._needs(k):
+                self.values[k] = self._compute(k)
+                continue
+            stack.append((k, True))
+            for d in self.deps(k):
+                if d not in self.values:
+                    stack.append((d, False))
+        return self.values[key]
+
+    def _needs(self, k: str) -> bool:
+        return k not in self.pins and k not in self.base
+
+    def step(self, key: str):
+        """``key`` computed from its expression even when it is pinned."""
+        for d in self.deps(key):
+            self.value(d)
+        if key == AFTER and key not in self.overlay:
+            return self._after()
+        return self._evaluate(key, self.expr(key))
+
+    def _compute(self, k: str):
+        if k in self.pins:
+            return self.pins[k]
+        if k in self.base:
+            return self.base[k]
+        if k == AFTER and k not in self.overlay:
+            return self._after()
+        expr = self.expr(k)
+        if expr is None:
+            raise KeyError(f"no step or given number {k!r}")
+        return self._evaluate(k, expr)
+
+    def _evaluate(self, k: str, expr: Expr):
+        try:
+            if self.rnd is None:
+                return self.model.compiled(expr)(self.values)
+            return self.rnd(expr.hand(self, self.rnd))
+        except (ArithmeticError, ValueError) as err:
+            if isinstance(err, ReplayError):
+                raise
+            if self.fallback is not None:
+                return self.fallback(k, err)
+            raise ReplayError(k, err) from None
+
+    def _after(self):
+        """The total loss of a forward pass with the updated parameters."""
+        base = dict(self.base)
+        for p in self.updated:
+            base[f"param:{p}"] = self.value(f"new:{p}")
+        after = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd, updated=self.updated)
+        try:
+            return after.value("E:total")
+        except ReplayError as err:
+            if self.fallback is None:
+                raise ReplayError(AFTER, err.cause) from None
+            return self.fallback(AFTER, err.cause)
+
+
+def as_written(value: float) -> Decimal:
+    """A number of the problem as the person wrote it: ``0.15`` is exactly 0.15."""
+    return Decimal(repr(float(value)))
+
+
+def _clamped_log(z: float, a: float) -> float:
+    """The engine's logarithm in a loss: its argument clamped at LOG_FLOOR (functions.py)."""
+    return math.log(max(z, LOG_FLOOR))
+
+
+_FLOAT_FUNCTIONS = {name: fn.f for name, fn in FUNCTIONS.items()} | {"ln": _clamped_log}
+
+
+def _source(e: Expr) -> str:
+    """Python source computing ``e.eval(v)`` with the same operations in the same order."""
+    kind = type(e)
+    if kind is Sym:
+        return f"v[{e.key!r}]"
+    if kind is Num:
+        if e.value != e.value or e.value in (float("inf"), float("-inf")):
+            raise ValueError("not a finite constant")
+        return f"({e.value!r})"
+    if kind is Add:
+        text = ""
+        for i, (sign, term) in enumerate(zip(e.signs, e.terms)):
+            piece = _source(term)
+            if i == 0:
+                text = piece if sign > 0 else f"(0.0 - {piece})"
+            else:
+                text += (" + " if sign > 0 else " - ") + piece
+        return f"({text})"
+    if kind is Mul:
+        return "(" + " * ".join(_source(f) for f in e.factors) + ")"
+    if kind is Div:
+        return f"({_source(e.num)} / {_source(e.den)})"
+    if kind is Pow:
+        return f"({_source(e.base)} ** {int(e.exponent)})"
+    if kind is Neg:
+        return f"(-{_source(e.arg)})"
+    if kind is Fn:
+        return f"F[{e.name!r}]({_source(e.arg)}, {float(e.param)!r})"
+    raise ValueError(f"cannot compile {kind.__name__}")

@@ -1,0 +1,1 @@
+"""Many steps of gradient descent: steppers behind one interface, the history."""

@@ -1,0 +1,306 @@
+"""Many steps of gradient descent, recorded.
+
+One step is the lesson; thousands of them are the payoff ("after 10,000 rounds
+the error is 0.0000351").  :func:`train` runs ``steps`` steps of the problem's
+own gradient descent (its loss, batch mode, learning rate and bias rule) and
+records the loss and every parameter at step 0, every ``every`` steps, and at
+the last step.
+
+Three engines do the same arithmetic behind one interface (a *stepper*:
+``run(n)``, ``parameters()``, ``outputs()``, ``loss()``):
+
+- ``scalar``: the network compiled to straight-line Python (:mod:`.sgd_scalar`);
+  exactly the float64 numbers of repeated :func:`handprop.engine.solve`, and
+  the fastest for networks people solve by hand;
+- ``numpy``: matrix products (:mod:`.sgd_matrix`); the same numbers up to the
+  order of additions, and the fastest for large networks and many samples;
+- ``reference``: :func:`handprop.engine.solve` applied step after step: slow,
+  the definition the others are tested against.
+
+``engine="auto"`` picks scalar or numpy by the size of the problem.
+
+``hidden_deltas="updated"`` reproduces the older code behind Mazur's summary
+lines: each layer's weights are updated before its deltas are passed down, so
+the hidden deltas mix new output weights with old outputs.  It gives his
+0.291027924 after one step and his outputs 0.015912196 / 0.984065734 after
+10,000, and a loss of 0.0000350848 there; the post's "0.0000351085" is the
+loss of the algorithm as described after 9,999 steps (tests/test_train.py).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Callable, Iterator, Protocol, Sequence
+
+from ..solve.engine import NumericError, solve, total_loss
+from ..problem.model import Problem, ProblemError
+
+MAX_STEPS = 10_000_000
+MAX_WORK = 2 * 10**11          # steps x samples x parameters: about an hour of arithmetic
+MAX_RECORDED = 200_000         # recorded steps
+MAX_RECORDED_NUMBERS = 20_000_000   # recorded steps x parameters
+SCALAR_PER_LAYER = 150        # the compiled engine is faster up to this many samples x parameters
+                              # a layer (measured: ~0.1 µs per multiply-add against numpy's ~10-15 µs
+                              # of overhead per layer and step; benchmarks/bench_train.py)
+VARIANTS = ("original", "updated")
+ENGINES = ("auto", "scalar", "numpy", "reference")
+
+UPDATED_NOTE = ("--hidden-deltas updated passes the deltas down through weights that were already "
+                "updated in the same step (new output weights, old hidden outputs): this mixes old "
+                "and new weights, as the older code behind Mazur's summary lines did; backpropagation "
+                "as derived uses the old weights throughout (the default, original).")
+
+
+class Stepper(Protocol):
+    name: str
+
+    def run(self, steps: int) -> None: ...
+    def parameters(self) -> Sequence[float]: ...   # a new sequence, in Problem.params order
+    def outputs(self) -> tuple[tuple[float, ...], ...]: ...
+    def loss(self) -> float: ...
+
+
+class Columns(Mapping):
+    """The recorded parameters by name: ``columns[name][i]`` at the i-th recorded step.
+
+    Held as the rows the engine gave (tuples, or one numpy array per step) and
+    turned into a column only when one is asked for: a large network records
+    millions of numbers, and training should not pay to convert them.
+    """
+
+    def __init__(self, names: Sequence[str], rows: list):
+        self.names = list(names)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.rows = rows
+        self._table = None
+
+    def row(self, i: int) -> dict[str, float]:
+        """Every parameter at the ``i``-th recorded step."""
+        values = self.rows[i]
+        values = values.tolist() if hasattr(values, "tolist") else values
+        return dict(zip(self.names, values))
+
+    def lists(self) -> dict[str, list[float]]:
+        """Every column as a list (one conversion for the whole table)."""
+        if self.rows and hasattr(self.rows[0], "dtype"):
+            import numpy as np
+            return dict(zip(self.names, np.stack(self.rows).T.tolist()))
+        return {n: list(c) for n, c in zip(self.names, zip(*self.rows))}
+
+    def __getitem__(self, name: str) -> tuple[float, ...]:
+        i = self.index[name]
+        if self.rows and hasattr(self.rows[0], "dtype"):
+            if self._table is None:
+                import numpy as np
+                self._table = np.stack(self.rows)
+            return tuple(self._table[:, i].tolist())
+        return tuple(row[i] for row in self.rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class History:
+    """A training run: the loss and the parameters at each recorded step.
+
+    ``loss[i]`` and ``parameters[name][i]`` are the values after
+    ``recorded_steps[i]`` updates (step 0 is the problem as given).
+    """
+
+    problem: Problem
+    steps: int
+    every: int
+    hidden_deltas: str
+    engine: str
+    recorded_steps: tuple[int, ...]
+    loss: tuple[float, ...]
+    parameters: Columns
+    outputs: tuple[tuple[float, ...], ...]      # final outputs, one tuple per sample
+    initial_outputs: tuple[tuple[float, ...], ...]
+
+    @property
+    def final_params(self) -> dict[str, float]:
+        return self.parameters.row(-1)
+
+    def params_at(self, i: int) -> dict[str, float]:
+        """The parameters at the ``i``-th recorded step."""
+        return self.parameters.row(i)
+
+    def problem_at(self, i: int) -> Problem:
+        """The problem with the parameters of the ``i``-th recorded step."""
+        return self.problem.with_params(self.params_at(i))
+
+    @property
+    def final_problem(self) -> Problem:
+        return self.problem_at(len(self.recorded_steps) - 1)
+
+    def moved(self) -> list[tuple[str, float, float]]:
+        """(name, start, end) of every parameter, the largest change first."""
+        start, end = self.params_at(0), self.final_params
+        rows = [(n, start[n], end[n]) for n in start]
+        return sorted(rows, key=lambda r: -abs(r[2] - r[1]))
+
+
+class ReferenceStepper:
+    """:func:`handprop.engine.solve` step after step: the definition (original variant only)."""
+
+    name = "reference"
+
+    def __init__(self, problem: Problem, hidden_deltas: str = "original"):
+        if hidden_deltas != "original":
+            raise ProblemError("the reference engine only knows the original hidden deltas")
+        self.problem = problem
+
+    def run(self, steps: int) -> None:
+        for _ in range(steps):
+            values = solve(self.problem).values
+            self.problem = self.problem.with_params(
+                {p: values[f"new:{p}"] for p in self.problem.params if f"new:{p}" in values})
+
+    def parameters(self) -> tuple[float, ...]:
+        return tuple(self.problem.params.values())
+
+    def outputs(self) -> tuple[tuple[float, ...], ...]:
+        from ..solve.engine import forward
+        p = self.problem
+        return tuple(tuple(forward(p, p.params, s.inputs)[u] for u in p.outputs) for s in p.samples)
+
+    def loss(self) -> float:
+        return total_loss(self.problem, self.problem.params)
+
+
+def _numpy_available() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("numpy") is not None
+
+
+def choose_engine(problem: Problem, engine: str = "auto") -> str:
+    """The engine ``auto`` means for this problem."""
+    from .scalar import MAX_TERMS, size
+    if engine not in ENGINES:
+        raise ProblemError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})", "--engine")
+    if engine == "scalar" and size(problem) > MAX_TERMS:
+        raise ProblemError(f"the scalar engine compiles at most {MAX_TERMS:,} samples x parameters; "
+                           f"this problem has {size(problem):,} (use numpy)", "--engine")
+    if engine == "numpy" and not _numpy_available():
+        raise ProblemError("the numpy engine needs numpy (pip install numpy)", "--engine")
+    if engine != "auto":
+        return engine
+    if size(problem) <= SCALAR_PER_LAYER * len(problem.layers):
+        return "scalar"
+    if _numpy_available():
+        return "numpy"
+    if size(problem) <= MAX_TERMS:
+        return "scalar"
+    raise ProblemError("training a network this large needs numpy (pip install numpy)",
+                       source=problem.name)
+
+
+def stepper(problem: Problem, engine: str = "auto", hidden_deltas: str = "original") -> Stepper:
+    """A stepper for ``problem`` (``engine``: auto, scalar, numpy or reference)."""
+    engine = choose_engine(problem, engine)
+    if engine == "scalar":
+        from .scalar import ScalarStepper
+        return ScalarStepper(problem, hidden_deltas)
+    if engine == "numpy":
+        from .matrix import MatrixStepper
+        return MatrixStepper(problem, hidden_deltas)
+    if engine == "reference":
+        return ReferenceStepper(problem, hidden_deltas)
+    raise ValueError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})")
+
+
+def default_every(steps: int) -> int:
+    """About a hundred recorded points."""
+    return max(1, steps // 100)
+
+
+def recorded_steps(steps: int, every: int) -> list[int]:
+    marks = list(range(0, steps, every))
+    return marks + [steps]
+
+
+def check_request(problem: Problem, steps: int, every: int | None,
+                  hidden_deltas: str = "original") -> int:
+    """Validate a training request; returns ``every``.  Raises :class:`ProblemError`."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
+        raise ProblemError(f"must be a whole number of at least 1, not {steps!r}", "--steps")
+    if steps > MAX_STEPS:
+        raise ProblemError(f"{steps:,} is more than the limit of {MAX_STEPS:,} steps", "--steps")
+    every = default_every(steps) if every is None else every
+    if isinstance(every, bool) or not isinstance(every, int) or every <= 0:
+        raise ProblemError(f"must be a whole number of at least 1, not {every!r}", "--every")
+    if hidden_deltas not in VARIANTS:
+        raise ProblemError(f"must be one of {', '.join(VARIANTS)}, not {hidden_deltas!r}",
+                           "--hidden-deltas")
+    work = steps * len(problem.samples) * max(1, len(problem.params))
+    if work > MAX_WORK:
+        raise ProblemError(f"{steps:,} steps of this problem is {work:.1e} multiply-adds; the limit is "
+                           f"{MAX_WORK:.0e} (fewer steps, samples or weights)", "--steps")
+    points = len(range(0, steps, every)) + 1
+    if points > MAX_RECORDED:
+        raise ProblemError(f"records {points:,} steps; the limit is {MAX_RECORDED:,} "
+                           f"(use --every {math.ceil(steps / (MAX_RECORDED - 1))} or more)", "--every")
+    if points * len(problem.params) > MAX_RECORDED_NUMBERS:
+        least = math.ceil(steps * len(problem.params) / MAX_RECORDED_NUMBERS)
+        raise ProblemError(f"records {points:,} steps x {len(problem.params):,} parameters; the limit "
+                           f"is {MAX_RECORDED_NUMBERS:,} numbers (use --every {least} or more)", "--every")
+    return every
+
+
+def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas: str = "original",
+          engine: str = "auto", progress: Callable[[int], None] | None = None) -> History:
+    """``steps`` steps of gradient descent on ``problem``, recorded every ``every`` steps.
+
+    ``progress(done)`` is called now and then with the number of steps done.
+    Raises :class:`ProblemError` for a bad request and :class:`NumericError`
+    when the numbers overflow float64.
+    """
+    every = check_request(problem, steps, every, hidden_deltas)
+    engine_name = choose_engine(problem, engine)
+    runner = stepper(problem, engine_name, hidden_deltas)
+    marks = recorded_steps(steps, every)
+    rows: list = []
+    losses: list[float] = []
+    initial_outputs = runner.outputs()
+    chunk = every if progress is None else max(1, min(every, steps // 200 or 1))
+    done = 0
+    for mark in marks:
+        reached = done
+        try:
+            while done < mark:
+                n = min(chunk, mark - done)
+                reached = done + n
+                runner.run(n)
+                done += n
+                if progress is not None:
+                    progress(done)
+            loss = runner.loss()
+        except (OverflowError, ZeroDivisionError):
+            raise _overflow(problem, reached, "a number grew past float64's range") from None
+        values = runner.parameters()
+        if not (math.isfinite(loss) and _finite(values)):
+            raise _overflow(problem, done, "a value is no longer finite")
+        losses.append(loss)
+        rows.append(values)
+    return History(problem=problem, steps=steps, every=every, hidden_deltas=hidden_deltas,
+                   engine=engine_name, recorded_steps=tuple(marks), loss=tuple(losses),
+                   parameters=Columns(list(problem.params), rows),
+                   outputs=runner.outputs(), initial_outputs=initial_outputs)
+
+
+def _finite(values: Sequence[float]) -> bool:
+    if hasattr(values, "dtype"):          # a numpy array
+        import numpy as np
+        return bool(np.isfinite(values).all())
+    return math.isfinite(sum(values)) or all(math.isfinite(v) for v in values)
+
+
+def _overflow(problem: Problem, step: int, why: str) -> NumericError:
+    return NumericError(f"training diverged: the numbers overflow float64 by step {step:,} ({why}); "
+                        "use a smaller learning rate")
