@@ -37,7 +37,7 @@ BAD_FILES: dict[str, tuple[str, str]] = {
     "sample_inputs_too_many.yaml": ("samples[0].inputs", "has 3 numbers; there are 2 inputs"),
     "sample_targets_too_few.json": ("samples[0].targets", "has 1 number; there are 2 output units"),
     "matrix_W_wrong_rows.yaml": ("layers[0].W", "has 1 row; the layer has 2 units"),
-    "slope_on_a_sigmoid_layer.yaml": ("layers[0].slope", "slope is the negative-side slope of leaky_relu"),
+    "slope_on_a_sigmoid_layer.yaml": ("layers[0].slope", "is a parameter of leaky_relu; this layer is sigmoid"),
     "matrix_W_wrong_columns.toml": ("layers[1].W[1]", "has 3 numbers; a row needs one for each of the 2"),
     "matrix_b_list_wrong_length.json": ("layers[0].b", "has 3 numbers; the layer has 2 units"),
     "sample_map_unknown_name.yaml": ("samples[0].targets", "'Y3' is not one of the output units"),
@@ -73,7 +73,7 @@ BAD_FILES: dict[str, tuple[str, str]] = {
     "bias_with_no_units.yaml": ("biases.b1", "names no units"),
     # activations and losses
     "softmax_on_hidden_layer.yaml": ("layers[0].activation", "softmax is only allowed on the output layer"),
-    "softmax_one_output.json": ("layers[0].activation", "softmax needs at least two output units"),
+    "softmax_one_output.json": ("layers[0].activation", "softmax needs at least 2 units"),
     "bce_target_above_one.yaml": ("samples[0].targets[1]", "bce needs targets between 0 and 1, got 1.5"),
     "cross_entropy_negative_target.json": ("samples[0].targets[0]", "between 0 and 1, got -0.2"),
     "cross_entropy_linear_output.toml": ("loss", "cross_entropy needs outputs between 0 and 1"),

@@ -65,20 +65,24 @@ def test_notes_values(qid):
 
 
 def test_notes_trace_shows_the_net_written_out():
-    """The issue's example line, term by term with the numbers."""
-    step = explain(load("notes")).step("net:H1")
-    assert step.text == "net_H1 = w1·x1 + w2·x2 + b1"
-    assert step.substituted == "(0.15)(0.05) + (0.2)(0.1) + 0.35 = 0.0075 + 0.02 + 0.35 = 0.3775"
+    """The issue's example line, term by term with the numbers: a chain of members."""
+    trace = explain(load("notes"))
+    formula, numbers = trace.split(trace.step("net:H1"), "text")
+    assert formula == ["net_H1", "w1·x1 + w2·x2 + b1"]
+    assert numbers == ["(0.15)(0.05) + (0.2)(0.1) + 0.35", "0.0075 + 0.02 + 0.35", "0.3775"]
 
 
 def test_hidden_gradient_written_over_every_path():
-    step = explain(load("notes")).step("grad:w1")
+    trace = explain(load("notes"))
+    step = trace.step("grad:w1")
     paths = next(f for f in step.forms if f.kind == "paths")
     delta = next(f for f in step.forms if f.kind == "delta")
     # both paths H1->Y1 (w5) and H1->Y2 (w6), and the hidden unit's own slope
-    assert "w5" in paths.text and "w6" in paths.text and "∂out_H1/∂net_H1" in paths.text
-    assert paths.substituted.endswith("0.000447976")
-    assert delta.text == "∂E/∂w1 = δ_H1 × x1"
+    written = " = ".join(trace.chain(paths, "text"))
+    assert "w5" in written and "w6" in written and "∂out_H1/∂net_H1" in written
+    assert written.endswith("0.000447976")
+    assert paths.value == pytest.approx(step.value, rel=1e-14)
+    assert trace.split(delta, "text")[0] == ["∂E/∂w1", "δ_H1 × x1"]
     labels = [t.label for t in step.terms]
     assert labels == ["A1", "B1", "C1", "A2", "B2", "C2", "B′", "D"]
     assert {t.ref for t in step.terms} >= {"dE/dout:Y1", "dout/dnet:Y1", "dout/dnet:H1"}

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 import handprop
+import handprop.notebook
+from handprop.errors import UsageError
 from handprop.solve.derive import explain
 from handprop.problem import load
-from handprop.render.page import html
+from handprop.render.page import assets, html
 from handprop.trace import Trace
 
 from page_fixtures import hostile_names  # noqa: E402  (tests/ is on sys.path)
@@ -78,14 +80,21 @@ def test_page_size_and_fonts(notes_page):
     size = len(notes_page.encode("utf-8"))
     assert size < 1_000_000, f"notes page is {size} bytes"
     fonts = re.findall(r"font-family:(KaTeX_\w+);font-style:(\w+);font-weight:(\w+);src:url\(data:font/woff2", notes_page)
-    assert len(fonts) == len(html.KATEX_FONTS)
+    assert len(fonts) == len(assets.KATEX_FONTS)
     assert "format(\"woff\")" not in notes_page and ".ttf" not in notes_page
 
 
 def test_embedded_payload_round_trips(notes_trace, notes_page):
     tags = parse_tags(notes_page)
     payload = json.loads(tags.scripts[0])
-    assert payload["trace"] == json.loads(notes_trace.dumps())
+    document = json.loads(notes_trace.dumps())
+    page = payload["trace"]
+    assert {k: page[k] for k in ("schema", "name", "problem", "values", "warnings", "digits")} == \
+        {k: document[k] for k in ("schema", "name", "problem", "values", "warnings", "digits")}
+    for mine, theirs in zip(page["steps"], document["steps"], strict=True):
+        assert mine["chain"] == theirs["chain"] and mine["subject"] == theirs["subject"]
+        assert {k: mine[k] for k in ("id", "value", "uses", "focus", "note", "terms")} == \
+            {k: theirs[k] for k in ("id", "value", "uses", "focus", "note", "terms")}
     assert payload["digits"] == 6
     starts = [s["start"] for s in payload["sections"]]
     assert starts[0] == 0 and payload["sections"][-1]["end"] == len(notes_trace.steps)
@@ -129,7 +138,7 @@ def test_extras_are_embedded(notes_trace):
 
 
 def test_notebook_iframe_holds_the_page(notes_trace, notes_page):
-    frame = notes_trace._repr_html_()
+    frame = handprop.notebook.trace_html(notes_trace)
     tags = parse_tags(frame)
     assert [t for t, _ in tags.tags] == ["iframe"]
     attrs = tags.tags[0][1]
@@ -143,7 +152,7 @@ def test_show_returns_a_player(notes_page):
     assert player.trace.steps[0].id == "net:H1"
     assert player._repr_html_().startswith("<iframe srcdoc=")
     assert player.page() == notes_page
-    with pytest.raises(TypeError):
+    with pytest.raises(UsageError):
         handprop.show(42, display=False)
 
 
@@ -169,7 +178,7 @@ def test_missing_katex_is_one_line_and_writes_nothing(tmp_path):
     env = dict(os.environ, HANDPROP_KATEX_DIR=str(tmp_path / "nowhere"))
     run = subprocess.run([sys.executable, "-m", "handprop.cli.main", "explain", "notes", "--format", "html",
                           "-o", str(out)], capture_output=True, text=True, env=env)
-    assert run.returncode == 2
+    assert run.returncode == 3                # a missing dependency, not bad input
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert "HANDPROP_KATEX_DIR" in run.stderr and "katex" in run.stderr.lower()
     assert not out.exists() and not list(tmp_path.iterdir())
@@ -177,10 +186,10 @@ def test_missing_katex_is_one_line_and_writes_nothing(tmp_path):
 
 def test_katex_found_by_walking_up(monkeypatch):
     monkeypatch.delenv("HANDPROP_KATEX_DIR", raising=False)
-    dist = html.katex_dir()
+    dist = assets.katex_dir()
     assert (dist / "katex.min.js").is_file()
     version = json.loads((dist.parent / "package.json").read_text())["version"]
-    assert version == html.KATEX_VERSION
+    assert version == assets.KATEX_VERSION
 
 
 def test_cli_writes_the_page(tmp_path):
@@ -192,8 +201,8 @@ def test_cli_writes_the_page(tmp_path):
 
 
 def test_static_files_are_shipped():
-    for name in html.SCRIPTS + html.STYLES:
-        assert (html.STATIC / name).is_file(), name
-    css, js = html.player_assets()
+    for name in assets.SCRIPTS + assets.STYLES:
+        assert (assets.STATIC / name).is_file(), name
+    css, js = assets.player_assets()
     assert "</script" not in js.lower() and "</style" not in css.lower()
     assert ".innerHTML" in js and js.count(".innerHTML") == 1, "KaTeX output is the only HTML set as a string"

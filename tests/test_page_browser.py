@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
-from handprop.expr import fmt_number
-from handprop.render.page import html
+from handprop.expr import fmt_number, text_number
+from handprop.render.page import assets, html
 
 from page_fixtures import HOSTILE, built, open_page  # noqa: F401  (fixtures)
 
@@ -27,7 +27,7 @@ def hash_of(step_id: str) -> str:
 def check_step(state: dict, step, drawn: set[str] | None = None) -> None:
     """The page shows `step`: panel id and value, and exactly its focus highlighted."""
     assert state["id"] == step.id
-    assert state["value"] == step.substituted.split(" = ")[-1]
+    assert state["value"] == text_number(step.value, 6)
     nodes, edges = set(step.focus.nodes), set(step.focus.edges)
     if drawn is not None:
         nodes &= drawn
@@ -195,7 +195,7 @@ def test_phone_has_no_horizontal_scroll(browser, built, name):
     opened = open_page(browser, path, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         page = opened.page
-        widest = max(trace.steps, key=lambda s: len(s.substituted_latex) + len(s.latex))
+        widest = max(trace.steps, key=lambda s: sum(map(len, trace.chain(s, "latex"))))
         for step in (trace.steps[0], widest, trace.steps[-1]):
             page.evaluate("(id) => { location.hash = '#id=' + encodeURIComponent(id); }", step.id)
             page.wait_for_function("(id) => document.getElementById('panel').dataset.stepId === id", arg=step.id)
@@ -317,7 +317,7 @@ def test_solution_is_written_as_it_scrolls_into_view(browser, built):
             opened.page.mouse.wheel(0, 3000)
             opened.page.wait_for_timeout(100)
         assert opened.page.evaluate(count) == len(trace.steps)
-        assert "Forward pass" in opened.page.inner_text("#forward-table-1")
+        assert "Forward-pass table" in opened.page.inner_text("#forward-table-1")
     finally:
         opened.close()
 
@@ -390,10 +390,10 @@ def test_katex_fonts_inlined_cover_every_formula(browser, built):
     formulas = set()
     for name in ("notes", "two_hidden_softmax", "three_samples", "hostile", "wide_inputs"):
         trace, _ = built(name)
-        for step in trace.steps:
-            formulas |= {step.latex, step.substituted_latex}
-            formulas |= {t.latex for t in step.terms}
-            formulas |= {f.latex for f in step.forms} | {f.substituted_latex for f in step.forms}
+        for step in trace.to_json()["steps"]:
+            formulas |= set(step["chain"]["latex"])
+            formulas |= {t["latex"] for t in step["terms"]}
+            formulas |= {m for f in step["forms"] for m in f["chain"]["latex"]}
     faces = {"KaTeX_Main": "Main", "KaTeX_Math": "Math", "KaTeX_AMS": "AMS", "KaTeX_Size1": "Size1",
              "KaTeX_Size2": "Size2", "KaTeX_Size3": "Size3", "KaTeX_Size4": "Size4"}
     _, path = built("notes")
@@ -426,5 +426,5 @@ def test_katex_fonts_inlined_cover_every_formula(browser, built):
         if base.startswith("Size") or base == "AMS":
             variant = "Regular"
         used.add(f"{base}-{variant}")
-    assert used <= set(html.KATEX_FONTS), used - set(html.KATEX_FONTS)
+    assert used <= set(assets.KATEX_FONTS), used - set(assets.KATEX_FONTS)
     assert {"Main-Regular", "Math-Italic", "Size1-Regular"} <= used

@@ -216,7 +216,7 @@ def test_defaults_and_settings_are_read(notes):
     doc["layers"][0].update(activation="leaky_relu", slope=0.2)
     p = parse(doc)
     assert (p.loss, p.learning_rate, p.update_biases, p.batch) == ("mse", 0.25, True, "mean")
-    assert (p.layers[0].activation, p.layers[0].slope) == ("leaky_relu", 0.2)
+    assert (p.layers[0].activation, p.layers[0].params) == ("leaky_relu", {"slope": 0.2})
 
 
 def test_yaml_reads_exponents_as_numbers(tmp_path, notes):

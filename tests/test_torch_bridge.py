@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handprop.solve.engine import forward
+from handprop.solve.engine import solve
 from handprop.problem import ProblemError, load, parse
 from handprop.training.history import train
 
@@ -47,7 +47,7 @@ def test_from_torch_to_torch_round_trips_exactly(index):
     model = _models()[index]
     x, t = _data(model)
     problem = from_torch(model, x, t, loss="half_sse", lr=0.1)
-    back = problem.to_torch()
+    back = to_torch(problem)
     assert all(p.dtype == torch.float64 for p in back.parameters())
     for a, b in zip(_linears(model), _linears(back), strict=True):
         assert torch.equal(a.weight.detach().double(), b.weight.detach())
@@ -59,9 +59,11 @@ def test_from_torch_to_torch_round_trips_exactly(index):
     # the same function: outputs agree with our forward pass
     with torch.no_grad():
         y = back(x)
-    for k, s in enumerate(problem.samples):
-        out = forward(problem, problem.params, s.inputs)
-        assert [out[u] for u in problem.outputs] == pytest.approx(y[k].tolist(), rel=1e-12, abs=1e-15)
+    values = solve(problem).values
+    for k in range(len(problem.samples)):
+        n = problem.sample_of(k)
+        out = [values[f"out:{u}" + (f"[{n}]" if n else "")] for u in problem.outputs]
+        assert out == pytest.approx(y[k].tolist(), rel=1e-12, abs=1e-15)
 
 
 def test_names_are_those_of_the_matrix_shorthand():
@@ -92,7 +94,7 @@ def test_problem_to_torch_from_torch_is_the_same_problem():
     problem = parse(data)
     x = [list(s.inputs) for s in problem.samples]
     t = [list(s.targets) for s in problem.samples]
-    assert from_torch(problem.to_torch(), x, t, loss="mse", lr=0.3, batch="mean") == problem
+    assert from_torch(to_torch(problem), x, t, loss="mse", lr=0.3, batch="mean") == problem
 
 
 def test_torch_losses_map_to_ours_and_train_the_same():
@@ -117,7 +119,7 @@ def test_torch_losses_map_to_ours_and_train_the_same():
 
 
 def test_mazur_to_torch_keeps_fixed_shared_biases_fixed():
-    model = load("mazur").to_torch()
+    model = to_torch(load("mazur"))
     assert model[0].bias.tolist() == [0.35, 0.35] and not model[0].bias.requires_grad
     assert model[0].weight.tolist() == [[0.15, 0.20], [0.25, 0.30]]
     assert model[2].weight.tolist() == [[0.40, 0.45], [0.50, 0.55]]
@@ -159,7 +161,7 @@ def test_updated_shared_biases_cannot_go_to_torch():
     mazur = load("mazur")
     data = dict(mazur.to_dict(), update_biases=True)
     with pytest.raises(ProblemError, match="shared by h1, h2"):
-        parse(data).to_torch()
+        to_torch(parse(data))
 
 
 def test_command_line_export_then_import(cli, tmp_path):

@@ -132,5 +132,5 @@ def test_divergence_is_one_line(cli, tmp_path):
 def test_missing_katex_is_said_before_training(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("HANDPROP_KATEX_DIR", str(tmp_path))
     code, out, err = cli("train", "mazur", "-n", "10", "-o", str(tmp_path / "run.html"))
-    assert code == 2 and "katex" in err.lower() and err.count("\n") == 1
+    assert code == 3 and "katex" in err.lower() and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []

@@ -4,21 +4,25 @@
 >>> trace = explain(load("notes"))
 >>> trace.values["grad:w1"]  # doctest: +ELLIPSIS
 0.000447976...
+
+The public API is imported lazily, so ``import handprop`` stays cheap for the
+command line.  In IPython, a :class:`Trace` displays as its interactive player.
 """
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-__all__ = ["load", "parse", "explain", "solve", "Problem", "ProblemError", "Trace",
-           "show", "from_torch", "__version__"]
+__all__ = ["load", "parse", "explain", "solve", "derive", "Problem", "ProblemError", "HandpropError",
+           "Trace", "show", "from_torch", "to_torch", "check", "__version__"]
 
-
-_HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemError": "problem",
-          "explain": "solve.derive", "solve": "solve.engine", "Trace": "trace",
-          "show": "notebook", "from_torch": "interop.torch"}
+_HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemError": "errors",
+          "HandpropError": "errors", "explain": "solve", "solve": "solve", "derive": "solve",
+          "Trace": "trace", "show": "notebook", "from_torch": "interop.torch",
+          "to_torch": "interop.torch", "check": "checking.verdicts"}
 
 
 def __getattr__(name: str) -> Any:  # lazy: `import handprop` stays cheap for the CLI
@@ -27,3 +31,16 @@ def __getattr__(name: str) -> Any:  # lazy: `import handprop` stays cheap for th
         raise AttributeError(f"module 'handprop' has no attribute {name!r}")
     module = importlib.import_module(f"handprop.{home}")
     return getattr(module, name)
+
+
+def _register_notebook_view() -> None:
+    """In IPython, show a Trace as its player -- registered by name, importing nothing now."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
+    formatter = getattr(getattr(shell, "display_formatter", None), "formatters", {}).get("text/html")
+    if formatter is not None:
+        formatter.for_type_by_name("handprop.trace", "Trace",
+                                   lambda trace: importlib.import_module("handprop.notebook").trace_html(trace))
+
+
+_register_notebook_view()

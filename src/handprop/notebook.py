@@ -1,7 +1,7 @@
 """The player in Jupyter: ``handprop.show(problem)``.
 
 Each player is a whole page isolated in an ``<iframe srcdoc>`` (see
-:func:`handprop.render.html.iframe`), so two players in one notebook never share
+:func:`handprop.render.page.html.iframe`), so two players in one notebook never share
 ids, styles, keys or state.  A :class:`~handprop.trace.Trace` shows itself the
 same way (``Trace._repr_html_``).
 
@@ -15,7 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .problem.model import Problem
+from .errors import UsageError
+from .problem import Problem
 from .trace import Trace
 
 
@@ -52,17 +53,17 @@ class Player:
 def _trace(obj: Any, digits: int) -> Trace:
     if isinstance(obj, Trace):
         return obj
-    from .solve.derive import explain
+    from .solve import explain
     if isinstance(obj, Problem):
         return explain(obj, digits=digits)
     if isinstance(obj, (str, Path)):
-        from .problem.model import load
+        from .problem import load
         return explain(load(str(obj)), digits=digits)
     if isinstance(obj, dict):
-        from .problem.model import parse
+        from .problem import parse
         return explain(parse(obj, source="<dict>"), digits=digits)
-    raise TypeError(f"show() takes a problem, a trace, a built-in name, a path or a dict, "
-                    f"not {type(obj).__name__}")
+    raise UsageError(f"show() takes a problem, a trace, a built-in name, a path or a dict, "
+                     f"not {type(obj).__name__}")
 
 
 def _in_notebook() -> bool:
@@ -90,3 +91,9 @@ def show(problem_or_trace: Any = "notes", digits: int = 6, extras: dict[str, Any
         ipy_display(player)
         return None
     return player
+
+
+def trace_html(trace: Trace) -> str:
+    """A trace's view in a notebook: its player (registered by ``import handprop``)."""
+    from .render.page.html import notebook_html
+    return notebook_html(trace)

@@ -1,19 +1,44 @@
-"""Step and Trace: plain, frozen, JSON-serialisable data.
+"""Step and Trace: plain, frozen data, JSON in and out.
 
 The trace is the one thing renderers and the browser player read.  Steps are
-recorded in the order a person writes them, with stable ids (DESIGN.md), and
-never overwritten.
+recorded in the order a person writes them, with stable ids
+(:mod:`handprop.quantities`), and never overwritten.
+
+A step's working is a *chain of equalities*, a list of :class:`Member` s, never a
+joined string: the quantity's symbol, its general formula(s), the formula with
+the numbers substituted, the worked intermediate line, the value.  Each member
+is an expression tree; how it is written is the printers' choice
+(:meth:`Trace.chain` prints a step's chain in one notation: ``text``,
+``latex``, ``typst``).  A step also carries its :class:`~handprop.quantities.Subject`
+(kind, unit or parameter, sample) as data, so no reader parses an id.
+
+The JSON document (schema ``handprop.trace/1``, published as
+``schema/trace.schema.json``) holds, for each step, the chain as lists
+(``chain.latex``, ``chain.text``, ``chain.numbers``: the index of the first
+member with numbers) and, for readers of the first version, the same joined
+(``latex``/``text``: the general formula, ``substituted_latex``/``substituted``:
+the numbers).  A trace read back from JSON keeps the printed chains and can be
+written in those notations only.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+
+from .errors import UsageError
+from .expr.nodes import Expr
+from .expr.printers import PRINTERS
+from .quantities import Subject, parse
 
 SCHEMA = "handprop.trace/1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "trace.schema.json"
+"""The published schema (``python -m handprop.schema`` writes it from the tables)."""
 PHASES = ("forward", "loss", "backward", "update")
+NOTATIONS = ("text", "latex", "typst")
+
+__all__ = ["SCHEMA", "SCHEMA_FILE", "PHASES", "NOTATIONS", "Focus", "Member", "Term", "Form",
+           "Step", "Trace", "schema", "given_values"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +50,24 @@ class Focus:
 
 
 @dataclass(frozen=True, slots=True)
+class Member:
+    """One member of a chain of equalities: a tree, written with its symbols or its numbers.
+
+    ``printed`` holds the member already written, by notation, when there is no tree (a
+    trace read back from JSON).
+    """
+
+    expr: Expr | None
+    numbers: bool = False
+    printed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Term:
-    """One labelled factor of a chain rule, e.g. A = dE/dout_Y1 = 0.7469."""
+    """One labelled factor of a chain rule, e.g. A = ∂E/∂out_Y1 = 0.7469."""
 
     label: str          # "A", "B", "C", "D", "B′", "A1" ...
-    latex: str          # the factor's symbol
-    text: str
+    symbol: Member      # the factor's symbol
     value: float
     ref: str | None     # id of the step that computed it; None for a weight or an input
     question: str       # the question this factor answers
@@ -40,65 +77,53 @@ class Term:
 class Form:
     """Another way to write the same step (the sum over paths, the delta form)."""
 
-    kind: str           # "paths" | "delta" | "chain"
+    kind: str           # "paths" | "delta"
     title: str
-    latex: str
-    text: str
-    substituted_latex: str
-    substituted: str
+    chain: tuple[Member, ...]
+    value: float
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One calculation as written on paper.
-
-    ``latex``/``text`` are the general formula (``lhs = rhs``); ``substituted``
-    is the same right-hand side with the numbers put in, its worked
-    intermediate line when there is one, and the value, joined by `` = ``.
-    """
+    """One calculation as written on paper (see the module docstring)."""
 
     id: str
     phase: str
+    subject: Subject
     title: str
-    latex: str
-    text: str
-    substituted_latex: str
-    substituted: str
+    chain: tuple[Member, ...]
     value: float
     uses: tuple[str, ...]
     focus: Focus
     note: str
     terms: tuple[Term, ...] = ()
     forms: tuple[Form, ...] = ()
-    sample: int | None = None     # 1-based sample number; None for combined quantities
     layer: int | None = None      # 0-based layer index of the unit or weight's target
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "phase": self.phase, "title": self.title, "latex": self.latex,
-            "text": self.text, "substituted_latex": self.substituted_latex,
-            "substituted": self.substituted, "value": self.value, "uses": list(self.uses),
-            "focus": {"nodes": list(self.focus.nodes), "edges": list(self.focus.edges)},
-            "note": self.note,
-            "terms": [{"label": t.label, "latex": t.latex, "text": t.text, "value": t.value,
-                       "ref": t.ref, "question": t.question} for t in self.terms],
-            "forms": [{"kind": f.kind, "title": f.title, "latex": f.latex, "text": f.text,
-                       "substituted_latex": f.substituted_latex, "substituted": f.substituted}
-                      for f in self.forms],
-            "sample": self.sample, "layer": self.layer,
-        }
+    @property
+    def sample(self) -> int | None:
+        """The 1-based sample of a per-sample quantity; None for one sample or a combined one."""
+        return self.subject.sample
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Step":
-        return cls(
-            id=d["id"], phase=d["phase"], title=d["title"], latex=d["latex"], text=d["text"],
-            substituted_latex=d["substituted_latex"], substituted=d["substituted"],
-            value=d["value"], uses=tuple(d["uses"]),
-            focus=Focus(tuple(d["focus"]["nodes"]), tuple(d["focus"]["edges"])),
-            note=d["note"], terms=tuple(Term(**t) for t in d.get("terms", ())),
-            forms=tuple(Form(**f) for f in d.get("forms", ())),
-            sample=d.get("sample"), layer=d.get("layer"),
-        )
+
+def given_values(problem: Mapping[str, Any]) -> dict[str, float]:
+    """The numbers a problem gives, by key (``param:P``, ``in:X[k]``, ``target:U[k]``, ``eta``),
+    from the problem's explicit form (as the trace holds it)."""
+    env: dict[str, float] = {"eta": problem["learning_rate"]}
+    for name, (_, _, value) in problem["weights"].items():
+        env[f"param:{name}"] = value
+    for name, (_, value) in problem["biases"].items():
+        env[f"param:{name}"] = value
+    samples = problem["samples"]
+    multi = len(samples) > 1
+    outputs = problem["layers"][-1]["units"]
+    for k, s in enumerate(samples, start=1):
+        sfx = f"[{k}]" if multi else ""
+        for x, v in zip(problem["inputs"], s["inputs"]):
+            env[f"in:{x}{sfx}"] = v
+        for u, t in zip(outputs, s["targets"]):
+            env[f"target:{u}{sfx}"] = t
+    return env
 
 
 @dataclass(frozen=True)
@@ -109,7 +134,7 @@ class Trace:
     values: dict[str, float]            # every quantity id -> exact float64
     steps: tuple[Step, ...]
     warnings: tuple[str, ...] = ()
-    digits: int = 6                     # precision of the numbers shown in the strings
+    digits: int = 6                     # precision of the numbers the JSON's strings show
     hand_values: dict[str, float] | None = None
     rounding: dict[str, Any] | None = None   # {"mode": "round"|"sig", "places": N}
     name: str = ""
@@ -119,14 +144,67 @@ class Trace:
 
     @property
     def index(self) -> dict[str, Step]:
-        cached = self.__dict__.get("_index")
-        if cached is None:
-            cached = {s.id: s for s in self.steps}
-            object.__setattr__(self, "_index", cached)
-        return cached
+        return self._cached("index", lambda: {s.id: s for s in self.steps})
+
+    @property
+    def env(self) -> dict[str, float]:
+        """Every number a formula may name: the given numbers and every quantity."""
+        return self._cached("env", lambda: {**given_values(self.problem), **self.values})
+
+    def _cached(self, key: str, make):
+        store = self.__dict__.setdefault("_memo", {})
+        found = store.get(key)
+        if found is None:
+            found = store[key] = make()
+        return found
+
+    # -- writing chains
+
+    def printer(self, notation: str, numbers: bool, digits: int | None = None):
+        """The printer of ``notation`` (symbols, or numbers from this trace), ``digits`` shown."""
+        if notation not in PRINTERS:
+            raise UsageError(f"unknown notation {notation!r} (notations: {', '.join(PRINTERS)})")
+        d = digits or self.digits
+        return self._cached(("printer", notation, numbers, d),
+                            lambda: PRINTERS[notation](self.env if numbers else None, d))
+
+    def write(self, member: Member, notation: str, digits: int | None = None) -> str:
+        """One member in ``notation``."""
+        if member.expr is None:
+            for key, text in member.printed:
+                if key == notation:
+                    return text
+            raise UsageError(f"this trace was read from JSON, which holds its formulas in "
+                             f"{', '.join(k for k, _ in member.printed)} only, not {notation}")
+        return self.printer(notation, member.numbers, digits)(member.expr)
+
+    def chain(self, item: "Step | Form", notation: str, digits: int | None = None) -> list[str]:
+        """The members of a step's (or form's) chain written in ``notation``; a member that
+        reads as the one before it is written once."""
+        out: list[str] = []
+        for member in item.chain:
+            text = self.write(member, notation, digits)
+            if not out or text != out[-1]:
+                out.append(text)
+        return out
+
+    def split(self, item: "Step | Form", notation: str, digits: int | None = None) -> tuple[list[str], list[str]]:
+        """(the members with symbols, the members with numbers), each written once."""
+        symbolic: list[str] = []
+        numeric: list[str] = []
+        for member in item.chain:
+            text = self.write(member, notation, digits)
+            part = numeric if member.numbers else symbolic
+            if not part or text != part[-1]:
+                part.append(text)
+        return symbolic, numeric
+
+    # -- JSON
+
+    def to_json(self, digits: int | None = None) -> dict[str, Any]:
+        return self._document([self._step_json(s, digits) for s in self.steps])
 
     def _document(self, steps: Any) -> dict[str, Any]:
-        """The JSON document of DESIGN.md around ``steps`` (dicts, or Steps for orjson)."""
         doc: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
                                "values": self.values, "steps": steps,
                                "warnings": list(self.warnings), "digits": self.digits}
@@ -135,44 +213,86 @@ class Trace:
             doc["rounding"] = self.rounding
         return doc
 
-    def to_json(self) -> dict[str, Any]:
-        return self._document([s.to_json() for s in self.steps])
+    def _chain_json(self, item: "Step | Form", digits: int | None) -> dict[str, Any]:
+        latex_sym, latex_num = self.split(item, "latex", digits)
+        text_sym, text_num = self.split(item, "text", digits)
+        return {"latex": " = ".join(latex_sym), "text": " = ".join(text_sym),
+                "substituted_latex": " = ".join(latex_num), "substituted": " = ".join(text_num),
+                "chain": {"latex": latex_sym + latex_num, "text": text_sym + text_num,
+                          "numbers": len(latex_sym)}}
 
-    def dumps(self, indent: bool = True) -> str:
-        """JSON text (orjson: dataclasses are encoded directly, so large traces stay fast).
+    def _step_json(self, s: Step, digits: int | None) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": s.id, "phase": s.phase, "subject": s.subject.to_json(),
+                             "title": s.title}
+        d.update(self._chain_json(s, digits))
+        d.update({
+            "value": s.value, "uses": list(s.uses),
+            "focus": {"nodes": list(s.focus.nodes), "edges": list(s.focus.edges)}, "note": s.note,
+            "terms": [{"label": t.label, "latex": self.write(t.symbol, "latex", digits),
+                       "text": self.write(t.symbol, "text", digits), "value": t.value, "ref": t.ref,
+                       "question": t.question} for t in s.terms],
+            "forms": [{"kind": f.kind, "title": f.title, "value": f.value, **self._chain_json(f, digits)}
+                      for f in s.forms],
+            "sample": s.sample, "layer": s.layer,
+        })
+        return d
 
-        Small traces are indented for people to read; large ones are compact.
-        """
-        return self.dump_bytes(indent).decode("utf-8")
+    def dumps(self, indent: bool = True, digits: int | None = None) -> str:
+        """JSON text; small traces are indented for people to read, large ones compact."""
+        return self.dump_bytes(indent, digits=digits).decode("utf-8")
 
-    def dump_bytes(self, indent: bool = True, newline: bool = False) -> bytes:
-        """:meth:`dumps` as UTF-8 bytes, ready to write (no decode/encode of a large text)."""
+    def dump_bytes(self, indent: bool = True, newline: bool = False, digits: int | None = None) -> bytes:
+        """:meth:`dumps` as UTF-8 bytes, ready to write (no decode/encode of a large text).
+        ``digits`` sets the precision of the numbers in the formulas; values are full float64."""
         import orjson
 
-        doc = self._document(self.steps)   # orjson encodes the Step dataclasses directly
         option = orjson.OPT_INDENT_2 if indent and len(self.steps) <= 2000 else 0
         if newline:
             option |= orjson.OPT_APPEND_NEWLINE
-        return orjson.dumps(doc, option=option)
+        return orjson.dumps(self.to_json(digits), option=option)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Trace":
+        """A trace from its JSON document; its formulas keep the notations the JSON holds."""
         if d.get("schema") != SCHEMA:
-            raise ValueError(f"not a handprop trace (schema {d.get('schema')!r}, expected {SCHEMA!r})")
+            raise UsageError(f"not a handprop trace (schema {d.get('schema')!r}, expected {SCHEMA!r})")
         return cls(problem=d["problem"], values=dict(d["values"]),
-                   steps=tuple(Step.from_json(s) for s in d["steps"]),
+                   steps=tuple(_step_from_json(s) for s in d["steps"]),
                    warnings=tuple(d.get("warnings", ())), digits=d.get("digits", 6),
                    hand_values=d.get("hand_values"), rounding=d.get("rounding"),
                    name=d.get("name", ""))
 
-    def _repr_html_(self) -> str:   # the player in Jupyter (the page issue)
-        from .render.page.html import notebook_html
-        return notebook_html(self)
+    def with_hand_values(self, hand: dict[str, float], rounding: dict[str, Any],
+                         warnings: tuple[str, ...] = ()) -> "Trace":
+        """This trace with hand-rounded values beside the exact ones (a new trace)."""
+        return replace(self, hand_values=hand, rounding=rounding,
+                       warnings=tuple(self.warnings) + tuple(warnings))
+
+
+def _members_from_json(d: dict[str, Any]) -> tuple[Member, ...]:
+    chain = d.get("chain") or {"latex": d["latex"].split(" = ") + d["substituted_latex"].split(" = "),
+                               "text": d["text"].split(" = ") + d["substituted"].split(" = "),
+                               "numbers": len(d["latex"].split(" = "))}
+    return tuple(Member(None, i >= chain["numbers"], (("latex", latex), ("text", text)))
+                 for i, (latex, text) in enumerate(zip(chain["latex"], chain["text"])))
+
+
+def _step_from_json(d: dict[str, Any]) -> Step:
+    subject = d.get("subject")
+    subject = Subject(subject["kind"], subject["name"], subject["sample"]) if subject else \
+        (parse(d["id"]) or Subject("", d["id"]))
+    return Step(
+        id=d["id"], phase=d["phase"], subject=subject, title=d["title"],
+        chain=_members_from_json(d), value=d["value"], uses=tuple(d["uses"]),
+        focus=Focus(tuple(d["focus"]["nodes"]), tuple(d["focus"]["edges"])), note=d["note"],
+        terms=tuple(Term(t["label"], Member(None, False, (("latex", t["latex"]), ("text", t["text"]))),
+                         t["value"], t["ref"], t["question"]) for t in d.get("terms", ())),
+        forms=tuple(Form(f["kind"], f["title"], _members_from_json(f), f.get("value", d["value"]))
+                    for f in d.get("forms", ())),
+        layer=d.get("layer"))
 
 
 def schema() -> dict[str, Any]:
-    """The published JSON Schema of the trace."""
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-
-
-__all__ = ["SCHEMA", "PHASES", "Focus", "Term", "Form", "Step", "Trace", "schema", "field"]
+    """The JSON Schema of the trace (built from the tables; the published file is the same)."""
+    from .schema import trace_schema
+    return trace_schema()

@@ -25,13 +25,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..problem.model import Problem, ProblemError, read_text
+from ..errors import ClaimsError
+from ..problem import Problem, read_text
+from ..quantities import plain, pretty, split_id
 
 PACKAGED = Path(__file__).resolve().parents[1] / "problem" / "examples"
-
-
-class ClaimsError(ProblemError):
-    """A claims file that cannot be read: ``file: line N: what is wrong``."""
 
 
 @dataclass(frozen=True)
@@ -189,43 +187,6 @@ def _shown(text: str) -> str:
 
 
 # ---------------------------------------------------------------- names
-
-
-_ID = re.compile(r"^(?P<kind>net|out|E|dE/dout|dout/dnet|delta|grad|new):(?P<name>.+?)(?P<sfx>\[\d+\])?$")
-
-
-def split_id(qid: str) -> tuple[str, str, str]:
-    """``'out:H1[2]'`` -> ``('out', 'H1', '[2]')``."""
-    m = _ID.match(qid)
-    if not m:
-        return "", qid, ""
-    return m["kind"], m["name"], m["sfx"] or ""
-
-
-_PRETTY = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/∂out_{n}",
-           "dout/dnet": "∂out_{n}/∂net_{n}", "delta": "δ_{n}", "grad": "∂E/∂{n}", "new": "{n}⁺",
-           "new:E:total": "E_total⁺"}
-_PLAIN = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "dE/dout_{n}",
-          "dout/dnet": "dout_{n}/dnet_{n}", "delta": "delta_{n}", "grad": "dE/d{n}", "new": "{n}_new",
-          "new:E:total": "E_total_new"}
-
-
-def _written(qid: str, forms: dict[str, str]) -> str:
-    if qid in forms:
-        return forms[qid]
-    kind, name, sfx = split_id(qid)
-    form = forms.get(kind)
-    return (form.format(n=name) if form else qid) + sfx
-
-
-def pretty(qid: str) -> str:
-    """A quantity id as a person writes it: ``∂E/∂w5``, ``out_H1``, ``w5⁺``."""
-    return _written(qid, _PRETTY)
-
-
-def plain(qid: str) -> str:
-    """A quantity id in plain ASCII as people type it: ``dE/dw5``, ``w5_new``."""
-    return _written(qid, _PLAIN)
 
 
 def _norm(text: str) -> str:

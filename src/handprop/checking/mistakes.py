@@ -1,8 +1,8 @@
 """The catalogue of mistakes people make by hand, each a named change to the derivation.
 
-A mistake is not a guess about digits: it rewrites the expressions a
-:class:`~handprop.derive.Derivation` was written from (or the numbers it
-starts from), and :mod:`handprop.replay` recomputes everything after it.  So
+A mistake is not a guess about digits: it rewrites the formulas of a problem's
+system (:mod:`handprop.solve.equations`) or the numbers it starts from, and
+:mod:`handprop.solve.replay` recomputes everything after it.  So
 "σ′ left out at the hidden units" is every hidden ``∂out/∂net`` taken as 1
 wherever it is used, on any network; "w6 and w7 swapped" is the two weights
 exchanged everywhere.  REFERENCE.md lists the mistakes; :data:`FAMILIES` is
@@ -10,7 +10,8 @@ that list in the order the checker prefers them (commonest first).
 
 :func:`catalogue` gives the mistakes that concern a whole derivation;
 :func:`local` those made at one step (a value taken from another step, a
-decimal slip).  :mod:`handprop.diagnosis` searches combinations of them.
+decimal slip).  :mod:`handprop.checking.diagnosis` searches combinations of them.
+Adding a mistake is one generator function here, listed in :func:`catalogue`.
 """
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
 
-from .claims import pretty, split_id
-from ..solve.derive import Names
-from ..expr.nodes import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym, TextPrinter, mul
-from ..nn.functions import ACTIVATIONS
-from ..solve.replay import AFTER, Model
+from ..expr.nodes import Add, Div, Expr, Mul, Neg, Num, Sym, mul
+from ..expr.printers import TextPrinter
+from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from ..quantities import AFTER, ETA, parse, pretty, qid, split_id
+from ..solve.replay import Model
 
 FAMILIES: dict[str, str] = {
     "slope_left_out": "activation derivative left out",
@@ -39,7 +40,6 @@ FAMILIES: dict[str, str] = {
     "bias_update": "bias updated against the problem's convention",
 }
 RANK = {f: i for i, f in enumerate(FAMILIES)}
-SMOOTH = {"sigmoid", "tanh", "softmax"}   # activations whose slope depends on where it is taken
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,19 +107,10 @@ def transform(e: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
     new = fn(e)
     if new is not None:
         return new
-    if isinstance(e, Add):
-        return Add(tuple(transform(t, fn) for t in e.terms), e.signs)
-    if isinstance(e, Mul):
-        return Mul(tuple(transform(f, fn) for f in e.factors), e.juxt)
-    if isinstance(e, Div):
-        return Div(transform(e.num, fn), transform(e.den, fn))
-    if isinstance(e, Pow):
-        return Pow(transform(e.base, fn), e.exponent)
-    if isinstance(e, Neg):
-        return Neg(transform(e.arg, fn))
-    if isinstance(e, Fn):
-        return Fn(e.name, transform(e.arg, fn), e.param)
-    return e
+    children = e.children()
+    if not children:
+        return e
+    return e.rebuild(tuple(transform(c, fn) for c in children))
 
 
 def substitute(e: Expr, mapping: dict[str, Expr]) -> Expr:
@@ -127,7 +118,7 @@ def substitute(e: Expr, mapping: dict[str, Expr]) -> Expr:
 
 
 def _sym(key: str) -> Sym:
-    return Sym(key, key, pretty(key))
+    return Sym(key)
 
 
 def _scaled(factor: float) -> Callable[[str, Expr], Expr]:
@@ -179,14 +170,10 @@ def _scopes(ix: _Index):
     yield "output", [ix.last]
 
 
-PRIME = {"sigmoid": "σ′", "tanh": "tanh′", "relu": "ReLU′", "leaky_relu": "LReLU′", "linear": "the slope",
-         "softmax": "softmax′"}
-
-
 def _prime(ix: _Index, layers) -> str:
     """How the activation derivative of these layers is called: σ′ when they are all sigmoid."""
     kinds = {ix.problem.layers[li].activation for li in layers}
-    return PRIME[kinds.pop()] if len(kinds) == 1 else "the activation derivative"
+    return ACTIVATIONS[kinds.pop()].prime if len(kinds) == 1 else "the activation derivative"
 
 
 def _slope_left_out(ix: _Index):
@@ -230,20 +217,23 @@ def _slope_at_wrong_value(ix: _Index):
             if scope == "all" and ix.last == 0:
                 continue
             units = {u for li in layers for u in p.layers[li].units
-                     if p.layers[li].activation in SMOOTH
-                     and not (how == "twice" and p.layers[li].activation == "softmax")}
+                     if ACTIVATIONS[p.layers[li].activation].smooth
+                     and (how == "net" or ACTIVATIONS[p.layers[li].activation].elementwise)}
             targets = tuple(ix.ids("dout/dnet", units))
             if not targets:
                 continue
 
             def rewrite(t: str, e: Expr, how=how) -> Expr:
-                _, u, sfx = split_id(t)
-                layer = p.layers[p.layer_of[u]]
-                act = ACTIVATIONS[layer.activation]
-                n = Names(p, sfx)
+                s = parse(t)
+                layer = p.layers[p.layer_of[s.name]]
+                entry = ACTIVATIONS[layer.activation]
+                options = layer.params
+                nets = [Sym(qid("net", v, s.sample)) for v in layer.units]
+                outs = [Sym(qid("out", v, s.sample)) for v in layer.units]
+                k = layer.units.index(s.name)
                 if how == "net":
-                    return act.derivative_expr(n.net(u), n.net(u), layer.slope)
-                return act.derivative_expr(n.out(u), act.out_expr(n.out(u), layer.slope), layer.slope)
+                    return entry.slope_expr(nets, nets, k, options)
+                return entry.slope(outs[k], entry.out(outs[k], options), options)
             shown = TextPrinter()(rewrite(targets[0], None))
             prime = _prime(ix, [p.layer_of[split_id(t)[1]] for t in targets])
             label = (f"{prime} taken at net instead of out at the {scope} units ({shown})" if how == "net" else
@@ -275,7 +265,7 @@ def _updated_weights(ix: _Index):
     hidden = ix.layer_units(range(ix.last))
     targets = tuple(ix.ids("dE/dout", hidden))
     updated = set(ix.model.updated)
-    mapping = {f"param:{w.name}": Names.new(w.name) for w in p.weights if w.name in updated}
+    mapping = {f"param:{w.name}": Sym(qid("new", w.name)) for w in p.weights if w.name in updated}
     if targets and mapping and not p.multi:   # one sample: "already updated" is well defined
         yield Mistake("updated_weights", "the updated weights used for the hidden deltas (w⁺ for w)",
                       targets, lambda t, e: substitute(e, mapping))
@@ -292,7 +282,7 @@ def _output_error_targets(ix: _Index) -> tuple[list[str], list[str]]:
 def _half(ix: _Index):
     slopes, fused = _output_error_targets(ix)
     parts = ix.ids("E", set(ix.problem.outputs))
-    halved = ix.problem.loss == "half_sse"
+    halved = LOSSES[ix.problem.loss].halved
     for factor, label in ((2.0, "the ½ of the loss dropped (errors and slopes ×2)" if halved
                            else "a factor 2 too many in the loss (errors and slopes ×2)"),
                           (0.5, "the ½ of the loss taken twice (errors and slopes ×½)" if halved
@@ -377,8 +367,9 @@ def _bias_update(ix: _Index):
         keep = tuple(w.name for w in p.weights)
         yield Mistake("bias_update", "the biases left as they were (the problem updates them)", updated=keep)
     else:
-        adds = tuple((f"new:{b.name}", Add((Names.param(b.name), Mul((Sym("eta", "η", "η"),
-                      Names(p, "").grad(b.name)))), (1, -1))) for b in p.biases)
+        rule = OPTIMIZERS[p.optimizer].update
+        adds = tuple((qid("new", b.name), rule(Sym(qid("param", b.name)), Sym(qid("grad", b.name)), Sym(ETA)))
+                     for b in p.biases)
         yield Mistake("bias_update", "the biases updated too (the problem keeps them fixed)",
                       updated=tuple(ix.model.updated) + tuple(b.name for b in p.biases), adds=adds)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 
-from ..expr.nodes import fmt_number
+from ..expr.numbers import fmt_number
 
 STYLES = {"correct": "green", "rounding": "cyan", "carried": "yellow", "wrong": "bold red",
           "unknown": "magenta"}

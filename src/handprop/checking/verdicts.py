@@ -41,9 +41,10 @@ from decimal import Decimal
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
 from ..solve.derive import derive
 from .diagnosis import SLIPS, Hit, diagnose
-from ..expr.nodes import fmt_number
+from ..expr.numbers import fmt_number
 from .mistakes import slip as slip_mistake
-from ..problem.model import Problem, ProblemError, load
+from ..errors import ProblemError
+from ..problem import Problem, load
 from ..solve.replay import Model, Replay, ReplayError
 from ..solve.rounding import (agrees, chops_to, decimals, figures, follows, hand_base, hand_values, rounder,
                        rounds_to)
@@ -301,7 +302,7 @@ def _other_network(problem: Problem, hit: Hit) -> str | None:
     swapped = {k[6:]: v for m in hit.mistakes for k, v in m.base}
     if not swapped:
         return None
-    from ..problem.model import builtins
+    from ..problem import builtins
     mine = _numbers(problem.with_params(swapped))
     for name in builtins():
         if name == problem.name:

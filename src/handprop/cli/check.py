@@ -6,19 +6,32 @@ one line on stderr and nothing written.
 """
 from __future__ import annotations
 
+import argparse
 
+FORMATS = ("text", "json", "html")
+SUFFIXES = {".txt": "text", ".json": "json", ".html": "html", ".htm": "html"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("claims", help="a claims file (NAME = VALUE a line), '-' or a packaged one")
+    parser.add_argument("--problem", "-p", default=None, help="the problem (default: the file's "
+                        "'problem:' line, else notes)")
+    parser.add_argument("--format", "-f", choices=FORMATS, default=None)
+    parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
+    parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
 
 def run(args) -> int:
     import gc
     gc.disable()
-    from ..checking.verdicts import check_file
     from ..checking.claims import read
-    from .main import format_for, write_output
+    from ..checking.verdicts import check_file
+    from .io import output_format, refuse_own_input, write_output
 
+    fmt = output_format(args, FORMATS, SUFFIXES, claims=args.claims, problem=args.problem)
     claims = read(args.claims)
+    refuse_own_input(args.output, problem=claims.problem)
     report = check_file(claims, args.problem)
-    fmt = format_for(args, ("text", "json", "html"))
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console
         from ..checking.report import print_to

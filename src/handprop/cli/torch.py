@@ -25,9 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ex.add_argument("-o", "--output", required=True, help="the state dict file (torch.save)")
     im = actions.add_parser("import", help="a problem from a saved state dict and samples")
     im.add_argument("state", help="a file written by torch.save(model.state_dict(), FILE)")
+    from ..nn import ACTIVATIONS
     im.add_argument("--activations", required=True,
-                    help="one per Linear layer, comma-separated: sigmoid, tanh, relu, leaky_relu, "
-                         "linear, softmax")
+                    help=f"one per Linear layer, comma-separated: {', '.join(ACTIVATIONS)}")
     im.add_argument("--slope", type=float, default=0.01, help="leaky_relu's slope")
     im.add_argument("--inputs", required=True, help="JSON: one sample's inputs or a list of them")
     im.add_argument("--targets", required=True, help="JSON: one sample's targets or a list of them")
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _json(text: str, field: str):
-    from .main import UsageError
+    from ..errors import UsageError
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
@@ -52,16 +52,20 @@ def _json(text: str, field: str):
 
 
 def run(args) -> int:
-    from .main import UsageError, write_output
+    from ..errors import MissingDependency, UsageError
+    from .io import check_output, refuse_own_input, write_output
     if args.torch_action is None:
         raise UsageError("choose an action: handprop torch export | import")
     try:
         import torch  # noqa: F401
     except ImportError:
-        raise UsageError("needs PyTorch (pip install torch==2.13.0)") from None
+        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)") from None
+    check_output(args.output)
+    refuse_own_input(args.output, problem=getattr(args, "problem", None),
+                     state_dict=getattr(args, "state", None))
     if args.torch_action == "export":
         return _export(args)
-    from ..problem.model import parse
+    from ..problem import parse
     from ..interop.torch import SOURCE, problem_data, sequential
     state = _load_state(args.state)
     activations = [a.strip() for a in args.activations.split(",")]
@@ -81,7 +85,7 @@ def run(args) -> int:
 
 def _load_state(path: str):
     import torch
-    from ..problem.model import ProblemError
+    from ..errors import ProblemError
     if not Path(path).is_file():
         raise ProblemError("no such file", source=path)
     try:
@@ -96,11 +100,12 @@ def _export(args) -> int:
 
     import torch
 
-    from .main import write_output
-    from ..problem.model import load
+    from ..problem import load
+    from .io import write_output
     from ..interop.torch import architecture
     problem = load(args.problem)
-    model = problem.to_torch()
+    from ..interop.torch import to_torch
+    model = to_torch(problem)
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)
     write_output(args.output, buffer.getvalue())

@@ -9,7 +9,10 @@ import argparse
 import sys
 import time
 
+from .io import digits_option
+
 TRAIN_FORMATS = ("text", "json", "html")
+SUFFIXES = {".txt": "text", ".json": "json", ".html": "html", ".htm": "html"}
 PROGRESS_AFTER = 0.4     # seconds: shorter runs show no progress bar
 
 
@@ -38,15 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "already-updated weights (the older code behind Mazur's summary lines)")
     parser.add_argument("--engine", choices=("auto", "scalar", "numpy", "reference"), default="auto",
                         help="scalar (compiled Python, small networks), numpy (large), or auto")
-    from .main import _digits
-    parser.add_argument("--digits", type=_digits, default=None,
+    parser.add_argument("--digits", type=digits_option, default=None,
                         help="significant figures shown (default 9 in text, 6 on the page)")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
-
-
-def _check_output(path: str | None) -> None:
-    from .main import check_output
-    check_output(path)
 
 
 class _Progress:
@@ -77,24 +74,23 @@ class _Progress:
 
 
 def run(args) -> int:
-    from .main import write_output
-    from ..problem.model import load
+    from ..errors import UsageError
+    from ..problem import load
     from ..training.history import UPDATED_NOTE, check_request, choose_engine, train
+    from .io import output_format, refuse_own_input, write_output
 
-    from .main import format_for
-    fmt = format_for(args, ("text", "json", "html"))
+    fmt = output_format(args, TRAIN_FORMATS, SUFFIXES, problem=args.problem)
     problem = load(args.problem)
     check_request(problem, args.steps, args.every, args.hidden_deltas)
     choose_engine(problem, args.engine)
     if args.engine == "reference" and args.hidden_deltas != "original":
-        from .main import UsageError
         raise UsageError("the reference engine only knows --hidden-deltas original", "--engine")
     if args.plot is not None:
         from ..training.plot import check_path
         check_path(args.plot)
-    _check_output(args.output)
+        refuse_own_input(args.plot, problem=args.problem)
     if fmt == "html":
-        from ..render.page.html import katex_dir
+        from ..render.page.assets import katex_dir
         katex_dir()                     # the page needs KaTeX: say so before training, not after
     progress = _Progress(args.steps) if sys.stderr.isatty() else None
     try:

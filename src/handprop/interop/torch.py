@@ -2,15 +2,13 @@
 
 ``from_torch(model, inputs, targets, loss=..., lr=...)`` reads an
 ``nn.Sequential`` of ``nn.Linear`` layers, each followed by at most one
-supported activation (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, and Softmax over
-the last dimension at the end), into a :class:`~handprop.problem.Problem` whose
-names are those of the matrix shorthand (x1.., h1.. or h1_1.., y1.., weights
-w1.. row by row, one bias per unit b1..).  ``to_torch(problem)`` gives the
-float64 model back; the round trip is exact.
-
-``torch_sgd`` trains a problem with ``torch.optim.SGD`` and autograd, built
-from the problem independently of our engines: the truth the training engines
-are compared with (tests, and ``handprop verify``).
+activation module, into a :class:`~handprop.problem.Problem` whose names are
+those of the matrix shorthand (x1.., h1.. or h1_1.., y1.., weights w1.. row by
+row, one bias per unit b1..).  ``to_torch(problem)`` gives the float64 model
+back; the round trip is exact.  Which module each activation is, and which of
+its attributes are the activation's parameters, is read from the activation's
+entry (:mod:`handprop.nn.activations`: ``torch``, ``torch_params``,
+``torch_fixed``); which torch losses a loss is, from the loss's entry.
 
 torch is imported inside these functions only.
 """
@@ -18,13 +16,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..problem.model import LOSS_NAMES, Problem, ProblemError, parse
+from ..errors import MissingDependency, ProblemError
+from ..nn import ACTIVATIONS, LOSSES
+from ..problem import Problem, parse
+
+__all__ = ["from_torch", "to_torch", "problem_data", "layers_of", "sequential", "architecture",
+           "TorchError", "SOURCE"]
 
 SOURCE = "from_torch"
-SUPPORTED = "nn.Linear layers, each followed by at most one of Sigmoid, Tanh, ReLU, LeakyReLU, " \
-            "Identity, or Softmax(dim=-1) after the last"
-COMPARISON_STEPS = 5
-COMPARISON_TOLERANCE = 1e-10
+
+
+def _supported() -> str:
+    names = [a.torch for a in ACTIVATIONS.values() if a.torch and not a.output_only]
+    last = [a.torch for a in ACTIVATIONS.values() if a.torch and a.output_only]
+    return (f"nn.Linear layers, each followed by at most one of {', '.join(names)}, Identity"
+            + (f", or {' or '.join(last)} after the last" if last else ""))
 
 
 class TorchError(ProblemError):
@@ -32,6 +38,14 @@ class TorchError(ProblemError):
 
     def __init__(self, message: str, field: str = ""):
         super().__init__(message, field, SOURCE)
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)", source=SOURCE) from None
+    return torch
 
 
 # ---------------------------------------------------------------- model -> problem
@@ -44,31 +58,28 @@ def _modules(model) -> list:
     return [model]
 
 
-def _activation(module, last: bool, where: str) -> tuple[str, float | None] | None:
-    """(activation, slope) of an activation module; None if it is not one."""
+def _activation(module, last: bool, where: str) -> tuple[str, dict[str, float]] | None:
+    """(activation, its parameters) of an activation module; None if it is not one."""
     from torch import nn
-    if isinstance(module, nn.Sigmoid):
-        return "sigmoid", None
-    if isinstance(module, nn.Tanh):
-        return "tanh", None
-    if isinstance(module, nn.ReLU):
-        return "relu", None
-    if isinstance(module, nn.LeakyReLU):
-        return "leaky_relu", float(module.negative_slope)
     if isinstance(module, nn.Identity):
-        return "linear", None
-    if isinstance(module, nn.Softmax):
-        if module.dim not in (-1, 1):
-            raise TorchError(f"Softmax(dim={module.dim}) does not normalise over the units; use "
-                             "Softmax(dim=-1)", where)
-        if not last:
-            raise TorchError("Softmax is only supported as the last layer", where)
-        return "softmax", None
+        return "linear", {}
+    kind = type(module).__name__
+    for entry in ACTIVATIONS.values():
+        if entry.torch != kind or not isinstance(module, getattr(nn, kind)):
+            continue
+        for attr, wanted in entry.torch_fixed:
+            have = getattr(module, attr, None)
+            if have != wanted and not (attr == "dim" and have in (-1, 1)):
+                raise TorchError(f"{kind}({attr}={have!r}) is not {entry.name}: use {kind}({attr}={wanted!r})",
+                                 where)
+        if entry.output_only and not last:
+            raise TorchError(f"{kind} is only supported as the last layer", where)
+        return entry.name, {ours: float(getattr(module, theirs)) for ours, theirs in entry.torch_params}
     return None
 
 
 def layers_of(model) -> list[dict[str, Any]]:
-    """The matrix-shorthand layers of ``model`` (size, activation, W, b)."""
+    """The matrix-shorthand layers of ``model`` (size, activation and its parameters, W, b)."""
     from torch import nn
     mods = _modules(model)
     layers: list[dict[str, Any]] = []
@@ -89,17 +100,16 @@ def layers_of(model) -> list[dict[str, Any]]:
         act = _activation(m, i == len(mods) - 1, where)
         if act is None:
             raise TorchError(f"{type(m).__name__} cannot be expressed: a handprop network is "
-                             f"{SUPPORTED}", where)
+                             f"{_supported()}", where)
         if not layers or (layers[-1]["activation"] != "linear" or layers[-1].get("_act")):
             if act[0] == "linear":
                 continue          # an Identity anywhere changes nothing
             raise TorchError(f"{type(m).__name__} does not follow an nn.Linear (two activations in a "
                              "row, or one first)", where)
         layers[-1]["activation"], layers[-1]["_act"] = act[0], True
-        if act[1] is not None:
-            layers[-1]["slope"] = act[1]
+        layers[-1].update(act[1])
     if not layers:
-        raise TorchError(f"has no nn.Linear layer; a handprop network is {SUPPORTED}", "model")
+        raise TorchError(f"has no nn.Linear layer; a handprop network is {_supported()}", "model")
     for layer in layers:
         layer.pop("_act", None)
     return layers
@@ -118,28 +128,27 @@ def _rows(values, width: int, what: str) -> list[list[float]]:
     return t.tolist()
 
 
-_TORCH_LOSSES = {("MSELoss", "sum"): ("sse", "sum"), ("MSELoss", "mean"): ("mse", "mean"),
-                 ("BCELoss", "sum"): ("bce", "sum")}
-
-
 def _loss(loss, n_out: int) -> tuple[str, str | None]:
-    """Our (loss, batch) for a loss name or a torch loss module."""
+    """Our (loss, batch) for a loss name or a torch loss module (read from the loss entries)."""
     if isinstance(loss, str):
-        if loss not in LOSS_NAMES:
-            raise TorchError(f"unknown loss {loss!r} (losses: {', '.join(LOSS_NAMES)})", "loss")
+        if loss not in LOSSES:
+            raise TorchError(f"unknown loss {loss!r} (losses: {', '.join(LOSSES)})", "loss")
         return loss, None
-    key = (type(loss).__name__, getattr(loss, "reduction", None))
-    if key == ("BCELoss", "mean") and n_out == 1:
-        return "bce", "mean"
-    if key in _TORCH_LOSSES and getattr(loss, "weight", None) is None:
-        return _TORCH_LOSSES[key]
-    raise TorchError(f"{key[0]}(reduction={key[1]!r}) cannot be expressed; give a loss name "
-                     f"({', '.join(LOSS_NAMES)}), MSELoss or BCELoss", "loss")
+    kind, reduction = type(loss).__name__, getattr(loss, "reduction", None)
+    if getattr(loss, "weight", None) is None:
+        for entry in LOSSES.values():
+            for cls, red, batch, outputs in entry.torch:
+                if (cls, red) == (kind, reduction) and outputs in (None, n_out):
+                    return entry.name, batch
+    known = sorted({f"{cls}(reduction={red!r})" for e in LOSSES.values() for cls, red, _, _ in e.torch})
+    raise TorchError(f"{kind}(reduction={reduction!r}) cannot be expressed; give a loss name "
+                     f"({', '.join(LOSSES)}) or one of {', '.join(known)}", "loss")
 
 
 def problem_data(model, inputs, targets, loss: Any = "half_sse", lr: float = 0.5,
                  batch: str | None = None, update_biases: bool = True, title: str = "") -> dict:
     """The problem file (matrix shorthand, as plain data) of :func:`from_torch`."""
+    _torch()
     layers = layers_of(model)
     n_in = len(layers[0]["W"][0])
     loss_name, loss_batch = _loss(loss, layers[-1]["size"])
@@ -159,11 +168,26 @@ def from_torch(model, inputs, targets, loss: Any = "half_sse", lr: float = 0.5,
                batch: str | None = None, update_biases: bool = True, title: str = "") -> Problem:
     """The problem of training ``model`` on ``inputs`` -> ``targets`` by SGD with rate ``lr``.
 
-    ``loss`` is one of our loss names or ``nn.MSELoss``/``nn.BCELoss`` (whose
-    reduction sets ``batch``).  Biases are updated, as ``torch.optim.SGD`` does.
+    ``loss`` is one of our loss names or a torch loss its entry names (``nn.MSELoss``,
+    ``nn.BCELoss``; the reduction sets ``batch``).  Biases are updated, as ``torch.optim.SGD``
+    does.
     """
     data = problem_data(model, inputs, targets, loss, lr, batch, update_biases, title)
     return parse(data, source=SOURCE, name="torch")
+
+
+def _module(layer_activation: str, params: dict[str, float]):
+    """The torch.nn module of an activation (None for a linear layer)."""
+    from torch import nn
+    entry = ACTIVATIONS[layer_activation]
+    if entry.torch is None:
+        return None
+    kwargs = {theirs: params.get(ours, next(p.default for p in entry.params if p.name == ours))
+              for ours, theirs in entry.torch_params}
+    kwargs.update(dict(entry.torch_fixed))
+    if entry.torch == "Softplus":
+        kwargs.setdefault("threshold", 700.0)    # torch's default (20) is softplus only approximately
+    return getattr(nn, entry.torch)(**kwargs)
 
 
 def sequential(state: Any, activations: list[str], slope: float = 0.01, source: str = ""):
@@ -172,7 +196,7 @@ def sequential(state: Any, activations: list[str], slope: float = 0.01, source: 
     The Linear layers are the state dict's 2-d ``*.weight`` entries, in order,
     each with its ``*.bias`` when there is one.
     """
-    import torch
+    torch = _torch()
     from torch import nn
     if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
                                               for k, v in state.items()):
@@ -186,6 +210,9 @@ def sequential(state: Any, activations: list[str], slope: float = 0.01, source: 
                            f"({', '.join(weights)})", "--activations", source)
     modules = []
     for key, act in zip(weights, activations):
+        if act not in ACTIVATIONS:
+            raise ProblemError(f"unknown activation {act!r} (activations: {', '.join(ACTIVATIONS)})",
+                               "--activations", source)
         W = state[key]
         bias = state.get(key[: -len("weight")] + "bias")
         lin = nn.Linear(W.shape[1], W.shape[0], bias=bias is not None, dtype=torch.float64)
@@ -197,14 +224,9 @@ def sequential(state: Any, activations: list[str], slope: float = 0.01, source: 
                                        f"({W.shape[0]},)", source=source)
                 lin.bias.copy_(bias.double())
         modules.append(lin)
-        extra = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
-                 "leaky_relu": lambda: nn.LeakyReLU(slope), "softmax": lambda: nn.Softmax(dim=-1),
-                 "linear": None}
-        if act not in extra:
-            raise ProblemError(f"unknown activation {act!r} (activations: {', '.join(extra)})",
-                               "--activations", source)
-        if extra[act] is not None:
-            modules.append(extra[act]())
+        extra = _module(act, {"slope": slope})
+        if extra is not None:
+            modules.append(extra)
     return nn.Sequential(*modules)
 
 
@@ -214,11 +236,20 @@ def architecture(problem: Problem) -> str:
     for layer in problem.layers:
         has_bias = any(problem.bias_of[u] for u in layer.units)
         parts.append(f"nn.Linear({width}, {len(layer.units)}{'' if has_bias else ', bias=False'})")
-        parts += {"sigmoid": ["nn.Sigmoid()"], "tanh": ["nn.Tanh()"], "relu": ["nn.ReLU()"],
-                  "leaky_relu": [f"nn.LeakyReLU({layer.slope!r})"], "softmax": ["nn.Softmax(dim=-1)"],
-                  "linear": []}[layer.activation]
+        module = _describe(layer)
+        if module:
+            parts.append(module)
         width = len(layer.units)
     return f"nn.Sequential({', '.join(parts)}).double()"
+
+
+def _describe(layer) -> str:
+    entry = ACTIVATIONS[layer.activation]
+    if entry.torch is None:
+        return ""
+    kwargs = [f"{theirs}={layer.params[ours]!r}" for ours, theirs in entry.torch_params]
+    kwargs += [f"{k}={v!r}" for k, v in entry.torch_fixed]
+    return f"nn.{entry.torch}({', '.join(kwargs)})"
 
 
 # ---------------------------------------------------------------- problem -> model
@@ -232,7 +263,7 @@ def to_torch(problem: Problem):
     (the bias then has ``requires_grad=False``).  Shared biases that are
     updated cannot be expressed and raise :class:`TorchError`.
     """
-    import torch
+    torch = _torch()
     from torch import nn
 
     modules = []
@@ -256,119 +287,8 @@ def to_torch(problem: Problem):
         if has_bias and not problem.update_biases:
             lin.bias.requires_grad_(False)
         modules.append(lin)
-        act = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
-               "softmax": lambda: nn.Softmax(dim=-1),
-               "leaky_relu": lambda: nn.LeakyReLU(layer.slope)}.get(layer.activation)
-        if act is not None:
-            modules.append(act())
+        module = _module(layer.activation, layer.params)
+        if module is not None:
+            modules.append(module)
         width = len(layer.units)
     return nn.Sequential(*modules)
-
-
-# ---------------------------------------------------------------- training by PyTorch
-
-
-def torch_sgd(problem: Problem, steps: int) -> dict[str, float]:
-    """Every parameter after ``steps`` steps of ``torch.optim.SGD`` (float64, autograd).
-
-    Built from the problem directly: one weight matrix per layer, one vector of
-    (possibly shared) biases gathered per unit, the loss written in torch.
-    """
-    import torch
-
-    P = torch.float64
-    W = [torch.tensor([[w.value for w in problem.incoming[u]] for u in layer.units], dtype=P,
-                      requires_grad=True) for layer in problem.layers]
-    beta = torch.tensor([b.value for b in problem.biases] + [0.0], dtype=P,
-                        requires_grad=problem.update_biases)
-    pos = {b.name: i for i, b in enumerate(problem.biases)}
-    gather = [torch.tensor([pos[problem.bias_of[u].name] if problem.bias_of[u] else len(pos)
-                            for u in layer.units]) for layer in problem.layers]
-    mask = torch.ones(len(pos) + 1, dtype=P)
-    mask[-1] = 0.0                       # the absent bias is the constant 0
-    X = torch.tensor([s.inputs for s in problem.samples], dtype=P)
-    T = torch.tensor([s.targets for s in problem.samples], dtype=P)
-    params = W + ([beta] if problem.update_biases else [])
-    opt = torch.optim.SGD(params, lr=problem.learning_rate)
-    for _ in range(steps):
-        opt.zero_grad()
-        a = X
-        for li, layer in enumerate(problem.layers):
-            z = a @ W[li].T + (beta * mask)[gather[li]]
-            a = _torch_activation(layer, z)
-        _torch_loss(problem, z, a, T).backward()
-        opt.step()
-    W = [w.detach() for w in W]
-    beta = beta.detach()
-    values = {}
-    for li, layer in enumerate(problem.layers):
-        for j, u in enumerate(layer.units):
-            for i, w in enumerate(problem.incoming[u]):
-                values[w.name] = float(W[li][j, i])
-    for b in problem.biases:
-        values[b.name] = float(beta[pos[b.name]])
-    return values
-
-
-def _torch_activation(layer, z):
-    import torch
-    kind = layer.activation
-    if kind == "sigmoid":
-        return torch.sigmoid(z)
-    if kind == "tanh":
-        return torch.tanh(z)
-    if kind == "relu":
-        return torch.relu(z)
-    if kind == "leaky_relu":
-        return torch.nn.functional.leaky_relu(z, layer.slope)
-    if kind == "softmax":
-        return torch.softmax(z, dim=1)
-    return z
-
-
-def _torch_loss(problem: Problem, z, y, t):
-    import torch
-    F = torch.nn.functional
-    out = problem.layers[-1].activation
-    if problem.loss == "half_sse":
-        e = 0.5 * ((t - y) ** 2).sum()
-    elif problem.loss == "sse":
-        e = ((t - y) ** 2).sum()
-    elif problem.loss == "mse":
-        e = ((t - y) ** 2).sum() / y.shape[1]
-    elif problem.loss == "bce" and out == "sigmoid":
-        e = F.binary_cross_entropy_with_logits(z, t, reduction="sum")
-    elif problem.loss == "bce":
-        yc = y.clamp(1e-12, 1 - 1e-12)
-        e = -(t * torch.log(yc) + (1 - t) * torch.log(1 - yc)).sum()
-    elif out == "softmax":       # cross_entropy
-        e = -(t * torch.log_softmax(z, dim=1)).sum()
-    else:
-        e = -(t * torch.log(y.clamp_min(1e-12))).sum()
-    return e / len(problem.samples) if problem.batch == "mean" else e
-
-
-def training_comparison(problem: Problem, steps: int = COMPARISON_STEPS,
-                        engine: str = "auto") -> tuple[float, str]:
-    """(largest difference, parameter) between our training and PyTorch SGD after ``steps``.
-
-    The difference is relative to max(1, |value|).
-    """
-    from ..training.history import train
-    ours = train(problem, steps, every=steps, engine=engine).final_params
-    theirs = torch_sgd(problem, steps)
-    return max(((abs(ours[n] - theirs[n]) / max(1.0, abs(theirs[n])), n) for n in ours),
-               default=(0.0, ""))
-
-
-def verify_lines(problem: Problem) -> tuple[bool, list[str]]:
-    """The lines ``handprop verify`` prints about training, and whether they pass."""
-    from ..solve.engine import NumericError
-    try:
-        error, name = training_comparison(problem)
-    except NumericError as err:
-        return True, [f"PyTorch SGD, {COMPARISON_STEPS} training steps: not compared ({err.message})"]
-    ok = error <= COMPARISON_TOLERANCE
-    return ok, [f"PyTorch SGD, {COMPARISON_STEPS} training steps (float64): max difference "
-                f"{error:.2e} ({name or 'no parameters'}) {'ok' if ok else 'TOO LARGE'} "
-                f"(tolerance {COMPARISON_TOLERANCE:g})"]

@@ -1,10 +1,13 @@
 """Limits and defaults of a problem file, without pydantic.
 
-The models of :mod:`handprop.rawproblem` enforce these; :mod:`handprop.problem`
-reads them too, and so can the CLI's fast path for the built-in problems,
-which never needs to import pydantic.
+The models of :mod:`handprop.problem.schema` enforce these; the normaliser
+reads them too, and so can the CLI's fast path for the built-in problems, which
+never needs to import pydantic.  The names of activations, losses and
+optimizers come from their tables (:mod:`handprop.nn`).
 """
 from __future__ import annotations
+
+from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 
 MAX_LAYERS = 32
 MAX_UNITS = 4096          # units in one layer (inputs included)
@@ -17,14 +20,19 @@ LIMITS_TEXT = (f"at most {MAX_LAYERS} layers, {MAX_UNITS} units a layer, {MAX_WE
                f"{MAX_SAMPLES} samples, {MAX_SAMPLE_PARAMS:,} samples x parameters, names of {MAX_NAME} "
                f"characters, |numbers| <= {MAX_ABS:g}")
 
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
-LOSS_NAMES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
+ACTIVATION_NAMES = tuple(ACTIVATIONS)
+LOSS_NAMES = tuple(LOSSES)
+OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 BATCH_NAMES = ("sum", "mean")
+LAYER_PARAMS = tuple(dict.fromkeys(p.name for a in ACTIVATIONS.values() for p in a.params))
+"""Every activation parameter a layer may set (each activation takes some of them)."""
 RESERVED_OUTPUT_NAMES = ("total",)    # E:total is the total loss, so no output unit may be 'total'
 
 PROBLEM_DEFAULTS = {"title": "", "description": "", "weights": None, "biases": None,
-                    "loss": "half_sse", "learning_rate": 0.5, "update_biases": False, "batch": "sum"}
+                    "loss": "half_sse", "learning_rate": 0.5, "update_biases": False, "batch": "sum",
+                    "optimizer": "sgd"}
 """Values of the optional top-level fields when a file leaves them out."""
 
-LAYER_DEFAULTS = {"activation": "sigmoid", "slope": 0.01, "b": None}
-"""Values of a layer's optional fields when a file leaves them out."""
+LAYER_DEFAULTS = {"activation": "sigmoid", "b": None, **{name: None for name in LAYER_PARAMS}}
+"""Values of a layer's optional fields when a file leaves them out (a parameter left out
+takes its activation's default)."""

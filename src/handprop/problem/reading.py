@@ -16,33 +16,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..errors import ProblemError
+
 MAX_FILE_BYTES = 32 * 1024 * 1024
-
-
-class ProblemError(ValueError):
-    """A problem that cannot be used: ``source: field: message`` in one line."""
-
-    def __init__(self, message: str, field: str = "", source: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.source = source
-
-    def located(self, source: str) -> "ProblemError":
-        if not self.source:
-            self.source = source
-        return self
-
-    def __str__(self) -> str:
-        parts = [p for p in (self.source, self.field) if p]
-        return _one_line(": ".join(parts + [self.message]))
-
-
-def _one_line(text: str) -> str:
-    """``text`` with line breaks and other control characters escaped: one line, always."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # ---------------------------------------------------------------- words for values and places

@@ -14,11 +14,13 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StrictBool,
                       Tag, ValidationError)
 
-from .reading import ProblemError, describe, field_path, number_text, suggest
+from pydantic import create_model
 
-from .limits import (ACTIVATION_NAMES, BATCH_NAMES, LAYER_DEFAULTS, LIMITS_TEXT, LOSS_NAMES,  # noqa: F401
-                     MAX_ABS, MAX_LAYERS, MAX_NAME, MAX_SAMPLE_PARAMS, MAX_SAMPLES, MAX_UNITS,
-                     MAX_WEIGHTS, PROBLEM_DEFAULTS, RESERVED_OUTPUT_NAMES)
+from ..errors import ProblemError
+from .limits import (ACTIVATION_NAMES, BATCH_NAMES, LAYER_DEFAULTS, LAYER_PARAMS, LIMITS_TEXT,
+                     LOSS_NAMES, MAX_ABS, MAX_LAYERS, MAX_NAME, MAX_SAMPLES, MAX_UNITS,
+                     OPTIMIZER_NAMES, PROBLEM_DEFAULTS)
+from .reading import describe, field_path, number_text, suggest
 
 
 # ---------------------------------------------------------------- single values
@@ -126,8 +128,9 @@ Number = Annotated[float, BeforeValidator(_number)]
 Name = Annotated[str, BeforeValidator(_name)]
 Size = Annotated[int, BeforeValidator(_size)]
 Names = Annotated[list[Name], Field(min_length=1, max_length=MAX_UNITS)]
-ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
-LossName = Literal["half_sse", "sse", "mse", "bce", "cross_entropy"]
+ActivationName = Literal[ACTIVATION_NAMES]   # the names of the tables: nn/activations.py
+LossName = Literal[LOSS_NAMES]               # nn/losses.py
+OptimizerName = Literal[OPTIMIZER_NAMES]     # nn/optimizers.py
 Values = _either(_kind, "expected a list of numbers (in unit order) or a mapping of name: number",
                  list=list[Number], map=dict[Name, Number])
 Inputs = _either(_kind, "expected the number of inputs (matrix shorthand) or a list of their names",
@@ -152,18 +155,19 @@ class RawSample(_Strict):
     targets: Values
 
 
-class RawExplicitLayer(_Strict):
-    units: Names
-    activation: ActivationName = LAYER_DEFAULTS["activation"]
-    slope: Number = LAYER_DEFAULTS["slope"]
+_ACTIVATION_PARAMS: dict[str, Any] = {name: (Optional[Number], None) for name in LAYER_PARAMS}
+"""Every activation parameter as an optional field of a layer (which activation takes which
+is checked where the fields fit together)."""
 
+RawExplicitLayer = create_model(
+    "RawExplicitLayer", __base__=_Strict, units=(Names, ...),
+    activation=(ActivationName, LAYER_DEFAULTS["activation"]), **_ACTIVATION_PARAMS)
 
-class RawMatrixLayer(_Strict):
-    size: Size
-    activation: ActivationName = LAYER_DEFAULTS["activation"]
-    slope: Number = LAYER_DEFAULTS["slope"]
-    W: Annotated[list[list[Number]], Field(max_length=MAX_UNITS)]
-    b: Optional[LayerBias] = LAYER_DEFAULTS["b"]
+RawMatrixLayer = create_model(
+    "RawMatrixLayer", __base__=_Strict, size=(Size, ...),
+    activation=(ActivationName, LAYER_DEFAULTS["activation"]),
+    W=(Annotated[list[list[Number]], Field(max_length=MAX_UNITS)], ...),
+    b=(Optional[LayerBias], LAYER_DEFAULTS["b"]), **_ACTIVATION_PARAMS)
 
 
 class RawProblem(_Strict):
@@ -177,7 +181,8 @@ class RawProblem(_Strict):
     loss: LossName = PROBLEM_DEFAULTS["loss"]
     learning_rate: Number = PROBLEM_DEFAULTS["learning_rate"]
     update_biases: StrictBool = PROBLEM_DEFAULTS["update_biases"]
-    batch: Literal["sum", "mean"] = PROBLEM_DEFAULTS["batch"]
+    batch: Literal[BATCH_NAMES] = PROBLEM_DEFAULTS["batch"]
+    optimizer: OptimizerName = PROBLEM_DEFAULTS["optimizer"]
 
 
 # ---------------------------------------------------------------- pydantic's errors in plain words
@@ -202,7 +207,8 @@ def _last_field(loc: tuple) -> str:
     return names[-1] if names else ""
 
 
-_CHOICES = {"activation": ACTIVATION_NAMES, "loss": LOSS_NAMES, "batch": BATCH_NAMES}
+_CHOICES = {"activation": ACTIVATION_NAMES, "loss": LOSS_NAMES, "batch": BATCH_NAMES,
+            "optimizer": OPTIMIZER_NAMES}
 _WHAT = {"layers": "layers", "samples": "samples", "units": "units", "inputs": "inputs", "W": "rows"}
 
 

@@ -1,27 +1,67 @@
-"""Renderers: pure functions of a Trace.
+"""Writers: pure functions of a trace, one module per output format.
 
-Each module exposes ``render(trace, digits=...) -> str``.  They know nothing
-about calculus: every formula and number they print comes from the trace.
+Each writer module exposes ``render(trace, digits=None) -> str`` (``bytes`` for a
+binary format) and may expose ``render_bytes`` (the same, encoded, for large
+outputs).  Writers know nothing about calculus: every formula and number they
+write comes from the trace, through the document model (:mod:`.document`).
+
+Adding an output format is one writer module and one line of :data:`FORMATS`.
 """
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from typing import Callable
 
-FORMATS = ("text", "markdown", "latex", "json", "python", "html")
-_MODULES = {"html": "handprop.render.page.html"}
+from ..errors import UsageError
+
+__all__ = ["Format", "FORMATS", "SUFFIXES", "writer", "render_output", "format_of_suffix"]
 
 
-def renderer(fmt: str) -> Callable[..., str]:
-    """The ``render`` function of format ``fmt`` (imported on demand)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
-    return importlib.import_module(_MODULES.get(fmt, f"handprop.render.{fmt}")).render
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str                 # the writer
+    suffixes: tuple[str, ...]   # of an output file in this format (the first is the usual one)
+    binary: bool = False
+    description: str = ""
 
 
-def render_output(fmt: str, trace, digits: int | None = None) -> str | bytes:
-    """What ``explain --format fmt`` writes: a renderer's ``render_bytes`` when it has one
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("text", "handprop.render.text", (".txt",), description="the worked solution as plain text"),
+    Format("markdown", "handprop.render.markdown", (".md", ".markdown"), description="GitHub Markdown with math"),
+    Format("latex", "handprop.render.latex", (".tex",), description="a LaTeX document"),
+    Format("typst", "handprop.render.typst", (".typ",), description="a Typst document"),
+    Format("pdf", "handprop.render.pdf", (".pdf",), binary=True, description="a PDF (Typst, in-process)"),
+    Format("json", "handprop.render.json", (".json",), description="the trace (handprop.trace/1)"),
+    Format("python", "handprop.render.python", (".py",), description="a script that recomputes and checks"),
+    Format("html", "handprop.render.page.html", (".html", ".htm"), description="the interactive page"),
+)}
+
+SUFFIXES: dict[str, str] = {s: f.name for f in FORMATS.values() for s in f.suffixes}
+"""Output-file suffix -> format."""
+
+
+def _format(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise UsageError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})", "--format") from None
+
+
+def writer(name: str) -> Callable[..., str | bytes]:
+    """The ``render`` function of format ``name`` (imported on demand)."""
+    return importlib.import_module(_format(name).module).render
+
+
+def render_output(name: str, trace, digits: int | None = None) -> str | bytes:
+    """What ``explain --format NAME`` writes: the writer's ``render_bytes`` when it has one
     (large outputs skip a decode and re-encode), else its ``render``."""
-    module = importlib.import_module(renderer(fmt).__module__)
+    module = importlib.import_module(_format(name).module)
     fast = getattr(module, "render_bytes", None)
     return fast(trace, digits=digits) if fast else module.render(trace, digits=digits)
+
+
+def format_of_suffix(suffix: str) -> str | None:
+    """The format an output file's suffix names, or None."""
+    return SUFFIXES.get(suffix.lower())

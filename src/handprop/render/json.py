@@ -9,9 +9,9 @@ from ..trace import Trace
 
 
 def render(trace: Trace, digits: int | None = None) -> str:
-    return trace.dumps() + "\n"
+    return trace.dumps(digits=digits) + "\n"
 
 
 def render_bytes(trace: Trace, digits: int | None = None) -> bytes:
     """The same as :func:`render`, as UTF-8 bytes (a large trace is written without re-encoding)."""
-    return trace.dump_bytes(newline=True)
+    return trace.dump_bytes(newline=True, digits=digits)

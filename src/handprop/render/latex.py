@@ -9,11 +9,10 @@ with KaTeX, which the tests check.
 """
 from __future__ import annotations
 
-from ..expr.nodes import latex_number, tex_escape
-from ..trace import Step, Trace
-from .common import (given_items, new_questions, FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
-                     given_number, hand_value, more_samples, other_forms, problem_summary,
-                     rounding_description, rounding_note, sections, settings_line, update_rows)
+from ..expr.numbers import latex_number
+from ..expr.printers import tex_escape
+from ..trace import Trace
+from .document import Cell, Document, StepBlock, Table, document, given_items, given_number
 
 _UNICODE = {
     "−": r"\ensuremath{-}", "×": r"\ensuremath{\times}", "·": r"\ensuremath{\cdot}",
@@ -84,102 +83,98 @@ def tabular(spec: str, headers: list[str], rows: list[list[str]], long: bool = F
     return out + [r"\bottomrule", rf"\end{{{env}}}"]
 
 
+def cell_text(doc: Document, c: Cell) -> str:
+    """A table cell in LaTeX (numbers in math mode, names escaped)."""
+    if c.kind == "number":
+        text = f"${latex_number(c.value, doc.digits)}$"
+        return f"$\\mathbf{{{latex_number(c.value, doc.digits)}}}$" if c.strong else text
+    if c.kind == "given":
+        return tex_text(given_number(c.value))
+    if c.kind == "symbol":
+        symbol = doc.write(c.value, "latex")
+        return f"$\\boldsymbol{{{symbol}}}$" if c.strong else f"${symbol}$"
+    if c.kind == "empty":
+        return "---" if c.value == "—" else ""
+    text = MOVED.get(str(c.value)) or tex_text(str(c.value))
+    return rf"\textbf{{{text}}}" if c.strong else text
+
+
+MOVED = {"↓ down": r"$\downarrow$ down", "↑ up": r"$\uparrow$ up", "· none": "none"}
+
+
 # ---------------------------------------------------------------- the parts
 
 
-def step_lines(step: Step, trace: Trace, digits: int) -> list[str]:
-    out = [rf"\subsection*{{{tex_text(step.title)}}}"]
-    out += align(equation(step, latex=True))
-    hand = hand_value(trace, step.id, digits)
-    if hand is not None:
-        out.append(rf"By hand \textbf{{{tex_text(hand.hand_text)}}} \quad exact "
-                   rf"{tex_text(hand.exact_text)} \quad drift {tex_text(hand.drift_text)}")
+def step_lines(doc: Document, b: StepBlock) -> list[str]:
+    out = [rf"\subsection*{{{tex_text(b.title)}}}"]
+    out += align(doc.chain(b.step, "latex"))
+    if b.hand is not None:
+        out.append(rf"By hand \textbf{{{tex_text(b.hand.hand_text)}}} \quad exact "
+                   rf"{tex_text(b.hand.exact_text)} \quad drift {tex_text(b.hand.drift_text)}")
         out.append("")
-    if step.terms:
-        rows = [[tex_text(t.label), rf"$\displaystyle {t.latex}$", math(t.value, digits), tex_text(q)]
-                for t, q in zip(step.terms, new_questions(step.terms))]
+    if b.terms:
+        rows = [[tex_text(t.label), rf"$\displaystyle {doc.write(t.symbol, 'latex')}$",
+                 f"${latex_number(t.value, doc.digits)}$", tex_text(t.question)] for t in b.terms]
         out += [r"\begin{center}\small"]
         out += tabular(r"@{}llr>{\raggedright\arraybackslash}p{8.5cm}@{}",
                        ["", "factor", "value", "what it asks"], rows)
         out += [r"\end{center}"]
-    for form in other_forms(step):
+    for form in b.forms:
         out.append(rf"\emph{{{tex_text(form.title)}:}}")
-        out += align(equation(form, latex=True))
-    out += [tex_text(step.note), ""]
+        out += align(doc.chain(form, "latex"))
+    out += [tex_text(b.note), ""]
     return out
 
 
-def given_lines(trace: Trace) -> list[str]:
+def given_lines(doc: Document) -> list[str]:
     rows = []
-    for row in given(trace):
+    for row in doc.given:
         items = given_items(row, tex_text, r"\ldots", "~=~", lambda v: tex_text(given_number(v)))
         rows.append([tex_text(row.label), ", ".join(items)])
-    more = more_samples(trace)
-    if more:
-        rows.append([r"\ldots", f"and {more} more samples"])
-    return [r"\section*{Given}"] + tabular(r"@{}l>{\raggedright\arraybackslash}p{13.5cm}@{}", ["", "values"], rows, long=True) + [""]
+    if doc.more_samples:
+        rows.append([r"\ldots", f"and {doc.more_samples} more samples"])
+    return [r"\section*{Given}"] + tabular(r"@{}l>{\raggedright\arraybackslash}p{13.5cm}@{}",
+                                           ["", "values"], rows, long=True) + [""]
 
 
-def forward_lines(trace: Trace, sample: int | None, digits: int) -> list[str]:
-    rows = [[tex_text(r.unit), math(r.net, digits), math(r.out, digits),
-             "---" if r.target is None else math(r.target, digits),
-             "hidden" if r.error is None else math(r.error, digits)]
-            for r in forward_rows(trace, sample)]
-    sfx = f"[{sample}]" if sample else ""
-    rows.append([r"\textbf{$E_{\mathrm{total}}$}", "", "", "",
-                 f"$\\mathbf{{{latex_number(trace.values[f'E:total{sfx}'], digits)}}}$"])
-    title = "Forward-pass table" + (f" (sample {sample})" if sample else "")
-    return ([rf"\subsection*{{{title}}}", r"\begin{center}"]
-            + tabular("@{}lrrrr@{}", ["neuron", "net input", "output", "target", "error"], rows)
+def table_lines(doc: Document, t: Table, heading: str = "subsection") -> list[str]:
+    headers = [cell_text(doc, c) for c in t.headers]
+    rows = [[cell_text(doc, c) for c in row] for row in t.rows]
+    if t.more:
+        rows.append([r"\ldots", f"and {t.more} more"] + [""] * (len(headers) - 2))
+    spec = "@{}" + t.aligns + "@{}"
+    if t.kind == "updates":
+        return [rf"\{heading}*{{{tex_text(t.title)}}}"] + tabular(spec, headers, rows, long=True) + [""]
+    return ([rf"\{heading}*{{{tex_text(t.title)}}}", r"\begin{center}"] + tabular(spec, headers, rows)
             + [r"\end{center}", ""])
 
 
-MOVED = {"down": r"$\downarrow$ down", "up": r"$\uparrow$ up", "none": "none", "—": "not updated"}
-
-
-def update_lines(trace: Trace, digits: int) -> list[str]:
-    hand = trace.hand_values is not None
-    rows = []
-    for r in update_rows(trace):
-        row = [tex_text(r.param), math(r.grad, digits), tex_text(given_number(r.old)),
-               math(r.new, digits)]
-        if hand:
-            h = hand_value(trace, f"new:{r.param}", digits)
-            row.append(tex_text(h.hand_text) if h else "---")
-        rows.append(row + [MOVED[r.moved]])
-    headers = ["parameter", r"$\partial E/\partial p$", "old", "new"] + (["by hand"] if hand else []) \
-        + ["moved"]
-    return ([r"\section*{All updates}"]
-            + tabular("@{}lrrr" + ("r" if hand else "") + "l@{}", headers, rows, long=True) + [""])
-
-
 def render(trace: Trace, digits: int | None = None) -> str:
-    digits = digits or trace.digits
-    p = trace.problem
-    title = tex_text(p.get("title") or trace.name or "handprop")
+    doc = document(trace, digits)
+    title = tex_text(doc.title)
     out = [PREAMBLE + rf"\title{{{title}}}", r"\date{}", r"\begin{document}", r"\maketitle", ""]
-    if p.get("description"):
-        out += [tex_text(p["description"]), ""]
-    out.append(rf"\textbf{{Network:}} {tex_text(problem_summary(trace))}\\")
-    out.append(rf"\textbf{{Settings:}} {tex_text(settings_line(trace))}")
-    if trace.hand_values is not None:
+    if doc.description:
+        out += [tex_text(doc.description), ""]
+    out.append(rf"\textbf{{Network:}} {tex_text(doc.summary)}\\")
+    out.append(rf"\textbf{{Settings:}} {tex_text(doc.settings)}")
+    if doc.hand_rounding:
         out[-1] += r"\\"
-        out.append(rf"\textbf{{Hand rounding:}} every intermediate rounded half-up to "
-                   rf"{tex_text(rounding_description(trace))}")
+        out.append(rf"\textbf{{Hand rounding:}} {tex_text(doc.hand_rounding)}")
     out.append("")
-    for warning in trace.warnings:
+    for warning in doc.warnings:
         out += [rf"\textbf{{Warning:}} {tex_text(warning)}", ""]
-    out += given_lines(trace)
-    for section in sections(trace):
+    out += given_lines(doc)
+    for section in doc.sections:
         out += [rf"\section*{{{tex_text(section.title)}}}", ""]
-        for step in section.steps:
-            out += step_lines(step, trace, digits)
-        if section.key.startswith("loss") and (section.steps[0].sample or len(p["samples"]) == 1):
-            out += forward_lines(trace, section.steps[0].sample, digits)
-    out += update_lines(trace, digits)
+        for b in section.blocks:
+            out += step_lines(doc, b)
+        if section.table is not None:
+            out += table_lines(doc, section.table)
+    out += table_lines(doc, doc.updates, "section")
     out += [r"\section*{The four chain-rule questions}", r"\begin{enumerate}"]
-    for (question, _, answer), tex in zip(four_questions(trace), FOUR_QUESTIONS_TEX):
-        out.append(rf"\item \textbf{{{tex_text(question)}}} ${tex}$ --- {tex_text(answer)}")
+    for q in doc.questions:
+        out.append(rf"\item \textbf{{{tex_text(q.question)}}} ${doc.write(q.symbol, 'latex')}$ --- "
+                   rf"{tex_text(q.answer)}")
     out += [r"\end{enumerate}", "", r"\section*{A note on rounding}",
-            code_spans(rounding_note(trace, digits)), "", r"\end{document}", ""]
+            code_spans(doc.rounding_note), "", r"\end{document}", ""]
     return "\n".join(out)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ..expr.nodes import text_number
-from ..trace import Step, Trace
-from .common import (given_items, new_questions, FOUR_QUESTIONS_TEX, four_questions, equation, forward_rows, given,
-                     given_number, hand_value, more_samples, other_forms, problem_summary,
-                     rounding_description, rounding_note, sections, settings_line, update_rows)
+from ..expr.numbers import text_number
+from ..trace import Trace
+from .document import Cell, Document, StepBlock, Table, document, given_items, given_number
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _PUNCT = set("\\`*[]|~$!{}")
@@ -76,92 +74,79 @@ def table(headers: list[str], rows: list[list[str]], aligns: str) -> list[str]:
     return out
 
 
-def _num(value: float | None, digits: int) -> str:
-    return "—" if value is None else text_number(value, digits)
+def cell_text(doc: Document, c: Cell) -> str:
+    """A table cell in Markdown (names escaped, symbols as inline math)."""
+    if c.kind == "number":
+        text = text_number(c.value, doc.digits)
+    elif c.kind == "given":
+        text = given_number(c.value)
+    elif c.kind == "symbol":
+        text = inline_math(doc.write(c.value, "latex"))
+    elif c.kind == "name":
+        text = md_escape(str(c.value))
+    else:
+        text = md_escape(str(c.value))
+    return f"**{text}**" if c.strong else text
 
 
 # ---------------------------------------------------------------- the parts
 
 
-def step_lines(step: Step, trace: Trace, digits: int) -> list[str]:
-    out = [f"### {md_escape(step.title)}", ""]
-    out += display(equation(step, latex=True))
-    hand = hand_value(trace, step.id, digits)
-    if hand is not None:
-        out += ["", f"By hand **{hand.hand_text}** · exact {hand.exact_text} · drift {hand.drift_text}"]
-    if step.terms:
-        rows = [[md_escape(t.label), inline_math(t.latex), text_number(t.value, digits), md_escape(q)]
-                for t, q in zip(step.terms, new_questions(step.terms))]
+def step_lines(doc: Document, b: StepBlock) -> list[str]:
+    out = [f"### {md_escape(b.title)}", ""]
+    out += display(doc.chain(b.step, "latex"))
+    if b.hand is not None:
+        out += ["", f"By hand **{b.hand.hand_text}** · exact {b.hand.exact_text} · drift {b.hand.drift_text}"]
+    if b.terms:
+        rows = [[md_escape(t.label), inline_math(doc.write(t.symbol, "latex")),
+                 text_number(t.value, doc.digits), md_escape(t.question)] for t in b.terms]
         out += [""] + table(["", "factor", "value", "what it asks"], rows, "llrl")
-    for form in other_forms(step):
-        out += ["", f"*{md_escape(form.title)}:*", ""] + display(equation(form, latex=True))
-    out += ["", md_escape(step.note), ""]
+    for form in b.forms:
+        out += ["", f"*{md_escape(form.title)}:*", ""] + display(doc.chain(form, "latex"))
+    out += ["", md_escape(b.note), ""]
     return out
 
 
-def given_lines(trace: Trace) -> list[str]:
+def given_lines(doc: Document) -> list[str]:
     rows = []
-    for row in given(trace):
+    for row in doc.given:
         items = given_items(row, md_escape)
         rows.append([row.label, ", ".join(items)])
-    more = more_samples(trace)
-    if more:
-        rows.append(["…", f"and {more} more samples"])
+    if doc.more_samples:
+        rows.append(["…", f"and {doc.more_samples} more samples"])
     return ["## Given", ""] + table(["", "values"], rows, "ll") + [""]
 
 
-def forward_lines(trace: Trace, sample: int | None, digits: int) -> list[str]:
-    rows = [[md_escape(r.unit), _num(r.net, digits), _num(r.out, digits), _num(r.target, digits),
-             "hidden" if r.error is None else _num(r.error, digits)]
-            for r in forward_rows(trace, sample)]
-    sfx = f"[{sample}]" if sample else ""
-    rows.append(["**E_total**", "", "", "", f"**{text_number(trace.values[f'E:total{sfx}'], digits)}**"])
-    title = "Forward-pass table" + (f" (sample {sample})" if sample else "")
-    return [f"### {title}", ""] + table(["neuron", "net input", "output", "target", "error"], rows,
-                                        "lrrrr") + [""]
-
-
-MOVED = {"down": "↓ down", "up": "↑ up", "none": "· none", "—": "not updated"}
-
-
-def update_lines(trace: Trace, digits: int) -> list[str]:
-    hand = trace.hand_values is not None
-    rows = []
-    for r in update_rows(trace):
-        row = [md_escape(r.param), text_number(r.grad, digits), given_number(r.old), _num(r.new, digits)]
-        if hand:
-            h = hand_value(trace, f"new:{r.param}", digits)
-            row.append(h.hand_text if h else "—")
-        rows.append(row + [MOVED[r.moved]])
-    headers = ["parameter", "∂E/∂parameter", "old", "new"] + (["by hand"] if hand else []) + ["moved"]
-    return ["## All updates", ""] + table(headers, rows, "lrrr" + ("r" if hand else "") + "l") + [""]
+def table_lines(doc: Document, t: Table, level: str = "###") -> list[str]:
+    headers = [cell_text(doc, c) for c in t.headers]
+    rows = [[cell_text(doc, c) for c in row] for row in t.rows]
+    if t.more:
+        rows.append(["…", f"and {t.more} more"] + [""] * (len(headers) - 2))
+    return [f"{level} {md_escape(t.title)}", ""] + table(headers, rows, t.aligns) + [""]
 
 
 def render(trace: Trace, digits: int | None = None) -> str:
-    digits = digits or trace.digits
-    p = trace.problem
-    out = [f"# {md_escape(p.get('title') or trace.name or 'handprop')}", ""]
-    if p.get("description"):
-        out += [md_escape(p["description"]), ""]
-    out += [f"**Network:** {md_escape(problem_summary(trace))}  ",
-            f"**Settings:** {md_escape(settings_line(trace))}"]
-    if trace.hand_values is not None:
+    doc = document(trace, digits)
+    out = [f"# {md_escape(doc.title)}", ""]
+    if doc.description:
+        out += [md_escape(doc.description), ""]
+    out += [f"**Network:** {md_escape(doc.summary)}  ", f"**Settings:** {md_escape(doc.settings)}"]
+    if doc.hand_rounding:
         out[-1] += "  "
-        out.append(f"**Hand rounding:** every intermediate rounded half-up to "
-                   f"{rounding_description(trace)}")
+        out.append(f"**Hand rounding:** {md_escape(doc.hand_rounding)}")
     out.append("")
-    for warning in trace.warnings:
+    for warning in doc.warnings:
         out += ["> [!WARNING]", f"> {md_escape(warning)}", ""]
-    out += given_lines(trace)
-    for section in sections(trace):
+    out += given_lines(doc)
+    for section in doc.sections:
         out += [f"## {md_escape(section.title)}", ""]
-        for step in section.steps:
-            out += step_lines(step, trace, digits)
-        if section.key.startswith("loss") and (section.steps[0].sample or len(p["samples"]) == 1):
-            out += forward_lines(trace, section.steps[0].sample, digits)
-    out += update_lines(trace, digits)
+        for b in section.blocks:
+            out += step_lines(doc, b)
+        if section.table is not None:
+            out += table_lines(doc, section.table)
+    out += table_lines(doc, doc.updates, "##")
     out += ["## The four chain-rule questions", ""]
-    for i, ((question, _, answer), tex) in enumerate(zip(four_questions(trace), FOUR_QUESTIONS_TEX), start=1):
-        out.append(f"{i}. **{md_escape(question)}** ${tex}$ — {md_escape(answer)}")
-    out += ["", "## A note on rounding", "", code_spans(rounding_note(trace, digits)), ""]
+    for i, q in enumerate(doc.questions, start=1):
+        out.append(f"{i}. **{md_escape(q.question)}** ${doc.write(q.symbol, 'latex')}$ — {md_escape(q.answer)}")
+    out += ["", "## A note on rounding", "", code_spans(doc.rounding_note), ""]
     return "\n".join(out)

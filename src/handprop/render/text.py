@@ -12,11 +12,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable
 
-from ..expr.nodes import text_number
-from ..trace import Step, Trace
-from .common import (given_items, new_questions, four_questions, HandValue, equation, forward_rows, given, given_number,
-                     hand_value, more_samples, other_forms, problem_summary, rounding_description,
-                     rounding_note, sections, settings_line, update_rows)
+from ..expr.numbers import text_number
+from ..trace import Trace
+from .document import Cell, Document, HandValue, StepBlock, Table, document, given_items, given_number
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -223,38 +221,38 @@ class Page:
 # ---------------------------------------------------------------- the parts of the solution
 
 
-def write_step(page: Page, step: Step, trace: Trace) -> None:
+def write_step(page: Page, doc: Document, b: StepBlock) -> None:
     """One step: its title, its chain of equalities, its terms, its other forms, its note."""
-    page.prose(step.title, style=STYLE["heading"], hanging=2)
-    page.equation(equation(step), INDENT, hand_value(trace, step.id, page.digits))
-    if step.terms:
-        write_terms(page, step)
-    for form in other_forms(step):
+    page.prose(b.title, style=STYLE["heading"], hanging=2)
+    page.equation(doc.chain(b.step, "text"), INDENT, b.hand)
+    if b.terms:
+        write_terms(page, doc, b)
+    for form in b.forms:
         page.line((" " * INDENT, ""), (form.title + ":", STYLE["form"]))
-        page.equation(equation(form), TERM_INDENT)
-    page.prose(step.note, INDENT, STYLE["note"])
+        page.equation(doc.chain(form, "text"), TERM_INDENT)
+    page.prose(b.note, INDENT, STYLE["note"])
     page.blank()
 
 
-def write_terms(page: Page, step: Step) -> None:
+def write_terms(page: Page, doc: Document, b: StepBlock) -> None:
     """The labelled factors of a chain rule, one a line, values aligned on the decimal
     point, each with the question it answers (beside it when that fits, else under it;
     a question already asked in the block is not repeated)."""
-    labels = [t.label for t in step.terms]
-    symbols = [t.text for t in step.terms]
-    values = decimal_aligned([text_number(t.value, page.digits) for t in step.terms])
+    labels = [t.label for t in b.terms]
+    symbols = [doc.write(t.symbol, "text") for t in b.terms]
+    values = decimal_aligned([text_number(t.value, page.digits) for t in b.terms])
+    questions = [t.question for t in b.terms]
     lw, sw, vw = (max(cells(x) for x in col) for col in (labels, symbols, values))
     head = TERM_INDENT + lw + 2 + sw + 3 + vw + 3
-    beside = all(head + cells(t.question) <= page.width for t in step.terms)
-    questions = new_questions(step.terms)
+    beside = all(head + cells(q) <= page.width for q in questions)
     if head - 3 > page.width:           # symbols too long for columns: one equation each
-        for term, question in zip(step.terms, questions):
-            page.line((" " * TERM_INDENT, ""), (term.label, STYLE["label"]))
-            page.equation([term.text, text_number(term.value, page.digits)], TERM_INDENT + lw + 2)
+        for label, symbol, term, question in zip(labels, symbols, b.terms, questions):
+            page.line((" " * TERM_INDENT, ""), (label, STYLE["label"]))
+            page.equation([symbol, text_number(term.value, page.digits)], TERM_INDENT + lw + 2)
             if question:
                 page.prose(question, TERM_INDENT + lw + 2, STYLE["question"])
         return
-    for label, symbol, value, term, question in zip(labels, symbols, values, step.terms, questions):
+    for label, symbol, value, question in zip(labels, symbols, values, questions):
         left = [(" " * TERM_INDENT, ""), (label + " " * (lw - cells(label) + 2), STYLE["label"]),
                 (symbol + " " * (sw - cells(symbol)) + " = " + value, "")]
         if beside and question:
@@ -273,8 +271,8 @@ def decimal_aligned(numbers: list[str]) -> list[str]:
     return [" " * (left - cells(a)) + a + (dot + b).ljust(right) for a, dot, b in split]
 
 
-def write_given(page: Page, trace: Trace) -> None:
-    rows = given(trace)
+def write_given(page: Page, doc: Document) -> None:
+    rows = doc.given
     lw = max(cells(r.label) for r in rows)
     page.line(("Given", STYLE["heading"]))
     for row in rows:
@@ -283,9 +281,8 @@ def write_given(page: Page, trace: Trace) -> None:
         for i, line in enumerate(lines):
             label = row.label if i == 0 else ""
             page.line((" " * INDENT + label + " " * (lw - cells(label) + 2), ""), (line, ""))
-    more = more_samples(trace)
-    if more:
-        page.line((" " * INDENT + f"… and {more} more samples", ""))
+    if doc.more_samples:
+        page.line((" " * INDENT + f"… and {doc.more_samples} more samples", ""))
 
 
 def _listing(items: list[str], width: int) -> list[str]:
@@ -303,73 +300,62 @@ def _listing(items: list[str], width: int) -> list[str]:
     return [chunk for line in lines for chunk in wrap(line, width)]
 
 
-def _num(value: float | None, digits: int) -> str:
-    return "—" if value is None else text_number(value, digits)
+def cell_text(doc: Document, c: Cell) -> str:
+    """A table cell as plain text."""
+    if c.kind == "number":
+        return text_number(c.value, doc.digits)
+    if c.kind == "given":
+        return given_number(c.value)
+    if c.kind == "symbol":
+        return doc.write(c.value, "text")
+    return str(c.value)
 
 
-def write_forward_table(page: Page, trace: Trace, sample: int | None) -> None:
-    d = page.digits
-    page.line(("Forward-pass table" + (f" (sample {sample})" if sample else ""), STYLE["heading"]))
-    rows = [[r.unit, _num(r.net, d), _num(r.out, d), _num(r.target, d),
-             "hidden" if r.error is None else _num(r.error, d)] for r in forward_rows(trace, sample)]
-    sfx = f"[{sample}]" if sample else ""
-    rows.append(["E_total", "", "", "", text_number(trace.values[f"E:total{sfx}"], d)])
-    page.table(["Neuron", "Net input", "Output", "Target", "Error"], rows, "lrrrr",
-               styles=[""] * (len(rows) - 1) + [STYLE["value"]])
-    page.blank()
+ROW_STYLES = {"total": STYLE["value"], "up": STYLE["up"], "down": STYLE["down"]}
 
 
-MOVED = {"down": "↓ down", "up": "↑ up", "none": "· none", "—": "not updated"}
-
-
-def write_update_table(page: Page, trace: Trace) -> None:
-    d = page.digits
-    hand = trace.hand_values is not None
-    rows, styles = [], []
-    for r in update_rows(trace):
-        row = [r.param, text_number(r.grad, d), given_number(r.old), _num(r.new, d)]
-        if hand:
-            h = hand_value(trace, f"new:{r.param}", d)
-            row.append(h.hand_text if h else "—")
-        rows.append(row + [MOVED[r.moved]])
-        styles.append(STYLE.get(r.moved, ""))
-    headers = ["Param", "∂E/∂param", "Old", "New"] + (["By hand"] if hand else []) + ["Moved"]
-    page.table(headers, rows, "lrrr" + ("r" if hand else "") + "l", styles=styles)
+def write_table(page: Page, doc: Document, table: Table, heading: bool = True) -> None:
+    if heading:
+        page.line((table.title, STYLE["heading"]))
+    headers = [cell_text(doc, c) for c in table.headers]
+    rows = [[cell_text(doc, c) for c in row] for row in table.rows]
+    page.table(headers, rows, table.aligns, styles=[ROW_STYLES.get(s, "") for s in table.styles])
+    if table.more:
+        page.line((" " * INDENT + f"… and {table.more} more", ""))
     page.blank()
 
 
 def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
     """The whole worked solution, laid out ``width`` columns wide."""
-    digits = digits or trace.digits
-    page = Page(width, digits)
-    p = trace.problem
-    page.prose(p.get("title") or trace.name or "handprop", style=STYLE["title"])
-    if p.get("description"):
-        page.prose(p["description"])
-    page.prose(problem_summary(trace))
-    page.prose(settings_line(trace))
-    if trace.hand_values is not None:
-        page.prose(f"hand rounding: every intermediate rounded half-up to "
-                   f"{rounding_description(trace)}", style=STYLE["hand"])
+    doc = document(trace, digits)
+    page = Page(width, doc.digits)
+    page.prose(doc.title, style=STYLE["title"])
+    if doc.description:
+        page.prose(doc.description)
+    page.prose(doc.summary)
+    page.prose(doc.settings)
+    if doc.hand_rounding:
+        page.prose(f"hand rounding: {doc.hand_rounding}", style=STYLE["hand"])
     page.blank()
-    for warning in trace.warnings:
+    for warning in doc.warnings:
         page.prose("warning: " + warning, style=STYLE["warning"], hanging=2)
         page.blank()
-    write_given(page, trace)
-    for section in sections(trace):
+    write_given(page, doc)
+    for section in doc.sections:
         page.rule(section.title)
-        for step in section.steps:
-            write_step(page, step, trace)
-        if section.key.startswith("loss") and (section.steps[0].sample or len(p["samples"]) == 1):
-            write_forward_table(page, trace, section.steps[0].sample)
+        for b in section.blocks:
+            write_step(page, doc, b)
+        if section.table is not None:
+            write_table(page, doc, section.table)
     page.rule("All updates")
-    write_update_table(page, trace)
+    write_table(page, doc, doc.updates, heading=False)
     page.rule("The four chain-rule questions")
-    for i, (question, symbol, answer) in enumerate(four_questions(trace), start=1):
-        page.line((f"{i}. ", STYLE["heading"]), (question, STYLE["heading"]), (f"  {symbol}", ""))
-        page.prose(answer, 3)
+    for i, q in enumerate(doc.questions, start=1):
+        page.line((f"{i}. ", STYLE["heading"]), (q.question, STYLE["heading"]),
+                  (f"  {doc.write(q.symbol, 'text')}", ""))
+        page.prose(q.answer, 3)
     page.rule("A note on rounding")
-    page.prose(rounding_note(trace, digits).replace("`", ""))
+    page.prose(doc.rounding_note.replace("`", ""))
     return page
 
 
@@ -393,11 +379,3 @@ def print_to(console: "Console", trace: Trace, digits: int | None = None) -> Non
     for line in page.lines:
         console.print(Text.assemble(*line), soft_wrap=True, highlight=False, markup=False,
                       emoji=False)
-
-
-if __name__ == "__main__":   # the notes' worked solution, in colour on a terminal
-    import rich.console
-
-    from ..solve.derive import explain
-    from ..problem.model import load
-    print_to(rich.console.Console(), explain(load("notes")))

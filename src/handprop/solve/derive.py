@@ -1,27 +1,33 @@
 """Problem + exact numbers -> steps, in the order a person writes them.
 
-For each quantity: its formula as an expression tree, the numbers substituted,
-the value, the ids it uses, the nodes and edges it concerns, and one sentence of
-what it means.  Hidden-layer gradients are written with deltas and, while a
-weight has at most :data:`MAX_PATHS` paths to the outputs, also as the explicit
-sum over every path (where hand solutions go wrong).
+For each quantity of the system (:mod:`.equations`), in its order: its chain of
+equalities (the symbol, the general formula, the numbers substituted, the worked
+line, the value -- each member an expression tree, the defining one among
+them), the ids it uses, the nodes and edges it concerns, and one sentence of
+what it means.  Gradients also get their chain-rule factors (A, B, C, D ...,
+each with the question it answers) and other ways to write them: the delta
+form, and for hidden weights with at most :data:`MAX_PATHS` paths to the
+outputs the explicit sum over every path (where hand solutions go wrong).
 """
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from math import prod
-from typing import Iterable
 
-from .engine import Solution, solve, suffix
-from ..expr.nodes import (Add, Expr, LatexPrinter, Mul, Num, Sym, TextPrinter, add, partial, tex_name)
-from ..nn.functions import ACTIVATIONS, FUSED_DELTA, LOSSES, softmax_out_expr
-from ..problem.model import Problem, ProblemError
-from ..trace import Focus, Form, Step, Term, Trace
+from ..errors import ProblemError
+from ..expr.evaluate import worked
+from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
+from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from ..problem import Problem
+from ..quantities import AFTER, TOTAL, Subject, parse, qid
+from ..trace import Focus, Form, Member, Step, Term, Trace
+from .engine import Solution, solve
+from .equations import System, simplified, symbol, system, whole_delta
+
+__all__ = ["derive", "explain", "Derivation", "MAX_PATHS", "MAX_STEPS", "QUESTIONS"]
 
 MAX_PATHS = 16
 MAX_STEPS = 2_000_000
-ETA = Sym("eta", r"\eta", "η")
 
 QUESTIONS = {
     "A": "How wrong is the output? (the loss's slope at this output)",
@@ -34,509 +40,21 @@ QUESTIONS = {
     "Σ": "How much does this unit's output matter to the error, over every path?",
 }
 
-
-# ---------------------------------------------------------------- symbols
-
-
-def _memo(method):
-    """Cache a Names method per instance: the same symbol is asked for thousands of times."""
-    name = method.__name__
-
-    def cached(self, arg: str) -> Sym:
-        key = (name, arg)
-        sym = self._cache.get(key)
-        if sym is None:
-            sym = self._cache[key] = method(self, arg)
-        return sym
-
-    cached.__doc__ = method.__doc__
-    return cached
-
-
-class Names:
-    """Symbols for every quantity of one sample (``sfx`` = ``''`` or ``'[k]'``)."""
-
-    def __init__(self, problem: Problem, sfx: str):
-        self.p = problem
-        self.sfx = sfx
-        k = sfx[1:-1]
-        self.sup = f"^{{({k})}}" if k else ""
-        self._cache: dict[tuple[str, str], Sym] = {}
-
-    def unit(self, u: str) -> str:
-        return tex_name(u)
-
-    @_memo
-    def out(self, u: str) -> Sym:
-        if self.p.layer_of[u] < 0:
-            return self.input(u)
-        return Sym(f"out:{u}{self.sfx}", rf"\mathrm{{out}}_{{{tex_name(u)}}}{self.sup}", f"out_{u}{self.sfx}")
-
-    @_memo
-    def input(self, x: str) -> Sym:
-        return Sym(f"in:{x}{self.sfx}", f"{{{tex_name(x)}}}{self.sup}", f"{x}{self.sfx}")
-
-    @_memo
-    def net(self, u: str) -> Sym:
-        return Sym(f"net:{u}{self.sfx}", rf"\mathrm{{net}}_{{{tex_name(u)}}}{self.sup}", f"net_{u}{self.sfx}")
-
-    @_memo
-    def target(self, u: str) -> Sym:
-        return Sym(f"target:{u}{self.sfx}", f"t_{{{tex_name(u)}}}{self.sup}", f"t_{u}{self.sfx}")
-
-    @_memo
-    def E(self, u: str) -> Sym:
-        return Sym(f"E:{u}{self.sfx}", f"E_{{{tex_name(u)}}}{self.sup}", f"E_{u}{self.sfx}")
-
-    def total(self) -> Sym:
-        return Sym(f"E:total{self.sfx}", rf"E_{{\mathrm{{total}}}}{self.sup}", f"E_total{self.sfx}")
-
-    @_memo
-    def dE(self, u: str) -> Sym:
-        return Sym(f"dE/dout:{u}{self.sfx}",
-                   rf"\frac{{\partial E{self.sup}}}{{\partial \mathrm{{out}}_{{{tex_name(u)}}}}}",
-                   f"∂E/∂out_{u}{self.sfx}")
-
-    @_memo
-    def dout(self, u: str) -> Sym:
-        return Sym(f"dout/dnet:{u}{self.sfx}",
-                   rf"\frac{{\partial \mathrm{{out}}_{{{tex_name(u)}}}{self.sup}}}"
-                   rf"{{\partial \mathrm{{net}}_{{{tex_name(u)}}}}}",
-                   f"∂out_{u}/∂net_{u}{self.sfx}")
-
-    @_memo
-    def delta(self, u: str) -> Sym:
-        return Sym(f"delta:{u}{self.sfx}", rf"\delta_{{{tex_name(u)}}}{self.sup}", f"δ_{u}{self.sfx}")
-
-    @_memo
-    def grad(self, p: str) -> Sym:
-        return Sym(f"grad:{p}{self.sfx}",
-                   rf"\frac{{\partial E{self.sup}}}{{\partial {tex_name(p)}}}", f"∂E/∂{p}{self.sfx}")
-
-    @staticmethod
-    @functools.lru_cache(maxsize=None)
-    def param(p: str) -> Sym:
-        return Sym(f"param:{p}", tex_name(p), p)
-
-    @staticmethod
-    @functools.lru_cache(maxsize=None)
-    def new(p: str) -> Sym:
-        return Sym(f"new:{p}", f"{tex_name(p)}^{{+}}", f"{p}⁺")
-
-
-def _frac(top: str, bottom: str) -> str:
-    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
-
-
-# ---------------------------------------------------------------- the builder
+PHASE = {"net": "forward", "out": "forward", "E": "loss", "dE/dout": "backward",
+         "dout/dnet": "backward", "delta": "backward", "grad": "backward", "new": "update"}
 
 
 @dataclass
 class Derivation:
-    """The trace and, for each step, the expression it was written from."""
+    """The trace, and the system and solution it was written from."""
 
     trace: Trace
-    exprs: dict[str, Expr]
-    env: dict[str, float]
-
-
-@dataclass
-class _Builder:
-    problem: Problem
+    system: System
     solution: Solution
-    digits: int
-    env: dict[str, float] = field(default_factory=dict)
-    steps: list[Step] = field(default_factory=list)
-    exprs: dict[str, Expr] = field(default_factory=dict)
-    terms: dict[tuple[str, str, str], Term] = field(default_factory=dict)
 
-    def __post_init__(self):
-        p = self.problem
-        self.env.update(self.solution.values)
-        self.env["eta"] = p.learning_rate
-        for name, value in p.params.items():
-            self.env[f"param:{name}"] = value
-        for k, s in enumerate(p.samples):
-            sfx = suffix(p, k)
-            for x, v in zip(p.inputs, s.inputs):
-                self.env[f"in:{x}{sfx}"] = v
-            for u, t in zip(p.outputs, s.targets):
-                self.env[f"target:{u}{sfx}"] = t
-        self.tex_sym = LatexPrinter(None, self.digits)
-        self.txt_sym = TextPrinter(None, self.digits)
-        self.tex_num = LatexPrinter(self.env, self.digits)
-        self.txt_num = TextPrinter(self.env, self.digits)
-
-    # -- writing one step
-
-    def fmt(self, value: float) -> str:
-        return self.txt_num.number(value).replace("\u2212", "-")
-
-    def lines(self, lhs: Sym | str, expr: Expr, value: float) -> tuple[str, str, str, str]:
-        """(latex, text, substituted_latex, substituted) of ``lhs = expr``."""
-        lhs_tex, lhs_txt = (lhs.tex, lhs.txt) if isinstance(lhs, Sym) else lhs
-        latex = f"{lhs_tex} = {self.tex_sym(expr)}"
-        text = f"{lhs_txt} = {self.txt_sym(expr)}"
-        sub_tex = [self.tex_num(expr)]
-        sub_txt = [self.txt_num(expr)]
-        mid = partial(expr, self.env)
-        if mid is not None:
-            sub_tex.append(self.tex_num(mid))
-            sub_txt.append(self.txt_num(mid))
-        value_tex = self.tex_num.number(value)
-        value_txt = self.txt_num.number(value)
-        if sub_txt[-1] != value_txt:
-            sub_tex.append(value_tex)
-            sub_txt.append(value_txt)
-        return latex, text, " = ".join(sub_tex), " = ".join(sub_txt)
-
-    def add(self, sid: str, phase: str, title: str, lhs: Sym, expr: Expr, note: str,
-            nodes: Iterable[str] = (), edges: Iterable[str] = (), terms: tuple[Term, ...] = (),
-            forms: tuple[Form, ...] = (), sample: int | None = None, layer: int | None = None,
-            uses: Iterable[str] | None = None) -> None:
-        value = self.solution.values[sid]
-        latex, text, sub_tex, sub_txt = self.lines(lhs, expr, value)
-        if uses is None:
-            uses = [k for k in expr.symbols() if k in self.solution.values]
-        self.exprs[sid] = expr
-        self.steps.append(Step(
-            id=sid, phase=phase, title=title, latex=latex, text=text, substituted_latex=sub_tex,
-            substituted=sub_txt, value=value, uses=tuple(uses),
-            focus=Focus(tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(edges))), note=note,
-            terms=terms, forms=forms, sample=sample, layer=layer))
-
-    def form(self, kind: str, title: str, lhs: Sym, expr: Expr, value: float) -> Form:
-        latex, text, sub_tex, sub_txt = self.lines(lhs, expr, value)
-        return Form(kind, title, latex, text, sub_tex, sub_txt)
-
-    def term(self, label: str, sym: Sym, question: str) -> Term:
-        """A labelled chain-rule factor (shared: the 784 weights into one unit share two of three)."""
-        key = (label, sym.key, question)
-        found = self.terms.get(key)
-        if found is None:
-            ref = sym.key if sym.key in self.solution.values else None
-            found = self.terms[key] = Term(label, sym.tex, sym.txt, self.env[sym.key], ref,
-                                           QUESTIONS.get(question, question))
-        return found
-
-    # -- the whole derivation
-
-    def build(self) -> None:
-        p = self.problem
-        for k in range(len(p.samples)):
-            n = Names(p, suffix(p, k))
-            sample = k + 1 if p.multi else None
-            self.forward(n, sample)
-            self.loss(n, sample)
-            self.backward(n, sample)
-        if p.multi:
-            self.combine()
-        self.update()
-
-    def forward(self, n: Names, sample: int | None) -> None:
-        p = self.problem
-        for li, layer in enumerate(p.layers):
-            act = ACTIVATIONS[layer.activation]
-            where = "output" if li == len(p.layers) - 1 else "hidden"
-            for u in layer.units:
-                terms = [Mul((Names.param(w.name), n.out(w.src)), juxt=True) for w in p.incoming[u]]
-                bias = p.bias_of[u]
-                if bias is not None:
-                    terms.append(Names.param(bias.name))
-                nodes = [w.src for w in p.incoming[u]] + [u] + ([bias.name] if bias else [])
-                self.add(f"net:{u}{n.sfx}", "forward", f"Net input of {u}", n.net(u), add(*terms),
-                         f"The net input of {where} unit {u}: each incoming value times its weight"
-                         + (", plus the bias." if bias else " (no bias)."),
-                         nodes=nodes, edges=[w.name for w in p.incoming[u]], sample=sample, layer=li)
-            for u in layer.units:
-                if layer.activation == "softmax":
-                    expr = softmax_out_expr(n.net(u), [n.net(v) for v in layer.units])
-                    nodes = list(layer.units)
-                else:
-                    expr = act.out_expr(n.net(u), layer.slope)
-                    nodes = [u]
-                value = self.solution.values[f"out:{u}{n.sfx}"]
-                self.add(f"out:{u}{n.sfx}", "forward", f"Output of {u}", n.out(u), expr,
-                         f"{u}'s output: its {layer.activation} activation applied to the net input "
-                         f"gives {self.fmt(value)}.", nodes=nodes, sample=sample, layer=li)
-
-    def loss(self, n: Names, sample: int | None) -> None:
-        p = self.problem
-        loss = LOSSES[p.loss]
-        m = len(p.outputs)
-        last = len(p.layers) - 1
-        for u in p.outputs:
-            y, t = self.env[f"out:{u}{n.sfx}"], self.env[f"target:{u}{n.sfx}"]
-            self.add(f"E:{u}{n.sfx}", "loss", f"Error of {u}", n.E(u), loss.E_expr(n.out(u), n.target(u), m),
-                     f"How far {u}'s output {self.fmt(y)} is from its target {self.fmt(t)}, "
-                     f"as {loss.title} counts it.", nodes=[u], sample=sample, layer=last)
-        self.add(f"E:total{n.sfx}", "loss", "Total error", n.total(), add(*[n.E(u) for u in p.outputs]),
-                 f"The total error{' of this sample' if sample else ''}: the errors of the "
-                 f"{m} output{'s' if m > 1 else ''} added up.",
-                 nodes=list(p.outputs), sample=sample, layer=last)
-
-    def backward(self, n: Names, sample: int | None) -> None:
-        p = self.problem
-        last = len(p.layers) - 1
-        out_layer = p.layers[last]
-        loss = LOSSES[p.loss]
-        m = len(p.outputs)
-        fused = (out_layer.activation, p.loss) in FUSED_DELTA
-        act = ACTIVATIONS[out_layer.activation]
-        for u in out_layer.units:
-            y = self.env[f"out:{u}{n.sfx}"]
-            t = self.env[f"target:{u}{n.sfx}"]
-            side = "above" if y > t else "below" if y < t else "exactly at"
-            slope = self.solution.values[f"dE/dout:{u}{n.sfx}"]
-            effect = ("raising it would raise the error" if slope > 0 else
-                      "raising it would lower the error" if slope < 0 else
-                      "this loss does not change with it here")
-            self.add(f"dE/dout:{u}{n.sfx}", "backward", f"How wrong is {u}?", n.dE(u),
-                     loss.dE_expr(n.out(u), n.target(u), m),
-                     f"How wrong is the output: {u} is {self.fmt(abs(y - t))} {side} its target {self.fmt(t)}; "
-                     f"{effect}.", nodes=[u], sample=sample, layer=last)
-            self.add(f"dout/dnet:{u}{n.sfx}", "backward", f"How steep is {u}'s activation?", n.dout(u),
-                     act.derivative_expr(n.net(u), n.out(u), out_layer.slope),
-                     f"How steep is the activation here: {act.steepness}.",
-                     nodes=[u], sample=sample, layer=last)
-        for u in out_layer.units:
-            if fused:
-                expr = Add((n.out(u), n.target(u)), (1, -1))
-                note = (f"With {FUSED_DELTA[(out_layer.activation, p.loss)]} the chain rule simplifies "
-                        f"exactly: δ = out − target.")
-                uses = [f"out:{u}{n.sfx}"]
-            elif out_layer.activation == "softmax":
-                others = add(*[Mul((n.dE(v), n.out(v)), juxt=True) for v in out_layer.units])
-                expr = Mul((n.out(u), Add((n.dE(u), others), (1, -1))), juxt=True)
-                note = ("Softmax couples the outputs: δ = out × (∂E/∂out − Σ ∂E/∂out_k out_k), "
-                        "the Jacobian applied to the loss's slopes.")
-                uses = None
-            else:
-                expr = Mul((n.dE(u), n.dout(u)))
-                note = (f"{u}'s delta: how much the error changes per unit of its net input "
-                        "(how wrong × how steep).")
-                uses = None
-            self.add(f"delta:{u}{n.sfx}", "backward", f"Delta of {u}", n.delta(u), expr, note,
-                     nodes=[u], sample=sample, layer=last, uses=uses)
-        self.gradients(n, last, sample)
-        for li in range(last - 1, -1, -1):
-            layer = p.layers[li]
-            act = ACTIVATIONS[layer.activation]
-            for u in layer.units:
-                outs = p.outgoing[u]
-                expr = add(*[Mul((n.delta(w.dst), Names.param(w.name))) for w in outs])
-                self.add(f"dE/dout:{u}{n.sfx}", "backward", f"How much does {u}'s output matter?",
-                         n.dE(u), expr,
-                         f"{u} feeds {len(outs)} unit{'s' if len(outs) > 1 else ''}: the error flows back "
-                         "along every one of them, each delta times the weight it passed through, "
-                         "and the paths add up.",
-                         nodes=[u] + [w.dst for w in outs], edges=[w.name for w in outs],
-                         sample=sample, layer=li)
-                self.add(f"dout/dnet:{u}{n.sfx}", "backward", f"How steep is {u}'s activation?",
-                         n.dout(u), act.derivative_expr(n.net(u), n.out(u), layer.slope),
-                         f"How steep is the activation here: {act.steepness}.",
-                         nodes=[u], sample=sample, layer=li)
-                self.add(f"delta:{u}{n.sfx}", "backward", f"Delta of {u}", n.delta(u),
-                         Mul((n.dE(u), n.dout(u))),
-                         f"{u}'s delta: how much the error changes per unit of its net input.",
-                         nodes=[u], sample=sample, layer=li)
-            self.gradients(n, li, sample)
-
-    # -- gradients of one layer's parameters
-
-    def gradients(self, n: Names, li: int, sample: int | None) -> None:
-        p = self.problem
-        units = set(p.layers[li].units)
-        last = len(p.layers) - 1
-        for w in p.weights:
-            if w.dst in units:
-                if li == last:
-                    self.output_gradient(n, w, sample, li)
-                else:
-                    self.hidden_gradient(n, w, sample, li)
-        for b in p.biases:
-            if min(p.layer_of[u] for u in b.units) == li:   # after every delta it sums
-                expr = add(*[n.delta(u) for u in b.units])
-                shared = len(b.units) > 1
-                self.add(f"grad:{b.name}{n.sfx}", "backward", f"Gradient of {b.name}", n.grad(b.name), expr,
-                         (f"{b.name} is shared by {len(b.units)} units, so its gradient is the sum of their "
-                          "deltas (∂net/∂b = 1 for each)." if shared else
-                          f"∂net/∂{b.name} = 1, so the gradient of a bias is its unit's delta."),
-                         nodes=[b.name, *b.units], sample=sample, layer=li)
-
-    def output_gradient(self, n: Names, w, sample: int | None, li: int) -> None:
-        p = self.problem
-        u, src = w.dst, w.src
-        act = p.layers[li].activation
-        fused = (act, p.loss) in FUSED_DELTA
-        C = n.out(src)
-        if act == "softmax" or fused:
-            expr = Mul((n.delta(u), C))
-            terms = (self.term("δ", n.delta(u), "δ"), self.term("C", C, "C"))
-        else:
-            expr = Mul((n.dE(u), n.dout(u), C))
-            terms = (self.term("A", n.dE(u), "A"), self.term("B", n.dout(u), "B"),
-                     self.term("C", C, "C"))
-        g = self.solution.values[f"grad:{w.name}{n.sfx}"]
-        coupled = act == "softmax" or fused
-        forms = () if coupled else (
-            self.form("delta", "Delta form", n.grad(w.name), Mul((n.delta(u), C)), g),)
-        chain_lhs = self.chain_lhs(n, w, through_net=coupled)
-        self.add(f"grad:{w.name}{n.sfx}", "backward", f"Gradient of {w.name} (output layer)",
-                 Sym(n.grad(w.name).key, chain_lhs[0], chain_lhs[1]), expr,
-                 f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
-                 f"{self.fmt(self.env[C.key])}, so its gradient is {u}'s delta scaled by it; "
-                 f"{'positive, so ' + w.name + ' will decrease' if g > 0 else 'negative, so ' + w.name + ' will increase' if g < 0 else 'zero, so ' + w.name + ' stays'}.",
-                 nodes=[src, u], edges=[w.name], terms=terms, forms=forms, sample=sample, layer=li)
-
-    @staticmethod
-    def chain_lhs(n: Names, w, through_net: bool = False) -> tuple[str, str]:
-        """``dE/dw = dE/dout_u dout_u/dnet_u dnet_u/dw``, the chain written out.
-
-        ``through_net``: the output's delta is taken whole (softmax couples the
-        outputs; sigmoid + bce simplifies), so the chain is ``dE/dnet_u dnet_u/dw``.
-        """
-        u = w.dst
-        if through_net:
-            return (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.net(u).tex)} "
-                    rf"{_frac(n.net(u).tex, tex_name(w.name))}",
-                    f"{n.grad(w.name).txt} = ∂E/∂net_{u}{n.sfx} × ∂net_{u}/∂{w.name}{n.sfx}")
-        return (rf"{n.grad(w.name).tex} = {_frac('E' + n.sup, n.out(u).tex)} "
-                rf"{_frac(n.out(u).tex, n.net(u).tex)} {_frac(n.net(u).tex, tex_name(w.name))}",
-                f"{n.grad(w.name).txt} = ∂E/∂out_{u}{n.sfx} × ∂out_{u}/∂net_{u}{n.sfx} × "
-                f"∂net_{u}/∂{w.name}{n.sfx}")
-
-    def paths(self, u: str, li: int) -> list[list]:
-        """Every path of weights from unit ``u`` (layer ``li``) to an output."""
-        p = self.problem
-        result: list[list] = [[]]
-        for _ in range(li + 1, len(p.layers)):
-            result = [path + [w] for path in result
-                      for w in p.outgoing[path[-1].dst if path else u]]
-        return result
-
-    def hidden_gradient(self, n: Names, w, sample: int | None, li: int) -> None:
-        p = self.problem
-        u, src = w.dst, w.src
-        g = self.solution.values[f"grad:{w.name}{n.sfx}"]
-        D = n.out(src)
-        Bh = n.dout(u)
-        chain = Mul((n.dE(u), Bh, D))
-        is_input = p.layer_of[src] < 0
-        d_question = "D" if is_input else "C"
-        count = prod(len(p.layers[j].units) for j in range(li + 1, len(p.layers)))
-        forms = []
-        terms: tuple[Term, ...]
-        nodes, edges = [src, u], [w.name]
-        if count <= MAX_PATHS:
-            last = len(p.layers) - 1
-            out_act = p.layers[last].activation
-            by_delta = out_act == "softmax" or (out_act, p.loss) in FUSED_DELTA
-            products = []
-            labelled: list[Term] = []
-            for k, path in enumerate(self.paths(u, li), start=1):
-                y = path[-1].dst
-                head = [n.delta(y)] if by_delta else [n.dE(y), n.dout(y)]
-                factors: list[Expr] = list(head)
-                for edge in reversed(path):
-                    factors.append(Names.param(edge.name))
-                    if edge.src != u:
-                        factors.append(n.dout(edge.src))
-                products.append(Mul(tuple(factors)))
-                nodes += [e.dst for e in path]
-                edges += [e.name for e in path]
-                if li == last - 1:
-                    sub = str(k) if len(p.outputs) > 1 else ""
-                    if by_delta:
-                        labelled.append(self.term(f"δ{sub}", n.delta(y), "δ"))
-                    else:
-                        labelled += [self.term(f"A{sub}", n.dE(y), "A"), self.term(f"B{sub}", n.dout(y), "B")]
-                    labelled.append(self.term(f"C{sub}", Names.param(path[-1].name), "C_path"))
-            path_expr = Mul((add(*products), Bh, D))
-            forms.append(self.form("paths", f"Sum over all {count} path{'s' if count > 1 else ''} to the outputs",
-                                   n.grad(w.name), path_expr, g))
-            if labelled:
-                terms = tuple(labelled) + (self.term("B′", Bh, "B′"), self.term("D", D, d_question))
-            else:
-                terms = (self.term("Σ", n.dE(u), "Σ"), self.term("B′", Bh, "B′"), self.term("D", D, d_question))
-        else:
-            terms = (self.term("Σ", n.dE(u), "Σ"), self.term("B′", Bh, "B′"), self.term("D", D, d_question))
-        forms.append(self.form("delta", "Delta form", n.grad(w.name), Mul((n.delta(u), D)), g))
-        chain_lhs = self.chain_lhs(n, w)
-        x = self.env[D.key]
-        self.add(f"grad:{w.name}{n.sfx}", "backward", f"Gradient of {w.name} (hidden layer)",
-                 Sym(n.grad(w.name).key, chain_lhs[0], chain_lhs[1]), chain,
-                 (f"How much does the input matter: {w.name} multiplies {src} = {self.fmt(x)}, so the "
-                  if is_input else
-                  f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
-                  f"{self.fmt(x)}, so the ")
-                 + f"error reaching {u} (over {count} path{'s' if count > 1 else ''}), times {u}'s slope, "
-                 f"is scaled by {self.fmt(x)}"
-                 + (" — a small input means slow learning." if abs(x) < 0.2 else "."),
-                 nodes=nodes, edges=edges, terms=terms, forms=tuple(forms), sample=sample, layer=li)
-
-    # -- several samples, the update
-
-    def combine(self) -> None:
-        p = self.problem
-        k = len(p.samples)
-        mean = p.batch == "mean"
-        names = [Names(p, suffix(p, i)) for i in range(k)]
-
-        def combined(parts: list[Sym]) -> Expr:
-            total = add(*parts)
-            return Mul((Num(1.0 / k, rf"\tfrac{{1}}{{{k}}}", f"(1/{k})"), total), juxt=True) if mean else total
-
-        self.add("E:total", "loss", "Total error over all samples", Names(p, "").total(),
-                 combined([nm.total() for nm in names]),
-                 f"The {'mean' if mean else 'sum'} of the {k} samples' errors.", nodes=list(p.outputs))
-        for name in p.params:
-            w = p.weight.get(name)
-            self.add(f"grad:{name}", "backward", f"Gradient of {name} over all samples",
-                     Names(p, "").grad(name), combined([nm.grad(name) for nm in names]),
-                     f"Each sample pulls on {name}; batch '{p.batch}' {'averages' if mean else 'adds'} "
-                     "the pulls.",
-                     nodes=self.param_nodes(name), edges=[name] if w else [],
-                     layer=self.param_layer(name))
-
-    def param_nodes(self, name: str) -> list[str]:
-        w = self.problem.weight.get(name)
-        return [w.src, w.dst] if w else [name, *self.problem.bias[name].units]
-
-    def param_layer(self, name: str) -> int:
-        w = self.problem.weight.get(name)
-        return self.problem.layer_of[w.dst if w else self.problem.bias[name].units[0]]
-
-    def update(self) -> None:
-        p = self.problem
-        params = [w.name for w in p.weights] + ([b.name for b in p.biases] if p.update_biases else [])
-        combined = Names(p, "")
-        for name in params:
-            old = p.params[name]
-            new = self.solution.values[f"new:{name}"]
-            w = p.weight.get(name)
-            way = "down" if new < old else "up" if new > old else "nowhere"
-            expr = Add((Names.param(name), Mul((ETA, combined.grad(name)))), (1, -1))
-            self.add(f"new:{name}", "update", f"Update {name}", Names.new(name), expr,
-                     f"Gradient descent moves {name} against its gradient by η × gradient: {way} from "
-                     f"{self.fmt(old)} to {self.fmt(new)}.",
-                     nodes=self.param_nodes(name), edges=[name] if w else [],
-                     layer=self.param_layer(name))
-        before = self.solution.values["E:total"]
-        after = self.solution.values["new:E:total"]
-        lhs = Sym("new:E:total", r"E_{\mathrm{total}}^{+}", "E_total⁺")
-        self.exprs["new:E:total"] = lhs
-        change = "lower" if after < before else "higher" if after > before else "the same"
-        self.steps.append(Step(
-            id="new:E:total", phase="update", title="Error after the update",
-            latex=lhs.tex + r" = E_{\mathrm{total}}(\text{updated weights})",
-            text="E_total⁺ = E_total(updated weights)",
-            substituted_latex=self.tex_num.number(after), substituted=self.txt_num.number(after),
-            value=after, uses=tuple(f"new:{n}" for n in params),
-            focus=Focus(tuple(p.outputs), ()),
-            note=f"A forward pass with the updated weights: the error goes from {self.fmt(before)} to "
-                 f"{self.fmt(after)}, {change}.",
-        ))
+    @property
+    def exprs(self):
+        return self.system.exprs
 
 
 def derive(problem: Problem, solution: Solution | None = None, digits: int = 6) -> Derivation:
@@ -547,13 +65,344 @@ def derive(problem: Problem, solution: Solution | None = None, digits: int = 6) 
         raise ProblemError(f"this would write about {count:,} steps; the limit is {MAX_STEPS:,} "
                            "(fewer samples or a smaller network)", source=problem.name)
     solution = solution or solve(problem)
-    b = _Builder(problem, solution, digits)
+    sys = solution.system or system(problem)
+    b = _Builder(problem, sys, solution, digits)
     b.build()
     trace = Trace(problem=problem.to_dict(), values=dict(solution.values), steps=tuple(b.steps),
                   warnings=tuple(solution.warnings), digits=digits, name=problem.name)
-    return Derivation(trace, b.exprs, b.env)
+    return Derivation(trace, sys, solution)
 
 
 def explain(problem: Problem, digits: int = 6) -> Trace:
     """The trace of ``problem``: the one call most users need."""
     return derive(problem, digits=digits).trace
+
+
+class _Builder:
+    def __init__(self, problem: Problem, sys: System, solution: Solution, digits: int):
+        self.p = problem
+        self.sys = sys
+        self.values = solution.values
+        self.env = {**sys.base, **solution.values}
+        self.digits = digits
+        self.steps: list[Step] = []
+        self.terms: dict[tuple[str, str, str], Term] = {}
+        self.last = len(problem.layers) - 1
+        self.fmt_cache: dict[float, str] = {}
+
+    # -- writing one step
+
+    def fmt(self, value: float) -> str:
+        text = self.fmt_cache.get(value)
+        if text is None:
+            from ..expr.numbers import text_number
+            text = self.fmt_cache[value] = text_number(value, self.digits)
+        return text
+
+    def chain(self, lhs: Expr, expr: Expr, value: float, general: tuple[Expr, ...] = ()) -> tuple[Member, ...]:
+        """``lhs = general... = expr = expr with numbers = worked line = value``."""
+        members = [Member(lhs), *(Member(g) for g in general), Member(expr), Member(expr, True)]
+        mid = worked(expr, self.env)
+        if mid is not None:
+            members.append(Member(mid, True))
+        members.append(Member(Num(value), True))
+        return tuple(members)
+
+    def add(self, key: str, title: str, note: str, nodes=(), edges=(), terms: tuple[Term, ...] = (),
+            forms: tuple[Form, ...] = (), layer: int | None = None, uses=None,
+            general: tuple[Expr, ...] = ()) -> None:
+        expr = self.sys.exprs[key]
+        subject = parse(key)
+        value = self.values[key]
+        if uses is None:
+            uses = [k for k in expr.symbols() if k in self.values]
+        self.steps.append(Step(
+            id=key, phase=PHASE[subject.kind], subject=subject, title=title,
+            chain=self.chain(Sym(key), expr, value, general), value=value, uses=tuple(uses),
+            focus=Focus(tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(edges))), note=note,
+            terms=terms, forms=forms, layer=layer))
+
+    def form(self, kind: str, title: str, lhs: Expr, expr: Expr) -> Form:
+        value = expr.eval(self.env)
+        return Form(kind, title, self.chain(lhs, expr, value), value)
+
+    def term(self, label: str, key: str, question: str) -> Term:
+        """A labelled chain-rule factor (shared: the 784 weights into one unit share two of three)."""
+        found = self.terms.get((label, key, question))
+        if found is None:
+            ref = key if key in self.values else None
+            found = self.terms[(label, key, question)] = Term(
+                label, Member(Sym(key)), self.env[key], ref, QUESTIONS.get(question, question))
+        return found
+
+    # -- the whole derivation
+
+    def build(self) -> None:
+        handlers = {"net": self.net, "out": self.out, "E": self.error, "dE/dout": self.slope_of_loss,
+                    "dout/dnet": self.steepness, "delta": self.delta, "grad": self.gradient,
+                    "new": self.update}
+        for key in self.sys.exprs:
+            s = parse(key)
+            handlers[s.kind](key, s)
+        self.after()
+
+    def where(self, unit: str) -> str:
+        return "output" if self.p.layer_of[unit] == self.last else "hidden"
+
+    def net(self, key: str, s: Subject) -> None:
+        p, u = self.p, s.name
+        bias = p.bias_of[u]
+        incoming = p.incoming[u]
+        nodes = [w.src for w in incoming] + [u] + ([bias.name] if bias else [])
+        self.add(key, f"Net input of {u}",
+                 f"The net input of {self.where(u)} unit {u}: each incoming value times its weight"
+                 + (", plus the bias." if bias else " (no bias)."),
+                 nodes=nodes, edges=[w.name for w in incoming], layer=p.layer_of[u])
+
+    def out(self, key: str, s: Subject) -> None:
+        p, u = self.p, s.name
+        li = p.layer_of[u]
+        layer = p.layers[li]
+        entry = ACTIVATIONS[layer.activation]
+        nodes = [u] if entry.elementwise else list(layer.units)
+        self.add(key, f"Output of {u}",
+                 f"{u}'s output: its {layer.activation} activation applied to the net input gives "
+                 f"{self.fmt(self.values[key])}.", nodes=nodes, layer=li)
+
+    def error(self, key: str, s: Subject) -> None:
+        p = self.p
+        if s.name == "total":
+            if s.sample is None and p.multi:
+                k = len(p.samples)
+                mean = p.batch == "mean"
+                self.add(key, "Total error over all samples",
+                         f"The {'mean' if mean else 'sum'} of the {k} samples' errors.",
+                         nodes=list(p.outputs))
+                return
+            m = len(p.outputs)
+            self.add(key, "Total error",
+                     f"The total error{' of this sample' if s.sample else ''}: the errors of the "
+                     f"{m} output{'s' if m > 1 else ''} added up.", nodes=list(p.outputs), layer=self.last)
+            return
+        u = s.name
+        y, t = self.env[qid("out", u, s.sample)], self.env[qid("target", u, s.sample)]
+        self.add(key, f"Error of {u}",
+                 f"How far {u}'s output {self.fmt(y)} is from its target {self.fmt(t)}, as "
+                 f"{LOSSES[p.loss].title} counts it.", nodes=[u], layer=self.last)
+
+    def slope_of_loss(self, key: str, s: Subject) -> None:
+        p, u = self.p, s.name
+        li = p.layer_of[u]
+        if li == self.last:
+            y, t = self.env[qid("out", u, s.sample)], self.env[qid("target", u, s.sample)]
+            side = "above" if y > t else "below" if y < t else "exactly at"
+            slope = self.values[key]
+            effect = ("raising it would raise the error" if slope > 0 else
+                      "raising it would lower the error" if slope < 0 else
+                      "this loss does not change with it here")
+            self.add(key, f"How wrong is {u}?",
+                     f"How wrong is the output: {u} is {self.fmt(abs(y - t))} {side} its target "
+                     f"{self.fmt(t)}; {effect}.", nodes=[u], layer=li)
+            return
+        outs = p.outgoing[u]
+        self.add(key, f"How much does {u}'s output matter?",
+                 f"{u} feeds {len(outs)} unit{'s' if len(outs) > 1 else ''}: the error flows back "
+                 "along every one of them, each delta times the weight it passed through, and the "
+                 "paths add up.", nodes=[u] + [w.dst for w in outs], edges=[w.name for w in outs],
+                 layer=li)
+
+    def steepness(self, key: str, s: Subject) -> None:
+        u = s.name
+        li = self.p.layer_of[u]
+        entry = ACTIVATIONS[self.p.layers[li].activation]
+        self.add(key, f"How steep is {u}'s activation?",
+                 f"How steep is the activation here: {entry.steepness}.", nodes=[u], layer=li)
+
+    def delta(self, key: str, s: Subject) -> None:
+        p, u = self.p, s.name
+        li = p.layer_of[u]
+        layer = p.layers[li]
+        entry = ACTIVATIONS[layer.activation]
+        if li == self.last and simplified(p):
+            self.add(key, f"Delta of {u}",
+                     f"With {layer.activation} followed by {LOSSES[p.loss].title} the chain rule "
+                     "simplifies exactly: δ = out − target.", nodes=[u], layer=li,
+                     uses=[qid("out", u, s.sample)])
+            return
+        if not entry.elementwise:
+            note = (f"{entry.title.capitalize()} couples the outputs: δ_k = Σ_j ∂E/∂out_j × "
+                    "∂out_j/∂net_k, the Jacobian applied to the loss's slopes.")
+            nodes = list(layer.units)
+        elif li == self.last:
+            note = (f"{u}'s delta: how much the error changes per unit of its net input (how wrong × "
+                    "how steep).")
+            nodes = [u]
+        else:
+            note = f"{u}'s delta: how much the error changes per unit of its net input."
+            nodes = [u]
+        self.add(key, f"Delta of {u}", note, nodes=nodes, layer=li)
+
+    # -- gradients
+
+    def gradient(self, key: str, s: Subject) -> None:
+        p, name = self.p, s.name
+        if s.sample is None and p.multi:
+            w = p.weight.get(name)
+            mean = p.batch == "mean"
+            self.add(key, f"Gradient of {name} over all samples",
+                     f"Each sample pulls on {name}; batch '{p.batch}' {'averages' if mean else 'adds'} "
+                     "the pulls.", nodes=self.param_nodes(name), edges=[name] if w else [],
+                     layer=self.param_layer(name))
+            return
+        if name in p.bias:
+            b = p.bias[name]
+            shared = len(b.units) > 1
+            self.add(key, f"Gradient of {name}",
+                     (f"{name} is shared by {len(b.units)} units, so its gradient is the sum of their "
+                      "deltas (∂net/∂b = 1 for each)." if shared else
+                      f"∂net/∂{name} = 1, so the gradient of a bias is its unit's delta."),
+                     nodes=[name, *b.units], layer=self.param_layer(name))
+            return
+        w = p.weight[name]
+        if p.layer_of[w.dst] == self.last:
+            self.output_gradient(key, s, w)
+        else:
+            self.hidden_gradient(key, s, w)
+
+    def chain_rule(self, s: Subject, w, through_net: bool) -> Expr:
+        """``∂E/∂out_u ∂out_u/∂net_u ∂net_u/∂w`` (or ``∂E/∂net_u ∂net_u/∂w`` when the delta is
+        taken whole), as a person writes the chain rule."""
+        n = s.sample
+        loss = qid("E", "total", n)
+        net, param = qid("net", w.dst, n), qid("param", w.name)
+        if through_net:
+            return Mul((Partial(loss, net), Partial(net, param)))
+        out = qid("out", w.dst, n)
+        return Mul((Partial(loss, out), Partial(out, net), Partial(net, param)))
+
+    def output_gradient(self, key: str, s: Subject, w) -> None:
+        n, u, src = s.sample, w.dst, w.src
+        li = self.last
+        x = self.sys.out(src, n)
+        whole = whole_delta(self.p, li)
+        if whole:
+            terms = (self.term("δ", qid("delta", u, n), "δ"), self.term("C", x.key, "C"))
+            forms: tuple[Form, ...] = ()
+        else:
+            terms = (self.term("A", qid("dE/dout", u, n), "A"), self.term("B", qid("dout/dnet", u, n), "B"),
+                     self.term("C", x.key, "C"))
+            forms = (self.form("delta", "Delta form", Sym(key), Mul((symbol("delta", u, n), x))),)
+        g = self.values[key]
+        way = (f"positive, so {w.name} will decrease" if g > 0 else
+               f"negative, so {w.name} will increase" if g < 0 else f"zero, so {w.name} stays")
+        self.add(key, f"Gradient of {w.name} (output layer)",
+                 f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
+                 f"{self.fmt(self.env[x.key])}, so its gradient is {u}'s delta scaled by it; {way}.",
+                 nodes=[src, u], edges=[w.name], terms=terms, forms=forms, layer=li,
+                 general=(self.chain_rule(s, w, whole),))
+
+    def paths(self, u: str, li: int) -> list[list]:
+        """Every path of weights from unit ``u`` (layer ``li``) to an output."""
+        p = self.p
+        result: list[list] = [[]]
+        for _ in range(li + 1, len(p.layers)):
+            result = [path + [w] for path in result
+                      for w in p.outgoing[path[-1].dst if path else u]]
+        return result
+
+    def hidden_gradient(self, key: str, s: Subject, w) -> None:
+        p, n = self.p, s.sample
+        u, src = w.dst, w.src
+        li = p.layer_of[u]
+        x = self.sys.out(src, n)
+        slope = qid("dout/dnet", u, n)
+        is_input = p.layer_of[src] < 0
+        d_question = "D" if is_input else "C"
+        count = prod(len(p.layers[j].units) for j in range(li + 1, len(p.layers)))
+        forms = []
+        nodes, edges = [src, u], [w.name]
+        whole = whole_delta(p, li)
+        by_delta = whole_delta(p, self.last)
+        labelled: list[Term] = []
+        if count <= MAX_PATHS and not whole:
+            products = []
+            for k, path in enumerate(self.paths(u, li), start=1):
+                y = path[-1].dst
+                head = [symbol("delta", y, n)] if by_delta else [symbol("dE/dout", y, n),
+                                                                 symbol("dout/dnet", y, n)]
+                factors: list[Expr] = list(head)
+                for edge in reversed(path):
+                    factors.append(symbol("param", edge.name))
+                    if edge.src != u:
+                        factors.append(symbol("dout/dnet", edge.src, n))
+                products.append(Mul(tuple(factors)))
+                nodes += [e.dst for e in path]
+                edges += [e.name for e in path]
+                if li == self.last - 1:
+                    sub = str(k) if len(p.outputs) > 1 else ""
+                    if by_delta:
+                        labelled.append(self.term(f"δ{sub}", qid("delta", y, n), "δ"))
+                    else:
+                        labelled += [self.term(f"A{sub}", qid("dE/dout", y, n), "A"),
+                                     self.term(f"B{sub}", qid("dout/dnet", y, n), "B")]
+                    labelled.append(self.term(f"C{sub}", qid("param", path[-1].name), "C_path"))
+            expr = Mul((add(*products), Sym(slope), x))
+            forms.append(self.form("paths", f"Sum over {_paths(count)} to the outputs", Sym(key), expr))
+        if whole:
+            terms: tuple[Term, ...] = (self.term("δ", qid("delta", u, n), "δ"), self.term("D", x.key, d_question))
+        elif labelled:
+            terms = tuple(labelled) + (self.term("B′", slope, "B′"), self.term("D", x.key, d_question))
+        else:
+            terms = (self.term("Σ", qid("dE/dout", u, n), "Σ"), self.term("B′", slope, "B′"),
+                     self.term("D", x.key, d_question))
+        if not whole:
+            forms.append(self.form("delta", "Delta form", Sym(key), Mul((symbol("delta", u, n), x))))
+        value = self.env[x.key]
+        reach = f"over {_paths(count)}"
+        self.add(key, f"Gradient of {w.name} (hidden layer)",
+                 (f"How much does the input matter: {w.name} multiplies {src} = {self.fmt(value)}, so the "
+                  if is_input else
+                  f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
+                  f"{self.fmt(value)}, so the ")
+                 + f"error reaching {u} ({reach}), times {u}'s slope, is scaled by {self.fmt(value)}"
+                 + (" — a small input means slow learning." if abs(value) < 0.2 else "."),
+                 nodes=nodes, edges=edges, terms=terms, forms=tuple(forms), layer=li,
+                 general=(self.chain_rule(s, w, whole),))
+
+    # -- the update
+
+    def param_nodes(self, name: str) -> list[str]:
+        w = self.p.weight.get(name)
+        return [w.src, w.dst] if w else [name, *self.p.bias[name].units]
+
+    def param_layer(self, name: str) -> int:
+        w = self.p.weight.get(name)
+        return self.p.layer_of[w.dst if w else self.p.bias[name].units[0]]
+
+    def update(self, key: str, s: Subject) -> None:
+        name = s.name
+        old = self.p.params[name]
+        new = self.values[key]
+        way = "down" if new < old else "up" if new > old else "nowhere"
+        moves = OPTIMIZERS[self.p.optimizer].moves.format(name=name)
+        self.add(key, f"Update {name}",
+                 f"{moves}: {way} from {self.fmt(old)} to {self.fmt(new)}.",
+                 nodes=self.param_nodes(name), edges=[name] if name in self.p.weight else [],
+                 layer=self.param_layer(name))
+
+    def after(self) -> None:
+        before, after = self.values[TOTAL], self.values[AFTER]
+        change = "lower" if after < before else "higher" if after > before else "the same"
+        lhs = Sym(AFTER)
+        chain = (Member(lhs), Member(Apply(Sym(TOTAL), Words("updated weights"))),
+                 Member(Num(after), True))
+        self.steps.append(Step(
+            id=AFTER, phase="update", subject=parse(AFTER), title="Error after the update",
+            chain=chain, value=after, uses=tuple(qid("new", n) for n in self.p.updated),
+            focus=Focus(tuple(self.p.outputs), ()),
+            note=f"A forward pass with the updated weights: the error goes from {self.fmt(before)} "
+                 f"to {self.fmt(after)}, {change}."))
+
+
+def _paths(count: int) -> str:
+    return "the one path" if count == 1 else "both paths" if count == 2 else f"all {count:,} paths"

@@ -1,187 +1,103 @@
-"""The exact numbers: every quantity of a problem in float64.
+"""The exact numbers: every quantity of a problem in float64, from the system's formulas.
 
-This module knows nothing about display.  It imports only the problem
-description and the table of functions (a test keeps it that way).  It is plain
-Python floats: for the networks people solve by hand that is faster than any
-array library, and it is exact float64 all the same.
+The engine evaluates the very expression trees of :mod:`.equations`, in order,
+each from the values before it: the numbers the derivation shows are the
+numbers of the trees it shows.  Plain Python floats: for the networks people
+solve by hand that is faster than any array library, and exact float64 all the
+same.  The engine knows nothing about display.
 
-Quantity ids are those of DESIGN.md: ``net:U``, ``out:U``, ``E:U``, ``E:total``,
-``dE/dout:U``, ``dout/dnet:U``, ``delta:U``, ``grad:P``, ``new:P``; with several
-samples the per-sample ones end in ``[k]``.  Also ``new:E:total``: the loss
-after the update.
+Quantity ids are those of :mod:`handprop.quantities`; the solution also holds
+``new:E:total``, the loss after the update.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Mapping
 
-from ..nn.functions import ACTIVATIONS, FUSED_DELTA, LOG_FLOOR, LOSSES, softmax
-from ..problem.model import Problem, ProblemError
+from ..errors import NumericError
+from ..nn import LOG_FLOOR, LOSSES
+from ..problem import Problem
+from ..quantities import AFTER, TOTAL, qid
+from .equations import System, system
 
-
-class NumericError(ProblemError):
-    """A value overflowed or became NaN: the problem's numbers are too large."""
+__all__ = ["Solution", "solve", "loss_with", "total_loss", "NumericError"]
 
 
 @dataclass
 class Solution:
-    """Every quantity by id (insertion order is the order of computation)."""
+    """Every quantity by id (insertion order is the order of computation), and warnings."""
 
     values: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    system: System | None = None
 
 
-def suffix(problem: Problem, k: int) -> str:
-    """The id suffix of sample ``k`` (0-based): ``[k+1]`` with several samples, else ``''``."""
-    return f"[{k + 1}]" if problem.multi else ""
-
-
-def forward(problem: Problem, params: dict[str, float], x: tuple[float, ...],
-            values: dict[str, float] | None = None, sfx: str = "") -> dict[str, float]:
-    """Outputs of every unit for inputs ``x``; records ``net:``/``out:`` ids in ``values``."""
-    out: dict[str, float] = dict(zip(problem.inputs, x))
-    incoming = problem.incoming
-    bias_of = problem.bias_of
-    for layer in problem.layers:
-        act = ACTIVATIONS[layer.activation]
-        nets = []
-        for u in layer.units:
-            net = 0.0
-            for w in incoming[u]:
-                net += params[w.name] * out[w.src]
-            b = bias_of[u]
-            if b is not None:
-                net += params[b.name]
-            nets.append(net)
-        if layer.activation == "softmax":
-            outs = softmax(nets)
-        else:
-            slope = layer.slope
-            f = act.f
-            outs = [f(z, slope) for z in nets]
-        for u, net, o in zip(layer.units, nets, outs):
-            out[u] = o
-            if values is not None:
-                values[f"net:{u}{sfx}"] = net
-                values[f"out:{u}{sfx}"] = o
-    return out
-
-
-def loss_parts(problem: Problem, out: dict[str, float], targets: tuple[float, ...]) -> list[float]:
-    loss = LOSSES[problem.loss]
-    n = len(problem.outputs)
-    return [loss.E(out[u], t, n) for u, t in zip(problem.outputs, targets)]
-
-
-def total_loss(problem: Problem, params: dict[str, float]) -> float:
-    """The combined loss over all samples with the given parameters."""
-    total = 0.0
-    for s in problem.samples:
-        out = forward(problem, params, s.inputs)
-        total += sum(loss_parts(problem, out, s.targets))
-    return total / len(problem.samples) if problem.batch == "mean" else total
-
-
-def solve(problem: Problem) -> Solution:
+def solve(problem: Problem, sys: System | None = None) -> Solution:
     """Forward pass, loss, backward pass, update and the loss after it."""
-    values: dict[str, float] = {}
+    sys = sys or system(problem)
+    env: dict[str, float] = dict(sys.base)
+    last = None
     try:
-        return _solve(problem, values)
-    except (OverflowError, ZeroDivisionError):
-        last = next(reversed(values), None)
-        where = f" in the step after {last} = {values[last]:.3g}" if last else " in the first net input"
-        raise NumericError(f"the numbers overflow float64{where} (a value passed 1.8e308); use "
-                           "smaller weights, inputs or learning rate") from None
-
-
-def _solve(problem: Problem, values: dict[str, float]) -> Solution:
-    """:func:`solve`, recording into ``values`` as it goes (so an overflow can say where)."""
-    warnings: list[str] = []
-    params = problem.params
-    loss = LOSSES[problem.loss]
-    n_out = len(problem.outputs)
-    out_layer = problem.layers[-1]
-    fused = (out_layer.activation, problem.loss) in FUSED_DELTA
-    grads = {p: 0.0 for p in params}
-    totals = []
-    for k, sample in enumerate(problem.samples):
-        sfx = suffix(problem, k)
-        out = forward(problem, params, sample.inputs, values, sfx)
-        # loss
-        total = 0.0
-        for u, t in zip(problem.outputs, sample.targets):
-            y = out[u]
-            if loss.uses_log and (y < LOG_FLOOR or y > 1.0 - LOG_FLOOR):
-                warnings.append(f"out:{u}{sfx} = {y!r} is too close to 0 or 1 for a logarithm; "
-                                f"it is clamped to [{LOG_FLOOR:g}, 1 - {LOG_FLOOR:g}] in the loss")
-            e = loss.E(y, t, n_out)
-            values[f"E:{u}{sfx}"] = e
-            total += e
-        values[f"E:total{sfx}"] = total
-        totals.append(total)
-        # backward: output layer
-        delta: dict[str, float] = {}
-        dE = {u: loss.dE(out[u], t, n_out) for u, t in zip(problem.outputs, sample.targets)}
-        act = ACTIVATIONS[out_layer.activation]
-        for u in out_layer.units:
-            values[f"dE/dout:{u}{sfx}"] = dE[u]
-            values[f"dout/dnet:{u}{sfx}"] = act.derivative(values[f"net:{u}{sfx}"], out[u], out_layer.slope)
-        if fused:
-            for u, t in zip(problem.outputs, sample.targets):
-                delta[u] = out[u] - t
-        elif out_layer.activation == "softmax":
-            weighted = sum(dE[u] * out[u] for u in out_layer.units)
-            for u in out_layer.units:
-                delta[u] = out[u] * (dE[u] - weighted)
-        else:
-            for u in out_layer.units:
-                delta[u] = dE[u] * values[f"dout/dnet:{u}{sfx}"]
-        for u in out_layer.units:
-            values[f"delta:{u}{sfx}"] = delta[u]
-        # backward: hidden layers, last to first
-        for li in range(len(problem.layers) - 2, -1, -1):
-            layer = problem.layers[li]
-            act = ACTIVATIONS[layer.activation]
-            for u in layer.units:
-                d_out = 0.0
-                for w in problem.outgoing[u]:
-                    d_out += delta[w.dst] * params[w.name]
-                slope = act.derivative(values[f"net:{u}{sfx}"], out[u], layer.slope)
-                values[f"dE/dout:{u}{sfx}"] = d_out
-                values[f"dout/dnet:{u}{sfx}"] = slope
-                delta[u] = d_out * slope
-                values[f"delta:{u}{sfx}"] = delta[u]
-        # gradients of this sample
-        for w in problem.weights:
-            g = delta[w.dst] * out[w.src]
-            grads[w.name] += g
-            if problem.multi:
-                values[f"grad:{w.name}{sfx}"] = g
-        for b in problem.biases:
-            g = 0.0
-            for u in b.units:
-                g += delta[u]
-            grads[b.name] += g
-            if problem.multi:
-                values[f"grad:{b.name}{sfx}"] = g
-    scale = 1.0 / len(problem.samples) if problem.batch == "mean" else 1.0
-    if problem.multi:
-        values["E:total"] = sum(totals) * scale
-    for p in params:
-        values[f"grad:{p}"] = grads[p] * scale
-    updated = dict(params)
-    lr = problem.learning_rate
-    for w in problem.weights:
-        updated[w.name] = values[f"new:{w.name}"] = params[w.name] - lr * values[f"grad:{w.name}"]
-    if problem.update_biases:
-        for b in problem.biases:
-            updated[b.name] = values[f"new:{b.name}"] = params[b.name] - lr * values[f"grad:{b.name}"]
-    values["new:E:total"] = total_loss(problem, updated)
+        for key, expr in sys.exprs.items():
+            last = key
+            env[key] = expr.eval(env)
+        last = AFTER
+        after = loss_with(sys, {name: env[qid("new", name)] for name in sys.updated}, env)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        raise _overflow(sys, last, env) from None
+    values = {key: env[key] for key in sys.exprs}
+    values[AFTER] = after
     check_finite(values)
-    return Solution(values, warnings)
+    return Solution(values, _warnings(problem, values), sys)
 
 
-def check_finite(values: dict[str, float]) -> None:
+def loss_with(sys: System, params: Mapping[str, float], known: Mapping[str, float] | None = None) -> float:
+    """The combined loss with the parameters ``params`` (by name) in place of the problem's."""
+    env = dict(known) if known is not None else dict(sys.base)
+    env.update(sys.base)
+    for name, value in params.items():
+        env[qid("param", name)] = value
+    for key in sys.loss_keys:
+        env[key] = sys.exprs[key].eval(env)
+    return env[TOTAL]
+
+
+def total_loss(problem: Problem, params: Mapping[str, float]) -> float:
+    """The combined loss over all samples with the given parameters."""
+    return loss_with(system(problem), params)
+
+
+def _warnings(problem: Problem, values: Mapping[str, float]) -> list[str]:
+    if not LOSSES[problem.loss].uses_log:
+        return []
+    found = []
+    for k in range(len(problem.samples)):
+        n = problem.sample_of(k)
+        for u in problem.outputs:
+            key = qid("out", u, n)
+            y = values[key]
+            if y < LOG_FLOOR or y > 1.0 - LOG_FLOOR:
+                found.append(f"{key} = {y!r} is too close to 0 or 1 for a logarithm; it is kept "
+                             f"within [{LOG_FLOOR:g}, 1 - {LOG_FLOOR:g}] in the loss")
+    return found
+
+
+def _overflow(sys: System, key: str | None, env: Mapping[str, float]) -> NumericError:
+    keys = list(sys.exprs)
+    before = None
+    if key in sys.exprs:
+        i = keys.index(key)
+        before = keys[i - 1] if i else None
+    where = f" at {key}" if key else ""
+    if before is not None:
+        where += f" (the step after {before} = {env[before]:.3g})"
+    return NumericError(f"the numbers overflow float64{where}; use smaller weights, inputs or "
+                        "learning rate", "weights")
+
+
+def check_finite(values: Mapping[str, float]) -> None:
+    """Raise :class:`NumericError` naming the first value that is not a finite number."""
     for key, v in values.items():
         if not math.isfinite(v):
             raise NumericError(f"the numbers overflow float64: {key} is {v} (use smaller weights, "

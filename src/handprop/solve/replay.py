@@ -1,7 +1,7 @@
 """Replaying a derivation: every step's expression evaluated again, on demand.
 
-A :class:`~handprop.derive.Derivation` keeps, for each step, the expression tree
-it was written from.  Replaying evaluates those trees in dependency order
+A derivation keeps, for each quantity, the expression tree that defines it (the
+system of :mod:`.equations`).  Replaying evaluates those trees in dependency order
 
 - exactly (float64) or by hand (``Decimal``, every intermediate rounded),
 - with some steps *pinned* to given numbers (the numbers a claimant wrote), and
@@ -15,15 +15,13 @@ parameters replaced by their updated values.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from ..expr.nodes import FUNCTIONS, Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym
-from ..nn.functions import LOG_FLOOR
-
-AFTER = "new:E:total"
+from ..expr.evaluate import compile_expr
+from ..expr.nodes import Expr
+from ..quantities import AFTER
 Rounder = Callable[[Decimal], Decimal]
 
 
@@ -59,13 +57,14 @@ class Model:
     _compiled: dict[int, tuple[Expr, Callable]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, derivation, problem) -> "Model":
-        exact = derivation.trace.values
-        exprs = {k: e for k, e in derivation.exprs.items() if k != AFTER}
-        base = {k: v for k, v in derivation.env.items() if k not in exact}
-        updated = tuple(k[4:] for k in exact if k.startswith("new:") and k != AFTER)
-        order = {k: i for i, k in enumerate(derivation.exprs)}
-        return cls(problem, exprs, base, updated, dict(exact), order)
+    def of(cls, derivation, problem=None) -> "Model":
+        """The model of a :class:`~handprop.solve.derive.Derivation`."""
+        sys = derivation.system
+        exprs = dict(sys.exprs)
+        order = {k: i for i, k in enumerate(exprs)}
+        order[AFTER] = len(order)
+        return cls(problem or sys.problem, exprs, dict(sys.base), tuple(sys.updated),
+                   dict(derivation.solution.values), order)
 
     def deps(self, key: str, expr: Expr | None = None) -> tuple[str, ...]:
         """The keys the expression of ``key`` uses (cached for the original expressions)."""
@@ -83,15 +82,10 @@ class Model:
 
     def compiled(self, expr: Expr) -> Callable[[Mapping[str, float]], float]:
         """``expr.eval`` as one Python function of the values (the same float operations, in the
-        same order, so bit for bit the same result, except that a logarithm's argument is
-        clamped at ``LOG_FLOOR`` as the engine clamps it; cached)."""
+        same order, so bit for bit the same result; cached)."""
         cached = self._compiled.get(id(expr))
         if cached is None or cached[0] is not expr:
-            try:
-                fn = eval(f"lambda v: {_source(expr)}", {"F": _FLOAT_FUNCTIONS})  # noqa: S307 - our own text
-            except (SyntaxError, RecursionError, ValueError, MemoryError):
-                fn = expr.eval
-            cached = self._compiled[id(expr)] = (expr, fn)
+            cached = self._compiled[id(expr)] = (expr, compile_expr(expr))
         return cached[1]
 
     def descendants(self, key: str) -> frozenset[str]:
@@ -248,42 +242,3 @@ class Replay:
 def as_written(value: float) -> Decimal:
     """A number of the problem as the person wrote it: ``0.15`` is exactly 0.15."""
     return Decimal(repr(float(value)))
-
-
-def _clamped_log(z: float, a: float) -> float:
-    """The engine's logarithm in a loss: its argument clamped at LOG_FLOOR (functions.py)."""
-    return math.log(max(z, LOG_FLOOR))
-
-
-_FLOAT_FUNCTIONS = {name: fn.f for name, fn in FUNCTIONS.items()} | {"ln": _clamped_log}
-
-
-def _source(e: Expr) -> str:
-    """Python source computing ``e.eval(v)`` with the same operations in the same order."""
-    kind = type(e)
-    if kind is Sym:
-        return f"v[{e.key!r}]"
-    if kind is Num:
-        if e.value != e.value or e.value in (float("inf"), float("-inf")):
-            raise ValueError("not a finite constant")
-        return f"({e.value!r})"
-    if kind is Add:
-        text = ""
-        for i, (sign, term) in enumerate(zip(e.signs, e.terms)):
-            piece = _source(term)
-            if i == 0:
-                text = piece if sign > 0 else f"(0.0 - {piece})"
-            else:
-                text += (" + " if sign > 0 else " - ") + piece
-        return f"({text})"
-    if kind is Mul:
-        return "(" + " * ".join(_source(f) for f in e.factors) + ")"
-    if kind is Div:
-        return f"({_source(e.num)} / {_source(e.den)})"
-    if kind is Pow:
-        return f"({_source(e.base)} ** {int(e.exponent)})"
-    if kind is Neg:
-        return f"(-{_source(e.arg)})"
-    if kind is Fn:
-        return f"F[{e.name!r}]({_source(e.arg)}, {float(e.param)!r})"
-    raise ValueError(f"cannot compile {kind.__name__}")

@@ -22,7 +22,6 @@ readings of "to the digits shown" are used by ``handprop check``:
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Callable
 
@@ -90,8 +89,7 @@ def hand_trace(trace, model: Model, mode: str, places: int):
     """``trace`` with ``hand_values`` and ``rounding`` set (a new Trace; ``trace`` is unchanged)."""
     values, warnings = hand_values(model, mode, places)
     hand = {k: float(values[k]) for k in trace.values if k in values}
-    return replace(trace, hand_values=hand, rounding={"mode": mode, "places": places},
-                   warnings=tuple(trace.warnings) + tuple(warnings))
+    return trace.with_hand_values(hand, {"mode": mode, "places": places}, tuple(warnings))
 
 
 def hand_explain(problem, mode: str, places: int, digits: int = 6):

@@ -10,11 +10,11 @@ Three engines do the same arithmetic behind one interface (a *stepper*:
 ``run(n)``, ``parameters()``, ``outputs()``, ``loss()``):
 
 - ``scalar``: the network compiled to straight-line Python (:mod:`.sgd_scalar`);
-  exactly the float64 numbers of repeated :func:`handprop.engine.solve`, and
+  exactly the float64 numbers of repeated :func:`handprop.solve.engine.solve`, and
   the fastest for networks people solve by hand;
 - ``numpy``: matrix products (:mod:`.sgd_matrix`); the same numbers up to the
   order of additions, and the fastest for large networks and many samples;
-- ``reference``: :func:`handprop.engine.solve` applied step after step: slow,
+- ``reference``: :func:`handprop.solve.engine.solve` applied step after step: slow,
   the definition the others are tested against.
 
 ``engine="auto"`` picks scalar or numpy by the size of the problem.
@@ -33,8 +33,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol, Sequence
 
-from ..solve.engine import NumericError, solve, total_loss
-from ..problem.model import Problem, ProblemError
+from ..errors import NumericError, ProblemError
+from ..problem import Problem
+from ..quantities import qid
+from ..solve.engine import loss_with, solve
+from ..solve.equations import system
 
 MAX_STEPS = 10_000_000
 MAX_WORK = 2 * 10**11          # steps x samples x parameters: about an hour of arithmetic
@@ -147,7 +150,7 @@ class History:
 
 
 class ReferenceStepper:
-    """:func:`handprop.engine.solve` step after step: the definition (original variant only)."""
+    """:func:`handprop.solve.engine.solve` step after step: the definition (original variant only)."""
 
     name = "reference"
 
@@ -155,23 +158,28 @@ class ReferenceStepper:
         if hidden_deltas != "original":
             raise ProblemError("the reference engine only knows the original hidden deltas")
         self.problem = problem
+        self.system = system(problem)
+        self.params = dict(problem.params)
+
+    def _solution(self):
+        return solve(self.problem.with_params(self.params))
 
     def run(self, steps: int) -> None:
         for _ in range(steps):
-            values = solve(self.problem).values
-            self.problem = self.problem.with_params(
-                {p: values[f"new:{p}"] for p in self.problem.params if f"new:{p}" in values})
+            values = self._solution().values
+            self.params.update({p: values[qid("new", p)] for p in self.problem.updated})
 
     def parameters(self) -> tuple[float, ...]:
-        return tuple(self.problem.params.values())
+        return tuple(self.params.values())
 
     def outputs(self) -> tuple[tuple[float, ...], ...]:
-        from ..solve.engine import forward
         p = self.problem
-        return tuple(tuple(forward(p, p.params, s.inputs)[u] for u in p.outputs) for s in p.samples)
+        values = self._solution().values
+        return tuple(tuple(values[qid("out", u, p.sample_of(k))] for u in p.outputs)
+                     for k in range(len(p.samples)))
 
     def loss(self) -> float:
-        return total_loss(self.problem, self.problem.params)
+        return loss_with(self.system, self.params)
 
 
 def _numpy_available() -> bool:
@@ -180,22 +188,23 @@ def _numpy_available() -> bool:
 
 
 def choose_engine(problem: Problem, engine: str = "auto") -> str:
-    """The engine ``auto`` means for this problem."""
-    from .scalar import MAX_TERMS, size
+    """The engine ``auto`` means for this problem (never one that cannot run it)."""
+    from .scalar import MAX_FAN_IN, MAX_TERMS, fits, size
     if engine not in ENGINES:
         raise ProblemError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})", "--engine")
-    if engine == "scalar" and size(problem) > MAX_TERMS:
-        raise ProblemError(f"the scalar engine compiles at most {MAX_TERMS:,} samples x parameters; "
-                           f"this problem has {size(problem):,} (use numpy)", "--engine")
+    if engine == "scalar" and not fits(problem):
+        raise ProblemError(f"the scalar engine compiles at most {MAX_TERMS:,} samples x parameters and "
+                           f"sums of {MAX_FAN_IN} terms; this problem has {size(problem):,} (use numpy)",
+                           "--engine")
     if engine == "numpy" and not _numpy_available():
         raise ProblemError("the numpy engine needs numpy (pip install numpy)", "--engine")
     if engine != "auto":
         return engine
-    if size(problem) <= SCALAR_PER_LAYER * len(problem.layers):
+    if size(problem) <= SCALAR_PER_LAYER * len(problem.layers) and fits(problem):
         return "scalar"
     if _numpy_available():
         return "numpy"
-    if size(problem) <= MAX_TERMS:
+    if fits(problem):
         return "scalar"
     raise ProblemError("training a network this large needs numpy (pip install numpy)",
                        source=problem.name)

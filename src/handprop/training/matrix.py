@@ -18,19 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..nn.functions import FUSED_DELTA, LOG_FLOOR
-from ..problem.model import Problem
+from ..expr.evaluate import compile_array
+from ..expr.nodes import Num, Sym
+from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from ..problem import Problem
+from ..solve.equations import simplified
 
-
-def _sigmoid(z):
-    # exp(-z) overflows to inf for z < -709 and the result is then 0.0 (the engine's e / (1 + e)
-    # gives a subnormal there): the same to 1e-300, and one pass over the array instead of four.
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+Z, Y, T = Sym("z"), Sym("y"), Sym("t")
 
 
 class MatrixStepper:
@@ -67,8 +61,16 @@ class MatrixStepper:
         self.rate = problem.learning_rate * self.scale   # one pass over a gradient, not two
         self.f = [_activation(layer) for layer in layers]
         self.df = [_slope(layer) for layer in layers]
-        self.fused = (layers[-1].activation, problem.loss) in FUSED_DELTA
-        self.softmax_out = layers[-1].activation == "softmax"
+        self.fused = simplified(problem)
+        out = layers[-1]
+        entry = ACTIVATIONS[out.activation]
+        self.layer_delta = None if entry.elementwise else \
+            (lambda z, y, g, f=entry.array_delta, o=out.params: f(np, z, y, g, o))
+        loss = LOSSES[problem.loss]
+        n_out = len(problem.outputs)
+        self.dE = compile_array(loss.slope(Y, T, n_out), ("y", "t"), np)
+        self.part = compile_array(loss.part(Y, T, n_out), ("y", "t"), np)
+        self.update = OPTIMIZERS[problem.optimizer].array_update
         order = np.array([i for idx in w_index for i in idx] + list(range(len(names) - nb, len(names))),
                          dtype=np.intp)
         self.order = np.argsort(order)   # from (W[0].ravel(), W[1].ravel(), ..., biases) to params order
@@ -90,25 +92,12 @@ class MatrixStepper:
 
     # ------------------------------------------------------------ backward
 
-    def _dE(self, y):
-        t, loss, n = self.T, self.problem.loss, y.shape[1]
-        if loss == "half_sse":
-            return y - t
-        if loss == "sse":
-            return 2.0 * (y - t)
-        if loss == "mse":
-            return 2.0 * (y - t) / n
-        if loss == "bce":
-            yc = np.clip(y, LOG_FLOOR, 1.0 - LOG_FLOOR)
-            return (yc - t) / (yc * (1.0 - yc))
-        return -t / np.maximum(y, LOG_FLOOR)
-
     def _output_delta(self, z, y):
         if self.fused:
             return y - self.T
-        g = self._dE(y)
-        if self.softmax_out:
-            return y * (g - (g * y).sum(axis=1, keepdims=True))
+        g = self.dE(y, self.T)
+        if self.layer_delta is not None:
+            return self.layer_delta(z, y, g)
         slope = self.df[-1]
         return g if slope is None else g * slope(z, y)
 
@@ -125,7 +114,7 @@ class MatrixStepper:
             if bias_grad is not None and self.B[li] is not None:
                 bias_grad.append((li, np.add.reduce(D, axis=0)))
             if self.updated:
-                W[li] -= rate * G
+                self.update(np, W[li], G, rate)
             else:
                 updates.append((li, G))
             if li:
@@ -134,7 +123,7 @@ class MatrixStepper:
                 if slope is not None:
                     D *= slope(Z[li - 1], A[li])
         for li, G in updates:
-            W[li] -= rate * G
+            self.update(np, W[li], G, rate)
         if bias_grad:
             self._update_biases(bias_grad)
 
@@ -143,13 +132,13 @@ class MatrixStepper:
         if self.own:
             for li, g in grads:
                 mask = self.mask[li]
-                self.B[li] -= rate * (g if mask is None else g * mask)
+                self.update(np, self.B[li], g if mask is None else g * mask, rate)
             return
         total = np.zeros(self.n_bias + 1)
         for li, g in grads:
             total += np.bincount(self.b_index[li], weights=g, minlength=self.n_bias + 1)
         total[-1] = 0.0
-        self.beta -= rate * total
+        self.update(np, self.beta, total, rate)
         self.B = [None if B is None else self.beta[bi] for B, bi in zip(self.B, self.b_index)]
 
     def run(self, steps: int) -> None:
@@ -181,36 +170,27 @@ class MatrixStepper:
     def loss(self) -> float:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             y = self._forward()[1][-1]
-            t, loss = self.T, self.problem.loss
-            if loss == "half_sse":
-                e = 0.5 * (t - y) ** 2
-            elif loss == "sse":
-                e = (t - y) ** 2
-            elif loss == "mse":
-                e = (t - y) ** 2 / y.shape[1]
-            elif loss == "bce":
-                yc = np.clip(y, LOG_FLOOR, 1.0 - LOG_FLOOR)
-                e = -(t * np.log(yc) + (1.0 - t) * np.log(1.0 - yc))
-            else:
-                e = np.where(t != 0, -t * np.log(np.maximum(y, LOG_FLOOR)), 0.0)
-            total = float(e.sum())
+            total = float(np.asarray(self.part(y, self.T)).sum())
         return total * self.scale if self.problem.batch == "mean" else total
 
 
 def _activation(layer):
-    """out = f(net) for a whole layer."""
-    kind, a = layer.activation, layer.slope
-    return {"sigmoid": _sigmoid, "tanh": np.tanh, "softmax": _softmax,
-            "relu": lambda z: np.where(z > 0, z, 0.0),
-            "leaky_relu": lambda z: np.where(z > 0, z, a * z),
-            "linear": lambda z: z}[kind]
+    """out = f(net) for a whole layer: the entry's formula compiled to array code, or its
+    layer-level array form."""
+    entry = ACTIVATIONS[layer.activation]
+    options = layer.params
+    if entry.elementwise:
+        return compile_array(entry.out(Z, options), ("z",), np)
+    return lambda z: entry.array_out(np, z, options)
 
 
 def _slope(layer):
-    """dout/dnet as a function of (net, out); None when it is 1."""
-    kind, a = layer.activation, layer.slope
-    return {"sigmoid": lambda z, o: o * (1.0 - o), "softmax": lambda z, o: o * (1.0 - o),
-            "tanh": lambda z, o: 1.0 - o * o,
-            "relu": lambda z, o: np.where(z > 0, 1.0, 0.0),
-            "leaky_relu": lambda z, o: np.where(z > 0, 1.0, a),
-            "linear": None}[kind]
+    """dout/dnet as a function of (net, out), compiled from the entry; None when it is 1."""
+    entry = ACTIVATIONS[layer.activation]
+    options = layer.params
+    if not entry.elementwise:
+        return None          # a layer-level activation's delta comes from its own array form
+    expr = entry.slope(Z, Y, options)
+    if expr == Num(1.0):
+        return None
+    return compile_array(expr, ("z", "y"), np)

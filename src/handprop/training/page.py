@@ -15,7 +15,8 @@ What the page holds besides the player's payload (plain JSON):
 - ``#handprop-train``: ``{steps, every, recorded_steps, loss, log, hidden_deltas, note,
   explained: [recorded index...], network: {columns: [[{name, more}]], edges: [{name, from:
   [column, row], to: [column, row]}], values: {weight: [value at each recorded step]}}}``;
-- ``#handprop-train-traces``: ``{recorded index: trace JSON}``, gzip + base64.
+- ``#handprop-train-traces``: ``{recorded index: {"trace", "sections", "doc"}}`` (that step's
+  part of the player's payload), gzip + base64.
 
 A pure function of the :class:`~handprop.train.History`.
 """
@@ -27,7 +28,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..expr.nodes import fmt_number
+from ..expr.numbers import fmt_number
 from .history import UPDATED_NOTE, History
 
 STATIC = Path(__file__).resolve().parents[1] / "render" / "page" / "static"
@@ -86,10 +87,17 @@ def _script(element_id: str, text: str, encoding: str | None = None) -> str:
     return f'<script type="application/json" id="{element_id}"{attr}>{text}</script>\n'
 
 
+def _part(whole: dict[str, Any]) -> dict[str, Any]:
+    """What a recorded step's page changes of the player's payload: trace, sections, tables."""
+    return {"trace": whole["trace"], "sections": whole["sections"], "doc": whole["doc"]}
+
+
 def render(history: History, digits: int | None = None) -> str:
     """The page of ``history`` (needs KaTeX, as every page does)."""
-    from ..solve.derive import explain
-    from ..render.page.html import render as page, script_json
+    from ..render.page.html import render as page
+    from ..render.page.html import script_json
+    from ..render.page.payload import payload
+    from ..solve import explain
 
     first = explain(history.problem_at(0), digits=digits or 6)
     size = len(first.dumps(indent=False))
@@ -108,8 +116,8 @@ def render(history: History, digits: int | None = None) -> str:
                           "y_label": history.problem.loss, "x": list(history.recorded_steps),
                           "y": list(history.loss)}]}
     html = page(first, digits, extras)
-    blob = json.dumps({str(i): t.to_json() for i, t in traces.items() if i}, separators=(",", ":"),
-                      allow_nan=False)
+    blob = json.dumps({str(i): _part(payload(t, digits)) for i, t in traces.items() if i},
+                      separators=(",", ":"), allow_nan=False)
     packed = base64.b64encode(gzip.compress(blob.encode("utf-8"), 6, mtime=0)).decode("ascii")
     css = (STATIC / "train.css").read_text(encoding="utf-8")
     js = (STATIC / "train.js").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..problem.model import ProblemError
+from ..errors import ProblemError
 from .history import History
 
 PLOT_SUFFIXES = (".png", ".svg")

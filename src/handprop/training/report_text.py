@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..expr.nodes import fmt_number
+from ..expr.numbers import fmt_number
 from .history import UPDATED_NOTE, History
 
 if TYPE_CHECKING:

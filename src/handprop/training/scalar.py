@@ -1,30 +1,37 @@
-"""Gradient descent for small networks: the network compiled to straight-line Python.
+"""Training small networks: the system's formulas compiled to straight-line Python.
 
 A step of a network people solve by hand is a few dozen multiplications; run in
-the general engine (dicts keyed by name, one call per activation) the
-bookkeeping costs many times the arithmetic.  Here the problem is compiled once
-into the source of a function whose parameters are local variables and whose
-inputs, targets and learning rate are literals, one statement per quantity:
+the general engine (dicts keyed by id, one tree walk per quantity) the
+bookkeeping costs many times the arithmetic.  Here the problem's system
+(:mod:`handprop.solve.equations`) -- the very formulas the engine evaluates and
+the worked solution shows -- is compiled once into the source of a function
+whose parameters are local variables and whose inputs, targets and learning
+rate are literals, one statement per quantity an update needs::
 
-    n1_0_0 = p4*o0_0_0 + p5*o0_1_0 + p9          # net of unit 0 of layer 1, sample 0
-    d1_0_0 = (o1_0_0 - 0.01) * (o1_0_0*(1.0 - o1_0_0))   # its delta
-    p4 = p4 - 0.5*(d1_0_0*o0_0_0)                 # the update of w5
+    v3 = p4*0.59327 ...                       # net_Y1 of sample 1
+    v7 = (v5 - 0.01) * (v5*(1.0 - v5))        # delta_Y1: dE/dout and dout/dnet inlined
+    p4 = p4 - 0.5*(v7*v1)                     # the update of w5
 
-The code is generated from the problem, not written by hand, and every
-expression repeats the engine's arithmetic operation for operation (the same
-order of additions, the same stable sigmoid, the same clamps), so N steps give
-exactly the float64 numbers of N calls of :func:`handprop.engine.solve`.
+Each statement is the quantity's formula printed by
+:func:`handprop.expr.evaluate.python_source`, operation for operation, so N
+steps give exactly the float64 numbers of N calls of
+:func:`handprop.solve.engine.solve`.  Three rewrites keep the code as lean as
+hand-written code, none changing a single bit: a quantity used once is
+inlined where it is used; a gradient written as ``∂E/∂out × ∂out/∂net × x``
+uses the delta already computed as ``∂E/∂out × ∂out/∂net``; and the losses are
+left out of a step (they are compiled into :meth:`ScalarStepper.loss` instead).
 
-Names in the generated code: ``p{i}`` parameter i in ``Problem.params`` order;
-``n{l}_{j}_{s}``, ``o{l}_{j}_{s}``, ``d{l}_{j}_{s}``: net, out and delta of unit
-j of layer l for sample s.
+``hidden_deltas="updated"`` reorders the statements: each layer's weights are
+updated before its deltas are passed down (the older code behind Mazur's
+summary lines).
 """
 from __future__ import annotations
 
-import math
-
-from ..nn.functions import FUSED_DELTA, LOG_FLOOR, LOSSES
-from ..problem.model import Problem
+from ..expr.evaluate import Namespace, python_source
+from ..expr.nodes import Expr, Mul, Sym
+from ..problem import Problem
+from ..quantities import parse
+from ..solve.equations import System, system
 
 MAX_TERMS = 60_000
 """Largest samples x (weights + biases) compiled; bigger problems go to the matrix engine."""
@@ -41,197 +48,145 @@ def size(problem: Problem) -> int:
     return len(problem.samples) * (len(problem.weights) + len(problem.biases))
 
 
-class _Source:
-    """The generated statements of one problem."""
+MAX_FAN_IN = 500
+"""Widest sum compiled: a net of more terms nests too deep for Python's compiler."""
+
+
+class _Program:
+    """The statements of one problem's step, forward pass and loss."""
 
     def __init__(self, problem: Problem, hidden_deltas: str):
         self.p = problem
+        self.sys: System = system(problem)
         self.hidden_deltas = hidden_deltas
         self.index = {name: i for i, name in enumerate(problem.params)}
-        self.pos = {x: (-1, j) for j, x in enumerate(problem.inputs)}
-        for li, layer in enumerate(problem.layers):
-            for j, u in enumerate(layer.units):
-                self.pos[u] = (li, j)
+        self.ns = Namespace()
+        self.exprs = {k: self._lean(k, e) for k, e in self.sys.exprs.items()}
 
-    def out(self, unit: str, s: int) -> str:
-        layer, j = self.pos[unit]
-        if layer < 0:
-            return lit(self.p.samples[s].inputs[j])
-        return f"o{layer}_{j}_{s}"
+    # -- naming
 
     def param(self, name: str) -> str:
         return f"p{self.index[name]}"
 
-    # ------------------------------------------------------------ forward
+    def _lean(self, key: str, expr: Expr) -> Expr:
+        """A gradient ``∂E/∂out × ∂out/∂net × x`` as ``δ × x`` (δ is exactly that product)."""
+        s = parse(key)
+        if s.kind != "grad" or type(expr) is not Mul or len(expr.factors) != 3:
+            return expr
+        a, b, x = expr.factors
+        if type(a) is Sym and type(b) is Sym and a.key.startswith("dE/dout:"):
+            delta = "delta:" + a.key[len("dE/dout:"):]
+            if self.sys.exprs.get(delta) == Mul((a, b)):
+                return Mul((Sym(delta), x))
+        return expr
 
-    def forward(self, s: int) -> list[str]:
-        p, code = self.p, []
-        for li, layer in enumerate(p.layers):
-            nets = []
-            for j, u in enumerate(layer.units):
-                terms = [f"{self.param(w.name)}*{self.out(w.src, s)}" for w in p.incoming[u]]
-                b = p.bias_of[u]
-                if b is not None:
-                    terms.append(self.param(b.name))
-                net = f"n{li}_{j}_{s}"
-                nets.append(net)
-                code.append(f"{net} = {' + '.join(terms)}")
-            code += self.activate(layer, li, s, nets)
-        return code
+    # -- which statements, in which order
 
-    def activate(self, layer, li: int, s: int, nets: list[str]) -> list[str]:
-        outs = [f"o{li}_{j}_{s}" for j in range(len(nets))]
-        kind, a = layer.activation, lit(layer.slope)
-        if kind == "softmax":
-            exps = [f"e{li}_{j}_{s}" for j in range(len(nets))]
-            code = [f"top = max({', '.join(nets)})"]
-            code += [f"{e} = exp({n} - top)" for e, n in zip(exps, nets)]
-            code.append(f"total = sum(({', '.join(exps)},))")
-            return code + [f"{o} = {e} / total" for o, e in zip(outs, exps)]
-        code = []
-        for n, o in zip(nets, outs):
-            if kind == "sigmoid":
-                code += [f"if {n} >= 0:", f"    {o} = 1.0 / (1.0 + exp(-{n}))",
-                         "else:", f"    e = exp({n})", f"    {o} = e / (1.0 + e)"]
-            elif kind == "tanh":
-                code.append(f"{o} = tanh({n})")
-            elif kind == "relu":
-                code.append(f"{o} = {n} if {n} > 0 else 0.0")
-            elif kind == "leaky_relu":
-                code.append(f"{o} = {n} if {n} > 0 else {a} * {n}")
-            else:  # linear
-                code.append(f"{o} = {n}")
-        return code
+    def needed(self, roots: list[str]) -> list[str]:
+        """Every quantity ``roots`` depend on, in the system's order."""
+        want: set[str] = set()
+        stack = list(roots)
+        while stack:
+            k = stack.pop()
+            if k in want or k not in self.exprs:
+                continue
+            want.add(k)
+            stack.extend(self.exprs[k].symbols())
+        return [k for k in self.exprs if k in want]
 
-    def slope(self, li: int, j: int, s: int) -> str | None:
-        """dout/dnet of a unit as the engine computes it; None when it is exactly 1."""
-        layer = self.p.layers[li]
-        n, o = f"n{li}_{j}_{s}", f"o{li}_{j}_{s}"
-        return {"sigmoid": f"({o}*(1.0 - {o}))", "softmax": f"({o}*(1.0 - {o}))",
-                "tanh": f"(1.0 - {o}*{o})", "relu": f"(1.0 if {n} > 0 else 0.0)",
-                "leaky_relu": f"(1.0 if {n} > 0 else {lit(layer.slope)})",
-                "linear": None}[layer.activation]
-
-    # ------------------------------------------------------------ backward
-
-    def dE(self, y: str, t: float, n: int) -> tuple[list[str], str]:
-        """Statements and expression of dE/dout for output ``y`` with target ``t``."""
-        t_ = lit(t)
-        loss = self.p.loss
-        if loss == "half_sse":
-            return [], f"({y} - {t_})"
-        if loss == "sse":
-            return [], f"(2.0 * ({y} - {t_}))"
-        if loss == "mse":
-            return [], f"(2.0 * ({y} - {t_}) / {n})"
-        if loss == "bce":
-            return ([f"yc = min(max({y}, {lit(LOG_FLOOR)}), {lit(1.0 - LOG_FLOOR)})"],
-                    f"((yc - {t_}) / (yc * (1.0 - yc)))")
-        return [], f"({lit(-t)} / max({y}, {lit(LOG_FLOOR)}))"   # cross_entropy
-
-    def output_deltas(self, s: int) -> list[str]:
+    def step_order(self) -> list[str]:
+        keys = self.needed([k for k in self.exprs if k.startswith("new:")])
+        if self.hidden_deltas != "updated":
+            return keys
         p = self.p
-        li = len(p.layers) - 1
-        layer = p.layers[li]
-        targets = p.samples[s].targets
-        n_out = len(layer.units)
-        outs = [f"o{li}_{j}_{s}" for j in range(n_out)]
-        deltas = [f"d{li}_{j}_{s}" for j in range(n_out)]
-        if (layer.activation, p.loss) in FUSED_DELTA:
-            return [f"{d} = {o} - {lit(t)}" for d, o, t in zip(deltas, outs, targets)]
-        code = []
-        if layer.activation == "softmax":
-            grads = []
-            for j, (o, t) in enumerate(zip(outs, targets)):
-                pre, expr = self.dE(o, t, n_out)
-                code += pre + [f"g{j} = {expr}"]
-                grads.append(f"g{j}")
-            code.append(f"weighted = sum(({', '.join(f'{g}*{o}' for g, o in zip(grads, outs))},))")
-            return code + [f"{d} = {o}*({g} - weighted)" for d, o, g in zip(deltas, outs, grads)]
-        for j, (o, d, t) in enumerate(zip(outs, deltas, targets)):
-            pre, expr = self.dE(o, t, n_out)
-            slope = self.slope(li, j, s)
-            code += pre + [f"{d} = {expr}" + (f" * {slope}" if slope else "")]
-        return code
-
-    def hidden_deltas_of(self, li: int, s: int) -> list[str]:
-        p, code = self.p, []
-        for j, u in enumerate(p.layers[li].units):
-            terms = [f"d{li + 1}_{p.layers[li + 1].units.index(w.dst)}_{s}*{self.param(w.name)}"
-                     for w in p.outgoing[u]]
-            slope = self.slope(li, j, s)
-            d_out = " + ".join(terms)
-            code.append(f"d{li}_{j}_{s} = ({d_out})" + (f" * {slope}" if slope else ""))
-        return code
-
-    # ------------------------------------------------------------ updates
-
-    def scaled(self, per_sample: list[str]) -> str:
-        total = " + ".join(per_sample)
-        if self.p.batch == "mean":
-            return f"(({total}) * {lit(1.0 / len(self.p.samples))})"
-        return f"({total})"
-
-    def weight_updates(self, li: int) -> list[str]:
-        p, code = self.p, []
-        lr = lit(p.learning_rate)
-        for j, u in enumerate(p.layers[li].units):
-            for w in p.incoming[u]:
-                grads = [f"d{li}_{j}_{s}*{self.out(w.src, s)}" for s in range(len(p.samples))]
-                var = self.param(w.name)
-                code.append(f"{var} = {var} - {lr}*{self.scaled(grads)}")
-        return code
-
-    def bias_updates(self) -> list[str]:
-        p, code = self.p, []
-        if not p.update_biases:
-            return code
-        lr = lit(p.learning_rate)
-        for b in p.biases:
-            per_sample = []
-            for s in range(len(p.samples)):
-                ds = [f"d{self.pos[u][0]}_{self.pos[u][1]}_{s}" for u in b.units]
-                per_sample.append(f"({' + '.join(ds)})")
-            var = self.param(b.name)
-            code.append(f"{var} = {var} - {lr}*{self.scaled(per_sample)}")
-        return code
-
-    def step(self) -> list[str]:
-        """One step: forward, deltas layer by layer, updates.
-
-        ``hidden_deltas == "updated"`` updates each layer's weights before its
-        deltas are passed down, so the hidden deltas see the new weights.
-        """
-        p = self.p
-        samples = range(len(p.samples))
+        pos = {k: i for i, k in enumerate(keys)}
         top = len(p.layers) - 1
-        code = [line for s in samples for line in self.forward(s)]
-        code += [line for s in samples for line in self.output_deltas(s)]
-        updated = self.hidden_deltas == "updated"
-        for li in range(top - 1, -1, -1):
-            if updated:
-                code += self.weight_updates(li + 1)
-            code += [line for s in samples for line in self.hidden_deltas_of(li, s)]
-        for li in range(0 if updated else top, -1, -1):
-            code += self.weight_updates(li)
-        return code + self.bias_updates()
+
+        def stage(k: str) -> tuple:
+            s = parse(k)
+            if s.kind in ("net", "out"):
+                return (0, 0)
+            if s.kind == "new":
+                w = p.weight.get(s.name)
+                if w is None:
+                    return (3, 0)                               # biases: at the end
+                return (1, -p.layer_of[w.dst], 2)               # right after the layer's gradients
+            if s.kind == "grad":
+                w = p.weight.get(s.name)
+                layer = p.layer_of[w.dst] if w else min(p.layer_of[u] for u in p.bias[s.name].units)
+                return (1, -layer, 1 if s.sample is None else 0)
+            layer = p.layer_of[s.name]
+            return (1, -layer, 0) if layer <= top else (0, 0)
+        return sorted(keys, key=lambda k: (stage(k), pos[k]))
+
+    # -- writing the statements
+
+    def statements(self, keys: list[str], returns: list[str]) -> list[str]:
+        """One statement per key; a key used once (and not returned) is inlined instead."""
+        uses: dict[str, int] = {}
+        for k in keys:
+            for d in self.exprs[k].symbols():
+                uses[d] = uses.get(d, 0) + 1
+        keep = set(returns)
+        inline: dict[str, str] = {}
+        names: dict[str, str] = {}
+        lines = []
+
+        def symbol(key: str) -> str:
+            if key in inline:
+                return inline[key]
+            if key in names:
+                return names[key]
+            s = parse(key)
+            if s is not None and s.kind == "param":
+                return self.param(s.name)
+            if key in self.sys.base:
+                return lit(self.sys.base[key])
+            raise KeyError(key)
+
+        reordered = self.hidden_deltas == "updated"
+        for k in keys:
+            expr = self.exprs[k]
+            source = python_source(expr, self.ns, symbol)
+            s = parse(k)
+            if s.kind == "new" and s.name != "E:total":
+                lines.append(f"{self.param(s.name)} = {source}")
+                continue
+            # inlining moves the computation to its use: not past an update of a parameter it reads
+            movable = not (reordered and any(d.startswith("param:") for d in expr.symbols()))
+            if uses.get(k, 0) == 1 and k not in keep and movable:
+                inline[k] = source
+                continue
+            names[k] = f"v{len(names)}"
+            lines.append(f"{names[k]} = {source}")
+        self.names = names
+        return lines
 
 
-def source(problem: Problem, hidden_deltas: str = "original") -> str:
-    """The Python source of ``run(P, n)`` (n steps from parameters P) and ``forward(P)``."""
-    gen = _Source(problem, hidden_deltas)
+def source(problem: Problem, hidden_deltas: str = "original") -> tuple[str, Namespace]:
+    """The Python source of ``run(P, n)`` (n steps from parameters P), ``forward(P)`` (the
+    outputs of every sample) and ``loss(P)``; and the namespace its functions need."""
+    prog = _Program(problem, hidden_deltas)
     names = [f"p{i}" for i in range(len(problem.params))]
     unpack = ", ".join(names) + ", = P"
     pack = "(" + ", ".join(names) + ",)"
-    top = len(problem.layers) - 1
-    outputs = ", ".join(
-        "(" + ", ".join(f"o{top}_{j}_{s}" for j in range(len(problem.outputs))) + ",)"
-        for s in range(len(problem.samples)))
-    body = "\n".join("        " + line for line in gen.step())
-    forward = "\n".join("    " + line for s in range(len(problem.samples)) for line in gen.forward(s))
-    return (f"def run(P, n, exp=exp, tanh=tanh):\n    {unpack}\n    for _ in range(n):\n{body}\n"
+    step = prog.statements(prog.step_order(), [])
+    outs = [f"out:{u}" + (f"[{k + 1}]" if problem.multi else "")
+            for k in range(len(problem.samples)) for u in problem.outputs]
+    fwd = prog.statements(prog.needed(outs), outs)
+    fwd_names = dict(prog.names)
+    m = len(problem.outputs)
+    rows = ["(" + ", ".join(fwd_names[o] for o in outs[i:i + m]) + ",)" for i in range(0, len(outs), m)]
+    total = prog.statements(prog.needed(["E:total"]), ["E:total"])
+    loss_name = prog.names["E:total"]
+    body = "\n".join("        " + line for line in step)
+    text = (f"def run(P, n):\n    {unpack}\n    for _ in range(n):\n{body or '        pass'}\n"
             f"    return {pack}\n\n\n"
-            f"def forward(P, exp=exp, tanh=tanh):\n    {unpack}\n{forward}\n    return ({outputs},)\n")
+            f"def forward(P):\n    {unpack}\n" + "".join(f"    {line}\n" for line in fwd) +
+            f"    return ({', '.join(rows)},)\n\n\n"
+            f"def loss(P):\n    {unpack}\n" + "".join(f"    {line}\n" for line in total) +
+            f"    return {loss_name}\n")
+    return text, prog.ns
 
 
 class ScalarStepper:
@@ -240,12 +195,13 @@ class ScalarStepper:
     name = "scalar"
 
     def __init__(self, problem: Problem, hidden_deltas: str = "original"):
-        namespace = {"exp": math.exp, "tanh": math.tanh}
-        code = compile(source(problem, hidden_deltas), f"<handprop sgd {problem.name or 'problem'}>",
-                       "exec")
-        exec(code, namespace)   # generated from the problem above: no text from outside runs
+        text, ns = source(problem, hidden_deltas)
+        namespace = dict(ns.scope)
+        code = compile(text, f"<handprop sgd {problem.name or 'problem'}>", "exec")
+        exec(code, namespace)   # generated from the problem's own formulas: no text from outside
         self._run = namespace["run"]
         self._forward = namespace["forward"]
+        self._loss = namespace["loss"]
         self.problem = problem
         self.P = tuple(problem.params.values())
 
@@ -261,16 +217,18 @@ class ScalarStepper:
         return self._forward(self.P)
 
     def loss(self) -> float:
-        """The total loss, computed as :func:`handprop.engine.total_loss` computes it."""
-        p = self.problem
-        loss = LOSSES[p.loss]
-        n = len(p.outputs)
-        total = 0.0
-        for ys, sample in zip(self.outputs(), p.samples):
-            total += sum([loss.E(y, t, n) for y, t in zip(ys, sample.targets)])
-        return total / len(p.samples) if p.batch == "mean" else total
+        """The total loss, exactly as :func:`handprop.solve.engine.loss_with` computes it."""
+        return self._loss(self.P)
+
+
+def fits(problem: Problem) -> bool:
+    """The compiled engine can run ``problem``: small enough, and no sum so wide that the
+    generated code's nesting nears Python's limits."""
+    fan_in = max(len(problem.incoming[u]) for layer in problem.layers for u in layer.units)
+    return size(problem) <= MAX_TERMS and fan_in <= MAX_FAN_IN
 
 
 if __name__ == "__main__":
-    from ..problem.model import load
-    print(source(load("mazur")))
+    from ..problem import load
+    print(source(load("mazur"))[0])
+

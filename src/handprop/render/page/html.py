@@ -8,13 +8,7 @@ drawn by one render function (``static/player.js``); ``boot(payload)`` starts
 it, so a live web app can serve :func:`shell` without a payload and fetch
 :func:`payload` as JSON instead (``<body data-payload-url="...">``).
 
-The payload (plain JSON)::
-
-    {"trace":    the trace's JSON (schema handprop.trace/1),
-     "digits":   significant figures of the numbers the page formats itself,
-     "sections": [{"key", "title", "start", "end"}]  steps grouped as on paper (end exclusive),
-     "text":     {"questions": [[question, symbol, answer], ...], "rounding": str},
-     "extras":   {...}  see below}
+The payload (plain JSON) is :func:`handprop.render.page.payload.payload`'s.
 
 ``extras`` is the hook other commands use to add to the page (JSON-able):
 
@@ -46,101 +40,16 @@ What the page promises (and the browser tests hold it to):
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 
-from ...problem.model import ProblemError
 from ...trace import Trace
-from ..common import ROUNDING_NOTE, four_questions, sections
+from .assets import KATEX_VERSION, TEMPLATES, katex_assets, katex_dir, player_assets
+from .payload import payload
 
-HERE = Path(__file__).parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
-KATEX_VERSION = "0.19.1"
-
-# The front end, in load order (each file one concept; concatenated into one script).
-SCRIPTS = ("format.js", "layout.js", "network.js", "panel.js", "steplist.js", "controls.js",
-           "tables.js", "player.js")
-STYLES = ("page.css", "network.css", "panel.css", "print.css")
-
-# The KaTeX fonts our formulas use, measured in Chromium by typesetting every formula of the
-# built-ins and of generated problems with every activation and loss (the test
-# test_katex_fonts_inlined_cover_every_formula).  A formula needing another font (none of ours
-# do) falls back to a local font: the page never asks the network.  Only woff2 is inlined.
-KATEX_FONTS = ("Main-Regular", "Math-Italic", "Size1-Regular", "Size2-Regular", "Size3-Regular",
-               "Size4-Regular")
-
-
-class KatexMissing(ProblemError):
-    """KaTeX (an npm package) is needed to write the page and was not found."""
-
-
-def katex_dir() -> Path:
-    """KaTeX's ``dist`` folder: ``$HANDPROP_KATEX_DIR``, else a ``node_modules`` above us or cwd."""
-    env = os.environ.get("HANDPROP_KATEX_DIR")
-    if env:
-        path = Path(env)
-        if (path / "katex.min.js").is_file():
-            return path
-        raise KatexMissing(f"HANDPROP_KATEX_DIR={env} does not hold katex.min.js "
-                           "(point it at KaTeX's dist folder)")
-    for start in (Path(__file__).resolve(), Path.cwd().resolve() / "_"):
-        for parent in start.parents:
-            dist = parent / "node_modules" / "katex" / "dist"
-            if (dist / "katex.min.js").is_file():
-                return dist
-    raise KatexMissing("KaTeX not found: run `npm install` in the handprop folder "
-                       f"(KaTeX {KATEX_VERSION}), or set HANDPROP_KATEX_DIR to KaTeX's dist folder")
-
-
-@functools.lru_cache(maxsize=4)
-def _katex_assets(dist: str) -> tuple[str, str]:
-    """KaTeX's script and its stylesheet with the fonts we use inlined as woff2 data URIs."""
-    root = Path(dist)
-    script = (root / "katex.min.js").read_text(encoding="utf-8")
-    css = (root / "katex.min.css").read_text(encoding="utf-8")
-
-    def font_face(match: re.Match) -> str:
-        rule = match.group(0)
-        name = re.search(r"KaTeX_([A-Za-z0-9]+-[A-Za-z0-9]+)\.woff2", rule)
-        if not name or name.group(1) not in KATEX_FONTS:
-            return ""
-        data = base64.b64encode((root / "fonts" / f"KaTeX_{name.group(1)}.woff2").read_bytes())
-        src = f'src:url(data:font/woff2;base64,{data.decode("ascii")}) format("woff2")'
-        return re.sub(r"src:[^;}]*", src, rule).replace("font-display:block", "font-display:swap")
-
-    css = re.sub(r"@font-face\{[^}]*\}", font_face, css)
-    return script, css
-
-
-@functools.lru_cache(maxsize=1)
-def player_assets() -> tuple[str, str]:
-    """The player's own (CSS, JS), the JS wrapped so it defines only ``window.handprop``."""
-    css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in STYLES)
-    body = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in SCRIPTS)
-    js = f'(function () {{\n"use strict";\n{body}\n}}());\n'
-    return css, js
-
-
-def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None
-            ) -> dict[str, Any]:
-    """What ``boot`` reads: the trace, the sections, the page's fixed texts and the extras."""
-    secs, start = [], 0
-    for section in sections(trace):
-        secs.append({"key": section.key, "title": section.title, "start": start,
-                     "end": start + len(section.steps)})
-        start += len(section.steps)
-    digits = digits or trace.digits
-    return {"trace": trace.to_json(), "digits": digits, "sections": secs,
-            "text": {"questions": [list(q) for q in four_questions(trace)],
-                     "rounding": ROUNDING_NOTE.format(digits=digits).replace("`", "")},
-            "extras": extras or {}}
-
+__all__ = ["render", "shell", "payload", "script_json", "iframe", "notebook_html"]
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
                  "\u2029": "\\u2029"}
@@ -177,7 +86,7 @@ def shell(title: str, payload_json: str | None = None, payload_url: str | None =
     import jinja2
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              keep_trailing_newline=True)
-    katex_js, katex_css = _katex_assets(str(katex_dir()))
+    katex_js, katex_css = katex_assets(str(katex_dir()))
     css, js = player_assets()
     encoding = None
     if payload_json is not None:
@@ -207,10 +116,3 @@ def notebook_html(trace: Trace, digits: int | None = None, extras: dict[str, Any
     """The player for Jupyter (``Trace._repr_html_``)."""
     title = trace.problem.get("title") or trace.name or "handprop"
     return iframe(render(trace, digits, extras), height, f"handprop player: {title}")
-
-
-if __name__ == "__main__":
-    import sys
-    from ...solve.derive import explain
-    from ...problem.model import load
-    sys.stdout.write(render(explain(load(sys.argv[1] if len(sys.argv) > 1 else "notes"))))

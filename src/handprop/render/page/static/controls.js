@@ -81,7 +81,7 @@ function updateControls(view, model, state) {
   view.first.disabled = view.prev.disabled = i === 0;
   view.next.disabled = view.last.disabled = i === n - 1;
   setText(view.position, `Step ${i + 1} of ${n}`);
-  setText(view.announce, `Step ${i + 1} of ${n}, ${PHASE_LABEL[step.phase] || step.phase}: ${step.title} = ${lastPart(step.substituted)}`);
+  setText(view.announce, `Step ${i + 1} of ${n}, ${PHASE_LABEL[step.phase] || step.phase}: ${step.title} = ${valueText(step)}`);
 }
 
 /** `#step=N` (1-based, as shown) or `#id=<step id>` -> step index, or null. */

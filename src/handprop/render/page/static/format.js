@@ -37,10 +37,10 @@ function textNumber(value, digits) {
   return value < 0 ? text.replace("-", "\u2212") : text;
 }
 
-/** The last part of a worked line ("a = b = 0.3775" -> "0.3775"): the value as the trace shows it. */
-function lastPart(chain) {
-  const parts = chain.split(" = ");
-  return parts[parts.length - 1];
+/** A step's value as its chain writes it: the chain's last member (plain text). */
+function valueText(item) {
+  const text = item.chain.text;
+  return text[text.length - 1];
 }
 
 /** An HTML element: attrs set with setAttribute (`text` sets textContent), children appended. */
@@ -115,25 +115,6 @@ function texEl(latex, display, fallback, cls) {
     el.setAttribute("aria-label", fallback || latex);
   }
   return el;
-}
-
-/** Split LaTeX at its top-level " = " (not inside braces, e.g. a \text{a = b} name). */
-function splitTop(latex) {
-  const parts = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < latex.length; i++) {
-    const c = latex[i];
-    if (c === "\\") { i++; continue; }
-    if (c === "{") depth++;
-    else if (c === "}") depth--;
-    else if (depth === 0 && c === "=" && latex[i - 1] === " " && latex[i + 1] === " ") {
-      parts.push(latex.slice(start, i - 1));
-      start = i + 2;
-    }
-  }
-  parts.push(latex.slice(start));
-  return parts;
 }
 
 /** Worked lines as one aligned block: lhs = r1 \\ = r2 \\ ... (a person's column of '='). */

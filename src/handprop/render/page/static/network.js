@@ -12,7 +12,7 @@ function buildNetwork(model, width) {
   const L = layoutNetwork(problem, width);
   const svg = s("svg", { viewBox: `0 0 ${L.width} ${L.height}`, class: "net" + (L.compact ? " compact" : ""),
                          role: "img", "aria-labelledby": "net-title", preserveAspectRatio: "xMidYMid meet" });
-  svg.append(s("title", { id: "net-title", text: `The network: ${networkSummary(problem)}` }));
+  svg.append(s("title", { id: "net-title", text: `The network: ${model.doc.summary}` }));
   const gEdges = s("g", { class: "edges" });
   const gLabels = s("g", { class: "labels" });
   const gNodes = s("g", { class: "nodes" });
@@ -95,13 +95,6 @@ function buildNetwork(model, width) {
   return view;
 }
 
-function networkSummary(problem) {
-  const parts = [`${problem.inputs.length} inputs`];
-  problem.layers.forEach((l, i) => parts.push(
-    `${l.units.length} ${i === problem.layers.length - 1 ? "outputs" : "hidden"} (${l.activation})`));
-  return parts.join(" → ");
-}
-
 /** The quantity id of `base` for sample `k` ("out:H1" or "out:H1[2]"). */
 function qid(model, base, k) {
   return model.multi ? `${base}[${k}]` : base;
@@ -136,7 +129,7 @@ function updateNetwork(view, model, state) {
   for (const el of view.active) if (!next.has(el)) el.classList.remove("active");
   for (const el of next) if (!view.active.has(el)) el.classList.add("active");
   view.active = next;
-  const subject = step.id.replace(/^[^:]*:/, "").replace(/\[\d+\]$/, "");
+  const subject = step.subject.name;
   if (view.subject) view.subject.classList.remove("subject");
   view.subject = (view.nodeEl.get(subject) || {}).el || null;
   if (view.subject) view.subject.classList.add("subject");
@@ -169,11 +162,11 @@ function updateNetwork(view, model, state) {
   for (const bw of view.biasWires) setClass(bw.wire, "active", focusNodes.has(bw.bias) && focusNodes.has(bw.unit));
 
   // edges: gradients by sign once known, updates old -> new
-  const m = /^(grad|new):([^[]+)(\[\d+\])?$/.exec(step.id);
-  const own = m ? m[2] : null;
+  const kind = step.subject.kind;
+  const own = kind === "grad" || kind === "new" ? step.subject.name : null;
   const paint = (rec) => {
     const name = rec.e ? rec.e.name : rec.b.name;
-    paintParam(rec, name, model, i, k, own === name ? m[1] : null);
+    paintParam(rec, name, model, i, k, own === name ? kind : null);
   };
   for (const rec of paramsToPaint(view, model, i)) paint(rec);
   const ownRec = own === null ? null : view.edgeEl.get(own) || view.nodeEl.get(own);

@@ -13,23 +13,24 @@ function verdictClass(verdict) {
   return "verdict-" + (VERDICTS[String(verdict).toLowerCase()] || "other");
 }
 
-/** The step's own content, built once per step and cached (only the goto links are live). */
+/** The step's own content, built once per step and cached (only the goto links are live).
+ * Its chain of equalities is a list of members: [0] the symbol, [1, numbers) the general
+ * formulas, [numbers, last) the numbers substituted and worked, [last] the value. */
 function buildStepContent(model, step, goto, opts) {
   const frag = h("div", { class: "step-content" });
-  const parts = splitTop(step.latex);
-  const lhs = parts[0];
-  const subs = step.substituted_latex ? splitTop(step.substituted_latex) : [];
+  const L = step.chain.latex, T = step.chain.text, n = step.chain.numbers;
+  const lhs = L[0];
   frag.append(h("div", { class: "row formula" },
-    h("span", { class: "row-label", text: "Formula" }), worked(lhs, parts.slice(1), step.text, step.text.split(" = ").slice(1))));
-  if (subs.length > 1) {
+    h("span", { class: "row-label", text: "Formula" }), worked(lhs, L.slice(1, n), T.slice(0, n).join(" = "), T.slice(1, n))));
+  if (L.length - n > 1) {
     frag.append(h("div", { class: "row substituted" },
       h("span", { class: "row-label", text: "With the numbers" }),
-      worked(lhs, subs.slice(0, -1), step.substituted, step.substituted.split(" = ").slice(0, -1))));
+      worked(lhs, L.slice(n, -1), T.slice(n, -1).join(" = "), T.slice(n, -1))));
   }
   frag.append(h("div", { class: "row result" },
     h("span", { class: "row-label", text: "Result" }),
-    h("div", { class: "result-line" }, texEl(lhs, false, step.text.split(" = ")[0]), h("span", { class: "eq", text: " = " }),
-      h("output", { class: "value", "data-role": "value", text: lastPart(step.substituted) }))));
+    h("div", { class: "result-line" }, texEl(lhs, false, T[0]), h("span", { class: "eq", text: " = " }),
+      h("output", { class: "value", "data-role": "value", text: valueText(step) }))));
   const hand = model.trace.hand_values;
   if (hand && hand[step.id] !== undefined) {
     frag.append(h("p", { class: "hand" }, `By hand (rounded): ${textNumber(hand[step.id], model.digits)}; drift `,
@@ -38,11 +39,10 @@ function buildStepContent(model, step, goto, opts) {
   frag.append(h("p", { class: "note", text: step.note }));
   if (step.terms.length) frag.append(buildTerms(model, step, goto));
   for (const form of step.forms) {
-    const fparts = splitTop(form.latex);
-    const fsubs = splitTop(form.substituted_latex);
+    const FL = form.chain.latex, FT = form.chain.text, fn = form.chain.numbers;
     const details = h("details", { class: "form", open: !opts.collapseForms },
-      h("summary", { text: form.title }), worked(fparts[0], fparts.slice(1), form.text, form.text.split(" = ").slice(1)),
-      worked("\\hphantom{" + fparts[0] + "}", fsubs, form.substituted, form.substituted.split(" = "), true));
+      h("summary", { text: form.title }), worked(FL[0], FL.slice(1, fn), FT.slice(0, fn).join(" = "), FT.slice(1, fn)),
+      worked("\\hphantom{" + FL[0] + "}", FL.slice(fn), FT.slice(fn).join(" = "), FT.slice(fn), true));
     frag.append(details);
   }
   if (step.uses.length) {
@@ -104,7 +104,7 @@ function buildTerms(model, step, goto) {
       : h("div", { class: "term given" }, ...body);
     list.append(h("li", null, item));
   }
-  const lhs = step.text.split(" = ")[0];
+  const lhs = step.chain.text[0];
   return h("div", { class: "row" }, h("h3", { class: "row-label", text: "Chain-rule terms" }),
     h("p", { class: "letters", text: `${lhs} = ${lettersLine(step.terms)}` }), list);
 }

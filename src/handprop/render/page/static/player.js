@@ -32,7 +32,7 @@ function makeModel(payload) {
   const sectionStart = new Map(sections.map((sec) => [sec.start, sec]));
   return { trace, problem, index, multi, sampleAt, maxGrad, sections, sectionStart, extras, short: new Map(),
            claims: extras.claims || null, digits: payload.digits || trace.digits || 6,
-           text: payload.text || { questions: [], rounding: "" } };
+           doc: payload.doc };
 }
 
 function boot(payload) {
@@ -127,7 +127,7 @@ function estimateWidth() {
 
 function fillHeader(model, goto) {
   const p = model.problem;
-  setText(document.getElementById("summary"), `${networkSummary(p)} · ${settingsLine(p)}`);
+  setText(document.getElementById("summary"), `${model.doc.summary} · ${model.doc.settings}`);
   const lead = document.getElementById("lead");
   const paragraphs = [];
   if (p.description) paragraphs.push(p.description);

@@ -41,7 +41,7 @@ function stepRow(view, j) {
     h("span", { class: "num", text: String(r.index + 1) }),
     h("span", { class: "stitle", text: step.title }),
     claim ? h("span", { class: `badge ${verdictClass(claim.verdict)}`, text: String(claim.verdict) }) : null,
-    h("span", { class: "sval", text: lastPart(step.substituted) }));
+    h("span", { class: "sval", text: valueText(step) }));
   if (r.index === view.current) {
     button.classList.add("current");
     button.setAttribute("aria-current", "step");

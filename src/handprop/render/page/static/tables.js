@@ -1,26 +1,23 @@
 /* tables.js: the document under the player, as the tutorial lays it out: what is given, the
  * forward-pass table, every update, the four chain-rule questions, a note on rounding, and
- * the whole worked solution (written out lazily; all of it before printing). */
-
-const TABLE_CAP = 200;
+ * the whole worked solution (written out lazily; all of it before printing).  The tables come
+ * written from the document model (payload.doc): the same tables every other format writes. */
 
 function buildDocument(el, model, goto) {
   el.textContent = "";
   const d = model.digits;
-  const p = model.problem;
+  const doc = model.doc;
   el.append(section("given", "Given", givenTable(model)));
-  const multi = p.samples.length > 1;
-  p.samples.forEach((_, k) => {
-    if (k < 8) el.append(section(`forward-table-${k + 1}`, "Forward pass" + (multi ? ` (sample ${k + 1})` : ""),
-      forwardTable(model, k + 1, goto)));
-  });
-  el.append(section("updates", "All updates", updateTable(model, goto)));
+  doc.tables.forEach((tbl, k) => el.append(section(`forward-table-${k + 1}`, tbl.title, docTable(tbl, model, goto))));
+  el.append(section("updates", "All updates", docTable(doc.updates, model, goto),
+    doc.after ? h("p", { class: "muted", text: doc.after }) : null));
   const q = h("ol", { class: "questions" });
-  for (const [question, symbol, answer] of model.text.questions) {
-    q.append(h("li", null, h("strong", { text: question }), " ", h("code", { text: symbol }), h("p", { text: answer })));
+  for (const item of doc.questions) {
+    q.append(h("li", null, h("strong", { text: item.question }), " ", texEl(item.latex, false, item.text),
+      h("p", { text: item.answer })));
   }
   el.append(section("questions", "The four chain-rule questions", q));
-  el.append(section("rounding", "A note on rounding", h("p", { text: model.text.rounding })));
+  el.append(section("rounding", "A note on rounding", h("p", { text: doc.rounding })));
   const solution = section("solution", "The worked solution, every step",
     h("p", { class: "muted", text: `${model.trace.steps.length} steps, in the order a person writes them.` }));
   el.append(solution);
@@ -45,88 +42,34 @@ function table(head, rows, cls) {
 
 function cell(text, cls) { return h("td", { class: cls || "num", text }); }
 
-function capped(list) {
-  return list.length > TABLE_CAP ? { shown: list.slice(0, TABLE_CAP), more: list.length - TABLE_CAP } : { shown: list, more: 0 };
-}
-
 function moreRow(more, cols) {
   return h("tr", { class: "more" }, h("td", { colspan: cols, text: `… and ${more} more` }));
 }
 
 function givenTable(model) {
-  const p = model.problem;
-  const d = 9;
-  const listing = (names, values) => {
-    const items = names.slice(0, 24).map((n, i) => `${n} = ${textNumber(values[i], d)}`);
-    return items.join(", ") + (names.length > 24 ? `, … (${names.length} in all)` : "");
-  };
-  const rows = [];
-  p.samples.slice(0, 8).forEach((smp, k) => {
-    const sfx = p.samples.length > 1 ? ` (sample ${k + 1})` : "";
-    rows.push(h("tr", null, h("th", { scope: "row", text: "inputs" + sfx }), cell(listing(p.inputs, smp.inputs), "text")));
-    const outs = p.layers[p.layers.length - 1].units;
-    rows.push(h("tr", null, h("th", { scope: "row", text: "targets" + sfx }), cell(listing(outs, smp.targets), "text")));
-  });
-  if (p.samples.length > 8) rows.push(moreRow(p.samples.length - 8, 2));
-  const wn = Object.keys(p.weights);
-  rows.push(h("tr", null, h("th", { scope: "row", text: "weights" }), cell(listing(wn, wn.slice(0, 24).map((w) => p.weights[w][2])), "text")));
-  const bn = Object.keys(p.biases);
-  if (bn.length) rows.push(h("tr", null, h("th", { scope: "row", text: "biases" }), cell(listing(bn, bn.map((b) => p.biases[b][1])), "text")));
-  rows.push(h("tr", null, h("th", { scope: "row", text: "settings" }), cell(settingsLine(p), "text")));
+  const rows = model.doc.given.map(([label, listing]) =>
+    h("tr", null, h("th", { scope: "row", text: label }), cell(listing, "text")));
+  rows.push(h("tr", null, h("th", { scope: "row", text: "settings" }), cell(model.doc.settings, "text")));
   return table(["", "values"], rows, "given");
 }
 
-function settingsLine(p) {
-  let text = `loss ${p.loss}, learning rate η = ${textNumber(p.learning_rate, 9)}`;
-  if (p.samples.length > 1) text += `, ${p.samples.length} samples (batch: ${p.batch})`;
-  return text + (p.update_biases ? ", biases updated" : ", biases not updated");
+/** A table of the document model (its cells already written), the first cell a link to its step. */
+function docTable(tbl, model, goto) {
+  const rows = tbl.rows.map((r) => h("tr", { class: r.style || null },
+    jumpCell(r.cells[0], r.link, model, goto),
+    ...r.cells.slice(1).map((c, j) => cell(c, tbl.aligns[j + 1] === "l" ? `text ${r.style || ""}`.trim() : "num"))));
+  if (tbl.more) rows.push(moreRow(tbl.more, tbl.headers.length));
+  return table(tbl.headers, rows, tbl.kind);
 }
 
 function jumpCell(text, id, model, goto) {
   const td = h("th", { scope: "row" });
-  if (model.index.has(id)) td.append(h("button", { type: "button", class: "ref", text, onclick: () => goto(model.index.get(id)) }));
-  else td.textContent = text;
+  if (id !== null && id !== undefined && model.index.has(id)) {
+    td.append(h("button", { type: "button", class: "ref", text, onclick: () => goto(model.index.get(id)) }));
+  } else {
+    td.textContent = text;
+  }
   return td;
-}
-
-function forwardTable(model, k, goto) {
-  const p = model.problem;
-  const v = model.trace.values;
-  const d = model.digits;
-  const outs = p.layers[p.layers.length - 1].units;
-  const target = new Map(outs.map((u, i) => [u, p.samples[k - 1].targets[i]]));
-  const units = [].concat(...p.layers.map((l) => l.units));
-  const { shown, more } = capped(units);
-  const rows = shown.map((u) => h("tr", null, jumpCell(u, qid(model, `net:${u}`, k), model, goto),
-    cell(textNumber(v[qid(model, `net:${u}`, k)], d)), cell(textNumber(v[qid(model, `out:${u}`, k)], d)),
-    cell(target.has(u) ? textNumber(target.get(u), d) : "—"),
-    cell(v[qid(model, `E:${u}`, k)] !== undefined ? textNumber(v[qid(model, `E:${u}`, k)], d) : "hidden")));
-  if (more) rows.push(moreRow(more, 5));
-  rows.push(h("tr", { class: "total" }, h("th", { scope: "row", text: "E_total" }), cell(""), cell(""), cell(""),
-    cell(textNumber(v[qid(model, "E:total", k)], d))));
-  return table(["Neuron", "Net input", "Output", "Target", "Error"], rows, "forward");
-}
-
-function updateTable(model, goto) {
-  const p = model.problem;
-  const v = model.trace.values;
-  const d = model.digits;
-  const params = Object.keys(p.weights).map((w) => [w, p.weights[w][2]])
-    .concat(Object.keys(p.biases).map((b) => [b, p.biases[b][1]]));
-  const { shown, more } = capped(params);
-  const rows = shown.map(([name, old]) => {
-    const nv = v[`new:${name}`];
-    const moved = nv === undefined ? "— not updated" : nv < old ? "↓ down" : nv > old ? "↑ up" : "· none";
-    const cls = nv === undefined ? "text" : nv < old ? "text down" : nv > old ? "text up" : "text";
-    return h("tr", null, jumpCell(name, `grad:${name}`, model, goto), cell(textNumber(v[`grad:${name}`], d)),
-      cell(textNumber(old, d)), cell(nv === undefined ? "—" : textNumber(nv, d)), cell(moved, cls));
-  });
-  if (more) rows.push(moreRow(more, 5));
-  const t = table(["Param", "∂E/∂param", "Old", "New", "Moved"], rows, "updates");
-  const after = v["new:E:total"];
-  if (after === undefined) return t;
-  return h("div", null, t, h("p", { class: "muted", text:
-    `Error before the update ${textNumber(v["E:total"], d)}, after ${textNumber(after, d)}.` }));
 }
 
 /** Write the next `count` steps of the worked solution (KaTeX while the trace is small). */
@@ -143,8 +86,9 @@ function writeSolution(doc, count) {
     const art = h("article", { class: `sol-step phase-${step.phase}`, "data-step": step.id },
       h("h4", null, h("span", { class: "num", text: `${i + 1}.` }), " ", step.title));
     if (plain) {
-      art.append(h("p", { class: "plain" }, h("code", { text: step.text })),
-                 h("p", { class: "plain" }, h("code", { text: "= " + step.substituted.split(" = ").join("\n= ") })),
+      const T = step.chain.text, n = step.chain.numbers;
+      art.append(h("p", { class: "plain" }, h("code", { text: T.slice(0, n).join(" = ") })),
+                 h("p", { class: "plain" }, h("code", { text: "= " + T.slice(n).join("\n= ") })),
                  h("p", { class: "note", text: step.note }));
     } else {
       art.append(buildStepContent(model, step, doc.goto, { collapseForms: false }));

@@ -183,7 +183,7 @@ function usePayloadOf(at) {
   const tracesEl = document.getElementById("handprop-train-traces");
   return Promise.all([text(payloadEl), text(tracesEl)]).then(([p, t]) => {
     const payload = JSON.parse(p);
-    payload.trace = JSON.parse(t)[String(at)];
+    Object.assign(payload, JSON.parse(t)[String(at)]);   // its trace, sections and tables
     payload.extras.lead = [`Recorded step ${int(data.recorded_steps[at])} of ${int(data.steps)}: ` +
       `the worked solution with the parameters after ${int(data.recorded_steps[at])} steps.`]
       .concat((payload.extras.lead || []).slice(0, 1));

@@ -1,0 +1,46 @@
+"""``handprop explain [PROBLEM] [--format F] [-o FILE] [--digits N] [--round N | --sig N]``."""
+from __future__ import annotations
+
+import argparse
+
+from .io import digits_option, places_option
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..render import FORMATS
+    parser.add_argument("problem", nargs="?", default="notes", help="a problem file, '-' or a built-in name")
+    parser.add_argument("--format", "-f", choices=tuple(FORMATS), default=None,
+                        help="output format (default: from -o's suffix, else text)")
+    parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
+    parser.add_argument("--digits", type=digits_option, default=6, help="significant figures shown (default 6)")
+    parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+    hand = parser.add_mutually_exclusive_group()
+    hand.add_argument("--round", type=places_option("--round", 15), default=None, metavar="N",
+                      help="also work it by hand: every intermediate rounded half-up to N decimal places")
+    hand.add_argument("--sig", type=places_option("--sig", 15), default=None, metavar="N",
+                      help="also work it by hand: every intermediate rounded to N significant figures")
+
+
+def run(args) -> int:
+    import gc
+    gc.disable()  # a trace is many small acyclic objects: collection only costs time
+    from ..problem import load
+    from ..render import FORMATS, SUFFIXES, render_output
+    from ..solve import explain
+    from .io import output_format, write_output
+    fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=args.problem)
+    problem = load(args.problem)
+    if args.round or args.sig:
+        from ..solve.rounding import hand_explain
+        trace = hand_explain(problem, "round" if args.round else "sig", args.round or args.sig, args.digits)
+    else:
+        trace = explain(problem, digits=args.digits)
+    if fmt == "text" and args.output in (None, "-"):
+        from rich.console import Console
+
+        from ..render.text import print_to
+        console = Console(width=args.width) if args.width else Console()
+        print_to(console, trace, args.digits)
+        return 0
+    write_output(args.output, render_output(fmt, trace, digits=args.digits))
+    return 0

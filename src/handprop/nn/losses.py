@@ -1,0 +1,115 @@
+"""The table of losses: one entry each, holding all there is to know about it.
+
+A loss is summed over the output units: an entry gives the part ``E_U`` of one
+output and its slope ``dE/dout_U`` as expression trees of the output ``y``, the
+target ``t`` and the number of outputs ``n`` (the formulas shown, evaluated,
+compiled and compiled to array code, as the activations' are); its title and
+its clause for the four chain-rule questions; its constraints (outputs it
+needs, targets it accepts); and the activations after which the output's delta
+simplifies exactly to ``out − target``.
+
+Logarithms keep their argument at least :data:`LOG_FLOOR` (an output of exactly
+0 or 1, a saturated unit, would make them infinite); the engine warns when that
+happens, and the formulas are written without the guard.
+
+Adding a loss is adding its entry here (and its forms to the oracles).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from ..expr.functions import Function, Notation
+from ..expr.nodes import HALF, ONE, TWO, Div, Expr, Fn, Frac, Mul, Neg, Pow, add, sub
+
+__all__ = ["Loss", "LOSSES", "LOG_FLOOR", "CLAMPED_LN", "loss"]
+
+LOG_FLOOR = 1e-12
+"""Outputs are kept within [LOG_FLOOR, 1 - LOG_FLOOR] where a loss takes their logarithm."""
+
+CLAMPED_LN = Function(
+    "ln", lambda z, a: math.log(max(z, LOG_FLOOR)), lambda z, a: z.ln(),
+    lambda xp, z, a: xp.log(xp.maximum(z, LOG_FLOOR)), Notation("op", "ln"))
+"""The logarithm in a loss: in float64 its argument kept at least LOG_FLOOR; by hand the plain
+logarithm (a person does not guard it: an output rounded to 0 makes the step impossible, and
+hand rounding says so)."""
+
+KEPT_OFF_ZERO = Function(
+    "at_least_floor", lambda z, a: max(z, LOG_FLOOR), lambda z, a: z,
+    lambda xp, z, a: xp.maximum(z, LOG_FLOOR), Notation("clamp"))
+"""An output kept at least LOG_FLOOR before it divides (written, and worked by hand, as the
+output itself)."""
+
+KEPT_INSIDE = Function(
+    "inside_floor", lambda z, a: min(max(z, LOG_FLOOR), 1.0 - LOG_FLOOR), lambda z, a: z,
+    lambda xp, z, a: xp.clip(z, LOG_FLOOR, 1.0 - LOG_FLOOR), Notation("clamp"))
+"""An output kept within [LOG_FLOOR, 1 - LOG_FLOOR] (written, and worked by hand, as the
+output itself)."""
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss, summed over the outputs (see the module docstring)."""
+
+    name: str
+    title: str                                  # in prose: "half the sum of squared errors"
+    part: Callable[[Expr, Expr, int], Expr]     # E_U from (out, target, number of outputs)
+    slope: Callable[[Expr, Expr, int], Expr]    # dE/dout_U from the same
+    slope_words: str                            # the four questions: how wrong the output is
+    simplifies_with: tuple[str, ...] = ()       # activations after which delta = out - target
+    bounded_outputs: bool = False               # needs outputs strictly between 0 and 1
+    unit_targets: bool = False                  # needs targets in [0, 1]
+    distribution_targets: tuple[str, ...] = ()  # after these activations targets must sum to 1
+    uses_log: bool = False                      # takes the logarithm of an output
+    halved: bool = False                        # written with a ½ (its mistakes: the ½ dropped)
+    torch: tuple[tuple[str, str, str, int | None], ...] = ()
+    """The torch.nn losses it is: (class, reduction, our batch mode, outputs it needs or None)."""
+
+
+def _error(t: Expr, y: Expr) -> Expr:
+    return sub(t, y)
+
+
+def _slope(y: Expr, t: Expr) -> Expr:
+    return sub(y, t)
+
+
+LOSSES: dict[str, Loss] = {entry.name: entry for entry in (
+    Loss("half_sse", "half the sum of squared errors",
+         lambda y, t, n: Mul((HALF, Pow(_error(t, y), 2))),
+         lambda y, t, n: _slope(y, t),
+         "with ½(t − y)² it is y − t", halved=True),
+    Loss("sse", "the sum of squared errors",
+         lambda y, t, n: Pow(_error(t, y), 2),
+         lambda y, t, n: Mul((TWO, _slope(y, t)), juxt=True),
+         "with (t − y)² it is 2(y − t)", torch=(("MSELoss", "sum", "sum", None),)),
+    Loss("mse", "the mean squared error over the outputs",
+         lambda y, t, n: Mul((Frac(1, n), Pow(_error(t, y), 2)), juxt=True),
+         lambda y, t, n: Mul((Frac(2, n), _slope(y, t)), juxt=True),
+         "with the mean of (t − y)² over the n outputs it is 2(y − t)/n",
+         torch=(("MSELoss", "mean", "mean", None),)),
+    Loss("bce", "binary cross-entropy",
+         lambda y, t, n: Neg(add(Mul((t, Fn(CLAMPED_LN, y)), juxt=True),
+                                 Mul((sub(ONE, t), Fn(CLAMPED_LN, sub(ONE, y))), juxt=True))),
+         lambda y, t, n: Div(sub(Fn(KEPT_INSIDE, y), t),
+                             Mul((Fn(KEPT_INSIDE, y), sub(ONE, Fn(KEPT_INSIDE, y))), juxt=True)),
+         "with binary cross-entropy it is (y − t)/(y(1 − y)); through a sigmoid the delta "
+         "simplifies to y − t",
+         simplifies_with=("sigmoid",), bounded_outputs=True, unit_targets=True, uses_log=True,
+         torch=(("BCELoss", "sum", "sum", None), ("BCELoss", "mean", "mean", 1))),
+    Loss("cross_entropy", "cross-entropy",
+         lambda y, t, n: Neg(Mul((t, Fn(CLAMPED_LN, y)), juxt=True)),
+         lambda y, t, n: Neg(Div(t, Fn(KEPT_OFF_ZERO, y))),
+         "with cross-entropy it is −t/y; through a softmax the delta simplifies to y − t",
+         simplifies_with=("softmax",), bounded_outputs=True, unit_targets=True,
+         distribution_targets=("softmax",), uses_log=True),
+)}
+
+
+def loss(name: str) -> Loss:
+    """The entry of ``name`` (a KeyError names the ones there are)."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise KeyError(f"unknown loss {name!r} (losses: {', '.join(LOSSES)})") from None

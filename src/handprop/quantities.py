@@ -1,0 +1,158 @@
+"""Quantity ids: building them, reading them, and the names people write for them.
+
+An id names one number of a worked solution (a contract: the JSON trace, claims
+files and tests use them; ``docs/quantities.md``):
+
+============  ======================================================
+id            meaning
+============  ======================================================
+``net:U``     net input of unit U
+``out:U``     output (activation) of unit U
+``E:U``       the part of the loss from output unit U
+``E:total``   the total loss
+``dE/dout:U`` dE_total / d out_U
+``dout/dnet:U`` the activation's derivative at U
+``delta:U``   dE_total / d net_U
+``grad:P``    dE_total / dP for parameter P (a weight or bias name)
+``new:P``     P after the update
+``new:E:total`` the total loss after the update
+============  ======================================================
+
+With several samples the per-sample quantities end in ``[k]`` (k from 1):
+``out:Y1[2]``; ``E:total``, ``grad:P`` and ``new:P`` without a suffix are the
+combined ones.  The numbers a problem gives are named the same way inside
+formulas: ``param:P``, ``in:X[k]``, ``target:U[k]`` and ``eta`` (the learning rate).
+
+A :class:`Subject` is an id taken apart (kind, name, sample): steps carry it as
+data, so nothing downstream (renderers, the page) ever parses an id.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+__all__ = ["KINDS", "GIVEN_KINDS", "Subject", "qid", "parse", "split_id", "suffix", "pretty", "plain",
+           "TOTAL", "AFTER", "ETA", "describe"]
+
+KINDS = ("net", "out", "E", "dE/dout", "dout/dnet", "delta", "grad", "new")
+"""The kinds of computed quantity, in the order a worked solution meets them."""
+GIVEN_KINDS = ("param", "in", "target", "eta")
+"""The kinds of number a problem gives (used inside formulas)."""
+
+TOTAL = "E:total"
+AFTER = "new:E:total"
+ETA = "eta"
+
+_ID = re.compile(r"^(?P<kind>net|out|E|dE/dout|dout/dnet|delta|grad|new|param|in|target)"
+                 r":(?P<name>.+?)(?:\[(?P<k>[1-9]\d*)\])?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a quantity is about: its kind, the unit or parameter it belongs to, its sample.
+
+    ``name`` is a unit (``net``, ``out``, ``E``, ``dE/dout``, ``dout/dnet``, ``delta``,
+    ``target``), a parameter (``grad``, ``new``, ``param``), an input (``in``), or
+    ``total`` for the total loss (``E:total``) and ``E:total`` for the loss after the
+    update (``new:E:total``).  ``sample`` is 1-based, None for one sample or a combined
+    quantity.
+    """
+
+    kind: str
+    name: str
+    sample: int | None = None
+
+    @property
+    def id(self) -> str:
+        return qid(self.kind, self.name, self.sample)
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "sample": self.sample}
+
+
+def split_id(text: str) -> tuple[str, str, str]:
+    """``'out:H1[2]'`` -> ``('out', 'H1', '[2]')``; ``('', text, '')`` for what is not an id."""
+    s = parse(text)
+    if s is None:
+        return "", text, ""
+    return s.kind, s.name, suffix(s.sample)
+
+
+def suffix(sample: int | None) -> str:
+    """The id suffix of a 1-based sample number: ``[k]``, or ``''`` for None."""
+    return f"[{sample}]" if sample else ""
+
+
+def qid(kind: str, name: str, sample: int | None = None) -> str:
+    """The id of a quantity: ``qid("out", "H1", 2)`` -> ``"out:H1[2]"``; ``qid("eta", "")`` -> ``"eta"``."""
+    if kind == "eta":
+        return ETA
+    return f"{kind}:{name}{suffix(sample)}"
+
+
+@functools.lru_cache(maxsize=200_000)
+def parse(text: str) -> Subject | None:
+    """An id taken apart, or None when ``text`` is not an id: ``"grad:w5[2]"`` ->
+    ``Subject("grad", "w5", 2)``."""
+    if text == ETA:
+        return Subject("eta", "")
+    if text == AFTER:
+        return Subject("new", TOTAL)
+    m = _ID.match(text)
+    if not m:
+        return None
+    k = m["k"]
+    return Subject(m["kind"], m["name"], int(k) if k else None)
+
+
+_PRETTY = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/∂out_{n}",
+           "dout/dnet": "∂out_{n}/∂net_{n}", "delta": "δ_{n}", "grad": "∂E/∂{n}", "new": "{n}⁺",
+           "param": "{n}", "in": "{n}", "target": "t_{n}"}
+_PLAIN = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "dE/dout_{n}",
+          "dout/dnet": "dout_{n}/dnet_{n}", "delta": "delta_{n}", "grad": "dE/d{n}", "new": "{n}_new",
+          "param": "{n}", "in": "{n}", "target": "t_{n}"}
+_SPECIAL_PRETTY = {AFTER: "E_total⁺", ETA: "η"}
+_SPECIAL_PLAIN = {AFTER: "E_total_new", ETA: "eta"}
+
+
+def _written(text: str, forms: dict[str, str], special: dict[str, str]) -> str:
+    base, sep, rest = text.partition("[")
+    if base in special:
+        return special[base] + (sep + rest if sep else "")
+    s = parse(text)
+    if s is None or s.kind not in forms:
+        return text
+    return forms[s.kind].format(n=s.name) + suffix(s.sample)
+
+
+def pretty(text: str) -> str:
+    """A quantity id as a person writes it: ``∂E/∂w5``, ``out_H1``, ``w5⁺``, ``E_total⁺``."""
+    return _written(text, _PRETTY, _SPECIAL_PRETTY)
+
+
+def plain(text: str) -> str:
+    """A quantity id in plain ASCII as people type it: ``dE/dw5``, ``out_H1``, ``w5_new``."""
+    return _written(text, _PLAIN, _SPECIAL_PLAIN)
+
+
+_MEANING = {"net": "the net input of {n}", "out": "the output of {n}", "E": "the error of output {n}",
+            "dE/dout": "how the error changes with {n}'s output",
+            "dout/dnet": "the slope of {n}'s activation", "delta": "the delta of {n}",
+            "grad": "the gradient of {n}", "new": "{n} after the update", "param": "the parameter {n}",
+            "in": "the input {n}", "target": "the target of {n}"}
+
+
+def describe(text: str) -> str:
+    """What an id means, in words: ``"grad:w5"`` -> ``"the gradient of w5"``."""
+    if text.split("[")[0] == TOTAL:
+        return "the total error" + (f" of sample {parse(text).sample}" if "[" in text else "")
+    if text == AFTER:
+        return "the total error after the update"
+    if text == ETA:
+        return "the learning rate"
+    s = parse(text)
+    if s is None:
+        return text
+    words = _MEANING[s.kind].format(n=s.name)
+    return words + (f" (sample {s.sample})" if s.sample else "")

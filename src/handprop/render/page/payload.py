@@ -1,0 +1,87 @@
+"""What the player reads: a trace and its document model as plain JSON (the *payload*).
+
+::
+
+    {"trace":    {"schema", "name", "problem", "values", "warnings", "digits",
+                  ["hand_values", "rounding"],
+                  "steps": [{"id", "phase", "subject": {"kind", "name", "sample"}, "title",
+                             "chain": {"latex": [...], "text": [...], "numbers": i},
+                             "value", "uses", "focus": {"nodes", "edges"}, "note",
+                             "terms": [{"label", "latex", "text", "value", "ref", "question"}],
+                             "forms": [{"kind", "title", "chain", "value"}],
+                             "sample", "layer"}]},
+     "digits":   significant figures of the numbers the page formats itself,
+     "sections": [{"key", "title", "start", "end"}]  steps grouped as on paper (end exclusive),
+     "doc":      {"given": [[label, listing]], "tables": [table...], "updates": table,
+                  "after": str, "questions": [{"question", "latex", "text", "answer"}],
+                  "rounding": str},
+     "extras":   {...}}
+
+A table is ``{"kind", "title", "headers": [str], "rows": [{"cells": [str], "style", "link"}],
+"aligns", "more"}``, its cells already written (in text notation) by the document model,
+so the page's tables are the other writers' tables.  A step's chain is a list of
+members, never a string to split, and its subject is data: the page never parses an id.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ...trace import Trace
+from ..document import Document, Table, document, given_items
+from ..text import cell_text
+
+__all__ = ["payload"]
+
+
+def _chain(trace: Trace, item, digits: int) -> dict[str, Any]:
+    latex_sym, latex_num = trace.split(item, "latex", digits)
+    text_sym, text_num = trace.split(item, "text", digits)
+    return {"latex": latex_sym + latex_num, "text": text_sym + text_num, "numbers": len(latex_sym)}
+
+
+def _step(trace: Trace, s, digits: int) -> dict[str, Any]:
+    return {
+        "id": s.id, "phase": s.phase, "subject": s.subject.to_json(), "title": s.title,
+        "chain": _chain(trace, s, digits), "value": s.value, "uses": list(s.uses),
+        "focus": {"nodes": list(s.focus.nodes), "edges": list(s.focus.edges)}, "note": s.note,
+        "terms": [{"label": t.label, "latex": trace.write(t.symbol, "latex", digits),
+                   "text": trace.write(t.symbol, "text", digits), "value": t.value, "ref": t.ref,
+                   "question": t.question} for t in s.terms],
+        "forms": [{"kind": f.kind, "title": f.title, "chain": _chain(trace, f, digits), "value": f.value}
+                  for f in s.forms],
+        "sample": s.sample, "layer": s.layer,
+    }
+
+
+def _table(doc: Document, t: Table) -> dict[str, Any]:
+    return {"kind": t.kind, "title": t.title, "headers": [cell_text(doc, c) for c in t.headers],
+            "rows": [{"cells": [cell_text(doc, c) for c in row],
+                      "style": t.styles[i] if t.styles else "",
+                      "link": t.links[i] if t.links else None} for i, row in enumerate(t.rows)],
+            "aligns": t.aligns, "more": t.more}
+
+
+def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What ``boot`` reads: the trace, the sections, the document's tables and texts, the extras."""
+    doc = document(trace, digits)
+    d = doc.digits
+    secs, start = [], 0
+    for section in doc.sections:
+        secs.append({"key": section.key, "title": section.title, "start": start,
+                     "end": start + len(section.blocks)})
+        start += len(section.blocks)
+    body = trace._document([_step(trace, s, d) for s in trace.steps])
+    return {
+        "trace": body, "digits": d, "sections": secs,
+        "doc": {
+            "given": [[row.label, ", ".join(given_items(row))] for row in doc.given]
+            + ([["…", f"and {doc.more_samples} more samples"]] if doc.more_samples else []),
+            "tables": [_table(doc, s.table) for s in doc.sections if s.table is not None],
+            "updates": _table(doc, doc.updates), "after": doc.after,
+            "questions": [{"question": q.question, "latex": doc.write(q.symbol, "latex"),
+                           "text": doc.write(q.symbol, "text"), "answer": q.answer} for q in doc.questions],
+            "rounding": doc.rounding_note.replace("`", ""),
+            "summary": doc.summary, "settings": doc.settings,
+        },
+        "extras": extras or {},
+    }

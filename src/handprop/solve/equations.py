@@ -1,0 +1,231 @@
+"""The system of a problem: every quantity's defining formula, in the order it is computed.
+
+This is the one definition the rest stands on.  For each quantity id (in the
+order a person computes it: each sample's forward pass, loss and backward pass
+layer by layer down, then the combined quantities, then the updates) it holds
+the expression tree that defines it, built from the problem and the entries of
+:mod:`handprop.nn`:
+
+- ``net:U = Σ w·out + b``, ``out:U`` from the activation's formula;
+- ``E:U`` from the loss's formula, ``E:total`` their sum;
+- ``dE/dout:U``: the loss's slope at an output, ``Σ δ·w`` over a hidden unit's paths;
+- ``dout/dnet:U``: the activation's slope (the Jacobian's diagonal for a layer-level one);
+- ``delta:U``: ``∂E/∂out × ∂out/∂net``; ``Σ_j ∂E/∂out_j ∂out_j/∂net_U`` through a
+  layer-level activation; ``out − target`` where the loss simplifies with the activation;
+- ``grad:w``: the chain rule ``∂E/∂out × ∂out/∂net × out`` (``δ × out`` where the delta is
+  taken whole); ``grad:b``: the sum of the deltas of the units sharing b;
+- the samples combined (sum or mean); ``new:P`` from the optimizer's update.
+
+The engine (:mod:`.engine`) evaluates exactly these trees, and the derivation
+(:mod:`.derive`) writes exactly these trees: what is shown is what was computed,
+by construction.  The loss after the update (``new:E:total``) has no formula of
+its own: it is the forward pass and loss evaluated again with every ``param:P``
+replaced by ``new:P``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..expr.nodes import Expr, Frac, Mul, Sym, add, sub
+from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from ..problem import Problem
+from ..quantities import ETA, qid
+
+__all__ = ["System", "system", "simplified", "symbol", "combined", "whole_delta"]
+
+
+def symbol(kind: str, name: str, sample: int | None = None) -> Sym:
+    """The symbol of a quantity (or given number) in a formula."""
+    return Sym(qid(kind, name, sample))
+
+
+def simplified(problem: Problem) -> bool:
+    """The output's delta is ``out − target`` (the loss simplifies with the output activation)."""
+    return problem.layers[-1].activation in LOSSES[problem.loss].simplifies_with
+
+
+@dataclass
+class System:
+    """Every quantity's formula (``exprs``, in the order computed) and the given numbers."""
+
+    problem: Problem
+    exprs: dict[str, Expr] = field(default_factory=dict)
+    base: dict[str, float] = field(default_factory=dict)
+    loss_keys: list[str] = field(default_factory=list)
+    """The quantities the total loss is computed from (forward passes and losses), in order."""
+
+    @property
+    def updated(self) -> tuple[str, ...]:
+        return self.problem.updated
+
+    def out(self, unit: str, sample: int | None) -> Sym:
+        """out_U, or the input itself for an input."""
+        kind = "in" if self.problem.layer_of[unit] < 0 else "out"
+        return symbol(kind, unit, sample)
+
+
+def system(problem: Problem) -> System:
+    """The system of ``problem`` (see the module docstring)."""
+    s = System(problem)
+    s.base[ETA] = problem.learning_rate
+    for name, value in problem.params.items():
+        s.base[qid("param", name)] = value
+    for k, sample in enumerate(problem.samples):
+        n = problem.sample_of(k)
+        for x, v in zip(problem.inputs, sample.inputs):
+            s.base[qid("in", x, n)] = v
+        for u, t in zip(problem.outputs, sample.targets):
+            s.base[qid("target", u, n)] = t
+    for k in range(len(problem.samples)):
+        n = problem.sample_of(k)
+        _forward(s, n)
+        _loss(s, n)
+        _backward(s, n)
+    if problem.multi:
+        _combine(s)
+    _update(s)
+    return s
+
+
+def _put(s: System, key: str, expr: Expr, loss: bool = False) -> None:
+    s.exprs[key] = expr
+    if loss:
+        s.loss_keys.append(key)
+
+
+def _forward(s: System, n: int | None) -> None:
+    p = s.problem
+    for layer in p.layers:
+        for u in layer.units:
+            terms: list[Expr] = [Mul((symbol("param", w.name), s.out(w.src, n)), juxt=True)
+                                 for w in p.incoming[u]]
+            bias = p.bias_of[u]
+            if bias is not None:
+                terms.append(symbol("param", bias.name))
+            _put(s, qid("net", u, n), add(*terms), loss=True)
+        entry = ACTIVATIONS[layer.activation]
+        nets = [symbol("net", u, n) for u in layer.units]
+        options = layer.params
+        for k, u in enumerate(layer.units):
+            _put(s, qid("out", u, n), entry.out_expr(nets, k, options), loss=True)
+
+
+def _loss(s: System, n: int | None) -> None:
+    p = s.problem
+    loss = LOSSES[p.loss]
+    m = len(p.outputs)
+    for u in p.outputs:
+        _put(s, qid("E", u, n), loss.part(symbol("out", u, n), symbol("target", u, n), m), loss=True)
+    _put(s, qid("E", "total", n), add(*[symbol("E", u, n) for u in p.outputs]), loss=True)
+
+
+def _backward(s: System, n: int | None) -> None:
+    p = s.problem
+    last = len(p.layers) - 1
+    layer = p.layers[last]
+    loss = LOSSES[p.loss]
+    m = len(p.outputs)
+    entry = ACTIVATIONS[layer.activation]
+    nets = [symbol("net", u, n) for u in layer.units]
+    outs = [symbol("out", u, n) for u in layer.units]
+    for k, u in enumerate(layer.units):
+        _put(s, qid("dE/dout", u, n), loss.slope(outs[k], symbol("target", u, n), m))
+        _put(s, qid("dout/dnet", u, n), entry.slope_expr(nets, outs, k, layer.params))
+    for k, u in enumerate(layer.units):
+        if simplified(p):
+            expr = sub(outs[k], symbol("target", u, n))
+        else:
+            expr = _delta(s, last, k, n)
+        _put(s, qid("delta", u, n), expr)
+    _gradients(s, last, n)
+    for li in range(last - 1, -1, -1):
+        layer = p.layers[li]
+        entry = ACTIVATIONS[layer.activation]
+        nets = [symbol("net", u, n) for u in layer.units]
+        outs = [symbol("out", u, n) for u in layer.units]
+        if entry.elementwise:
+            for k, u in enumerate(layer.units):
+                _put(s, qid("dE/dout", u, n), _fan_in(s, u, n))
+                _put(s, qid("dout/dnet", u, n), entry.slope_expr(nets, outs, k, layer.params))
+                _put(s, qid("delta", u, n), _delta(s, li, k, n))
+        else:
+            for k, u in enumerate(layer.units):
+                _put(s, qid("dE/dout", u, n), _fan_in(s, u, n))
+                _put(s, qid("dout/dnet", u, n), entry.slope_expr(nets, outs, k, layer.params))
+            for k, u in enumerate(layer.units):
+                _put(s, qid("delta", u, n), _delta(s, li, k, n))
+        _gradients(s, li, n)
+
+
+def _fan_in(s: System, u: str, n: int | None) -> Expr:
+    """∂E/∂out_U of a hidden unit: each delta it feeds times the weight it passes through."""
+    return add(*[Mul((symbol("delta", w.dst, n), symbol("param", w.name)))
+                 for w in s.problem.outgoing[u]])
+
+
+def _delta(s: System, li: int, k: int, n: int | None) -> Expr:
+    """δ of unit k of layer li: ∂E/∂out × ∂out/∂net, or the Jacobian applied to the slopes."""
+    layer = s.problem.layers[li]
+    entry = ACTIVATIONS[layer.activation]
+    u = layer.units[k]
+    if entry.elementwise:
+        return Mul((symbol("dE/dout", u, n), symbol("dout/dnet", u, n)))
+    nets = [symbol("net", v, n) for v in layer.units]
+    outs = [symbol("out", v, n) for v in layer.units]
+    terms = []
+    for j, v in enumerate(layer.units):
+        jac = symbol("dout/dnet", u, n) if j == k else entry.jacobian(nets, outs, j, k, layer.params)
+        terms.append(Mul((symbol("dE/dout", v, n), jac)))
+    return add(*terms)
+
+
+def whole_delta(s_or_problem, li: int) -> bool:
+    """The gradients of layer ``li`` take its delta whole (``δ × out``), not the three factors:
+    the output delta simplifies, or the activation is layer-level."""
+    p = s_or_problem.problem if isinstance(s_or_problem, System) else s_or_problem
+    layer = p.layers[li]
+    if not ACTIVATIONS[layer.activation].elementwise:
+        return True
+    return li == len(p.layers) - 1 and simplified(p)
+
+
+def _gradients(s: System, li: int, n: int | None) -> None:
+    p = s.problem
+    units = set(p.layers[li].units)
+    whole = whole_delta(s, li)
+    for w in p.weights:
+        if w.dst not in units:
+            continue
+        x = s.out(w.src, n)
+        if whole:
+            expr: Expr = Mul((symbol("delta", w.dst, n), x))
+        else:
+            expr = Mul((symbol("dE/dout", w.dst, n), symbol("dout/dnet", w.dst, n), x))
+        _put(s, qid("grad", w.name, n), expr)
+    for b in p.biases:
+        if min(p.layer_of[u] for u in b.units) == li:   # after every delta it sums
+            _put(s, qid("grad", b.name, n), add(*[symbol("delta", u, n) for u in b.units]))
+
+
+def combined(parts: list[Expr], count: int, mean: bool) -> Expr:
+    """The samples' parts added, or averaged (``1/K × the sum``)."""
+    total = add(*parts)
+    return Mul((Frac(1, count), total), juxt=True) if mean else total
+
+
+def _combine(s: System) -> None:
+    p = s.problem
+    k = len(p.samples)
+    mean = p.batch == "mean"
+    samples = [p.sample_of(i) for i in range(k)]
+    _put(s, qid("E", "total"), combined([symbol("E", "total", n) for n in samples], k, mean), loss=True)
+    for name in p.params:
+        _put(s, qid("grad", name), combined([symbol("grad", name, n) for n in samples], k, mean))
+
+
+def _update(s: System) -> None:
+    p = s.problem
+    rule = OPTIMIZERS[p.optimizer]
+    eta = Sym(ETA)
+    for name in p.updated:
+        _put(s, qid("new", name), rule.update(symbol("param", name), symbol("grad", name), eta))
