@@ -28,11 +28,10 @@ data, so nothing downstream (renderers, the page) ever parses an id.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "GIVEN_KINDS", "Subject", "qid", "parse", "split_id", "suffix", "pretty", "plain",
+__all__ = ["KINDS", "GIVEN_KINDS", "Subject", "qid", "key", "parse", "split_id", "suffix", "pretty", "plain",
            "TOTAL", "AFTER", "ETA", "describe"]
 
 KINDS = ("net", "out", "E", "dE/dout", "dout/dnet", "delta", "grad", "new")
@@ -91,19 +90,41 @@ def qid(kind: str, name: str, sample: int | None = None) -> str:
     return f"{kind}:{name}{suffix(sample)}"
 
 
-@functools.lru_cache(maxsize=200_000)
+_KNOWN: dict[str, Subject | None] = {}
+_KNOWN_LIMIT = 2_000_000
+
+
 def parse(text: str) -> Subject | None:
     """An id taken apart, or None when ``text`` is not an id: ``"grad:w5[2]"`` ->
-    ``Subject("grad", "w5", 2)``."""
+    ``Subject("grad", "w5", 2)``.  Memoised (ids built by :func:`key` are known at once)."""
+    found = _KNOWN.get(text, False)
+    if found is not False:
+        return found
     if text == ETA:
-        return Subject("eta", "")
-    if text == AFTER:
-        return Subject("new", TOTAL)
-    m = _ID.match(text)
-    if not m:
-        return None
-    k = m["k"]
-    return Subject(m["kind"], m["name"], int(k) if k else None)
+        found = Subject("eta", "")
+    elif text == AFTER:
+        found = Subject("new", TOTAL)
+    else:
+        m = _ID.match(text)
+        if m:
+            k = m["k"]
+            found = Subject(m["kind"], m["name"], int(k) if k else None)
+        else:
+            found = None
+    if len(_KNOWN) > _KNOWN_LIMIT:
+        _KNOWN.clear()
+    _KNOWN[text] = found
+    return found
+
+
+def key(kind: str, name: str, sample: int | None = None) -> str:
+    """:func:`qid`, remembering the id's :class:`Subject` so that :func:`parse` need not read it."""
+    text = qid(kind, name, sample)
+    if text not in _KNOWN:
+        if len(_KNOWN) > _KNOWN_LIMIT:
+            _KNOWN.clear()
+        _KNOWN[text] = Subject(kind, name, sample) if kind != "eta" else Subject("eta", "")
+    return text
 
 
 _PRETTY = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/∂out_{n}",

@@ -4,10 +4,10 @@ The trace is the one thing renderers and the browser player read.  Steps are
 recorded in the order a person writes them, with stable ids
 (:mod:`handprop.quantities`), and never overwritten.
 
-A step's working is a *chain of equalities*, a list of :class:`Member` s, never a
-joined string: the quantity's symbol, its general formula(s), the formula with
-the numbers substituted, the worked intermediate line, the value.  Each member
-is an expression tree; how it is written is the printers' choice
+A step's working is a *chain of equalities*, a tuple of expression trees, never
+a joined string: the quantity's symbol, its general formula(s), then (from index
+``numbers`` on, written with the numbers substituted) the formula, the worked
+intermediate line, the value.  How a member is written is the printers' choice
 (:meth:`Trace.chain` prints a step's chain in one notation: ``text``,
 ``latex``, ``typst``).  A step also carries its :class:`~handprop.quantities.Subject`
 (kind, unit or parameter, sample) as data, so no reader parses an id.
@@ -16,9 +16,8 @@ The JSON document (schema ``handprop.trace/1``, published as
 ``schema/trace.schema.json``) holds, for each step, the chain as lists
 (``chain.latex``, ``chain.text``, ``chain.numbers``: the index of the first
 member with numbers) and, for readers of the first version, the same joined
-(``latex``/``text``: the general formula, ``substituted_latex``/``substituted``:
-the numbers).  A trace read back from JSON keeps the printed chains and can be
-written in those notations only.
+(``latex``/``text``: the general formula, ``substituted``: the numbers).  A trace read back from JSON keeps its chains as the text it holds
+(:class:`~handprop.expr.nodes.Written`) and can be written in those notations only.
 """
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import UsageError
-from .expr.nodes import Expr
+from .expr.nodes import Expr, Written
 from .expr.printers import PRINTERS
 from .quantities import Subject, parse
 
@@ -37,7 +36,7 @@ SCHEMA_FILE = Path(__file__).parent / "schema" / "trace.schema.json"
 PHASES = ("forward", "loss", "backward", "update")
 NOTATIONS = ("text", "latex", "typst")
 
-__all__ = ["SCHEMA", "SCHEMA_FILE", "PHASES", "NOTATIONS", "Focus", "Member", "Term", "Form",
+__all__ = ["SCHEMA", "SCHEMA_FILE", "PHASES", "NOTATIONS", "Focus", "Term", "Form",
            "Step", "Trace", "schema", "given_values"]
 
 
@@ -50,24 +49,11 @@ class Focus:
 
 
 @dataclass(frozen=True, slots=True)
-class Member:
-    """One member of a chain of equalities: a tree, written with its symbols or its numbers.
-
-    ``printed`` holds the member already written, by notation, when there is no tree (a
-    trace read back from JSON).
-    """
-
-    expr: Expr | None
-    numbers: bool = False
-    printed: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Term:
     """One labelled factor of a chain rule, e.g. A = ∂E/∂out_Y1 = 0.7469."""
 
     label: str          # "A", "B", "C", "D", "B′", "A1" ...
-    symbol: Member      # the factor's symbol
+    symbol: Expr        # the factor's symbol
     value: float
     ref: str | None     # id of the step that computed it; None for a weight or an input
     question: str       # the question this factor answers
@@ -79,7 +65,8 @@ class Form:
 
     kind: str           # "paths" | "delta"
     title: str
-    chain: tuple[Member, ...]
+    chain: tuple[Expr, ...]
+    numbers: int        # chain[numbers:] is written with the numbers
     value: float
 
 
@@ -91,7 +78,8 @@ class Step:
     phase: str
     subject: Subject
     title: str
-    chain: tuple[Member, ...]
+    chain: tuple[Expr, ...]
+    numbers: int                  # chain[numbers:] is written with the numbers substituted
     value: float
     uses: tuple[str, ...]
     focus: Focus
@@ -162,47 +150,90 @@ class Trace:
 
     def printer(self, notation: str, numbers: bool, digits: int | None = None):
         """The printer of ``notation`` (symbols, or numbers from this trace), ``digits`` shown."""
-        if notation not in PRINTERS:
-            raise UsageError(f"unknown notation {notation!r} (notations: {', '.join(PRINTERS)})")
-        d = digits or self.digits
-        return self._cached(("printer", notation, numbers, d),
-                            lambda: PRINTERS[notation](self.env if numbers else None, d))
+        key = (notation, numbers, digits or self.digits)
+        store = self.__dict__.get("_printers")
+        if store is None:
+            store = self.__dict__["_printers"] = {}
+        found = store.get(key)
+        if found is None:
+            if notation not in PRINTERS:
+                raise UsageError(f"unknown notation {notation!r} (notations: {', '.join(PRINTERS)})")
+            found = store[key] = PRINTERS[notation](self.env if numbers else None, key[2])
+        return found
 
-    def write(self, member: Member, notation: str, digits: int | None = None) -> str:
-        """One member in ``notation``."""
-        if member.expr is None:
-            for key, text in member.printed:
-                if key == notation:
-                    return text
-            raise UsageError(f"this trace was read from JSON, which holds its formulas in "
-                             f"{', '.join(k for k, _ in member.printed)} only, not {notation}")
-        return self.printer(notation, member.numbers, digits)(member.expr)
+    def write(self, expr: Expr, notation: str, digits: int | None = None, numbers: bool = False) -> str:
+        """A formula in ``notation``, with its symbols (or, ``numbers``, the trace's numbers)."""
+        try:
+            return self.printer(notation, numbers, digits)(expr)
+        except ValueError as err:       # a formula read back from JSON in other notations
+            raise UsageError(str(err)) from None
+
+    def members(self, item: "Step | Form", notations: tuple[str, ...], digits: int | None = None
+                ) -> tuple[dict[str, list[str]], int]:
+        """A step's (or form's) chain written in each of ``notations``, and the index of its first
+        member with numbers.  A member that reads as the one before it in every notation is
+        written once, so the lists of every notation stay the same length."""
+        if len(notations) == 2:
+            return self._two(item, notations, digits)
+        printers = [(self.printer(n, False, digits), self.printer(n, True, digits)) for n in notations]
+        lists: list[list[str]] = [[] for _ in notations]
+        at = item.numbers
+        numbers_at = None
+        try:
+            for i, expr in enumerate(item.chain):
+                numbers = i >= at
+                texts = [pair[numbers].member(expr) for pair in printers]
+                if numbers and numbers_at is None:
+                    numbers_at = len(lists[0])
+                elif lists[0] and all(text == lst[-1] for text, lst in zip(texts, lists)):
+                    continue
+                for text, lst in zip(texts, lists):
+                    lst.append(text)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        return dict(zip(notations, lists)), len(lists[0]) if numbers_at is None else numbers_at
+
+    def _two(self, item, notations, digits):
+        """:meth:`members` for two notations, unrolled (the JSON and the page write two)."""
+        a, b = notations
+        sa, na = self.printer(a, False, digits), self.printer(a, True, digits)
+        sb, nb = self.printer(b, False, digits), self.printer(b, True, digits)
+        la: list[str] = []
+        lb: list[str] = []
+        chain, at = item.chain, item.numbers
+        try:
+            for expr in chain[:at]:
+                ta, tb = sa.member(expr), sb.member(expr)
+                if not la or ta != la[-1] or tb != lb[-1]:
+                    la.append(ta)
+                    lb.append(tb)
+            numbers_at = len(la)
+            for i, expr in enumerate(chain[at:]):
+                ta, tb = na.member(expr), nb.member(expr)
+                if not i or ta != la[-1] or tb != lb[-1]:
+                    la.append(ta)
+                    lb.append(tb)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        return {a: la, b: lb}, numbers_at
 
     def chain(self, item: "Step | Form", notation: str, digits: int | None = None) -> list[str]:
         """The members of a step's (or form's) chain written in ``notation``; a member that
         reads as the one before it is written once."""
-        out: list[str] = []
-        for member in item.chain:
-            text = self.write(member, notation, digits)
-            if not out or text != out[-1]:
-                out.append(text)
-        return out
+        lists, _ = self.members(item, (notation,), digits)
+        written = lists[notation]
+        return [m for i, m in enumerate(written) if not i or m != written[i - 1]]
 
     def split(self, item: "Step | Form", notation: str, digits: int | None = None) -> tuple[list[str], list[str]]:
-        """(the members with symbols, the members with numbers), each written once."""
-        symbolic: list[str] = []
-        numeric: list[str] = []
-        for member in item.chain:
-            text = self.write(member, notation, digits)
-            part = numeric if member.numbers else symbolic
-            if not part or text != part[-1]:
-                part.append(text)
-        return symbolic, numeric
+        """(the members with symbols, the members with numbers), in ``notation``."""
+        lists, at = self.members(item, (notation,), digits)
+        return lists[notation][:at], lists[notation][at:]
 
     # -- JSON
 
     def to_json(self, digits: int | None = None) -> dict[str, Any]:
-        return self._document([self._step_json(s, digits) for s in self.steps])
+        memo: dict = {}
+        return self._document([self._step_json(s, digits, memo) for s in self.steps])
 
     def _document(self, steps: Any) -> dict[str, Any]:
         doc: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
@@ -213,29 +244,39 @@ class Trace:
             doc["rounding"] = self.rounding
         return doc
 
-    def _chain_json(self, item: "Step | Form", digits: int | None) -> dict[str, Any]:
-        latex_sym, latex_num = self.split(item, "latex", digits)
-        text_sym, text_num = self.split(item, "text", digits)
-        return {"latex": " = ".join(latex_sym), "text": " = ".join(text_sym),
-                "substituted_latex": " = ".join(latex_num), "substituted": " = ".join(text_num),
-                "chain": {"latex": latex_sym + latex_num, "text": text_sym + text_num,
-                          "numbers": len(latex_sym)}}
+    def _chain_lists(self, item: "Step | Form", digits: int | None) -> dict[str, Any]:
+        lists, at = self.members(item, ("latex", "text"), digits)
+        return {"latex": lists["latex"], "text": lists["text"], "numbers": at}
 
-    def _step_json(self, s: Step, digits: int | None) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": s.id, "phase": s.phase, "subject": s.subject.to_json(),
-                             "title": s.title}
-        d.update(self._chain_json(s, digits))
-        d.update({
+    def term_json(self, t: Term, digits: int | None, memo: dict | None = None) -> dict[str, Any]:
+        """A chain-rule factor as JSON (``memo``: terms are shared by many steps; write each once)."""
+        found = memo.get(id(t)) if memo is not None else None
+        if found is None:
+            found = {"label": t.label, "latex": self.write(t.symbol, "latex", digits),
+                     "text": self.write(t.symbol, "text", digits), "value": t.value, "ref": t.ref,
+                     "question": t.question}
+            if memo is not None:
+                memo[id(t)] = found
+        return found
+
+    def _step_json(self, s: Step, digits: int | None, memo: dict | None = None) -> dict[str, Any]:
+        lists, at = self._two(s, ("latex", "text"), digits)
+        latex, text = lists["latex"], lists["text"]
+        subject = s.subject
+        memo = {} if memo is None else memo
+        return {
+            "id": s.id, "phase": s.phase,
+            "subject": {"kind": subject.kind, "name": subject.name, "sample": subject.sample},
+            "title": s.title, "latex": " = ".join(latex[:at]), "text": " = ".join(text[:at]),
+            "substituted": " = ".join(text[at:]),
+            "chain": {"latex": latex, "text": text, "numbers": at},
             "value": s.value, "uses": list(s.uses),
             "focus": {"nodes": list(s.focus.nodes), "edges": list(s.focus.edges)}, "note": s.note,
-            "terms": [{"label": t.label, "latex": self.write(t.symbol, "latex", digits),
-                       "text": self.write(t.symbol, "text", digits), "value": t.value, "ref": t.ref,
-                       "question": t.question} for t in s.terms],
-            "forms": [{"kind": f.kind, "title": f.title, "value": f.value, **self._chain_json(f, digits)}
-                      for f in s.forms],
-            "sample": s.sample, "layer": s.layer,
-        })
-        return d
+            "terms": [memo.get(id(t)) or self.term_json(t, digits, memo) for t in s.terms],
+            "forms": [{"kind": f.kind, "title": f.title, "value": f.value,
+                       "chain": self._chain_lists(f, digits)} for f in s.forms] if s.forms else [],
+            "sample": subject.sample, "layer": s.layer,
+        }
 
     def dumps(self, indent: bool = True, digits: int | None = None) -> str:
         """JSON text; small traces are indented for people to read, large ones compact."""
@@ -269,25 +310,24 @@ class Trace:
                        warnings=tuple(self.warnings) + tuple(warnings))
 
 
-def _members_from_json(d: dict[str, Any]) -> tuple[Member, ...]:
-    chain = d.get("chain") or {"latex": d["latex"].split(" = ") + d["substituted_latex"].split(" = "),
-                               "text": d["text"].split(" = ") + d["substituted"].split(" = "),
-                               "numbers": len(d["latex"].split(" = "))}
-    return tuple(Member(None, i >= chain["numbers"], (("latex", latex), ("text", text)))
-                 for i, (latex, text) in enumerate(zip(chain["latex"], chain["text"])))
+def _chain_from_json(d: dict[str, Any]) -> tuple[tuple[Expr, ...], int]:
+    chain = d["chain"]
+    return (tuple(Written((("latex", latex), ("text", text)))
+                  for latex, text in zip(chain["latex"], chain["text"])), chain["numbers"])
 
 
 def _step_from_json(d: dict[str, Any]) -> Step:
     subject = d.get("subject")
     subject = Subject(subject["kind"], subject["name"], subject["sample"]) if subject else \
         (parse(d["id"]) or Subject("", d["id"]))
+    chain, numbers = _chain_from_json(d)
     return Step(
         id=d["id"], phase=d["phase"], subject=subject, title=d["title"],
-        chain=_members_from_json(d), value=d["value"], uses=tuple(d["uses"]),
+        chain=chain, numbers=numbers, value=d["value"], uses=tuple(d["uses"]),
         focus=Focus(tuple(d["focus"]["nodes"]), tuple(d["focus"]["edges"])), note=d["note"],
-        terms=tuple(Term(t["label"], Member(None, False, (("latex", t["latex"]), ("text", t["text"]))),
+        terms=tuple(Term(t["label"], Written((("latex", t["latex"]), ("text", t["text"]))),
                          t["value"], t["ref"], t["question"]) for t in d.get("terms", ())),
-        forms=tuple(Form(f["kind"], f["title"], _members_from_json(f), f.get("value", d["value"]))
+        forms=tuple(Form(f["kind"], f["title"], *_chain_from_json(f), f.get("value", d["value"]))
                     for f in d.get("forms", ())),
         layer=d.get("layer"))
 

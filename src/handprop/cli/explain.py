@@ -27,7 +27,7 @@ def run(args) -> int:
     from ..problem import load
     from ..render import FORMATS, SUFFIXES, render_output
     from ..solve import explain
-    from .io import output_format, write_output
+    from .io import hold, output_format, write_output
     fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=args.problem)
     problem = load(args.problem)
     if args.round or args.sig:
@@ -35,6 +35,7 @@ def run(args) -> int:
         trace = hand_explain(problem, "round" if args.round else "sig", args.round or args.sig, args.digits)
     else:
         trace = explain(problem, digits=args.digits)
+    hold(trace, problem)
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console
 
@@ -42,5 +43,7 @@ def run(args) -> int:
         console = Console(width=args.width) if args.width else Console()
         print_to(console, trace, args.digits)
         return 0
-    write_output(args.output, render_output(fmt, trace, digits=args.digits))
+    output = render_output(fmt, trace, digits=args.digits)
+    hold(output)
+    write_output(args.output, output)
     return 0

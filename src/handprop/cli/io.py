@@ -105,6 +105,19 @@ def output_format(args, formats: Sequence[str], suffixes: dict[str, str], **inpu
     return format_for(args, formats, suffixes)
 
 
+_HELD: list = []
+FAST_EXIT = False
+"""Set by the ``handprop`` command (``main.entry``), which ends the process without freeing
+its objects: then :func:`hold` keeps a command's large results alive until the end, so that
+returning from the command does not free a large trace object by object first."""
+
+
+def hold(*objects) -> None:
+    """Keep ``objects`` until the process ends (only under :data:`FAST_EXIT`; else a no-op)."""
+    if FAST_EXIT:
+        _HELD.extend(objects)
+
+
 def digits_option(text: str) -> int:
     try:
         value = int(text)

@@ -108,17 +108,21 @@ def worked(e: Expr, env: Mapping[str, float]) -> Expr | None:
     """The next line a person writes: each term of a sum (or factor of a product of sums)
     worked out, e.g. ``(0.15)(0.05) + 0.35`` -> ``0.0075 + 0.35``; None when there is no
     such intermediate line worth writing."""
-    if isinstance(e, Cases):
+    kind = type(e)
+    if kind is Cases:
         return worked(e.branch(env), env)
-    leaves = (Sym, Num, Frac)
-    if isinstance(e, Add) and any(not isinstance(t, leaves) for t in e.terms):
-        return Add(tuple(_value(t, env) for t in e.terms), e.signs)
-    if isinstance(e, (Mul, Div, Pow)) and any(not isinstance(c, leaves) for c in e.children()):
-        return e.rebuild(tuple(_value(c, env) for c in e.children()))
+    if kind is Add or kind is Mul or kind is Div or kind is Pow:
+        children = e.children()
+        for c in children:
+            if type(c) not in _LEAVES:
+                return e.rebuild(tuple(_value(c, env) for c in children))
     return None
 
 
+_LEAVES = frozenset((Sym, Num, Frac))
+
+
 def _value(e: Expr, env: Mapping[str, float]) -> Expr:
-    if isinstance(e, (Sym, Num, Frac)):
+    if type(e) in _LEAVES:
         return e
     return Num(e.eval(env))

@@ -10,8 +10,10 @@ printers' choice (:mod:`handprop.expr.printers`).
 
 A :class:`Sym` holds only a key: a quantity id (``out:H1``) or a given number
 (``param:w1``, ``in:x1[2]``, ``target:Y1[2]``, ``eta``), looked up in the
-environment the caller supplies.  Nodes are frozen and hashable; a tree is
-rebuilt from new children with :meth:`Expr.rebuild` (as sympy's ``func(*args)``).
+environment the caller supplies.  Nodes are hashable values, never
+changed once built (not frozen dataclasses only because those are slow to build, and a
+large trace builds hundreds of thousands); a tree is rebuilt from new children with
+:meth:`Expr.rebuild` (as sympy's ``func(*args)``).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from .functions import Function
 
 __all__ = ["Expr", "Sym", "Num", "Frac", "Add", "Mul", "Div", "Pow", "Neg", "Fn", "Cases",
-           "Partial", "Words", "Apply", "add", "mul", "sub", "num", "ONE", "TWO", "HALF", "ADD", "MUL", "DIV", "POW",
+           "Partial", "Words", "Apply", "Written", "add", "mul", "sub", "num", "ONE", "TWO", "HALF", "ADD", "MUL", "DIV", "POW",
            "ATOM"]
 
 ADD, MUL, DIV, POW, ATOM = 1, 2, 3, 4, 5
@@ -84,7 +86,7 @@ class Expr:
         return Neg(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Sym(Expr):
     """A named value: ``key`` is looked up in the environment."""
 
@@ -97,7 +99,7 @@ class Sym(Expr):
         return env[self.key]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Num(Expr):
     """A number written into the formula: a constant (2), or a value worked out on a line."""
 
@@ -110,7 +112,7 @@ class Num(Expr):
         return Decimal(repr(self.value))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Frac(Expr):
     """A rational constant of the formula, written as a fraction: ½, 1/n, 2/n."""
 
@@ -130,7 +132,7 @@ class Frac(Expr):
         return ATOM if self.q == 1 else DIV
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Add(Expr):
     """A sum: ``terms[i]`` taken with sign ``signs[i]`` (+1 or -1), added left to right."""
 
@@ -158,7 +160,7 @@ class Add(Expr):
         return total
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Mul(Expr):
     """A product, multiplied left to right; ``juxt`` writes ``w_1 x_1`` / ``(0.15)(0.05)``
     instead of ``×``."""
@@ -188,7 +190,7 @@ class Mul(Expr):
         return product
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Div(Expr):
     num: Expr
     den: Expr
@@ -207,7 +209,7 @@ class Div(Expr):
         return rnd(self.num.hand(env, rnd) / self.den.hand(env, rnd))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Pow(Expr):
     base: Expr
     exponent: int
@@ -226,7 +228,7 @@ class Pow(Expr):
         return rnd(self.base.hand(env, rnd) ** self.exponent)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Neg(Expr):
     arg: Expr
     prec = MUL
@@ -244,7 +246,7 @@ class Neg(Expr):
         return -self.arg.hand(env, rnd)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Fn(Expr):
     """A :class:`~handprop.expr.functions.Function` applied to ``arg`` (with a parameter,
     e.g. a leaky ReLU's slope).  By hand it is one key press of a calculator: the
@@ -270,7 +272,7 @@ class Fn(Expr):
         return rnd(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Cases(Expr):
     """``above`` when ``test > 0``, else ``below`` (a piecewise definition: ReLU's kin).
 
@@ -298,7 +300,7 @@ class Cases(Expr):
         return self.above if self.test.eval(env) > 0 else self.below
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Partial(Expr):
     """The partial derivative ∂top/∂bottom as written in a chain rule (``top`` and ``bottom``
     are keys, as a :class:`Sym`'s); it stands for a factor, it has no value of its own."""
@@ -312,7 +314,7 @@ class Partial(Expr):
     hand = eval
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Words(Expr):
     """Words inside a formula, set upright: ``E_total(the updated weights)``; written only."""
 
@@ -324,7 +326,7 @@ class Words(Expr):
     hand = eval
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Apply(Expr):
     """A quantity written as a function of something: ``E_total(updated weights)``; written only."""
 
@@ -341,6 +343,26 @@ class Apply(Expr):
         raise TypeError("a written application has no value of its own")
 
     hand = eval
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Written(Expr):
+    """A formula already written, by notation (``(("latex", ...), ("text", ...))``): what a
+    trace read back from JSON holds in place of its trees.  Written only."""
+
+    texts: tuple[tuple[str, str], ...]
+
+    def eval(self, env):
+        raise TypeError("a formula read back as text has no value of its own")
+
+    hand = eval
+
+    def text(self, notation: str) -> str:
+        for key, value in self.texts:
+            if key == notation:
+                return value
+        raise ValueError(f"this formula was read back written in {', '.join(k for k, _ in self.texts)} "
+                         f"only, not {notation}")
 
 
 ONE = Num(1.0)

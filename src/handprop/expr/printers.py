@@ -21,7 +21,7 @@ from typing import Mapping
 from ..quantities import TOTAL, Subject, parse
 from .functions import Notation
 from .nodes import (ADD, ATOM, DIV, MUL, POW, Add, Apply, Cases, Div, Expr, Fn, Frac, Mul, Neg,
-                    Num, Partial, Pow, Sym, Words)
+                    Num, Partial, Pow, Sym, Words, Written)
 from .numbers import latex_number, text_number, typst_number
 
 __all__ = ["Printer", "TextPrinter", "LatexPrinter", "TypstPrinter", "PRINTERS", "tex_name",
@@ -110,7 +110,7 @@ class Printer:
         self.max_terms = max_terms
         self._dispatch = {cls: getattr(self, "_" + cls.__name__.lower())
                           for cls in (Sym, Num, Frac, Add, Mul, Div, Pow, Neg, Fn, Cases, Partial,
-                                      Words, Apply)}
+                                      Words, Apply, Written)}
         # memoised (a trace repeats its numbers); lru_cache is C code, the cheapest lookup there is
         self.number = functools.lru_cache(maxsize=None)(self.format_number)  # type: ignore[method-assign]
         cache = _SYMBOLS.setdefault(type(self), {})
@@ -122,6 +122,17 @@ class Printer:
         return self._dispatch[type(e)](e)
 
     show = __call__
+
+    def member(self, e: Expr) -> str:
+        """``self(e)``, a symbol or a number (the commonest members of a chain) written at once."""
+        kind = type(e)
+        if kind is Sym:
+            if self.env is None:
+                return self._symbols.get(e.key) or self.symbol(e.key)
+            return self.number(self.env[e.key])
+        if kind is Num:
+            return self.number(e.value)
+        return self._dispatch[kind](e)
 
     # -- hooks every printer fills in
 
@@ -154,7 +165,7 @@ class Printer:
     def child(self, e: Expr, parent_prec: int, strict: bool = False) -> str:
         if type(e) is Sym:  # the common case, kept fast
             if self.env is None:
-                return self.symbol(e.key)
+                return self._symbols.get(e.key) or self.symbol(e.key)
             value = self.env[e.key]
             text = self.number(value)
             return self.wrap(text) if value < 0 and parent_prec >= MUL else text
@@ -169,11 +180,12 @@ class Printer:
         """``child`` over several nodes, with symbols handled inline (the hot path)."""
         env = self.env
         number = self.number
+        syms = self._symbols
         out = []
         for f in items:
             if type(f) is Sym:
                 if env is None:
-                    out.append(self.symbol(f.key))
+                    out.append(syms.get(f.key) or self.symbol(f.key))
                 else:
                     value = env[f.key]
                     out.append(self.wrap(number(value)) if value < 0 else number(value))
@@ -195,7 +207,7 @@ class Printer:
 
     def _sym(self, e: Sym) -> str:
         if self.env is None:
-            return self.symbol(e.key)
+            return self._symbols.get(e.key) or self.symbol(e.key)
         return self.number(self.env[e.key])
 
     def _num(self, e: Num) -> str:
@@ -216,17 +228,25 @@ class Printer:
             keep = self.max_terms - 4
             terms, signs = terms[:keep] + terms[-2:], signs[:keep] + signs[-2:]
         env = self.env
+        syms = self._symbols
         out: list[str] = []
         for i, term in enumerate(terms):
             sign = signs[i]
             if type(term) is Sym:  # the common case, inline: a symbol or its number
                 if env is None:
-                    text = self.symbol(term.key)
+                    text = syms.get(term.key) or self.symbol(term.key)
                 else:
                     value = env[term.key]
                     text = self.number(value)
                     if value < 0 and (i or sign < 0):
                         text = self.wrap(text)
+            elif type(term) is Num:
+                value = term.value
+                text = self.number(value)
+                if value < 0 and (i or sign < 0):
+                    text = self.wrap(text)
+            elif type(term) is Mul:     # binds tighter than a sum: never bracketed, never negative
+                text = self._mul(term)
             else:
                 text = self.child(term, ADD, sign < 0)
                 if i and not text.startswith(self.lparen) and self.is_negative(term):
@@ -291,13 +311,20 @@ class Printer:
         return f"({above} if {test} > 0 else {below})"
 
     def _partial(self, e: Partial) -> str:
-        return self.partial_symbol(e.top, e.bottom)
+        key = (e.top, e.bottom)                       # memoised with the symbols
+        text = self._symbols.get(key)
+        if text is None:
+            text = self._symbols[key] = self.partial_symbol(e.top, e.bottom)
+        return text
 
     def _words(self, e: Words) -> str:
         return self.words(e.text)
 
     def words(self, text: str) -> str:
         return text
+
+    def _written(self, e: Written) -> str:
+        return e.text(self.name)
 
     def _apply(self, e: Apply) -> str:
         return f"{self.show(e.head)}{self.wrap(self.show(e.arg))}"
@@ -425,9 +452,9 @@ class LatexPrinter(Printer):
         return rf"\frac{{\partial {t}}}{{\partial {self.symbol(bottom)}}}"
 
     def _mul(self, e: Mul) -> str:
-        if self.env is None and all(type(f) is Partial for f in e.factors):
-            return " ".join(self.show(f) for f in e.factors)    # a chain rule: side by side
-        return super()._mul(e)
+        if self.env is None and type(e.factors[0]) is Partial:   # a chain rule: side by side
+            return " ".join(self.show(f) for f in e.factors)
+        return Printer._mul(self, e)
 
     def _div(self, e: Div) -> str:
         return rf"\frac{{{self.show(e.num)}}}{{{self.show(e.den)}}}"
@@ -508,9 +535,9 @@ class TypstPrinter(Printer):
         return f"frac(partial {t}, partial {self.symbol(bottom)})"
 
     def _mul(self, e: Mul) -> str:
-        if self.env is None and all(type(f) is Partial for f in e.factors):
+        if self.env is None and type(e.factors[0]) is Partial:   # a chain rule: side by side
             return " ".join(self.show(f) for f in e.factors)
-        return super()._mul(e)
+        return Printer._mul(self, e)
 
     def _div(self, e: Div) -> str:
         return f"frac({self.show(e.num)}, {self.show(e.den)})"

@@ -19,7 +19,8 @@ from typing import Callable
 from ..expr.nodes import Partial, Sym
 from ..expr.numbers import fmt_number, text_number
 from ..nn import ACTIVATIONS, LOSSES
-from ..trace import Form, Member, Step, Term, Trace
+from ..expr.nodes import Expr
+from ..trace import Form, Step, Term, Trace
 
 __all__ = ["Document", "Section", "StepBlock", "TermRow", "Table", "Cell", "Given", "Question",
            "HandValue", "document", "hand_number", "drift_number", "given_items", "abbreviate",
@@ -38,7 +39,7 @@ GIVEN_SAMPLES = 8       # samples listed in full before "and N more"
 class Cell:
     """One cell of a table: ``kind`` is ``name`` (a user's name: escape it), ``number`` (set
     to the document's digits), ``given`` (a number as the problem states it), ``symbol`` (a
-    quantity's symbol: a :class:`~handprop.trace.Member`), ``words`` (our own text), ``empty``."""
+    quantity's symbol: an expression), ``words`` (our own text), ``empty``."""
 
     kind: str
     value: object = None
@@ -93,7 +94,7 @@ class TermRow:
     the step asked it already."""
 
     label: str
-    symbol: Member
+    symbol: Expr
     value: float
     question: str
     ref: str | None
@@ -142,7 +143,7 @@ class Given:
 @dataclass(frozen=True)
 class Question:
     question: str
-    symbol: Member
+    symbol: Expr
     answer: str
 
 
@@ -170,8 +171,9 @@ class Document:
         """A chain written in ``notation`` at the document's digits."""
         return self.trace.chain(item, notation, self.digits)
 
-    def write(self, member: Member, notation: str) -> str:
-        return self.trace.write(member, notation, self.digits)
+    def write(self, expr: Expr, notation: str) -> str:
+        """A symbol or formula of the document in ``notation``."""
+        return self.trace.write(expr, notation, self.digits)
 
 
 # ---------------------------------------------------------------- building it
@@ -360,7 +362,7 @@ def forward_table(trace: Trace, sample: int | None, digits: int) -> Table:
         rows.append((Cell.name(u), Cell.number(v[f"net:{u}{sfx}"]), Cell.number(v[f"out:{u}{sfx}"]),
                      Cell.number(targets.get(u)), Cell.words("hidden") if error is None else Cell.number(error)))
         links.append(f"net:{u}{sfx}")
-    rows.append((Cell("symbol", Member(Sym("E:total")), strong=True), Cell("empty", ""), Cell("empty", ""),
+    rows.append((Cell("symbol", Sym("E:total"), strong=True), Cell("empty", ""), Cell("empty", ""),
                  Cell("empty", ""), Cell.number(v[f"E:total{sfx}"], strong=True)))
     links.append(f"E:total{sfx}")
     title = "Forward-pass table" + (f" (sample {sample})" if sample else "")
@@ -470,17 +472,17 @@ def four_questions(trace: Trace) -> tuple[Question, ...]:
     hidden = len(p["layers"]) > 1
     loss = LOSSES[p["loss"]]
     return (
-        Question("How wrong is the output?", Member(Partial("E:total", "out:Y")),
+        Question("How wrong is the output?", Partial("E:total", "out:Y"),
                  f"The loss's slope at the output: {loss.slope_words}. If the output equals its "
                  "target this is 0 and nothing downstream of it learns."),
-        Question("How steep is the activation here?", Member(Partial("out:U", "net:U")),
+        Question("How steep is the activation here?", Partial("out:U", "net:U"),
                  "The activation's slope at the unit's net input: "
                  + "; ".join(ACTIVATIONS[a].slope_words for a in activations) + "."),
-        Question("How much does the weight's input matter?", Member(Partial("net:Y", "param:w")),
+        Question("How much does the weight's input matter?", Partial("net:Y", "param:w"),
                  "The net input is a weighted sum, so its slope with respect to a weight is the value "
                  "that weight multiplies: strongly active units pass on larger gradients."),
         Question("How much does the input matter?",
-                 Member(Partial("net:H" if hidden else "net:Y", "param:w")),
+                 Partial("net:H" if hidden else "net:Y", "param:w"),
                  ("For a first-layer weight that value is the input itself: small inputs mean small "
                   "gradients and slow learning.") if hidden else
                  ("With no hidden layer every weight multiplies an input itself: small inputs mean "

@@ -20,7 +20,7 @@ from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem
 from ..quantities import AFTER, TOTAL, Subject, parse, qid
-from ..trace import Focus, Form, Member, Step, Term, Trace
+from ..trace import Focus, Form, Step, Term, Trace
 from .engine import Solution, solve
 from .equations import System, simplified, symbol, system, whole_delta
 
@@ -89,6 +89,7 @@ class _Builder:
         self.terms: dict[tuple[str, str, str], Term] = {}
         self.last = len(problem.layers) - 1
         self.fmt_cache: dict[float, str] = {}
+        self.units: dict[tuple[str, int | None], dict] = {}
 
     # -- writing one step
 
@@ -99,14 +100,15 @@ class _Builder:
             text = self.fmt_cache[value] = text_number(value, self.digits)
         return text
 
-    def chain(self, lhs: Expr, expr: Expr, value: float, general: tuple[Expr, ...] = ()) -> tuple[Member, ...]:
-        """``lhs = general... = expr = expr with numbers = worked line = value``."""
-        members = [Member(lhs), *(Member(g) for g in general), Member(expr), Member(expr, True)]
+    def chain(self, lhs: Expr, expr: Expr, value: float, general: tuple[Expr, ...] = ()
+              ) -> tuple[tuple[Expr, ...], int]:
+        """``lhs = general... = expr``, then with the numbers ``expr = worked line = value``;
+        and the index where the numbers begin."""
         mid = worked(expr, self.env)
-        if mid is not None:
-            members.append(Member(mid, True))
-        members.append(Member(Num(value), True))
-        return tuple(members)
+        symbolic = (lhs, *general, expr)
+        if mid is None:
+            return symbolic + (expr, Num(value)), len(symbolic)
+        return symbolic + (expr, mid, Num(value)), len(symbolic)
 
     def add(self, key: str, title: str, note: str, nodes=(), edges=(), terms: tuple[Term, ...] = (),
             forms: tuple[Form, ...] = (), layer: int | None = None, uses=None,
@@ -116,15 +118,16 @@ class _Builder:
         value = self.values[key]
         if uses is None:
             uses = [k for k in expr.symbols() if k in self.values]
+        chain, numbers = self.chain(Sym(key), expr, value, general)
         self.steps.append(Step(
             id=key, phase=PHASE[subject.kind], subject=subject, title=title,
-            chain=self.chain(Sym(key), expr, value, general), value=value, uses=tuple(uses),
+            chain=chain, numbers=numbers, value=value, uses=tuple(uses),
             focus=Focus(tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(edges))), note=note,
             terms=terms, forms=forms, layer=layer))
 
     def form(self, kind: str, title: str, lhs: Expr, expr: Expr) -> Form:
         value = expr.eval(self.env)
-        return Form(kind, title, self.chain(lhs, expr, value), value)
+        return Form(kind, title, *self.chain(lhs, expr, value), value)
 
     def term(self, label: str, key: str, question: str) -> Term:
         """A labelled chain-rule factor (shared: the 784 weights into one unit share two of three)."""
@@ -132,7 +135,7 @@ class _Builder:
         if found is None:
             ref = key if key in self.values else None
             found = self.terms[(label, key, question)] = Term(
-                label, Member(Sym(key)), self.env[key], ref, QUESTIONS.get(question, question))
+                label, Sym(key), self.env[key], ref, QUESTIONS.get(question, question))
         return found
 
     # -- the whole derivation
@@ -310,22 +313,22 @@ class _Builder:
                       for w in p.outgoing[path[-1].dst if path else u]]
         return result
 
-    def hidden_gradient(self, key: str, s: Subject, w) -> None:
-        p, n = self.p, s.sample
-        u, src = w.dst, w.src
+    def _unit(self, u: str, n: int | None) -> dict:
+        """What every weight into hidden unit ``u`` (sample ``n``) shares: its paths to the
+        outputs (their sum, their nodes and edges, their labelled factors), its slope, and the
+        first two factors of its chain rule.  Worked out once per unit."""
+        key = (u, n)
+        found = self.units.get(key)
+        if found is not None:
+            return found
+        p = self.p
         li = p.layer_of[u]
-        x = self.sys.out(src, n)
-        slope = qid("dout/dnet", u, n)
-        is_input = p.layer_of[src] < 0
-        d_question = "D" if is_input else "C"
         count = prod(len(p.layers[j].units) for j in range(li + 1, len(p.layers)))
-        forms = []
-        nodes, edges = [src, u], [w.name]
         whole = whole_delta(p, li)
         by_delta = whole_delta(p, self.last)
         labelled: list[Term] = []
+        products, nodes, edges = [], [], []
         if count <= MAX_PATHS and not whole:
-            products = []
             for k, path in enumerate(self.paths(u, li), start=1):
                 y = path[-1].dst
                 head = [symbol("delta", y, n)] if by_delta else [symbol("dE/dout", y, n),
@@ -346,28 +349,48 @@ class _Builder:
                         labelled += [self.term(f"A{sub}", qid("dE/dout", y, n), "A"),
                                      self.term(f"B{sub}", qid("dout/dnet", y, n), "B")]
                     labelled.append(self.term(f"C{sub}", qid("param", path[-1].name), "C_path"))
-            expr = Mul((add(*products), Sym(slope), x))
-            forms.append(self.form("paths", f"Sum over {_paths(count)} to the outputs", Sym(key), expr))
+        slope = qid("dout/dnet", u, n)
         if whole:
-            terms: tuple[Term, ...] = (self.term("δ", qid("delta", u, n), "δ"), self.term("D", x.key, d_question))
+            head_terms = (self.term("δ", qid("delta", u, n), "δ"),)
         elif labelled:
-            terms = tuple(labelled) + (self.term("B′", slope, "B′"), self.term("D", x.key, d_question))
+            head_terms = tuple(labelled) + (self.term("B′", slope, "B′"),)
         else:
-            terms = (self.term("Σ", qid("dE/dout", u, n), "Σ"), self.term("B′", slope, "B′"),
-                     self.term("D", x.key, d_question))
-        if not whole:
-            forms.append(self.form("delta", "Delta form", Sym(key), Mul((symbol("delta", u, n), x))))
+            head_terms = (self.term("Σ", qid("dE/dout", u, n), "Σ"), self.term("B′", slope, "B′"))
+        loss, out, net = qid("E", "total", n), qid("out", u, n), qid("net", u, n)
+        found = self.units[key] = {
+            "li": li, "count": count, "whole": whole, "sum": add(*products) if products else None,
+            "nodes": nodes, "edges": edges, "terms": head_terms, "slope": Sym(slope),
+            "delta": symbol("delta", u, n), "net": net,
+            "chain": (Partial(loss, net),) if whole else (Partial(loss, out), Partial(out, net)),
+            "reach": f"over {_paths(count)}", "paths_title": f"Sum over {_paths(count)} to the outputs",
+        }
+        return found
+
+    def hidden_gradient(self, key: str, s: Subject, w) -> None:
+        p, n = self.p, s.sample
+        u, src = w.dst, w.src
+        unit = self._unit(u, n)
+        x = self.sys.out(src, n)
+        is_input = p.layer_of[src] < 0
+        forms = []
+        lhs = Sym(key)
+        if unit["sum"] is not None:
+            forms.append(self.form("paths", unit["paths_title"], lhs, Mul((unit["sum"], unit["slope"], x))))
+        terms = unit["terms"] + (self.term("D", x.key, "D" if is_input else "C"),)
+        if not unit["whole"]:
+            forms.append(self.form("delta", "Delta form", lhs, Mul((unit["delta"], x))))
         value = self.env[x.key]
-        reach = f"over {_paths(count)}"
+        shown = self.fmt(value)
         self.add(key, f"Gradient of {w.name} (hidden layer)",
-                 (f"How much does the input matter: {w.name} multiplies {src} = {self.fmt(value)}, so the "
+                 (f"How much does the input matter: {w.name} multiplies {src} = {shown}, so the "
                   if is_input else
                   f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
-                  f"{self.fmt(value)}, so the ")
-                 + f"error reaching {u} ({reach}), times {u}'s slope, is scaled by {self.fmt(value)}"
+                  f"{shown}, so the ")
+                 + f"error reaching {u} ({unit['reach']}), times {u}'s slope, is scaled by {shown}"
                  + (" — a small input means slow learning." if abs(value) < 0.2 else "."),
-                 nodes=nodes, edges=edges, terms=terms, forms=tuple(forms), layer=li,
-                 general=(self.chain_rule(s, w, whole),))
+                 nodes=[src, u, *unit["nodes"]], edges=[w.name, *unit["edges"]], terms=terms,
+                 forms=tuple(forms), layer=unit["li"],
+                 general=(Mul(unit["chain"] + (Partial(unit["net"], qid("param", w.name)),)),))
 
     # -- the update
 
@@ -394,11 +417,10 @@ class _Builder:
         before, after = self.values[TOTAL], self.values[AFTER]
         change = "lower" if after < before else "higher" if after > before else "the same"
         lhs = Sym(AFTER)
-        chain = (Member(lhs), Member(Apply(Sym(TOTAL), Words("updated weights"))),
-                 Member(Num(after), True))
+        chain = (lhs, Apply(Sym(TOTAL), Words("updated weights")), Num(after))
         self.steps.append(Step(
             id=AFTER, phase="update", subject=parse(AFTER), title="Error after the update",
-            chain=chain, value=after, uses=tuple(qid("new", n) for n in self.p.updated),
+            chain=chain, numbers=2, value=after, uses=tuple(qid("new", n) for n in self.p.updated),
             focus=Focus(tuple(self.p.outputs), ()),
             note=f"A forward pass with the updated weights: the error goes from {self.fmt(before)} "
                  f"to {self.fmt(after)}, {change}."))

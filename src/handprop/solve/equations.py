@@ -29,14 +29,24 @@ from dataclasses import dataclass, field
 from ..expr.nodes import Expr, Frac, Mul, Sym, add, sub
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem
-from ..quantities import ETA, qid
+from ..quantities import ETA
+from ..quantities import key as qid
 
 __all__ = ["System", "system", "simplified", "symbol", "combined", "whole_delta"]
 
 
+_SYMBOLS: dict[tuple[str, str, int | None], Sym] = {}
+
+
 def symbol(kind: str, name: str, sample: int | None = None) -> Sym:
-    """The symbol of a quantity (or given number) in a formula."""
-    return Sym(qid(kind, name, sample))
+    """The symbol of a quantity (or given number) in a formula (one object per quantity: a large
+    system names the same quantity thousands of times)."""
+    found = _SYMBOLS.get((kind, name, sample))
+    if found is None:
+        if len(_SYMBOLS) > 1_000_000:
+            _SYMBOLS.clear()
+        found = _SYMBOLS[(kind, name, sample)] = Sym(qid(kind, name, sample))
+    return found
 
 
 def simplified(problem: Problem) -> bool:

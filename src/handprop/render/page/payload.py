@@ -34,9 +34,8 @@ __all__ = ["payload"]
 
 
 def _chain(trace: Trace, item, digits: int) -> dict[str, Any]:
-    latex_sym, latex_num = trace.split(item, "latex", digits)
-    text_sym, text_num = trace.split(item, "text", digits)
-    return {"latex": latex_sym + latex_num, "text": text_sym + text_num, "numbers": len(latex_sym)}
+    lists, at = trace.members(item, ("latex", "text"), digits)
+    return {"latex": lists["latex"], "text": lists["text"], "numbers": at}
 
 
 def _step(trace: Trace, s, digits: int) -> dict[str, Any]:
