@@ -23,9 +23,9 @@ setup: $(VENV)/.setup
 
 $(VENV)/.setup-test: $(VENV)/.setup pyproject.toml
 	$(PIP) install -e '.[test,plot]' torch==2.13.0
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null; fi; }
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; fi; }
 	@touch $@
 
 setup-test: $(VENV)/.setup-test

@@ -1,12 +1,15 @@
 """Hypothesis strategies: random valid problems, as the dicts a problem file holds.
 
 ``problems()`` draws a network of 1-3 layers (hidden + output) of 1-5 units, every
-activation and loss that fit together (softmax only on an output layer of two or
-more units; bce and cross_entropy only after sigmoid or softmax, with targets in
-[0, 1], summing to 1 after softmax), 1-4 samples, batch sum or mean, shared,
-per-unit and missing biases, updated or not, leaky-ReLU slopes, in the explicit
-form (with names that need quoting: quotes, HTML, backslashes, unicode) or the
-matrix shorthand.  Values are moderate: weights, biases and inputs in [-2, 2].
+activation and loss of the tables (handprop.nn) that fit together, read from their
+entries: an output-only activation (softmax) only on an output layer with enough
+units; a loss that needs outputs in (0, 1) only after an activation bounded so, with
+targets in [0, 1] (summing to 1 after an activation whose outputs do); 1-4 samples,
+batch sum or mean, shared, per-unit and missing biases, updated or not, each
+activation's parameters (a leaky ReLU's slope, an ELU's alpha) drawn in range, in
+the explicit form (with names that need quoting: quotes, HTML, backslashes, unicode)
+or the matrix shorthand.  Values are moderate: weights, biases and inputs in [-2, 2].
+A new entry of the tables is drawn (and so property-tested) with no change here.
 
 ``fair_problems()`` keeps only problems where a derivative check is meaningful:
 no ReLU-family net within ``KINK`` of its kink (the derivative does not exist
@@ -16,11 +19,20 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from handprop.solve.engine import solve
+from handprop.nn import ACTIVATIONS as TABLE
+from handprop.nn import LOSSES as LOSS_TABLE
 from handprop.problem import parse
+from handprop.solve.engine import solve
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")   # softmax: output only
-LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
+ACTIVATIONS = tuple(name for name, a in TABLE.items() if not a.output_only)
+OUTPUT_ONLY = tuple(name for name, a in TABLE.items() if a.output_only)
+LOSSES = tuple(LOSS_TABLE)
+PARAMETER_VALUES = {"slope": [0.01, 0.1, 0.2, 0.5], "alpha": [0.5, 1.0, 1.5]}
+
+
+def _fits(activation: str) -> bool:
+    b = TABLE[activation].bounded
+    return b is not None and b[0] >= 0.0 and b[1] <= 1.0
 KINK = 1e-3
 NAME_STEMS = ("x", "H", "Y", "w", "b", "out", "it's", 'say "hi"', "<b>&amp;", "a\\b", "\\n",
               "é", "Ω₁", "two words", "{x}", "$", "%", "#", "'''", '"""', "net", "E")
@@ -36,13 +48,15 @@ def problems(draw, max_layers: int = 3, max_width: int = 5, max_samples: int = 4
     loss = draw(st.sampled_from(LOSSES))
     depth = draw(st.integers(1, max_layers))
     n_in = draw(st.integers(1, max_width))
-    out_choices = ["sigmoid", "softmax"] if loss in ("bce", "cross_entropy") else \
-        list(ACTIVATIONS) + ["softmax"]
+    out_choices = list(ACTIVATIONS) + list(OUTPUT_ONLY)
+    if LOSS_TABLE[loss].bounded_outputs:
+        out_choices = [a for a in out_choices if _fits(a)]
     out_act = draw(st.sampled_from(out_choices))
     sizes = [draw(st.integers(1, max_width)) for _ in range(depth - 1)]
-    sizes.append(draw(st.integers(2 if out_act == "softmax" else 1, max_width)))
+    sizes.append(draw(st.integers(max(TABLE[out_act].min_units, 1), max(max_width, TABLE[out_act].min_units))))
     acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth - 1)] + [out_act]
-    slopes = [draw(st.sampled_from([0.01, 0.1, 0.2, 0.5])) if a == "leaky_relu" else None for a in acts]
+    slopes = [{p.name: draw(st.sampled_from(PARAMETER_VALUES.get(p.name, [p.default])))
+               for p in TABLE[a].params} or None for a in acts]
     n_samples = draw(st.integers(1, max_samples))
     samples = []
     for _ in range(n_samples):
@@ -57,13 +71,14 @@ def problems(draw, max_layers: int = 3, max_width: int = 5, max_samples: int = 4
 
 
 def _targets(draw, loss: str, out_act: str, n: int) -> list[float]:
-    if loss == "cross_entropy" and out_act == "softmax":
+    entry = LOSS_TABLE[loss]
+    if out_act in entry.distribution_targets:
         if draw(st.booleans()):
             one = draw(st.integers(0, n - 1))
             return [1.0 if j == one else 0.0 for j in range(n)]
         weights = [draw(st.floats(0.01, 1.0)) for _ in range(n)]
         return [w / sum(weights) for w in weights]
-    if loss in ("bce", "cross_entropy"):
+    if entry.unit_targets:
         return [draw(unit_interval) for _ in range(n)]
     return [draw(value) for _ in range(n)]
 
@@ -74,7 +89,7 @@ def _matrix(draw, n_in, sizes, acts, slopes) -> dict:
         layer = {"size": size, "activation": act,
                  "W": [[draw(value) for _ in range(before)] for _ in range(size)]}
         if slope is not None:
-            layer["slope"] = slope
+            layer.update(slope)
         kind = draw(st.sampled_from(["shared", "per-unit", "none"]))
         if kind == "shared":
             layer["b"] = draw(value)
@@ -104,7 +119,7 @@ def _explicit(draw, n_in, sizes, acts, slopes, loss) -> dict:
     for li, (act, slope) in enumerate(zip(acts, slopes)):
         layer = {"units": units[li], "activation": act}
         if slope is not None:
-            layer["slope"] = slope
+            layer.update(slope)
         layers.append(layer)
     weights = {}
     before = inputs
@@ -143,10 +158,11 @@ def is_fair(data: dict) -> bool:
         return False
     values = solution.values
     for layer in problem.layers:
-        if layer.activation in ("relu", "leaky_relu"):
+        kinks = TABLE[layer.activation].kinks
+        if kinks:
             for k in range(len(problem.samples)):
                 sfx = f"[{k + 1}]" if problem.multi else ""
-                if any(abs(values[f"net:{u}{sfx}"]) < KINK for u in layer.units):
+                if any(abs(values[f"net:{u}{sfx}"] - z) < KINK for u in layer.units for z in kinks):
                     return False
     return True
 

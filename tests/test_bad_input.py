@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from cli_run import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -193,8 +195,7 @@ SUBPROCESS = ["deeply_nested.json", "alias_bomb.yaml", "binary_nul_bytes.yaml", 
 
 
 def _cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handprop.cli.main", *args], input=stdin, capture_output=True,
-                          cwd=cwd, timeout=120)
+    return run_cli(*args, stdin=stdin, cwd=cwd)
 
 
 @pytest.mark.parametrize("name", SUBPROCESS)
@@ -436,3 +437,16 @@ def test_explain_refuses_to_overwrite_its_own_problem_file(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "problem file itself" in err[0]
     assert problem.read_text() == text
+
+
+@pytest.mark.parametrize("args", [["explain", "notes"], ["check", "examples/notes-claims.txt"],
+                                  ["train", "mazur", "-n", "5"]])
+@pytest.mark.parametrize("target", ["solution.docx", "solution", "notes.yaml.bak"])
+def test_an_output_whose_suffix_names_no_format_is_refused(cli, tmp_path, args, target):
+    out = tmp_path / target
+    code, stdout, err = cli(*args, "-o", str(out))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "names no output format" in err and "--format" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    code, _, err = cli(*args, "-o", str(out), "--format", "json")     # an explicit format writes it
+    assert code in (0, 1) and out.exists(), err

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli
+
 import handprop
 import handprop.notebook
 from handprop.errors import UsageError
@@ -175,9 +177,8 @@ def test_show_displays_in_a_kernel(monkeypatch):
 
 def test_missing_katex_is_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "page.html"
-    env = dict(os.environ, HANDPROP_KATEX_DIR=str(tmp_path / "nowhere"))
-    run = subprocess.run([sys.executable, "-m", "handprop.cli.main", "explain", "notes", "--format", "html",
-                          "-o", str(out)], capture_output=True, text=True, env=env)
+    run = run_cli("explain", "notes", "--format", "html", "-o", str(out), text=True,
+                  env={"HANDPROP_KATEX_DIR": str(tmp_path / "nowhere")})
     assert run.returncode == 3                # a missing dependency, not bad input
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert "HANDPROP_KATEX_DIR" in run.stderr and "katex" in run.stderr.lower()
@@ -194,8 +195,7 @@ def test_katex_found_by_walking_up(monkeypatch):
 
 def test_cli_writes_the_page(tmp_path):
     out = tmp_path / "notes.html"
-    run = subprocess.run([sys.executable, "-m", "handprop.cli.main", "explain", "notes", "-o", str(out)],
-                         capture_output=True, text=True)
+    run = run_cli("explain", "notes", "-o", str(out), text=True)
     assert run.returncode == 0, run.stderr
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
 

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from cli_run import run_cli
 import yaml
 from hypothesis import given
 from strategies import problems
@@ -298,9 +300,7 @@ def test_stdin_in_every_format(fmt, monkeypatch, capsys, mazur_matrix):
 
 def test_stdin_through_a_real_process(tmp_path):
     path = _write(tmp_path, "mazur.toml", MAZUR_MATRIX["toml"])
-    with open(path, "rb") as f:
-        done = subprocess.run([sys.executable, "-m", "handprop.cli.main", "explain", "-", "--format", "json"],
-                              stdin=f, capture_output=True, timeout=120)
+    done = run_cli("explain", "-", "--format", "json", stdin=Path(path).read_bytes())
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["values"] == solve(load(path)).values
 

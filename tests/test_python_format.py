@@ -10,6 +10,7 @@ import ast
 import dataclasses
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -158,3 +159,32 @@ def test_hand_rounded_traces_show_their_hand_values_beside_the_exact(tmp_path):
     assert "hand rounding: every intermediate rounded half-up to 3 decimal places" in run.stdout
     assert "net:H1 = (0.15)(0.05) + (0.2)(0.1) + 0.35 = 0.3775   ok\n      by hand 0.378, drift 0.0005" \
         in run.stdout
+
+
+def test_the_script_program_is_a_module_run_in_process():
+    """The program the writer copies is handprop.oracles.script itself: imported, run on a
+    problem (here in this process), it recomputes and checks every value of the trace."""
+    from handprop.oracles import script
+    trace = explain(load("notes"))
+    problem = dict(trace.problem)
+    problem["layers"] = [(l["units"], l["activation"], {k: v for k, v in l.items()
+                                                         if k not in ("units", "activation")})
+                         for l in trace.problem["layers"]]
+    problem["samples"] = [(s["inputs"], s["targets"]) for s in trace.problem["samples"]]
+    check = script.run(problem, trace.values, quiet=True)
+    assert check.failed == [] and set(check.computed) == set(trace.values)
+    wrong = dict(trace.values, **{"grad:w5": trace.values["grad:w5"] * (1 + 1e-9)})
+    assert script.run(problem, wrong, quiet=True).failed[0].startswith("grad:w5")
+    text = render(trace)
+    assert Path(script.__file__).read_text(encoding="utf-8").split("# -------", 3)[3] in text
+
+
+def test_the_package_is_lint_clean():
+    """pyflakes finds nothing in the package (the script program included)."""
+    pyflakes = pytest.importorskip("pyflakes.api")
+    from pyflakes.reporter import Reporter
+    import io
+    out, err = io.StringIO(), io.StringIO()
+    src = Path(__file__).resolve().parents[1] / "src" / "handprop"
+    count = pyflakes.checkRecursive([str(src)], Reporter(out, err))
+    assert count == 0, out.getvalue() + err.getvalue()

@@ -1,8 +1,11 @@
-"""The text, Markdown and LaTeX renderers.
+"""The text, Markdown, LaTeX and Typst writers.
 
-* Reviewed expected-output files (``tests/expected/{notes,mazur}.{txt,md,tex}``),
-  rendered under pinned settings (text 80 columns wide, no colour, 6 digits) and
-  compared exactly.  After a deliberate change, regenerate them with
+* Reviewed expected-output files (``tests/expected/NAME.{txt,md,tex,typ}``) for the
+  built-ins and the problems of ``tests/problems/`` (softmax with cross-entropy, a ReLU
+  exactly at its kink, two samples averaged with per-unit biases updated, three layers)
+  and the notes hand-rounded to 3 decimals, rendered under pinned settings (text 80
+  columns wide, no colour, 6 digits) and compared exactly; the same bytes whatever
+  PYTHONHASHSEED.  After a deliberate change, regenerate them with
   ``UPDATE_EXPECTED=1 pytest tests/test_render.py`` and review the diff by eye.
 * Every formula of the Markdown and LaTeX output parses with KaTeX (the npm
   package of package.json, run by node: ``tests/js/katex_check.mjs``), for the
@@ -31,17 +34,23 @@ from rich.cells import cell_len
 from handprop.solve.derive import explain
 from handprop.problem import load, parse
 from handprop.render import latex, markdown, text
+from handprop.render import typst as typst_writer
 
+from cli_run import run_cli
 from strategies import problems
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = Path(__file__).parent / "expected"
+PROBLEM_FILES = Path(__file__).parent / "problems"
 KATEX_CHECK = Path(__file__).parent / "js" / "katex_check.mjs"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
 
 RENDER = {"txt": lambda t: text.render(t, digits=6, width=80),
           "md": lambda t: markdown.render(t, digits=6),
-          "tex": lambda t: latex.render(t, digits=6)}
+          "tex": lambda t: latex.render(t, digits=6),
+          "typ": lambda t: typst_writer.render(t, digits=6)}
+EXPECTED_NAMES = ["notes", "mazur", "softmax_232", "relu_kink", "two_samples_mean", "three_layer",
+                  "notes_round3"]
 
 # ---------------------------------------------------------------- problems
 
@@ -113,6 +122,9 @@ def traces():
     from handprop.solve.rounding import hand_explain     # the real hand rounding (--round / --sig)
     out["notes_sig3"] = hand_explain(load("notes"), "sig", 3)
     out["deep_round2"] = hand_explain(parse(PROBLEMS["deep_batch"]), "round", 2)
+    out["notes_round3"] = hand_explain(load("notes"), "round", 3)
+    for path in sorted(PROBLEM_FILES.glob("*.yaml")):
+        out[path.stem] = explain(load(str(path)))
     return out
 
 
@@ -130,8 +142,8 @@ def by_hand(trace, places: int):
 # ---------------------------------------------------------------- expected output
 
 
-@pytest.mark.parametrize("name", ["notes", "mazur"])
-@pytest.mark.parametrize("ext", ["txt", "md", "tex"])
+@pytest.mark.parametrize("name", EXPECTED_NAMES)
+@pytest.mark.parametrize("ext", ["txt", "md", "tex", "typ"])
 def test_expected_output(name, ext, traces):
     got = RENDER[ext](traces[name])
     path = EXPECTED / f"{name}.{ext}"
@@ -450,3 +462,63 @@ def test_a_bias_shared_by_many_units_is_abbreviated():
             "samples": [{"inputs": [1.0], "targets": [0.5]}]}
     page = text.render(explain(parse(data)), width=80)
     assert "b1 (h1, h2, h3, h4, …, h9) = 0.2" in page
+
+
+def _cli_args(name: str) -> list[str]:
+    if name == "notes_round3":
+        return ["notes", "--round", "3"]
+    return [str(PROBLEM_FILES / f"{name}.yaml") if (PROBLEM_FILES / f"{name}.yaml").exists() else name]
+
+
+@pytest.mark.parametrize("name", ["softmax_232", "two_samples_mean", "notes_round3"])
+def test_the_bytes_do_not_depend_on_the_hash_seed(name, tmp_path):
+    """Ids and order are the same on every run: three interpreters with different hash seeds
+    write byte-identical files in every format, and the reviewed ones."""
+    outputs = {}
+    for seed in ("0", "1", "4242"):
+        for fmt, ext in (("text", "txt"), ("markdown", "md"), ("latex", "tex"), ("typst", "typ"),
+                         ("json", "json"), ("python", "py")):
+            out = tmp_path / f"{seed}.{ext}"
+            run = run_cli("explain", *_cli_args(name), "--format", fmt, "-o", str(out),
+                          env={"PYTHONHASHSEED": seed})
+            assert run.returncode == 0, run.stderr
+            outputs.setdefault(ext, set()).add(out.read_bytes())
+    assert all(len(v) == 1 for v in outputs.values()), [k for k, v in outputs.items() if len(v) > 1]
+    for ext in ("txt", "md", "tex", "typ"):
+        assert outputs[ext] == {(EXPECTED / f"{name}.{ext}").read_bytes()}, ext
+
+
+def _pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: make test installs it")
+    run = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+@pytest.mark.parametrize("name", ["notes", "mazur"])
+def test_pdf_holds_every_value_of_the_updates_table(name, tmp_path, traces):
+    """explain -o solution.pdf compiles the Typst document in-process; its text (pdftotext) holds
+    every parameter's gradient, old and new value as the updates table writes them."""
+    from handprop.render.document import document
+    from handprop.render.text import cell_text
+    out = tmp_path / "solution.pdf"
+    run = run_cli("explain", name, "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    pdf = _pdf_text(out).replace("−", "-")
+    doc = document(traces[name])
+    for row in doc.updates.rows:
+        for cell in row[:4]:
+            number = cell_text(doc, cell)
+            assert number.replace("−", "-") in pdf, (row[0].value, number)
+    for section in doc.sections:       # every step's title is there too
+        for block in section.blocks:
+            assert block.title in pdf.replace("\n", " ") or block.title.split()[0] in pdf
+
+
+@pytest.mark.parametrize("name", EXPECTED_NAMES)
+def test_every_reviewed_typst_document_compiles(name):
+    from handprop.render.pdf import compile_typst
+    pdf = compile_typst((EXPECTED / f"{name}.typ").read_text(encoding="utf-8"))
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000

@@ -28,7 +28,7 @@ from typing import Any, Mapping
 from .errors import UsageError
 from .expr.nodes import Expr, Written
 from .expr.printers import PRINTERS
-from .quantities import Subject, parse
+from .quantities import ETA, Subject, parse, qid
 
 SCHEMA = "handprop.trace/1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "trace.schema.json"
@@ -97,20 +97,20 @@ class Step:
 def given_values(problem: Mapping[str, Any]) -> dict[str, float]:
     """The numbers a problem gives, by key (``param:P``, ``in:X[k]``, ``target:U[k]``, ``eta``),
     from the problem's explicit form (as the trace holds it)."""
-    env: dict[str, float] = {"eta": problem["learning_rate"]}
+    env: dict[str, float] = {ETA: problem["learning_rate"]}
     for name, (_, _, value) in problem["weights"].items():
-        env[f"param:{name}"] = value
+        env[qid("param", name)] = value
     for name, (_, value) in problem["biases"].items():
-        env[f"param:{name}"] = value
+        env[qid("param", name)] = value
     samples = problem["samples"]
     multi = len(samples) > 1
     outputs = problem["layers"][-1]["units"]
     for k, s in enumerate(samples, start=1):
-        sfx = f"[{k}]" if multi else ""
+        n = k if multi else None
         for x, v in zip(problem["inputs"], s["inputs"]):
-            env[f"in:{x}{sfx}"] = v
+            env[qid("in", x, n)] = v
         for u, t in zip(outputs, s["targets"]):
-            env[f"target:{u}{sfx}"] = t
+            env[qid("target", u, n)] = t
     return env
 
 

@@ -27,6 +27,7 @@ from .nn import ACTIVATIONS, OPTIMIZERS
 from .oracles import finite_diff as fd
 from .oracles import torch_ref
 from .problem import Problem
+from .quantities import parse, qid
 from .solve.engine import NumericError, solve
 
 FD_TOLERANCE = 1e-6
@@ -91,7 +92,7 @@ def finite_differences(problem: Problem, values: dict[str, float] | None = None)
     """Each gradient against the five-point central difference of the exact loss."""
     values = values if values is not None else solve(problem).values
     floor = floor_of(values, FD_TOLERANCE)
-    return [Comparison(name, values[f"grad:{name}"], fd.gradient(problem, name, floor), floor)
+    return [Comparison(name, values[qid("grad", name)], fd.gradient(problem, name, floor), floor)
             for name in _checked_params(problem)]
 
 
@@ -124,7 +125,7 @@ def kinks(problem: Problem, values: dict[str, float]) -> list[str]:
         if kinks:
             for u in layer.units:
                 found += [k for k, v in values.items()
-                          if v in kinks and (k == f"net:{u}" or k.startswith(f"net:{u}["))]
+                          if v in kinks and parse(k) is not None and parse(k).kind == "net" and parse(k).name == u]
     return found
 
 

@@ -199,7 +199,7 @@ def _one_path(ix: _Index):
             def keep(t: str, e: Expr, v=v) -> Expr:
                 if not isinstance(e, Add):
                     return e
-                key = f"delta:{v}{split_id(t)[2]}"
+                key = qid("delta", v, parse(t).sample)
                 kept = [(s, term) for s, term in zip(e.signs, e.terms) if key in term.symbols()]
                 if not kept:
                     return e
@@ -248,7 +248,7 @@ def _bias_left_out(ix: _Index):
     for scope in scopes:
         units = ix.layer_units(scope)
         biases = sorted({p.bias_of[u].name for u in units if p.bias_of[u]})
-        keys = {f"param:{b}" for b in biases}
+        keys = {qid("param", b) for b in biases}
 
         def drop(t: str, e: Expr, keys=keys) -> Expr:
             if not isinstance(e, Add):
@@ -265,7 +265,7 @@ def _updated_weights(ix: _Index):
     hidden = ix.layer_units(range(ix.last))
     targets = tuple(ix.ids("dE/dout", hidden))
     updated = set(ix.model.updated)
-    mapping = {f"param:{w.name}": Sym(qid("new", w.name)) for w in p.weights if w.name in updated}
+    mapping = {qid("param", w.name): Sym(qid("new", w.name)) for w in p.weights if w.name in updated}
     if targets and mapping and not p.multi:   # one sample: "already updated" is well defined
         yield Mistake("updated_weights", "the updated weights used for the hidden deltas (w⁺ for w)",
                       targets, lambda t, e: substitute(e, mapping))
@@ -356,7 +356,7 @@ def _wrong_edge(ix: _Index):
         for wa, wb in pairs:
             yield Mistake("wrong_edge", f"{wa.name} and {wb.name} swapped ({wa.src}→{wa.dst} and "
                           f"{wb.src}→{wb.dst})",
-                          base=((f"param:{wa.name}", wb.value), (f"param:{wb.name}", wa.value)))
+                          base=((qid("param", wa.name), wb.value), (qid("param", wb.name), wa.value)))
 
 
 def _bias_update(ix: _Index):

@@ -56,10 +56,9 @@ def run(args) -> int:
     from .io import check_output, refuse_own_input, write_output
     if args.torch_action is None:
         raise UsageError("choose an action: handprop torch export | import")
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)") from None
+    import importlib.util
+    if importlib.util.find_spec("torch") is None:
+        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)")
     check_output(args.output)
     refuse_own_input(args.output, problem=getattr(args, "problem", None),
                      state_dict=getattr(args, "state", None))

@@ -148,7 +148,7 @@ def _decimal_erf(x: Decimal) -> Decimal:
 
 
 def _gauss_cdf(z: float, a: float = 0.0) -> float:
-    return 0.5 * (1.0 + math.erf(z / _SQRT2))
+    return 0.5 * math.erfc(-z / _SQRT2)      # not 1 + erf(...): that cancels for a negative z
 
 
 def _decimal_gauss_cdf(z: Decimal, a: float = 0.0) -> Decimal:
@@ -156,8 +156,8 @@ def _decimal_gauss_cdf(z: Decimal, a: float = 0.0) -> Decimal:
 
 
 def _array_gauss_cdf(xp, z, a=0.0):
-    erf = xp.vectorize(math.erf, otypes=[float])
-    return 0.5 * (1.0 + erf(z / _SQRT2))
+    erfc = xp.vectorize(math.erfc, otypes=[float])
+    return 0.5 * erfc(-z / _SQRT2)
 
 
 def _gauss_pdf(z: float, a: float = 0.0) -> float:

@@ -19,6 +19,7 @@ from typing import Callable
 from ..expr.nodes import Partial, Sym
 from ..expr.numbers import fmt_number, text_number
 from ..nn import ACTIVATIONS, LOSSES
+from ..quantities import AFTER, TOTAL, qid
 from ..expr.nodes import Expr
 from ..trace import Form, Step, Term, Trace
 
@@ -186,7 +187,7 @@ def document(trace: Trace, digits: int | None = None) -> Document:
     hand = None
     if trace.hand_values is not None:
         hand = f"every intermediate rounded half-up to {rounding_description(trace)}"
-    before, after = trace.values["E:total"], trace.values.get("new:E:total")
+    before, after = trace.values[TOTAL], trace.values.get(AFTER)
     return Document(
         trace=trace, digits=d, title=p.get("title") or trace.name or "handprop",
         description=p.get("description") or "", summary=problem_summary(trace),
@@ -351,20 +352,19 @@ MOVED = {"down": "↓ down", "up": "↑ up", "none": "· none", "—": "not upda
 def forward_table(trace: Trace, sample: int | None, digits: int) -> Table:
     """The tutorial's forward-pass table: neuron, net input, output, target, error."""
     p = trace.problem
-    sfx = f"[{sample}]" if sample else ""
     v = trace.values
     outputs = p["layers"][-1]["units"]
     targets = dict(zip(outputs, p["samples"][(sample or 1) - 1]["targets"]))
     rows, links = [], []
     units = [u for layer in p["layers"] for u in layer["units"]]
     for u in units[:TABLE_ROWS]:
-        error = v.get(f"E:{u}{sfx}")
-        rows.append((Cell.name(u), Cell.number(v[f"net:{u}{sfx}"]), Cell.number(v[f"out:{u}{sfx}"]),
+        error = v.get(qid("E", u, sample))
+        rows.append((Cell.name(u), Cell.number(v[qid("net", u, sample)]), Cell.number(v[qid("out", u, sample)]),
                      Cell.number(targets.get(u)), Cell.words("hidden") if error is None else Cell.number(error)))
-        links.append(f"net:{u}{sfx}")
+        links.append(qid("net", u, sample))
     rows.append((Cell("symbol", Sym("E:total"), strong=True), Cell("empty", ""), Cell("empty", ""),
-                 Cell("empty", ""), Cell.number(v[f"E:total{sfx}"], strong=True)))
-    links.append(f"E:total{sfx}")
+                 Cell("empty", ""), Cell.number(v[qid("E", "total", sample)], strong=True)))
+    links.append(qid("E", "total", sample))
     title = "Forward-pass table" + (f" (sample {sample})" if sample else "")
     headers = tuple(Cell.words(h) for h in ("Neuron", "Net input", "Output", "Target", "Error"))
     return Table("forward", title, headers, tuple(rows), "lrrrr",
@@ -380,16 +380,16 @@ def update_table(trace: Trace, digits: int) -> Table:
              [(name, b[1]) for name, b in p["biases"].items()]
     rows, styles, links = [], [], []
     for name, old in params[:TABLE_ROWS]:
-        new = v.get(f"new:{name}")
+        new = v.get(qid("new", name))
         moved = "—" if new is None else "down" if new < old else "up" if new > old else "none"
-        row = [Cell.name(name), Cell.number(v[f"grad:{name}"]), Cell("given", old), Cell.number(new)]
+        row = [Cell.name(name), Cell.number(v[qid("grad", name)]), Cell("given", old), Cell.number(new)]
         if hand:
-            h = hand_value(trace, f"new:{name}", digits)
+            h = hand_value(trace, qid("new", name), digits)
             row.append(Cell.words(h.hand_text) if h else Cell("empty", "—"))
         row.append(Cell.words(MOVED[moved]))
         rows.append(tuple(row))
         styles.append(moved if moved in ("down", "up") else "")
-        links.append(f"grad:{name}")
+        links.append(qid("grad", name))
     headers = [Cell.words("Param"), Cell.words("∂E/∂param"), Cell.words("Old"), Cell.words("New")] + \
         ([Cell.words("By hand")] if hand else []) + [Cell.words("Moved")]
     return Table("updates", "All updates", tuple(headers), tuple(rows),

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping
 
 from ..expr.evaluate import compile_expr
 from ..expr.nodes import Expr
-from ..quantities import AFTER
+from ..quantities import AFTER, qid
 Rounder = Callable[[Decimal], Decimal]
 
 
@@ -73,7 +73,7 @@ class Model:
             found = self._deps.get(key)
             if found is None:
                 found = self._deps[key] = tuple(original.symbols()) if original is not None else \
-                    tuple(f"new:{p}" for p in self.updated)
+                    tuple(qid("new", p) for p in self.updated)
             return found
         cached = self._expr_deps.get(id(expr))
         if cached is None or cached[0] is not expr:
@@ -168,7 +168,7 @@ class Replay:
 
     def deps(self, key: str) -> tuple[str, ...]:
         if key == AFTER and key not in self.overlay:
-            return tuple(f"new:{p}" for p in self.updated)
+            return tuple(qid("new", p) for p in self.updated)
         return self.model.deps(key, self.overlay.get(key))
 
     def value(self, key: str):
@@ -229,7 +229,7 @@ class Replay:
         """The total loss of a forward pass with the updated parameters."""
         base = dict(self.base)
         for p in self.updated:
-            base[f"param:{p}"] = self.value(f"new:{p}")
+            base[qid("param", p)] = self.value(qid("new", p))
         after = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd, updated=self.updated)
         try:
             return after.value("E:total")

@@ -30,7 +30,7 @@ from __future__ import annotations
 from ..expr.evaluate import Namespace, python_source
 from ..expr.nodes import Expr, Mul, Sym
 from ..problem import Problem
-from ..quantities import parse
+from ..quantities import parse, qid
 from ..solve.equations import System, system
 
 MAX_TERMS = 60_000
@@ -171,8 +171,7 @@ def source(problem: Problem, hidden_deltas: str = "original") -> tuple[str, Name
     unpack = ", ".join(names) + ", = P"
     pack = "(" + ", ".join(names) + ",)"
     step = prog.statements(prog.step_order(), [])
-    outs = [f"out:{u}" + (f"[{k + 1}]" if problem.multi else "")
-            for k in range(len(problem.samples)) for u in problem.outputs]
+    outs = [qid("out", u, problem.sample_of(k)) for k in range(len(problem.samples)) for u in problem.outputs]
     fwd = prog.statements(prog.needed(outs), outs)
     fwd_names = dict(prog.names)
     m = len(problem.outputs)

@@ -1,0 +1,4 @@
+"""``python -m handprop.cli``: the ``handprop`` command."""
+from .main import entry
+
+entry()

@@ -1,0 +1,158 @@
+"""The tables (handprop.nn): every activation, loss and optimizer is one entry, every consumer
+reads it, and every independent oracle has its own form of it -- a missing form fails here and
+raises where it is used, never falls back.  Each activation passes the same checks, against the
+same independent truths, whichever it is: finite differences of the exact loss, PyTorch autograd
+and torch.optim training, the generated script; and is drawn and explained in every format."""
+from __future__ import annotations
+
+import math
+import random
+import subprocess
+import sys
+from decimal import Decimal, localcontext
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from handprop.expr import Sym
+from handprop.expr.evaluate import compile_array
+from handprop.nn import ACTIVATIONS, LOG_FLOOR, LOSSES, OPTIMIZERS
+from handprop.oracles import finite_diff, script, torch_ref
+from handprop.problem import parse
+from handprop.render import FORMATS, render_output
+from handprop.solve import explain, solve
+from handprop.verify import FD_TOLERANCE, finite_differences
+from strategies import is_fair
+
+ELEMENTWISE = [name for name, a in ACTIVATIONS.items() if a.elementwise]
+
+
+def test_every_oracle_has_a_form_of_every_entry():
+    for name, entry in ACTIVATIONS.items():
+        assert name in finite_diff.ACTIVATIONS, f"finite differences lack {name}"
+        assert name in torch_ref.ACTIVATIONS, f"the PyTorch reference lacks {name}"
+        assert name in script.ACTIVATION, f"the generated script lacks {name}"
+        assert (name in script.LAYER_LEVEL) == (not entry.elementwise), name
+    for name in LOSSES:
+        assert name in finite_diff.LOSSES and name in torch_ref.LOSSES and name in script.LOSS_FUNCTIONS, name
+    for name in OPTIMIZERS:
+        assert name in torch_ref.OPTIMIZERS and name in script.UPDATES, name
+    assert finite_diff.LOG_FLOOR == Decimal(repr(LOG_FLOOR)) and script.LOG_FLOOR == LOG_FLOOR
+
+
+def _problem(activation: str, loss: str = "half_sse", seed: int = 1) -> dict:
+    """A 2-3-2 problem with ``activation`` (hidden, or output when it is output-only)."""
+    rng = random.Random(seed)
+    entry = ACTIVATIONS[activation]
+    hidden = "tanh" if entry.output_only else activation
+    out = activation if entry.output_only else "sigmoid"
+    w = lambda rows, cols: [[round(rng.uniform(-1.5, 1.5), 2) for _ in range(cols)] for _ in range(rows)]  # noqa: E731
+    return {"inputs": 2, "layers": [{"size": 3, "activation": hidden, "W": w(3, 2), "b": [0.1, -0.2, 0.3]},
+                                    {"size": 2, "activation": out, "W": w(2, 3), "b": 0.05}],
+            "samples": [{"inputs": [0.5, -0.8], "targets": [0.2, 0.8]},
+                        {"inputs": [-1.1, 0.4], "targets": [0.7, 0.3]}],
+            "loss": loss, "learning_rate": 0.3, "update_biases": True, "batch": "mean"}
+
+
+def test_a_missing_form_is_an_error_not_a_fallback(monkeypatch):
+    problem = parse(_problem("gelu"))
+    monkeypatch.delitem(finite_diff.ELEMENTWISE, "gelu")
+    with pytest.raises(finite_diff.MissingForm, match="gelu"):
+        finite_differences(problem)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_float_decimal_and_array_forms_agree(name):
+    """The entry's formulas evaluated three ways (float, 40-digit decimal, numpy) agree."""
+    np = pytest.importorskip("numpy")
+    entry = ACTIVATIONS[name]
+    options = entry.options()
+    z, y = Sym("z"), Sym("y")
+    out, slope = entry.out(z, options), entry.slope(z, y, options)
+    nets = [-7.5, -2.0, -0.3, 0.0, 1e-9, 0.41, 1.7, 6.25]
+    outs = [out.eval({"z": v}) for v in nets]
+    slopes = [slope.eval({"z": v, "y": o}) for v, o in zip(nets, outs)]
+    for v, o, s in zip(nets, outs, slopes):
+        with localcontext() as ctx:
+            ctx.prec = 50
+            d = out.hand({"z": Decimal(v)}, lambda x: x)
+            ds = slope.hand({"z": Decimal(v), "y": d}, lambda x: x)
+        assert float(d) == pytest.approx(o, rel=1e-13, abs=1e-300), (name, v)
+        assert float(ds) == pytest.approx(s, rel=1e-12, abs=1e-15), (name, v)
+    array_out = compile_array(out, ("z",), np)(np.array(nets))
+    array_slope = compile_array(slope, ("z", "y"), np)(np.array(nets), np.array(outs))
+    assert np.allclose(array_out, outs, rtol=1e-14, atol=0)
+    assert np.allclose(np.broadcast_to(array_slope, (len(nets),)), slopes, rtol=1e-13, atol=0)
+    # the slope is the derivative of the output (a central difference in decimal)
+    for v in (-1.3, 0.4, 2.2):
+        h = Decimal("1e-20")
+        with localcontext() as ctx:
+            ctx.prec = 60
+            up, down = out.hand({"z": Decimal(v) + h}, lambda x: x), out.hand({"z": Decimal(v) - h}, lambda x: x)
+            numeric = float((up - down) / (2 * h))
+        o = out.eval({"z": v})
+        assert slope.eval({"z": v, "y": o}) == pytest.approx(numeric, rel=1e-12), (name, v)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_each_activation_agrees_with_finite_differences_and_the_script(name, tmp_path):
+    data = _problem(name, "cross_entropy" if ACTIVATIONS[name].sums_to_one else "half_sse")
+    if ACTIVATIONS[name].sums_to_one:
+        for s in data["samples"]:
+            s["targets"] = [0.25, 0.75]
+    assert is_fair(data)
+    problem = parse(data)
+    worst = max(finite_differences(problem), key=lambda c: c.error)
+    assert worst.error <= FD_TOLERANCE, (name, worst)
+    path = tmp_path / "check.py"
+    path.write_text(render_output("python", explain(problem)), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(path), "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_each_activation_agrees_with_pytorch(name):
+    pytest.importorskip("torch")
+    from handprop.training import train
+    from handprop.verify import TORCH_TOLERANCE, torch_comparison
+    problem = parse(_problem(name))
+    worst = max(torch_comparison(problem), key=lambda c: c.error)
+    assert worst.error <= TORCH_TOLERANCE, (name, worst)
+    theirs = torch_ref.torch_sgd(problem, 25)
+    for engine in ("scalar", "numpy"):
+        ours = train(problem, 25, every=25, engine=engine).final_params
+        for p, v in theirs.items():
+            assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (name, engine, p, ours[p], v)
+
+
+@settings(max_examples=max(6, settings.default.max_examples // 10))
+@given(st.sampled_from(ELEMENTWISE), st.integers(0, 10**6))
+def test_random_problems_of_each_activation_match_finite_differences(name, seed):
+    data = _problem(name, seed=seed)
+    assume(is_fair(data))
+    worst = max(finite_differences(parse(data)), key=lambda c: c.error)
+    assert worst.error <= FD_TOLERANCE, (name, seed, worst)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_each_activation_is_explained_in_every_format(name):
+    problem = parse(_problem(name, "cross_entropy" if ACTIVATIONS[name].sums_to_one else "half_sse")
+                    | ({"samples": [{"inputs": [0.5, -0.8], "targets": [0.25, 0.75]}]}
+                       if ACTIVATIONS[name].sums_to_one else {}))
+    trace = explain(problem)
+    entry = ACTIVATIONS[name]
+    for fmt in FORMATS:
+        if fmt in ("pdf", "html"):
+            continue                      # compiled or browser formats: tests of their own
+        out = render_output(fmt, trace)
+        assert out, fmt
+        flat = " ".join(str(out).split())
+        if fmt == "text":                      # its own sentence, under every slope it explains
+            assert flat.count(entry.steepness) == sum(s.id.startswith("dout/dnet:") and
+                                                      s.layer is not None and
+                                                      problem.layers[s.layer].activation == name
+                                                      for s in trace.steps), (name, fmt)
+        assert name in flat or name.replace("_", "\\_") in flat, (name, fmt)
+    assert math.isfinite(solve(problem).values["E:total"])
