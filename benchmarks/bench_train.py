@@ -132,7 +132,8 @@ def numpy_loop(problem, steps: int) -> list[float]:
 def torch_loop(problem, steps: int) -> list[float]:
     """PyTorch eager: nn.Sequential, autograd, torch.optim.SGD, float64, one thread."""
     import torch
-    model = problem.to_torch()
+    from handprop.interop.torch import to_torch
+    model = to_torch(problem)
     X = torch.tensor([s.inputs for s in problem.samples], dtype=torch.float64)
     T = torch.tensor([s.targets for s in problem.samples], dtype=torch.float64)
     opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=problem.learning_rate)

@@ -259,9 +259,11 @@ def _terms(terms: tuple[Term, ...]) -> tuple[TermRow, ...]:
 
 
 def other_forms(trace: Trace, step: Step) -> tuple[Form, ...]:
-    """The step's other forms, less any that only repeats the step's own chain."""
-    own = set(trace.chain(step, "text"))
-    return tuple(f for f in step.forms if not set(trace.chain(f, "text")[1:]) <= own)
+    """The step's other forms, less any whose formulas the step's own chain already holds."""
+    if not step.forms:
+        return ()
+    own = step.chain[:step.numbers]
+    return tuple(f for f in step.forms if not all(m in own for m in f.chain[1:f.numbers]))
 
 
 def problem_summary(trace: Trace) -> str:

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from typing import Any
 
@@ -58,7 +57,8 @@ _JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
 
 def script_json(data: Any) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``</script>``, no ``<!--``."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    import orjson
+    text = orjson.dumps(data).decode("utf-8")
     return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
 
 

@@ -38,14 +38,12 @@ def _chain(trace: Trace, item, digits: int) -> dict[str, Any]:
     return {"latex": lists["latex"], "text": lists["text"], "numbers": at}
 
 
-def _step(trace: Trace, s, digits: int) -> dict[str, Any]:
+def _step(trace: Trace, s, digits: int, memo: dict) -> dict[str, Any]:
     return {
         "id": s.id, "phase": s.phase, "subject": s.subject.to_json(), "title": s.title,
         "chain": _chain(trace, s, digits), "value": s.value, "uses": list(s.uses),
         "focus": {"nodes": list(s.focus.nodes), "edges": list(s.focus.edges)}, "note": s.note,
-        "terms": [{"label": t.label, "latex": trace.write(t.symbol, "latex", digits),
-                   "text": trace.write(t.symbol, "text", digits), "value": t.value, "ref": t.ref,
-                   "question": t.question} for t in s.terms],
+        "terms": [memo.get(id(t)) or trace.term_json(t, digits, memo) for t in s.terms],
         "forms": [{"kind": f.kind, "title": f.title, "chain": _chain(trace, f, digits), "value": f.value}
                   for f in s.forms],
         "sample": s.sample, "layer": s.layer,
@@ -69,7 +67,8 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
         secs.append({"key": section.key, "title": section.title, "start": start,
                      "end": start + len(section.blocks)})
         start += len(section.blocks)
-    body = trace._document([_step(trace, s, d) for s in trace.steps])
+    memo: dict = {}                     # terms are shared by many steps: each written once
+    body = trace._document([_step(trace, s, d, memo) for s in trace.steps])
     return {
         "trace": body, "digits": d, "sections": secs,
         "doc": {
