@@ -1,4 +1,4 @@
-"""``handprop check`` on the tutorial's handwritten numbers gives REFERENCE.md's verdicts and causes."""
+"""``handprop check`` on the tutorial's handwritten numbers gives the verdicts and causes of docs/published-values.md."""
 from __future__ import annotations
 
 import json

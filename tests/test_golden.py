@@ -1,6 +1,6 @@
 """Published numbers, reproduced exactly: Matt Mazur's example and the notes network.
 
-Every value of REFERENCE.md's Mazur list to 9 decimals, and the notes values that
+Every value of Mazur's published list (docs/published-values.md) to 9 decimals, and the notes values that
 the issue names.  These are independent truths: typed from the publications,
 not from our own output.
 """
@@ -21,7 +21,7 @@ MAZUR = {
     "delta:o1": 0.138498562, "dE/dout:h1": 0.036350306, "dout/dnet:h1": 0.241300709,
     "grad:w1": 0.000438568,
     "new:w1": 0.149780716, "new:w2": 0.19956143, "new:w3": 0.24975114, "new:w4": 0.29950229,
-    # the algorithm as described (original weights for the hidden deltas), REFERENCE.md
+    # the algorithm as described (original weights for the hidden deltas), docs/published-values.md
     "new:E:total": 0.291027774,
 }
 

@@ -120,3 +120,15 @@ def test_the_schema_is_not_vacuous(validator, notes):
     for doc in broken:
         with pytest.raises(jsonschema.ValidationError):
             validator.validate(doc)
+
+
+def test_the_published_schema_is_the_one_built_from_the_tables():
+    """The file ships what the tables say (python -m handprop.schema writes it)."""
+    from handprop.nn import ACTIVATIONS, LOSSES
+    from handprop.trace import SCHEMA_FILE
+    published = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert published == schema(), "stale: run python -m handprop.schema"
+    layer = published["$defs"]["problem"]["properties"]["layers"]["items"]["properties"]
+    assert layer["activation"]["enum"] == list(ACTIVATIONS)
+    assert published["$defs"]["problem"]["properties"]["loss"]["enum"] == list(LOSSES)
+    assert {"slope", "alpha"} <= set(layer)

@@ -159,7 +159,7 @@ def test_expected_output(name, ext, traces):
 
 
 def test_expected_output_holds_the_published_numbers():
-    """The reviewed files carry the tutorial's and Mazur's numbers (REFERENCE.md)."""
+    """The reviewed files carry the tutorial's and Mazur's numbers (docs/published-values.md)."""
     notes = (EXPECTED / "notes.txt").read_text(encoding="utf-8")
     for number in ("0.3775", "0.59327", "1.13575", "0.303642", "0.0815341", "0.359233",
                    "0.000447976", "0.149776"):

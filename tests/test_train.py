@@ -1,7 +1,7 @@
 """Training over many steps: Mazur's published summary, exactness against the
 one-step engine, the two engines against each other, recording.
 
-The truths: Mazur's published numbers (REFERENCE.md), and N applications of
+The truths: Mazur's published numbers (docs/published-values.md), and N applications of
 ``engine.solve`` (the definition of a step).  PyTorch is in test_train_torch.py.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ def sig(value: float, digits: int = 6) -> str:
     return f"{value:.{digits}g}"
 
 
-# ---------------------------------------------------------------- Mazur (REFERENCE.md)
+# ---------------------------------------------------------------- Mazur (docs/published-values.md)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ relative to the claims file, or a built-in name), and a line ``[title]``
 starts a new part: within a part each quantity is claimed once; a later part may
 claim it again (the notes use a "refined" y1 in their w1 part).
 
-NAME is a quantity id of DESIGN.md (``net:H1``, ``grad:w5``) or one of the ways
+NAME is a quantity id (docs/quantities.md) (``net:H1``, ``grad:w5``) or one of the ways
 people write it: ``out_H1``, ``net H1``, ``y1``/``ŷ1`` (the first output),
 ``E_total``, ``Etotal``, ``E_Y1``, ``dE/dw5``, ``∂E/∂w5``, ``∂E_total/∂w5``,
 ``w5_new``, ``w5+``, ``w5'``, ``new_w5``, ``dout_Y1/dnet_Y1``, ``σ'(net_Y1)``,
@@ -27,7 +27,9 @@ from pathlib import Path
 
 from ..errors import ClaimsError
 from ..problem import Problem, read_text
-from ..quantities import plain, pretty, split_id
+from ..quantities import parse as parse_id
+from ..quantities import plain, pretty, qid, split_id
+from ..quantities import qid as make_id
 
 PACKAGED = Path(__file__).resolve().parents[1] / "problem" / "examples"
 
@@ -290,7 +292,8 @@ class Names:
                 return Resolution(None, f"there {'is' if n == 1 else 'are'} {n} sample{'s' if n > 1 else ''}, "
                                         f"not sample {k}")
             if multi:
-                qid = f"{qid}[{k}]"
+                s = parse_id(qid)
+                qid = make_id(s.kind, s.name, k)
         elif multi and not combined:
             return Resolution(None, f"which sample? this problem has {n}: write {written.strip()}[1] "
                                     f"… {written.strip()}[{n}]", ())
@@ -313,28 +316,28 @@ class Names:
             arg = m["arg"] or m["u"]
             arg = arg[3:] if arg.startswith("net") else arg
             u = self.unit(arg)
-            return f"dout/dnet:{u}" if u else None
+            return qid("dout/dnet", u) if u else None
         if m := re.fullmatch(r"delta(?P<u>.+)", s):
             u = self.unit(m["u"])
-            return f"delta:{u}" if u else None
+            return qid("delta", u) if u else None
         if m := re.fullmatch(r"grad(?:ient)?(?:of)?(?P<p>.+)", s):
             p = self.param(m["p"])
-            return f"grad:{p}" if p else None
+            return qid("grad", p) if p else None
         if m := re.fullmatch(rf"new(?P<p>.+)|(?P<q>.+?){_NEW}", s):
             p = self.param(m["p"] or m["q"])
             if p:
-                return f"new:{p}"
+                return qid("new", p)
         if m := re.fullmatch(r"net(?P<u>.+)", s):
             if u := self.unit(m["u"]):
-                return f"net:{u}"
+                return qid("net", u)
         if m := re.fullmatch(r"out(?P<u>.+)", s):
             if u := self.unit(m["u"]):
-                return f"out:{u}"
+                return qid("out", u)
         is_e, u = self.e_unit(s)
         if is_e and u:
-            return f"E:{u}"
+            return qid("E", u)
         if u := self.unit(s):
-            return f"out:{u}"
+            return qid("out", u)
         if p := self.param(s):
             return Resolution(None, f"{p} is a parameter the problem gives ({self.problem.params[p]:g}); "
                                     f"a claim about it is its gradient (dE/d{p}) or its update ({p}_new)",
@@ -347,13 +350,13 @@ class Names:
         is_e, part = self.e_unit(num)
         if is_e:
             if den.startswith("net") and (u := self.unit(den[3:])):
-                target = f"delta:{u}"
+                target = qid("delta", u)
                 unit = u
             elif (u := self.out_unit(den)) is not None:
-                target = f"dE/dout:{u}"
+                target = qid("dE/dout", u)
                 unit = u
             elif (p := self.param(den)) is not None:
-                target = f"grad:{p}"
+                target = qid("grad", p)
                 unit = None
             else:
                 return None
@@ -363,7 +366,7 @@ class Names:
             return target
         u = self.out_unit(num)
         if u is not None and den.startswith("net") and self.unit(den[3:]) == u:
-            return f"dout/dnet:{u}"
+            return qid("dout/dnet", u)
         return None
 
     def suggest(self, written: str) -> tuple[str, ...]:

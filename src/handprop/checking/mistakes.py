@@ -5,7 +5,7 @@ system (:mod:`handprop.solve.equations`) or the numbers it starts from, and
 :mod:`handprop.solve.replay` recomputes everything after it.  So
 "σ′ left out at the hidden units" is every hidden ``∂out/∂net`` taken as 1
 wherever it is used, on any network; "w6 and w7 swapped" is the two weights
-exchanged everywhere.  REFERENCE.md lists the mistakes; :data:`FAMILIES` is
+exchanged everywhere.  docs/claims-format.md lists the mistakes; :data:`FAMILIES` is
 that list in the order the checker prefers them (commonest first).
 
 :func:`catalogue` gives the mistakes that concern a whole derivation;
@@ -429,10 +429,10 @@ def _neighbours(model: Model, key: str) -> list[str]:
 
 
 def _other_samples(model: Model, key: str) -> list[str]:
-    if not model.problem.multi or not key.endswith("]"):
+    s = parse(key)
+    if not model.problem.multi or s is None or s.sample is None:
         return []
-    stem = key[:key.rindex("[")]
-    return [f"{stem}[{k}]" for k in range(1, len(model.problem.samples) + 1) if f"{stem}[{k}]" != key]
+    return [qid(s.kind, s.name, k) for k in range(1, len(model.problem.samples) + 1) if k != s.sample]
 
 
 def slip(power: int) -> Mistake:

@@ -1,6 +1,6 @@
 """Grading a hand solution: each claimed number is right, drift, carried or wrong.
 
-Verdicts (DESIGN.md), decided in this order for each claim:
+Verdicts (docs/claims-format.md), decided in this order for each claim:
 
 ``correct``
     The exact value rounded to the digits written is the claim (within half a

@@ -5,13 +5,14 @@
      "final": {"loss": ..., "outputs": {...}, "parameters": {...}}, ...}
 
 Outputs and targets are keyed by unit name, with ``[k]`` (sample k, from 1)
-when there are several samples, as the quantity ids of DESIGN.md.
+when there are several samples, as the quantity ids of docs/quantities.md.
 """
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from ..quantities import suffix
 from .history import UPDATED_NOTE, History
 
 SCHEMA = "handprop.train/1"
@@ -21,7 +22,7 @@ def by_output(history: History, rows: tuple[tuple[float, ...], ...]) -> dict[str
     p = history.problem
     out = {}
     for k, values in enumerate(rows):
-        sfx = f"[{k + 1}]" if p.multi else ""
+        sfx = suffix(p.sample_of(k))
         for u, v in zip(p.outputs, values):
             out[f"{u}{sfx}"] = v
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..expr.numbers import fmt_number
+from ..quantities import suffix
 from .history import UPDATED_NOTE, History
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def output_rows(history: History) -> list[tuple[str, float, float, float]]:
     p = history.problem
     rows = []
     for k, sample in enumerate(p.samples):
-        sfx = f"[{k + 1}]" if p.multi else ""
+        sfx = suffix(p.sample_of(k))
         for j, u in enumerate(p.outputs):
             rows.append((f"{u}{sfx}", sample.targets[j], history.initial_outputs[k][j],
                          history.outputs[k][j]))
