@@ -206,3 +206,18 @@ def test_static_files_are_shipped():
     css, js = assets.player_assets()
     assert "</script" not in js.lower() and "</style" not in css.lower()
     assert ".innerHTML" in js and js.count(".innerHTML") == 1, "KaTeX output is the only HTML set as a string"
+
+
+def test_import_registers_the_player_as_ipythons_view_of_a_trace(monkeypatch, notes_trace, notes_page):
+    """In IPython a Trace displays as its player: registered by type name, importing nothing."""
+    import types
+    registered = {}
+    formatter = types.SimpleNamespace(for_type_by_name=lambda mod, name, f: registered.setdefault((mod, name), f))
+    shell = types.SimpleNamespace(display_formatter=types.SimpleNamespace(formatters={"text/html": formatter}))
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    handprop._register_notebook_view()
+    view = registered[("handprop.trace", "Trace")]
+    frame = view(notes_trace)
+    assert frame.startswith("<iframe srcdoc=") and parse_tags(frame).tags[0][1]["srcdoc"] == notes_page

@@ -522,3 +522,17 @@ def test_every_reviewed_typst_document_compiles(name):
     from handprop.render.pdf import compile_typst
     pdf = compile_typst((EXPECTED / f"{name}.typ").read_text(encoding="utf-8"))
     assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS) + ["notes_by_hand", "notes_sig3", "deep_round2"])
+def test_typst_compiles_for_every_problem_and_hostile_names(name, traces, tmp_path):
+    """Names that are HTML, TeX, Typst markup or quotes reach the Typst document as strings: it
+    compiles, and its text holds them as written."""
+    from handprop.render.pdf import compile_typst
+    pdf = compile_typst(typst_writer.render(traces[name]))
+    assert pdf.startswith(b"%PDF-")
+    if name == "evil_names" and shutil.which("pdftotext"):
+        path = tmp_path / "evil.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        assert "<b>bold</b> & `code` | $x$" in " ".join(text.split())
