@@ -115,4 +115,13 @@ def test_too_few_digits_to_tell_is_said_plainly():
     claims = ClaimsFile("generated", (Claim(1, "w1_new", "0.7", Decimal("0.7")),))
     v = check(problem, claims).verdicts[0]
     assert v.verdict == "wrong" and not v.hits
-    assert "too few digits" in v.explanation
+    assert "one significant figure" in v.explanation and "at least two" in v.explanation
+
+
+def test_two_figures_that_many_mistakes_reach_are_said_to_be_ambiguous():
+    """0.16 for w5⁺: combinations of mistakes reach it and numbers all around it."""
+    problem, _ = model_of("notes")
+    claims = ClaimsFile("generated", (Claim(1, "w5_new", "0.16", Decimal("0.16")),))
+    v = check(problem, claims).verdicts[0]
+    assert v.verdict == "wrong" and not v.hits
+    assert "too few digits" in v.explanation and "all around it" in v.explanation

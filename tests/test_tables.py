@@ -38,6 +38,8 @@ def test_every_oracle_has_a_form_of_every_entry():
         assert name in finite_diff.LOSSES and name in torch_ref.LOSSES and name in script.LOSS_FUNCTIONS, name
     for name in OPTIMIZERS:
         assert name in torch_ref.OPTIMIZERS and name in script.UPDATES, name
+    # the script shows delta = out - t exactly where the trace does
+    assert script.SIMPLIFIED == {(a, name) for name, loss in LOSSES.items() for a in loss.simplifies_with}
     assert finite_diff.LOG_FLOOR == Decimal(repr(LOG_FLOOR)) and script.LOG_FLOOR == LOG_FLOOR
 
 

@@ -193,3 +193,24 @@ def test_command_line_import_refuses_bad_input(cli, tmp_path, args, expected):
     code, out, err = cli("torch", "import", str(state), *args, "-o", str(tmp_path / "p.yaml"))
     assert code == 2 and expected in err and err.count("\n") == 1
     assert not (tmp_path / "p.yaml").exists()
+
+
+@pytest.mark.parametrize("activation, flag, value", [("elu", "--alpha", 0.5), ("leaky_relu", "--slope", 0.2)])
+def test_command_line_import_takes_every_activation_parameter(cli, tmp_path, activation, flag, value):
+    """Each parameter an activation entry takes has its flag; the round trip keeps the network."""
+    source = parse({"inputs": 2, "samples": [{"inputs": [-1.0, 0.5], "targets": [0.9]}], "update_biases": True,
+                    "layers": [{"size": 2, "activation": activation, flag[2:]: value,
+                                "W": [[0.1, -0.2], [0.3, 0.4]], "b": [0.1, -0.1]},
+                               {"size": 1, "activation": "sigmoid", "W": [[0.5, -0.6]], "b": [0.2]}]})
+    state = tmp_path / "m.pt"
+    torch.save(to_torch(source).state_dict(), state)
+    code, _, err = cli("torch", "import", str(state), "--activations", f"{activation},sigmoid", flag,
+                       str(value), "--inputs", "[-1, 0.5]", "--targets", "[0.9]", "-o", str(tmp_path / "p.yaml"))
+    assert code == 0, err
+    imported = load(str(tmp_path / "p.yaml"))
+    assert imported.layers[0].params == {flag[2:]: value}
+    a, b = train(source, 20, every=20), train(imported, 20, every=20)
+    assert list(a.final_params.values()) == list(b.final_params.values())
+    code, _, err = cli("torch", "import", str(state), "--activations", f"{activation},sigmoid", flag,
+                       "-3" if flag == "--alpha" else "1e7", "--inputs", "[-1, 0.5]", "--targets", "[0.9]")
+    assert code == 2 and flag[2:] in err and err.count("\n") == 1

@@ -185,3 +185,21 @@ def test_divergence_is_a_numeric_error():
     with pytest.raises(NumericError, match="diverged"):
         train(parse(data), 1_000)
     assert math.isfinite(train(parse(dict(data, learning_rate=0.001)), 1_000).loss[-1])
+
+
+def test_an_absent_optional_package_is_a_missing_dependency(monkeypatch, tmp_path):
+    """No numpy, no matplotlib: exit status 3 (MissingDependency), not a bad-input 2."""
+    import importlib.util
+
+    from handprop.errors import MissingDependency
+    from handprop.training import plot
+    from handprop.training.history import choose_engine
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("numpy", "matplotlib") else real(name, *a))
+    for attempt in (lambda: choose_engine(load("mazur"), "numpy"),
+                    lambda: plot.check_path(str(tmp_path / "loss.png"))):
+        with pytest.raises(MissingDependency) as err:
+            attempt()
+        assert err.value.exit_status == 3 and "pip install" in str(err.value)
+    assert choose_engine(load("mazur"), "auto") == "scalar"      # a small problem needs no numpy

@@ -3,7 +3,8 @@
 Each player is a whole page isolated in an ``<iframe srcdoc>`` (see
 :func:`handprop.render.page.html.iframe`), so two players in one notebook never share
 ids, styles, keys or state.  A :class:`~handprop.trace.Trace` shows itself the
-same way (``Trace._repr_html_``).
+same way: importing handprop registers its HTML view with IPython, when IPython
+is running, without importing IPython otherwise.
 
 >>> import handprop
 >>> player = handprop.show("notes", display=False)

@@ -1,7 +1,7 @@
 """Which mistakes reproduce a wrong number: the search over the catalogue.
 
 For a claimed number that is neither right nor rounding drift, every mistake of
-:mod:`handprop.mistakes` that can reach it is tried alone, then in pairs, then
+:mod:`handprop.checking.mistakes` that can reach it is tried alone, then in pairs, then
 in threes (never two of one family), each time
 
 - on exact values: the whole derivation redone with the mistakes, and
@@ -12,7 +12,7 @@ in threes (never two of one family), each time
   claimant would have.
 
 A combination reproduces the claim when its value, rounded or chopped to the
-digits written, is the claim (:func:`handprop.rounding.agrees`).  A decimal slip
+digits written, is the claim (:func:`handprop.solve.rounding.agrees`).  A decimal slip
 in the written number itself (×10, ÷10, ×100, ÷100) is one more mistake on top
 of any combination.  The smallest combinations that reproduce the claim win;
 among them those on the claimant's own numbers, then the commonest mistakes,

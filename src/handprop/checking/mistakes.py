@@ -165,9 +165,9 @@ def catalogue(model: Model) -> list[Mistake]:
 
 
 def _scopes(ix: _Index):
-    hidden = range(ix.last)
-    yield "hidden", hidden
-    yield "output", [ix.last]
+    """(where, layers): the hidden layers, then the output layer, each as the words saying where."""
+    yield "at the hidden units", range(ix.last)
+    yield "at the output units", [ix.last]
 
 
 def _prime(ix: _Index, layers) -> str:
@@ -182,7 +182,7 @@ def _slope_left_out(ix: _Index):
         targets = ix.using(slopes, skip=slopes)
         if targets:
             one = {k: Num(1.0) for k in slopes}
-            yield Mistake("slope_left_out", f"{_prime(ix, layers)} left out at the {scope} units",
+            yield Mistake("slope_left_out", f"{_prime(ix, layers)} left out {scope}",
                           tuple(targets), lambda t, e, one=one: substitute(e, one))
 
 
@@ -213,8 +213,8 @@ def _one_path(ix: _Index):
 def _slope_at_wrong_value(ix: _Index):
     p = ix.problem
     for how in ("net", "twice"):
-        for scope, layers in list(_scopes(ix)) + [("all", range(ix.last + 1))]:
-            if scope == "all" and ix.last == 0:
+        for scope, layers in list(_scopes(ix)) + [("at every unit", range(ix.last + 1))]:
+            if scope == "at every unit" and ix.last == 0:
                 continue
             units = {u for li in layers for u in p.layers[li].units
                      if ACTIVATIONS[p.layers[li].activation].smooth
@@ -236,8 +236,8 @@ def _slope_at_wrong_value(ix: _Index):
                 return entry.slope(outs[k], entry.out(outs[k], options), options)
             shown = TextPrinter()(rewrite(targets[0], None))
             prime = _prime(ix, [p.layer_of[split_id(t)[1]] for t in targets])
-            label = (f"{prime} taken at net instead of out at the {scope} units ({shown})" if how == "net" else
-                     f"the activation applied twice at the {scope} units: {prime} taken at out ({shown})")
+            label = (f"{prime} taken at net instead of out {scope} ({shown})" if how == "net" else
+                     f"the activation applied twice {scope}: {prime} taken at out ({shown})")
             yield Mistake("slope_at_wrong_value", label, targets, rewrite)
 
 

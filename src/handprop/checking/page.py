@@ -1,6 +1,6 @@
 """``handprop check --format html``: the interactive page with the claims marked on their steps.
 
-A pure function of the check report: the page of :mod:`handprop.render.html`
+A pure function of the check report: the page of :mod:`handprop.render.page.html`
 for the report's trace, with ``extras["claims"]`` (each claimed step's
 verdict, the number claimed and the explanation, shown as a badge in the step
 list and in the formula panel) and ``extras["lead"]`` (the summary, and the

@@ -1,6 +1,6 @@
 """The report of ``handprop check`` as a table (rich) and as JSON.
 
-Pure functions of a :class:`~handprop.check.Report`: one row a claim, in the
+Pure functions of a :class:`~handprop.checking.verdicts.Report`: one row a claim, in the
 order of the file (claim, claimed, exact, verdict, explanation), the parts of
 the file as sections, and a summary line.
 """

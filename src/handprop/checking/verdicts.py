@@ -17,7 +17,7 @@ Verdicts (docs/claims-format.md), decided in this order for each claim:
     uses was wrong (``first_wrong`` is where that error began).
 ``wrong``
     None of those.  The diagnosis names the smallest combination of catalogue
-    mistakes that reproduces it (:mod:`handprop.diagnosis`) and the first step
+    mistakes that reproduces it (:mod:`handprop.checking.diagnosis`) and the first step
     where the error entered, or says plainly that none does.
 ``unknown``
     The name matches no quantity of the problem; the closest names are suggested.
@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
 from ..solve.derive import derive
-from .diagnosis import SLIPS, Hit, diagnose
+from .diagnosis import MIN_FIGURES, SLIPS, Hit, diagnose
 from ..expr.numbers import fmt_number
 from .mistakes import slip as slip_mistake
 from ..errors import ProblemError
@@ -204,6 +204,9 @@ class Checker:
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
                 self.origin(wrong_used, own), []
         hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()})
+        if hits.ambiguous and s < MIN_FIGURES:
+            return "wrong", (f"{written} has one significant figure: too few to tell which mistake "
+                             "gives it (write at least two)"), qid, []
         if hits.ambiguous:
             return "wrong", (f"{written} has too few digits to tell which mistake it is: combinations of "
                              "mistakes give it, but give numbers all around it as well"), qid, []

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Sequence
 
-from ..errors import HandpropError
+from ..errors import HandpropError, NumericError, ProblemError
 
 COMMANDS = {
     "explain": "the worked solution of a problem",
@@ -61,8 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _command(args.command).run(args)
     except HandpropError as err:
         problem = getattr(args, "problem", None)
-        if not err.source and isinstance(problem, str):  # e.g. the engine's NumericError
-            err.located("<stdin>" if problem == "-" else problem)
+        if isinstance(err, (ProblemError, NumericError)) and isinstance(problem, str):
+            err.located("<stdin>" if problem == "-" else problem)  # e.g. the engine's NumericError
         print(f"handprop: {err}", file=sys.stderr)
         return err.exit_status
     except KeyboardInterrupt:

@@ -3,7 +3,7 @@
     handprop torch export [PROBLEM] -o model.pt
         saves the network's ``nn.Sequential`` state dict (float64) and prints the
         line that builds the model it loads into;
-    handprop torch import model.pt --activations sigmoid,sigmoid --inputs '[[0.05, 0.1]]'
+    handprop torch import model.pt --activations sigmoid,sigmoid [--slope S] [--alpha A] --inputs '[[0.05, 0.1]]'
                           --targets '[[0.01, 0.99]]' [--loss half_sse] [--lr 0.5] [-o problem.yaml]
         writes the problem (matrix shorthand, names generated) of training that
         network on those samples.
@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ..nn import ACTIVATIONS
     im.add_argument("--activations", required=True,
                     help=f"one per Linear layer, comma-separated: {', '.join(ACTIVATIONS)}")
-    im.add_argument("--slope", type=float, default=0.01, help="leaky_relu's slope")
+    for name, (meaning, users) in _activation_params().items():
+        im.add_argument(f"--{name}", type=float, default=None,
+                        help=f"{' and '.join(users)}'s {name} ({meaning}; default: the entry's)")
     im.add_argument("--inputs", required=True, help="JSON: one sample's inputs or a list of them")
     im.add_argument("--targets", required=True, help="JSON: one sample's targets or a list of them")
     im.add_argument("--loss", default="half_sse")
@@ -36,6 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     im.add_argument("--batch", choices=("sum", "mean"), default="sum")
     im.add_argument("--fixed-biases", action="store_true", help="do not update the biases")
     im.add_argument("-o", "--output", default=None, help="the problem file (.yaml or .json; default stdout)")
+
+
+def _activation_params() -> dict[str, tuple[str, list[str]]]:
+    """Every parameter an activation entry takes: its meaning and the activations taking it."""
+    from ..nn import ACTIVATIONS
+    found: dict[str, tuple[str, list[str]]] = {}
+    for entry in ACTIVATIONS.values():
+        for param in entry.params:
+            found.setdefault(param.name, (param.meaning, []))[1].append(entry.name)
+    return found
 
 
 def _json(text: str, field: str):
@@ -68,7 +80,9 @@ def run(args) -> int:
     from ..interop.torch import SOURCE, problem_data, sequential
     state = _load_state(args.state)
     activations = [a.strip() for a in args.activations.split(",")]
-    model = sequential(state, activations, args.slope, source=args.state)
+    params = {name: getattr(args, name) for name in _activation_params()
+              if getattr(args, name) is not None}
+    model = sequential(state, activations, params, source=args.state)
     data = problem_data(model, _json(args.inputs, "--inputs"), _json(args.targets, "--targets"),
                         loss=args.loss, lr=args.lr, batch=args.batch,
                         update_biases=not args.fixed_biases, title=f"from {Path(args.state).name}")

@@ -1,4 +1,4 @@
-"""``handprop train``: its options and the thin glue from them to :func:`handprop.train.train`.
+"""``handprop train``: its options and the thin glue from them to :func:`handprop.training.history.train`.
 
 Every option is checked before the first step is taken, so bad input costs no
 time and writes nothing: one line on stderr, exit status 2.

@@ -190,8 +190,12 @@ def _module(layer_activation: str, params: dict[str, float]):
     return getattr(nn, entry.torch)(**kwargs)
 
 
-def sequential(state: Any, activations: list[str], slope: float = 0.01, source: str = ""):
+def sequential(state: Any, activations: list[str], params: dict[str, float] | None = None,
+               source: str = ""):
     """An ``nn.Sequential`` from a saved state dict and one activation per Linear layer.
+
+    ``params`` sets the activations' parameters by their names in the entries
+    (``slope``, ``alpha``); a parameter not given takes its entry's default.
 
     The Linear layers are the state dict's 2-d ``*.weight`` entries, in order,
     each with its ``*.bias`` when there is one.
@@ -224,7 +228,7 @@ def sequential(state: Any, activations: list[str], slope: float = 0.01, source: 
                                        f"({W.shape[0]},)", source=source)
                 lin.bias.copy_(bias.double())
         modules.append(lin)
-        extra = _module(act, {"slope": slope})
+        extra = _module(act, params or {})
         if extra is not None:
             modules.append(extra)
     return nn.Sequential(*modules)

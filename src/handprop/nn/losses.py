@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..expr.functions import Function, Notation
-from ..expr.nodes import HALF, ONE, TWO, Div, Expr, Fn, Frac, Mul, Neg, Pow, add, sub
+from ..expr.nodes import HALF, ONE, TWO, Div, Expr, Fn, Frac, Mul, Neg, Num, Pow, add, sub
 
 __all__ = ["Loss", "LOSSES", "LOG_FLOOR", "CLAMPED_LN", "loss"]
 
@@ -75,6 +75,13 @@ def _slope(y: Expr, t: Expr) -> Expr:
     return sub(y, t)
 
 
+def _times(k: Frac, e: Expr) -> Expr:
+    """``k·e``, written ``e`` when k is 1 and ``2e`` when k is 2 (one output: n = 1)."""
+    if k.q == 1:
+        return e if k.p == 1 else Mul((TWO if k.p == 2 else Num(float(k.p)), e), juxt=True)
+    return Mul((k, e), juxt=True)
+
+
 LOSSES: dict[str, Loss] = {entry.name: entry for entry in (
     Loss("half_sse", "half the sum of squared errors",
          lambda y, t, n: Mul((HALF, Pow(_error(t, y), 2))),
@@ -85,8 +92,8 @@ LOSSES: dict[str, Loss] = {entry.name: entry for entry in (
          lambda y, t, n: Mul((TWO, _slope(y, t)), juxt=True),
          "with (t − y)² it is 2(y − t)", torch=(("MSELoss", "sum", "sum", None),)),
     Loss("mse", "the mean squared error over the outputs",
-         lambda y, t, n: Mul((Frac(1, n), Pow(_error(t, y), 2)), juxt=True),
-         lambda y, t, n: Mul((Frac(2, n), _slope(y, t)), juxt=True),
+         lambda y, t, n: _times(Frac(1, n), Pow(_error(t, y), 2)),
+         lambda y, t, n: _times(Frac(2, n), _slope(y, t)),
          "with the mean of (t − y)² over the n outputs it is 2(y − t)/n",
          torch=(("MSELoss", "mean", "mean", None),)),
     Loss("bce", "binary cross-entropy",

@@ -36,6 +36,7 @@ LOSS = "half_sse"
 LEARNING_RATE = 0.5
 UPDATE_BIASES = False
 BATCH = "sum"        # how the samples' gradients combine: sum or mean
+OPTIMIZER = "sgd"    # the update rule (UPDATES)
 TRACE = {}           # the trace's values, by quantity id
 HAND = {}            # the trace's hand-rounded values (shown, not checked)
 ROUNDING = ""        # how they were rounded
@@ -356,7 +357,7 @@ def main():
             print(f"hand rounding: {ROUNDING}")
     problem = {"inputs": INPUTS, "layers": LAYERS, "weights": WEIGHTS, "biases": BIASES,
                "samples": SAMPLES, "loss": LOSS, "learning_rate": LEARNING_RATE,
-               "update_biases": UPDATE_BIASES, "batch": BATCH}
+               "update_biases": UPDATE_BIASES, "batch": BATCH, "optimizer": OPTIMIZER}
     check = run(problem, TRACE, HAND, quiet, DIGITS, TOLERANCE)
     if not quiet:
         print()

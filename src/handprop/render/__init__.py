@@ -3,7 +3,10 @@
 Each writer module exposes ``render(trace, digits=None) -> str`` (``bytes`` for a
 binary format) and may expose ``render_bytes`` (the same, encoded, for large
 outputs).  Writers know nothing about calculus: every formula and number they
-write comes from the trace, through the document model (:mod:`.document`).
+write comes from the trace.  The documents (text, Markdown, LaTeX, Typst, PDF)
+are written from the document model (:mod:`.document`), and the page takes its
+tables from it too; ``json`` is the trace's own data and ``python`` fills the
+data section of the script module (:mod:`handprop.oracles.script`).
 
 Adding an output format is one writer module and one line of :data:`FORMATS`.
 """

@@ -86,6 +86,7 @@ LOSS = {_r(p["loss"])}
 LEARNING_RATE = {_r(float(p["learning_rate"]))}
 UPDATE_BIASES = {_r(bool(p["update_biases"]))}
 BATCH = {_r(p["batch"])}   # how the samples' gradients combine: sum or mean
+OPTIMIZER = {_r(p.get("optimizer", "sgd"))}   # the update rule (UPDATES)
 
 LOG_FLOOR = {_r(script.LOG_FLOOR)}   # outputs are kept in [LOG_FLOOR, 1 - LOG_FLOOR] before a logarithm
 TOLERANCE = {_r(script.TOLERANCE)}

@@ -183,9 +183,11 @@ class _Builder:
                          nodes=list(p.outputs))
                 return
             m = len(p.outputs)
+            whose = (f"the errors of the {m} outputs added up" if m > 1 else
+                     f"the error of the one output, {p.outputs[0]}")
             self.add(key, "Total error",
-                     f"The total error{' of this sample' if s.sample else ''}: the errors of the "
-                     f"{m} output{'s' if m > 1 else ''} added up.", nodes=list(p.outputs), layer=self.last)
+                     f"The total error{' of this sample' if s.sample else ''}: {whose}.",
+                     nodes=list(p.outputs), layer=self.last)
             return
         u = s.name
         y, t = self.env[qid("out", u, s.sample)], self.env[qid("target", u, s.sample)]
@@ -298,8 +300,9 @@ class _Builder:
         g = self.values[key]
         way = (f"positive, so {w.name} will decrease" if g > 0 else
                f"negative, so {w.name} will increase" if g < 0 else f"zero, so {w.name} stays")
+        what = f"the input {src} = " if self.p.layer_of[src] < 0 else f"{src}'s output "
         self.add(key, f"Gradient of {w.name} (output layer)",
-                 f"How much does the weight's input matter: {w.name} multiplies {src}'s output "
+                 f"How much does the weight's input matter: {w.name} multiplies {what}"
                  f"{self.fmt(self.env[x.key])}, so its gradient is {u}'s delta scaled by it; {way}.",
                  nodes=[src, u], edges=[w.name], terms=terms, forms=forms, layer=li,
                  general=(self.chain_rule(s, w, whole),))

@@ -6,7 +6,7 @@ system of :mod:`.equations`).  Replaying evaluates those trees in dependency ord
 - exactly (float64) or by hand (``Decimal``, every intermediate rounded),
 - with some steps *pinned* to given numbers (the numbers a claimant wrote), and
 - with some expressions or parameter values *changed* (a mistaken derivation,
-  see :mod:`handprop.mistakes`).
+  see :mod:`handprop.checking.mistakes`).
 
 Values are computed lazily and memoised, so asking for one quantity computes
 only what it depends on.  The loss after the update (``new:E:total``) has no

@@ -9,10 +9,10 @@ the last step.
 Three engines do the same arithmetic behind one interface (a *stepper*:
 ``run(n)``, ``parameters()``, ``outputs()``, ``loss()``):
 
-- ``scalar``: the network compiled to straight-line Python (:mod:`.sgd_scalar`);
+- ``scalar``: the network compiled to straight-line Python (:mod:`.scalar`);
   exactly the float64 numbers of repeated :func:`handprop.solve.engine.solve`, and
   the fastest for networks people solve by hand;
-- ``numpy``: matrix products (:mod:`.sgd_matrix`); the same numbers up to the
+- ``numpy``: matrix products (:mod:`.matrix`); the same numbers up to the
   order of additions, and the fastest for large networks and many samples;
 - ``reference``: :func:`handprop.solve.engine.solve` applied step after step: slow,
   the definition the others are tested against.
@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol, Sequence
 
-from ..errors import NumericError, ProblemError
+from ..errors import MissingDependency, NumericError, ProblemError
 from ..problem import Problem
 from ..quantities import qid
 from ..solve.engine import loss_with, solve
@@ -127,6 +127,11 @@ class History:
     initial_outputs: tuple[tuple[float, ...], ...]
 
     @property
+    def steps_words(self) -> str:
+        """``1 step``, ``10,000 steps``: how many, as a report says it."""
+        return f"{self.steps:,} step{'' if self.steps == 1 else 's'}"
+
+    @property
     def final_params(self) -> dict[str, float]:
         return self.parameters.row(-1)
 
@@ -197,7 +202,7 @@ def choose_engine(problem: Problem, engine: str = "auto") -> str:
                            f"sums of {MAX_FAN_IN} terms; this problem has {size(problem):,} (use numpy)",
                            "--engine")
     if engine == "numpy" and not _numpy_available():
-        raise ProblemError("the numpy engine needs numpy (pip install numpy)", "--engine")
+        raise MissingDependency("the numpy engine needs numpy (pip install numpy)", "--engine")
     if engine != "auto":
         return engine
     if size(problem) <= SCALAR_PER_LAYER * len(problem.layers) and fits(problem):
@@ -206,8 +211,8 @@ def choose_engine(problem: Problem, engine: str = "auto") -> str:
         return "numpy"
     if fits(problem):
         return "scalar"
-    raise ProblemError("training a network this large needs numpy (pip install numpy)",
-                       source=problem.name)
+    raise MissingDependency("training a network this large needs numpy (pip install numpy)",
+                            source=problem.name)
 
 
 def stepper(problem: Problem, engine: str = "auto", hidden_deltas: str = "original") -> Stepper:

@@ -11,7 +11,7 @@ the rows of ``A[0]``; for every layer
 Biases may be shared by several units (even across layers): each unit has the
 index of its bias in one vector ``beta`` (or of a constant zero), so gathering
 and summing by index covers every convention.  The same float64 mathematics as
-:mod:`handprop.engine`; only the order of additions differs (matrix products).
+:mod:`handprop.solve.engine`; only the order of additions differs (matrix products).
 numpy is imported here and nowhere on the command line's cold path.
 """
 from __future__ import annotations

@@ -18,7 +18,7 @@ What the page holds besides the player's payload (plain JSON):
 - ``#handprop-train-traces``: ``{recorded index: {"trace", "sections", "doc"}}`` (that step's
   part of the player's payload), gzip + base64.
 
-A pure function of the :class:`~handprop.train.History`.
+A pure function of the :class:`~handprop.training.history.History`.
 """
 from __future__ import annotations
 
@@ -105,14 +105,14 @@ def render(history: History, digits: int | None = None) -> str:
     traces = {0: first}
     for i in explained[1:]:
         traces[i] = explain(history.problem_at(i), digits=digits or 6)
-    lead = [f"Training: {history.steps:,} steps of gradient descent; the loss goes from "
+    lead = [f"Training: {history.steps_words} of gradient descent; the loss goes from "
             f"{fmt_number(history.loss[0], 9)} to {fmt_number(history.loss[-1], 9)}.",
             "The player explains recorded step 0. Choose another step in the training card and press "
             "Explain to see its worked solution."]
     if history.hidden_deltas == "updated":
         lead.append("Note: " + UPDATED_NOTE)
     extras = {"lead": lead,
-              "series": [{"title": f"Loss over {history.steps:,} steps", "x_label": "step",
+              "series": [{"title": f"Loss over {history.steps_words}", "x_label": "step",
                           "y_label": history.problem.loss, "x": list(history.recorded_steps),
                           "y": list(history.loss)}]}
     html = page(first, digits, extras)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import ProblemError
+from ..errors import MissingDependency, ProblemError
 from .history import History
 
 PLOT_SUFFIXES = (".png", ".svg")
@@ -19,11 +19,13 @@ class PlotError(ProblemError):
 
 
 def check_path(path: str) -> None:
-    """Raise :class:`PlotError` unless a plot can be written to ``path`` (nothing is written)."""
+    """Raise :class:`PlotError` unless a plot can be written to ``path`` (nothing is written);
+    :class:`~handprop.errors.MissingDependency` when matplotlib is not installed."""
     import importlib.util
     target = Path(path)
     if importlib.util.find_spec("matplotlib") is None:
-        raise PlotError("needs matplotlib (pip install 'handprop[plot]')", field="--plot", source=path)
+        raise MissingDependency("needs matplotlib (pip install 'handprop[plot]')", field="--plot",
+                                source=path)
     if target.suffix.lower() not in PLOT_SUFFIXES:
         raise PlotError(f"unknown plot format {target.suffix or '(no suffix)'!r}; use a .png or .svg "
                         "file", field="--plot", source=path)

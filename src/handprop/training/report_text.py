@@ -3,7 +3,7 @@ their targets, the parameters that moved most.
 
 ``render`` gives plain text at a pinned width; ``print_to`` prints the same
 through a rich console (colour on a terminal).  A pure function of the
-:class:`~handprop.train.History`.
+:class:`~handprop.training.history.History`.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 MOVED_SHOWN = 8      # parameters listed under "moved most"
 LOSS_ROWS = 6        # recorded steps shown in the loss table
-
 
 def settings(history: History) -> str:
     p = history.problem
@@ -64,11 +63,11 @@ def renderables(history: History, digits: int = 9) -> list["RenderableType"]:
     f = lambda v: fmt_number(v, digits)   # noqa: E731
     name = history.problem.name or "the problem"
     out: list = [
-        Text(f"Training {name}: {history.steps:,} steps of gradient descent", style="bold"),
+        Text(f"Training {name}: {history.steps_words} of gradient descent", style="bold"),
         Text(settings(history), style="dim"),
         Text(""),
         Text.assemble("Loss ", (f(history.loss[0]), "bold"), " at step 0 → ",
-                      (f(history.loss[-1]), "bold green"), f" after {history.steps:,} steps (",
+                      (f(history.loss[-1]), "bold green"), f" after {history.steps_words} (",
                       ratio(history.loss[0], history.loss[-1]), ")"),
     ]
     losses = Table(box=box.SIMPLE_HEAD, pad_edge=False)

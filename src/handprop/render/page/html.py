@@ -113,6 +113,6 @@ def iframe(page: str, height: int = 780, title: str = "handprop player") -> str:
 
 def notebook_html(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None,
                   height: int = 780) -> str:
-    """The player for Jupyter (``Trace._repr_html_``)."""
+    """The player for Jupyter: the page in an isolated ``<iframe srcdoc>`` (see :mod:`handprop.notebook`)."""
     title = trace.problem.get("title") or trace.name or "handprop"
     return iframe(render(trace, digits, extras), height, f"handprop player: {title}")
