@@ -33,7 +33,7 @@ from rich.cells import cell_len
 
 from handprop.solve.derive import explain
 from handprop.problem import load, parse
-from handprop.render import latex, markdown, text
+from handprop.render import FORMATS, latex, markdown, text
 from handprop.render import typst as typst_writer
 
 from cli_run import run_cli
@@ -476,8 +476,7 @@ def test_the_bytes_do_not_depend_on_the_hash_seed(name, tmp_path):
     write byte-identical files in every format, and the reviewed ones."""
     outputs = {}
     for seed in ("0", "1", "4242"):
-        for fmt, ext in (("text", "txt"), ("markdown", "md"), ("latex", "tex"), ("typst", "typ"),
-                         ("json", "json"), ("python", "py")):
+        for fmt, ext in [(f.name, f.suffixes[0][1:]) for f in FORMATS.values()]:
             out = tmp_path / f"{seed}.{ext}"
             run = run_cli("explain", *_cli_args(name), "--format", fmt, "-o", str(out),
                           env={"PYTHONHASHSEED": seed})
@@ -536,3 +535,32 @@ def test_typst_compiles_for_every_problem_and_hostile_names(name, traces, tmp_pa
         path.write_bytes(pdf)
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert "<b>bold</b> & `code` | $x$" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("name, rounding", [("mazur", None), ("two_samples_mean", ("round", 3))])
+def test_json_in_pieces_is_exactly_the_json_whole(name, rounding):
+    """The pieces a large trace is written in, joined, are the compact JSON byte for byte."""
+    from handprop.solve.rounding import hand_explain
+    here = Path(__file__).parent / "problems" / f"{name}.yaml"
+    problem = load(str(here)) if here.exists() else load(name)
+    trace = hand_explain(problem, *rounding) if rounding else explain(problem)
+    whole = trace.dump_bytes(indent=False, newline=True)
+    for batch in (1, 2, 7, 10_000):
+        pieces = list(trace.dump_chunks(newline=True, batch=batch))
+        assert b"".join(pieces) == whole
+        assert len(pieces) == 2 + -(-len(trace.steps) // batch)
+    assert json.loads(whole)["steps"][-1]["id"] == trace.steps[-1].id
+
+
+def test_an_output_that_fails_while_written_leaves_no_file(tmp_path):
+    from handprop.cli.io import write_output
+
+    def pieces():
+        yield b'{"a": 1'
+        raise RuntimeError("the writer failed half-way")
+    target = tmp_path / "out.json"
+    with pytest.raises(RuntimeError):
+        write_output(str(target), pieces())
+    assert list(tmp_path.iterdir()) == []
+    write_output(str(target), iter([b"[1,", b"2]"]))
+    assert json.loads(target.read_text()) == [1, 2]

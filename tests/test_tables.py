@@ -1,15 +1,18 @@
 """The tables (handprop.nn): every activation, loss and optimizer is one entry, every consumer
 reads it, and every independent oracle has its own form of it -- a missing form fails here and
-raises where it is used, never falls back.  Each activation passes the same checks, against the
-same independent truths, whichever it is: finite differences of the exact loss, PyTorch autograd
-and torch.optim training, the generated script; and is drawn and explained in every format."""
+raises where it is used, never falls back.  Each activation and each loss passes the same checks,
+against the same independent truths, whichever it is: finite differences of the exact loss,
+PyTorch autograd and torch.optim training, the generated script; each activation is drawn and
+explained in every format; each optimizer is run by the script and matches PyTorch."""
 from __future__ import annotations
 
+import importlib.util
 import math
 import random
 import subprocess
 import sys
 from decimal import Decimal, localcontext
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -129,6 +132,66 @@ def test_each_activation_agrees_with_pytorch(name):
             assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (name, engine, p, ours[p], v)
 
 
+def _loss_problem(loss: str, optimizer: str = "sgd") -> dict:
+    """A 2-3-2 tanh network ending in what ``loss`` fits: softmax where its targets are a
+    distribution, else sigmoid (outputs in (0, 1) for every loss)."""
+    entry = LOSSES[loss]
+    data = _problem("softmax" if entry.distribution_targets else "tanh", loss)
+    if entry.distribution_targets:
+        for s in data["samples"]:
+            s["targets"] = [0.25, 0.75]
+    return data | ({"optimizer": optimizer} if optimizer != "sgd" else {})
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_each_loss_agrees_with_finite_differences_and_the_script(name, tmp_path):
+    data = _loss_problem(name)
+    assert is_fair(data)
+    problem = parse(data)
+    worst = max(finite_differences(problem), key=lambda c: c.error)
+    assert worst.error <= FD_TOLERANCE, (name, worst)
+    path = tmp_path / "check.py"
+    path.write_text(render_output("python", explain(problem)), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(path), "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_each_loss_agrees_with_pytorch(name):
+    pytest.importorskip("torch")
+    from handprop.training import train
+    from handprop.verify import TORCH_TOLERANCE, torch_comparison
+    problem = parse(_loss_problem(name))
+    worst = max(torch_comparison(problem), key=lambda c: c.error)
+    assert worst.error <= TORCH_TOLERANCE, (name, worst)
+    theirs = torch_ref.torch_sgd(problem, 25)
+    for engine in ("scalar", "numpy"):
+        ours = train(problem, 25, every=25, engine=engine).final_params
+        for p, v in theirs.items():
+            assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (name, engine, p, ours[p], v)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_each_optimizer_is_run_by_the_script_and_matches_pytorch(name, tmp_path):
+    """The generated script recomputes every update with the problem's own optimizer, and
+    torch.optim (or the oracle's own step) lands where both training engines do."""
+    problem = parse(_loss_problem("half_sse", name))
+    path = tmp_path / "check.py"
+    path.write_text(render_output("python", explain(problem)), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(path), "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert f"OPTIMIZER = {name!r}" in path.read_text(encoding="utf-8")
+    if importlib.util.find_spec("torch") is None:
+        return
+    from handprop.training import train
+    theirs = torch_ref.torch_sgd(problem, 10)
+    for engine in ("scalar", "numpy"):
+        ours = train(problem, 10, every=10, engine=engine).final_params
+        for p, v in theirs.items():
+            assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (name, engine, p, ours[p], v)
+
+
 @settings(max_examples=max(6, settings.default.max_examples // 10))
 @given(st.sampled_from(ELEMENTWISE), st.integers(0, 10**6))
 def test_random_problems_of_each_activation_match_finite_differences(name, seed):
@@ -145,9 +208,9 @@ def test_each_activation_is_explained_in_every_format(name):
                        if ACTIVATIONS[name].sums_to_one else {}))
     trace = explain(problem)
     entry = ACTIVATIONS[name]
-    for fmt in FORMATS:
-        if fmt in ("pdf", "html"):
-            continue                      # compiled or browser formats: tests of their own
+    for fmt, about in FORMATS.items():
+        if about.binary:
+            continue                      # compiled formats (PDF): their text is tested apart
         out = render_output(fmt, trace)
         assert out, fmt
         flat = " ".join(str(out).split())
@@ -158,3 +221,20 @@ def test_each_activation_is_explained_in_every_format(name):
                                                       for s in trace.steps), (name, fmt)
         assert name in flat or name.replace("_", "\\_") in flat, (name, fmt)
     assert math.isfinite(solve(problem).values["E:total"])
+
+
+def test_the_reference_documents_every_entry():
+    """docs/problem-format.md is the full reference: every activation, loss and optimizer of
+    the tables has its row there (written as code), and the README names each too."""
+    root = Path(__file__).resolve().parent.parent
+    docs = (root / "docs" / "problem-format.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    loss_row = next(line for line in docs.splitlines() if line.startswith("| `loss` |"))
+    for name in ACTIVATIONS:
+        assert f"| `{name}` |" in docs, f"docs/problem-format.md has no row for activation {name}"
+    for name in LOSSES:
+        assert f"`{name}`" in loss_row, f"docs/problem-format.md's loss row lacks {name}"
+    for name in OPTIMIZERS:
+        assert f"| `{name}` |" in docs, f"docs/problem-format.md has no row for optimizer {name}"
+    for name in [*ACTIVATIONS, *LOSSES, *OPTIMIZERS]:
+        assert name in readme, f"the README does not name {name}"

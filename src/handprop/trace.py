@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .errors import UsageError
 from .expr.nodes import Expr, Written
@@ -196,8 +196,12 @@ class Trace:
     def _two(self, item, notations, digits):
         """:meth:`members` for two notations, unrolled (the JSON and the page write two)."""
         a, b = notations
-        sa, na = self.printer(a, False, digits), self.printer(a, True, digits)
-        sb, nb = self.printer(b, False, digits), self.printer(b, True, digits)
+        found = self.__dict__.get("_pairs")
+        if found is None or found[0] != (a, b, digits):
+            found = self.__dict__["_pairs"] = ((a, b, digits), (
+                self.printer(a, False, digits), self.printer(a, True, digits),
+                self.printer(b, False, digits), self.printer(b, True, digits)))
+        sa, na, sb, nb = found[1]
         la: list[str] = []
         lb: list[str] = []
         chain, at = item.chain, item.numbers
@@ -278,6 +282,27 @@ class Trace:
             "sample": subject.sample, "layer": s.layer,
         }
 
+    INDENTED_UP_TO = 2000
+    """A trace of at most this many steps is indented for people to read; larger ones compact."""
+
+    def dump_chunks(self, newline: bool = False, digits: int | None = None,
+                    batch: int = 512) -> Iterator[bytes]:
+        """The compact JSON of :meth:`dump_bytes`, in pieces: the steps ``batch`` at a time, each
+        piece's objects freed before the next is made (a large trace's JSON never sits whole in
+        memory, as objects or as bytes).  Joined, the pieces are exactly ``dump_bytes(False)``."""
+        import orjson
+
+        doc = self._document(None)
+        head = {k: doc[k] for k in ("schema", "name", "problem", "values")}
+        tail = {k: v for k, v in doc.items() if k not in head and k != "steps"}
+        yield orjson.dumps(head)[:-1] + b',"steps":['
+        memo: dict = {}
+        steps = self.steps
+        for start in range(0, len(steps), batch):
+            piece = orjson.dumps([self._step_json(s, digits, memo) for s in steps[start:start + batch]])
+            yield (b"," if start else b"") + piece[1:-1]
+        yield b"]," + orjson.dumps(tail)[1:] + (b"\n" if newline else b"")
+
     def dumps(self, indent: bool = True, digits: int | None = None) -> str:
         """JSON text; small traces are indented for people to read, large ones compact."""
         return self.dump_bytes(indent, digits=digits).decode("utf-8")
@@ -287,7 +312,7 @@ class Trace:
         ``digits`` sets the precision of the numbers in the formulas; values are full float64."""
         import orjson
 
-        option = orjson.OPT_INDENT_2 if indent and len(self.steps) <= 2000 else 0
+        option = orjson.OPT_INDENT_2 if indent and len(self.steps) <= self.INDENTED_UP_TO else 0
         if newline:
             option |= orjson.OPT_APPEND_NEWLINE
         return orjson.dumps(self.to_json(digits), option=option)

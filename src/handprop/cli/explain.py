@@ -25,7 +25,7 @@ def run(args) -> int:
     import gc
     gc.disable()  # a trace is many small acyclic objects: collection only costs time
     from ..problem import load
-    from ..render import FORMATS, SUFFIXES, render_output
+    from ..render import FORMATS, SUFFIXES, output_chunks
     from ..solve import explain
     from .io import hold, output_format, write_output
     fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=args.problem)
@@ -43,7 +43,5 @@ def run(args) -> int:
         console = Console(width=args.width) if args.width else Console()
         print_to(console, trace, args.digits)
         return 0
-    output = render_output(fmt, trace, digits=args.digits)
-    hold(output)
-    write_output(args.output, output)
+    write_output(args.output, output_chunks(fmt, trace, digits=args.digits))
     return 0

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..errors import UsageError
 
@@ -73,28 +73,35 @@ def refuse_own_input(output: str | None, **inputs: str | None) -> None:
                              source=output)
 
 
-def write_output(path: str | None, text: str | bytes) -> None:
-    """Write all of ``text`` or nothing: a temporary file renamed into place."""
+def write_output(path: str | None, text: str | bytes | Iterable[bytes]) -> None:
+    """Write all of ``text`` or nothing: a temporary file renamed into place.  ``text`` may
+    be pieces of bytes, written as they come (a large output never whole in memory); if making
+    one fails, the temporary file goes and the error goes on."""
     if path in (None, "-"):
-        if isinstance(text, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-        else:
+        if isinstance(text, str):
             sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            for piece in (text,) if isinstance(text, bytes) else text:
+                sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return
+    pieces: Iterable[bytes] = (text.encode("utf-8"),) if isinstance(text, str) else \
+        (text,) if isinstance(text, bytes) else text
     check_output(path)
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
-        if isinstance(text, bytes):
-            tmp.write_bytes(text)
-        else:
-            tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "wb") as out:
+            for piece in pieces:
+                out.write(piece)
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise UsageError(f"cannot write: {err.strerror or err}", source=path) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def output_format(args, formats: Sequence[str], suffixes: dict[str, str], **inputs: str | None) -> str:

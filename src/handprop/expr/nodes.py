@@ -59,14 +59,15 @@ class Expr:
 
     def symbols(self) -> list[str]:
         """The keys of every symbol, in order of appearance, each once."""
-        seen: dict[str, None] = {}
+        seen: dict[str, None] = {}      # a key set again keeps its first place
         stack = [self]
+        pop, push = stack.pop, stack.extend
         while stack:                     # iterative: a sum of 50,000 terms must not recurse
-            e = stack.pop()
+            e = pop()
             if type(e) is Sym:
-                seen.setdefault(e.key, None)
+                seen[e.key] = None
             else:
-                stack.extend(reversed(e.children()))
+                push(reversed(e.children()))
         return list(seen)
 
     # operator sugar, so formulas read like formulas

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..quantities import TOTAL, Subject, parse
 from .functions import Notation
@@ -360,9 +360,7 @@ class TextPrinter(Printer):
             return ("E_total" if n == "total" else f"E_{n}") + sfx
         if s.kind == "new":
             return "E_total⁺" if n == TOTAL else f"{n}⁺"
-        return {"net": f"net_{n}", "out": f"out_{n}", "in": n, "target": f"t_{n}",
-                "dE/dout": f"∂E/∂out_{n}", "dout/dnet": f"∂out_{n}/∂net_{n}", "delta": f"δ_{n}",
-                "grad": f"∂E/∂{n}", "param": n, "eta": "η"}[s.kind] + sfx
+        return _TEXT_KINDS[s.kind](n) + sfx
 
     def partial_symbol(self, top, bottom):
         t, b = parse(top), parse(bottom)
@@ -392,6 +390,11 @@ class TextPrinter(Printer):
         return f"{word}({arg})"
 
 
+_TEXT_KINDS: dict[str, Callable[[str], str]] = {
+    "net": lambda n: "net_" + n, "out": lambda n: "out_" + n, "in": lambda n: n,
+    "target": lambda n: "t_" + n, "dE/dout": lambda n: "∂E/∂out_" + n,
+    "dout/dnet": lambda n: f"∂out_{n}/∂net_{n}", "delta": lambda n: "δ_" + n,
+    "grad": lambda n: "∂E/∂" + n, "param": lambda n: n, "eta": lambda n: "η"}
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _VULGAR = {(1, 2): "½", (1, 3): "⅓", (2, 3): "⅔", (1, 4): "¼", (3, 4): "¾", (1, 5): "⅕",
            (1, 6): "⅙", (1, 8): "⅛"}
@@ -399,8 +402,15 @@ _VULGAR = {(1, 2): "½", (1, 3): "⅓", (2, 3): "⅔", (1, 4): "¼", (3, 4): "¾
 
 # ---------------------------------------------------------------- LaTeX (KaTeX-compatible)
 
-_TEX_OPS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "exp": r"\exp", "log": r"\log",
+_TEX_OPS = {"σ": r"\sigma", "tanh": r"\tanh", "cosh": r"\cosh", "sinh": r"\sinh", "ln": r"\ln",
+            "exp": r"\exp", "log": r"\log",
             "Φ": r"\Phi", "φ": r"\varphi"}
+
+
+_TEX_KINDS: dict[str, Callable[[str], str]] = {
+    "net": lambda n: rf"\mathrm{{net}}_{{{n}}}", "out": lambda n: rf"\mathrm{{out}}_{{{n}}}",
+    "target": lambda n: f"t_{{{n}}}", "delta": lambda n: rf"\delta_{{{n}}}", "param": lambda n: n,
+    "eta": lambda n: r"\eta"}
 
 
 class LatexPrinter(Printer):
@@ -433,9 +443,7 @@ class LatexPrinter(Printer):
             return rf"\frac{{\partial \mathrm{{out}}_{{{n}}}{sup}}}{{\partial \mathrm{{net}}_{{{n}}}}}"
         if kind == "grad":
             return rf"\frac{{\partial E{sup}}}{{\partial {n}}}"
-        return {"net": rf"\mathrm{{net}}_{{{n}}}", "out": rf"\mathrm{{out}}_{{{n}}}",
-                "target": f"t_{{{n}}}", "delta": rf"\delta_{{{n}}}", "param": n,
-                "eta": r"\eta"}[kind] + sup
+        return _TEX_KINDS[kind](n) + sup
 
     def unknown(self, key):
         return rf"\text{{{tex_escape(key)}}}"

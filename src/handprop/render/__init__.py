@@ -2,7 +2,7 @@
 
 Each writer module exposes ``render(trace, digits=None) -> str`` (``bytes`` for a
 binary format) and may expose ``render_bytes`` (the same, encoded, for large
-outputs).  Writers know nothing about calculus: every formula and number they
+outputs) and ``render_chunks`` (the same, in pieces written as they are made).  Writers know nothing about calculus: every formula and number they
 write comes from the trace.  The documents (text, Markdown, LaTeX, Typst, PDF)
 are written from the document model (:mod:`.document`), and the page takes its
 tables from it too; ``json`` is the trace's own data and ``python`` fills the
@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..errors import UsageError
 
-__all__ = ["Format", "FORMATS", "SUFFIXES", "writer", "render_output", "format_of_suffix"]
+__all__ = ["Format", "FORMATS", "SUFFIXES", "writer", "render_output", "output_chunks", "format_of_suffix"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,18 @@ def render_output(name: str, trace, digits: int | None = None) -> str | bytes:
     module = importlib.import_module(_format(name).module)
     fast = getattr(module, "render_bytes", None)
     return fast(trace, digits=digits) if fast else module.render(trace, digits=digits)
+
+
+def output_chunks(name: str, trace, digits: int | None = None) -> Iterable[bytes]:
+    """What ``explain --format NAME`` writes, as UTF-8 pieces to write as they come: the
+    writer's ``render_chunks`` when it has one (a large output never whole in memory), else
+    :func:`render_output` in one piece."""
+    module = importlib.import_module(_format(name).module)
+    chunks = getattr(module, "render_chunks", None)
+    if chunks is not None:
+        return chunks(trace, digits=digits)
+    output = render_output(name, trace, digits)
+    return (output if isinstance(output, bytes) else output.encode("utf-8"),)
 
 
 def format_of_suffix(suffix: str) -> str | None:

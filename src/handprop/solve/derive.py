@@ -17,6 +17,7 @@ from math import prod
 from ..errors import ProblemError
 from ..expr.evaluate import worked
 from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
+from ..expr.numbers import text_number
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem
 from ..quantities import AFTER, TOTAL, Subject, parse, qid
@@ -96,7 +97,6 @@ class _Builder:
     def fmt(self, value: float) -> str:
         text = self.fmt_cache.get(value)
         if text is None:
-            from ..expr.numbers import text_number
             text = self.fmt_cache[value] = text_number(value, self.digits)
         return text
 
@@ -112,7 +112,9 @@ class _Builder:
 
     def add(self, key: str, title: str, note: str, nodes=(), edges=(), terms: tuple[Term, ...] = (),
             forms: tuple[Form, ...] = (), layer: int | None = None, uses=None,
-            general: tuple[Expr, ...] = ()) -> None:
+            general: tuple[Expr, ...] = (), focus: Focus | None = None) -> None:
+        """One step.  ``nodes`` and ``edges`` are deduplicated into its focus (or ``focus``, given
+        whole and already without repeats, is taken as it is)."""
         expr = self.sys.exprs[key]
         subject = parse(key)
         value = self.values[key]
@@ -122,7 +124,7 @@ class _Builder:
         self.steps.append(Step(
             id=key, phase=PHASE[subject.kind], subject=subject, title=title,
             chain=chain, numbers=numbers, value=value, uses=tuple(uses),
-            focus=Focus(tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(edges))), note=note,
+            focus=focus or Focus(tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(edges))), note=note,
             terms=terms, forms=forms, layer=layer))
 
     def form(self, kind: str, title: str, lhs: Expr, expr: Expr) -> Form:
@@ -362,7 +364,8 @@ class _Builder:
         loss, out, net = qid("E", "total", n), qid("out", u, n), qid("net", u, n)
         found = self.units[key] = {
             "li": li, "count": count, "whole": whole, "sum": add(*products) if products else None,
-            "nodes": nodes, "edges": edges, "terms": head_terms, "slope": Sym(slope),
+            "nodes": tuple(dict.fromkeys(nodes)), "edges": tuple(dict.fromkeys(edges)),
+            "terms": head_terms, "slope": Sym(slope),
             "delta": symbol("delta", u, n), "net": net,
             "chain": (Partial(loss, net),) if whole else (Partial(loss, out), Partial(out, net)),
             "reach": f"over {_paths(count)}", "paths_title": f"Sum over {_paths(count)} to the outputs",
@@ -391,7 +394,8 @@ class _Builder:
                   f"{shown}, so the ")
                  + f"error reaching {u} ({unit['reach']}), times {u}'s slope, is scaled by {shown}"
                  + (" — a small input means slow learning." if abs(value) < 0.2 else "."),
-                 nodes=[src, u, *unit["nodes"]], edges=[w.name, *unit["edges"]], terms=terms,
+                 # the paths' nodes and edges lie beyond u and w: no repeats to remove
+                 focus=Focus((src, u, *unit["nodes"]), (w.name, *unit["edges"])), terms=terms,
                  forms=tuple(forms), layer=unit["li"],
                  general=(Mul(unit["chain"] + (Partial(unit["net"], qid("param", w.name)),)),))
 

@@ -35,6 +35,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 from ..errors import MissingDependency, NumericError, ProblemError
 from ..problem import Problem
+from ..nn import OPTIMIZERS
 from ..quantities import qid
 from ..solve.engine import loss_with, solve
 from ..solve.equations import system
@@ -125,6 +126,11 @@ class History:
     parameters: Columns
     outputs: tuple[tuple[float, ...], ...]      # final outputs, one tuple per sample
     initial_outputs: tuple[tuple[float, ...], ...]
+
+    @property
+    def method(self) -> str:
+        """The optimizer's name in prose (``gradient descent``), from its table entry."""
+        return OPTIMIZERS[self.problem.optimizer].title
 
     @property
     def steps_words(self) -> str:

@@ -105,7 +105,7 @@ def render(history: History, digits: int | None = None) -> str:
     traces = {0: first}
     for i in explained[1:]:
         traces[i] = explain(history.problem_at(i), digits=digits or 6)
-    lead = [f"Training: {history.steps_words} of gradient descent; the loss goes from "
+    lead = [f"Training: {history.steps_words} of {history.method}; the loss goes from "
             f"{fmt_number(history.loss[0], 9)} to {fmt_number(history.loss[-1], 9)}.",
             "The player explains recorded step 0. Choose another step in the training card and press "
             "Explain to see its worked solution."]

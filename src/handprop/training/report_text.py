@@ -63,7 +63,7 @@ def renderables(history: History, digits: int = 9) -> list["RenderableType"]:
     f = lambda v: fmt_number(v, digits)   # noqa: E731
     name = history.problem.name or "the problem"
     out: list = [
-        Text(f"Training {name}: {history.steps_words} of gradient descent", style="bold"),
+        Text(f"Training {name}: {history.steps_words} of {history.method}", style="bold"),
         Text(settings(history), style="dim"),
         Text(""),
         Text.assemble("Loss ", (f(history.loss[0]), "bold"), " at step 0 → ",
