@@ -60,6 +60,34 @@ def _problem(activation: str, loss: str = "half_sse", seed: int = 1) -> dict:
             "loss": loss, "learning_rate": 0.3, "update_biases": True, "batch": "mean"}
 
 
+def _agrees_with_finite_differences_and_the_script(problem, tmp_path) -> str:
+    """Every gradient within FD_TOLERANCE of finite differences of the exact loss, and the
+    generated script recomputing every value of the trace; returns the script."""
+    worst = max(finite_differences(problem), key=lambda c: c.error)
+    assert worst.error <= FD_TOLERANCE, worst
+    path = tmp_path / "check.py"
+    script = render_output("python", explain(problem))
+    path.write_text(script, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(path), "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return script
+
+
+def _agrees_with_pytorch(problem, gradients: bool = True, steps: int = 25) -> None:
+    """Gradients as autograd gives them, and ``steps`` of the problem's optimizer in torch
+    landing where both training engines do."""
+    from handprop.training import train
+    from handprop.verify import TORCH_TOLERANCE, torch_comparison
+    if gradients:
+        worst = max(torch_comparison(problem), key=lambda c: c.error)
+        assert worst.error <= TORCH_TOLERANCE, worst
+    theirs = torch_ref.torch_sgd(problem, steps)
+    for engine in ("scalar", "numpy"):
+        ours = train(problem, steps, every=steps, engine=engine).final_params
+        for p, v in theirs.items():
+            assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (engine, p, ours[p], v)
+
+
 def test_a_missing_form_is_an_error_not_a_fallback(monkeypatch):
     problem = parse(_problem("gelu"))
     monkeypatch.delitem(finite_diff.ELEMENTWISE, "gelu")
@@ -107,29 +135,14 @@ def test_each_activation_agrees_with_finite_differences_and_the_script(name, tmp
         for s in data["samples"]:
             s["targets"] = [0.25, 0.75]
     assert is_fair(data)
-    problem = parse(data)
-    worst = max(finite_differences(problem), key=lambda c: c.error)
-    assert worst.error <= FD_TOLERANCE, (name, worst)
-    path = tmp_path / "check.py"
-    path.write_text(render_output("python", explain(problem)), encoding="utf-8")
-    run = subprocess.run([sys.executable, str(path), "-q"], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    _agrees_with_finite_differences_and_the_script(parse(data), tmp_path)
 
 
 @pytest.mark.torch
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_each_activation_agrees_with_pytorch(name):
     pytest.importorskip("torch")
-    from handprop.training import train
-    from handprop.verify import TORCH_TOLERANCE, torch_comparison
-    problem = parse(_problem(name))
-    worst = max(torch_comparison(problem), key=lambda c: c.error)
-    assert worst.error <= TORCH_TOLERANCE, (name, worst)
-    theirs = torch_ref.torch_sgd(problem, 25)
-    for engine in ("scalar", "numpy"):
-        ours = train(problem, 25, every=25, engine=engine).final_params
-        for p, v in theirs.items():
-            assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (name, engine, p, ours[p], v)
+    _agrees_with_pytorch(parse(_problem(name)))
 
 
 def _loss_problem(loss: str, optimizer: str = "sgd") -> dict:
@@ -147,29 +160,14 @@ def _loss_problem(loss: str, optimizer: str = "sgd") -> dict:
 def test_each_loss_agrees_with_finite_differences_and_the_script(name, tmp_path):
     data = _loss_problem(name)
     assert is_fair(data)
-    problem = parse(data)
-    worst = max(finite_differences(problem), key=lambda c: c.error)
-    assert worst.error <= FD_TOLERANCE, (name, worst)
-    path = tmp_path / "check.py"
-    path.write_text(render_output("python", explain(problem)), encoding="utf-8")
-    run = subprocess.run([sys.executable, str(path), "-q"], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    _agrees_with_finite_differences_and_the_script(parse(data), tmp_path)
 
 
 @pytest.mark.torch
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_each_loss_agrees_with_pytorch(name):
     pytest.importorskip("torch")
-    from handprop.training import train
-    from handprop.verify import TORCH_TOLERANCE, torch_comparison
-    problem = parse(_loss_problem(name))
-    worst = max(torch_comparison(problem), key=lambda c: c.error)
-    assert worst.error <= TORCH_TOLERANCE, (name, worst)
-    theirs = torch_ref.torch_sgd(problem, 25)
-    for engine in ("scalar", "numpy"):
-        ours = train(problem, 25, every=25, engine=engine).final_params
-        for p, v in theirs.items():
-            assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (name, engine, p, ours[p], v)
+    _agrees_with_pytorch(parse(_loss_problem(name)))
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -177,19 +175,10 @@ def test_each_optimizer_is_run_by_the_script_and_matches_pytorch(name, tmp_path)
     """The generated script recomputes every update with the problem's own optimizer, and
     torch.optim (or the oracle's own step) lands where both training engines do."""
     problem = parse(_loss_problem("half_sse", name))
-    path = tmp_path / "check.py"
-    path.write_text(render_output("python", explain(problem)), encoding="utf-8")
-    run = subprocess.run([sys.executable, str(path), "-q"], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert f"OPTIMIZER = {name!r}" in path.read_text(encoding="utf-8")
-    if importlib.util.find_spec("torch") is None:
-        return
-    from handprop.training import train
-    theirs = torch_ref.torch_sgd(problem, 10)
-    for engine in ("scalar", "numpy"):
-        ours = train(problem, 10, every=10, engine=engine).final_params
-        for p, v in theirs.items():
-            assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (name, engine, p, ours[p], v)
+    script = _agrees_with_finite_differences_and_the_script(problem, tmp_path)
+    assert f"OPTIMIZER = {name!r}" in script
+    if importlib.util.find_spec("torch") is not None:
+        _agrees_with_pytorch(problem, gradients=False)
 
 
 @settings(max_examples=max(6, settings.default.max_examples // 10))

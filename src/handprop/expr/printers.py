@@ -144,6 +144,15 @@ class Printer:
         raise NotImplementedError
 
     def partial_symbol(self, top: str, bottom: str) -> str:
+        """``∂top/∂bottom`` as a fraction of two symbols (the loss written ``E``)."""
+        loss = _loss_top(top)
+        t = self.loss_symbol(loss.sample) if loss is not None else self.symbol(top)
+        return self.partial_fraction(t, self.symbol(bottom))
+
+    def loss_symbol(self, sample: int | None) -> str:
+        raise NotImplementedError
+
+    def partial_fraction(self, top: str, bottom: str) -> str:
         raise NotImplementedError
 
     def wrap(self, inner: str) -> str:
@@ -271,7 +280,12 @@ class Printer:
     def power(self, base: str, exponent: int) -> str:
         raise NotImplementedError
 
+    side_by_side = False
+    """A chain rule of derivatives is written side by side, without ×, as in print."""
+
     def _mul(self, e: Mul) -> str:
+        if self.side_by_side and self.env is None and type(e.factors[0]) is Partial:
+            return " ".join(self.show(f) for f in e.factors)
         texts = self.children_text(e.factors, MUL)
         if e.juxt:
             if self.env is None:
@@ -451,18 +465,13 @@ class LatexPrinter(Printer):
     def words(self, text):
         return rf"\text{{{tex_escape(text)}}}"
 
-    def partial_symbol(self, top, bottom):
-        loss = _loss_top(top)
-        if loss is not None:
-            t = "E" + (f"^{{({loss.sample})}}" if loss.sample else "")
-        else:
-            t = self.symbol(top)
-        return rf"\frac{{\partial {t}}}{{\partial {self.symbol(bottom)}}}"
+    side_by_side = True
 
-    def _mul(self, e: Mul) -> str:
-        if self.env is None and type(e.factors[0]) is Partial:   # a chain rule: side by side
-            return " ".join(self.show(f) for f in e.factors)
-        return Printer._mul(self, e)
+    def loss_symbol(self, sample):
+        return "E" + (f"^{{({sample})}}" if sample else "")
+
+    def partial_fraction(self, top, bottom):
+        return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
     def _div(self, e: Div) -> str:
         return rf"\frac{{{self.show(e.num)}}}{{{self.show(e.den)}}}"
@@ -534,18 +543,13 @@ class TypstPrinter(Printer):
     def words(self, text):
         return typst_string(text)
 
-    def partial_symbol(self, top, bottom):
-        loss = _loss_top(top)
-        if loss is not None:
-            t = "E" + (f"^(({loss.sample}))" if loss.sample else "")
-        else:
-            t = self.symbol(top)
-        return f"frac(partial {t}, partial {self.symbol(bottom)})"
+    side_by_side = True
 
-    def _mul(self, e: Mul) -> str:
-        if self.env is None and type(e.factors[0]) is Partial:   # a chain rule: side by side
-            return " ".join(self.show(f) for f in e.factors)
-        return Printer._mul(self, e)
+    def loss_symbol(self, sample):
+        return "E" + (f"^(({sample}))" if sample else "")
+
+    def partial_fraction(self, top, bottom):
+        return f"frac(partial {top}, partial {bottom})"
 
     def _div(self, e: Div) -> str:
         return f"frac({self.show(e.num)}, {self.show(e.den)})"
