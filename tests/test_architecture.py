@@ -36,10 +36,14 @@ def module_name(path: Path) -> str:
 
 def imports(path: Path) -> set[str]:
     """Every handprop module ``path`` imports, anywhere in the file (absolute dotted names)."""
-    me = module_name(path)
-    package = me if path.name == "__init__.py" else me.rsplit(".", 1)[0]
+    return imports_in(path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py")
+
+
+def imports_in(text: str, me: str, is_package: bool = False) -> set[str]:
+    """Every handprop module the source ``text`` of module ``me`` imports."""
+    package = me if is_package else me.rsplit(".", 1)[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
@@ -137,12 +141,7 @@ def _all_names(text: str) -> set[str]:
 def test_the_walk_sees_function_level_imports():
     """The check is not vacuous: a late import of an upper layer is caught."""
     text = "def f():\n    from ..render import text\n"
-    path = SRC / "solve" / "_probe_for_test.py"
-    path.write_text(text)
-    try:
-        assert "handprop.render.text" in imports(path)
-    finally:
-        path.unlink()
+    assert "handprop.render.text" in imports_in(text, "handprop.solve._probe")
 
 
 def test_cli_start_does_not_import_heavy_modules():
@@ -155,3 +154,12 @@ def test_cli_start_does_not_import_heavy_modules():
             "print('HEAVY:' + ','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:", f"heavy imports on the CLI path: {out.stdout}"
+
+
+def test_the_version_is_written_once():
+    """The package's __version__ is the version pyproject.toml publishes."""
+    import tomllib
+
+    import handprop
+    project = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["version"] == handprop.__version__

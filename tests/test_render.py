@@ -19,11 +19,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import pty
 import re
 import shutil
 import subprocess
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -36,7 +34,7 @@ from handprop.problem import load, parse
 from handprop.render import FORMATS, latex, markdown, text
 from handprop.render import typst as typst_writer
 
-from cli_run import run_cli
+from cli_run import run_cli, run_cli_on_terminal, terminal_env
 from strategies import problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,31 +294,14 @@ def test_text_keeps_each_equals_under_the_first():
 
 
 def _run_cli(*args: str, tty: bool = False) -> str:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "TTY_COMPATIBLE")}
-    env["TERM"] = "xterm-256color"
-    code = "import sys; from handprop.cli.main import main; sys.exit(main(sys.argv[1:]))"
-    if not tty:
-        run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, env=env,
-                             timeout=60)
-        assert run.returncode == 0, run.stderr
-        return run.stdout.decode()
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=follower, stderr=follower,
-                            stdin=subprocess.DEVNULL, env={**env, "COLUMNS": "80"})
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    return b"".join(chunks).decode()
+    """What ``handprop ARGS`` prints, piped (or, ``tty``, on an 80-column terminal)."""
+    if tty:
+        code, out = run_cli_on_terminal(*args)
+        assert code == 0, out
+        return out
+    run = run_cli(*args, whole_env=terminal_env())
+    assert run.returncode == 0, run.stderr
+    return run.stdout.decode()
 
 
 def test_piped_text_has_no_colour_and_is_the_reviewed_page():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import random
+import re
 import subprocess
 import sys
 from decimal import Decimal, localcontext
@@ -44,6 +45,7 @@ def test_every_oracle_has_a_form_of_every_entry():
     # the script shows delta = out - t exactly where the trace does
     assert script.SIMPLIFIED == {(a, name) for name, loss in LOSSES.items() for a in loss.simplifies_with}
     assert finite_diff.LOG_FLOOR == Decimal(repr(LOG_FLOOR)) and script.LOG_FLOOR == LOG_FLOOR
+    assert torch_ref.LOG_FLOOR == LOG_FLOOR
 
 
 def _problem(activation: str, loss: str = "half_sse", seed: int = 1) -> dict:
@@ -88,11 +90,32 @@ def _agrees_with_pytorch(problem, gradients: bool = True, steps: int = 25) -> No
             assert abs(ours[p] - v) <= 1e-10 * max(1.0, abs(v)), (engine, p, ours[p], v)
 
 
-def test_a_missing_form_is_an_error_not_a_fallback(monkeypatch):
-    problem = parse(_problem("gelu"))
-    monkeypatch.delitem(finite_diff.ELEMENTWISE, "gelu")
-    with pytest.raises(finite_diff.MissingForm, match="gelu"):
-        finite_differences(problem)
+@pytest.mark.parametrize("oracle", ["finite differences", "PyTorch", "the script"])
+@pytest.mark.parametrize("name", ["gelu", "softmax"])
+def test_a_missing_form_is_an_error_not_a_fallback(monkeypatch, oracle, name):
+    """An oracle without its own form of an entry raises, naming it; it never computes
+    something else in its place (a linear unit, or softmax for any coupled layer)."""
+    problem = parse(_problem(name, "cross_entropy" if name == "softmax" else "half_sse"))
+    if oracle == "finite differences":
+        monkeypatch.delitem(finite_diff.ELEMENTWISE if name == "gelu" else finite_diff.LAYERWISE, name)
+        with pytest.raises(finite_diff.MissingForm, match=name):
+            finite_differences(problem)
+    elif oracle == "PyTorch":
+        pytest.importorskip("torch")
+        monkeypatch.delitem(torch_ref.ACTIVATIONS, name)
+        with pytest.raises(finite_diff.MissingForm, match=name):
+            torch_ref.torch_gradients(problem)
+    else:
+        trace = explain(problem)
+        data = dict(trace.problem,
+                    layers=[(l["units"], l["activation"], {k: v for k, v in l.items()
+                                                           if k not in ("units", "activation")})
+                            for l in trace.problem["layers"]],
+                    samples=[(s["inputs"], s["targets"]) for s in trace.problem["samples"]])
+        assert script.run(data, trace.values, quiet=True).failed == []
+        monkeypatch.delitem(script.LAYER_LEVEL if name == "softmax" else script.ACTIVATION, name)
+        with pytest.raises(KeyError, match=name):
+            script.run(data, trace.values, quiet=True)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -197,18 +220,21 @@ def test_each_activation_is_explained_in_every_format(name):
                        if ACTIVATIONS[name].sums_to_one else {}))
     trace = explain(problem)
     entry = ACTIVATIONS[name]
+    slopes = sum(s.id.startswith("dout/dnet:") and s.layer is not None
+                 and problem.layers[s.layer].activation == name for s in trace.steps)
+    assert slopes
+    from handprop.render.latex import tex_text
     for fmt, about in FORMATS.items():
         if about.binary:
             continue                      # compiled formats (PDF): their text is tested apart
         out = render_output(fmt, trace)
-        assert out, fmt
-        flat = " ".join(str(out).split())
-        if fmt == "text":                      # its own sentence, under every slope it explains
-            assert flat.count(entry.steepness) == sum(s.id.startswith("dout/dnet:") and
-                                                      s.layer is not None and
-                                                      problem.layers[s.layer].activation == name
-                                                      for s in trace.steps), (name, fmt)
-        assert name in flat or name.replace("_", "\\_") in flat, (name, fmt)
+        flat = " ".join((out.decode("utf-8") if isinstance(out, bytes) else out).split())
+        if fmt == "python":               # the script recomputes this activation's layers by name
+            assert f"{name!r}, {{" in flat, fmt
+            continue
+        # its own sentence under every slope it explains, as the format writes text
+        sentence = tex_text(entry.steepness) if fmt == "latex" else entry.steepness
+        assert flat.count(sentence) >= slopes, (name, fmt)
     assert math.isfinite(solve(problem).values["E:total"])
 
 
@@ -225,5 +251,54 @@ def test_the_reference_documents_every_entry():
         assert f"`{name}`" in loss_row, f"docs/problem-format.md's loss row lacks {name}"
     for name in OPTIMIZERS:
         assert f"| `{name}` |" in docs, f"docs/problem-format.md has no row for optimizer {name}"
-    for name in [*ACTIVATIONS, *LOSSES, *OPTIMIZERS]:
-        assert name in readme, f"the README does not name {name}"
+    for name in [*ACTIVATIONS, *LOSSES, *OPTIMIZERS]:     # as a word: elu is not gelu's tail
+        assert re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", readme), f"the README does not name {name}"
+
+
+def _stable_nodes(e):
+    from handprop.expr import Stable
+    found = [e] if isinstance(e, Stable) else []
+    for c in e.children():
+        found += _stable_nodes(c)
+    return found
+
+
+@pytest.mark.parametrize("name", [n for n in ACTIVATIONS if n != "linear"])
+def test_a_form_computed_apart_from_the_written_one_is_the_same_number(name):
+    """Where an entry computes its output rearranged (Stable), the float64 rearrangement is the
+    written formula's exact value (worked in 40-digit decimals) to float64 rounding."""
+    entry = ACTIVATIONS[name]
+    nets = [Sym(f"z{i}") for i in range(3)]
+    options = entry.options()
+    exprs = ([entry.layer_out(nets, k, options) for k in range(3)] if not entry.elementwise
+             else [entry.out(nets[0], options)])
+    rng = random.Random(7)
+    assert name not in ("softmax", "softplus") or all(_stable_nodes(e) for e in exprs)
+    for e in exprs:
+        for node in _stable_nodes(e):
+            for _ in range(200):
+                env = {f"z{i}": rng.uniform(-30, 30) for i in range(3)}
+                with localcontext() as ctx:
+                    ctx.prec = 40
+                    exact = node.shown.hand({k: Decimal(v) for k, v in env.items()}, lambda x: x)
+                assert node.computed.eval(env) == pytest.approx(float(exact), rel=1e-14, abs=1e-300), \
+                    (name, env)
+
+
+@pytest.mark.parametrize("name, loss", [("softmax", "cross_entropy"), ("softplus", "half_sse")])
+def test_nets_of_a_thousand_stay_finite_and_agree_with_pytorch(name, loss, tmp_path):
+    """e^1000 overflows float64; the output of softmax and softplus does not, and no number of
+    the trace is NaN or infinite (PyTorch, the script and both training engines agree)."""
+    hidden = "tanh" if name == "softmax" else "softplus"
+    data = {"inputs": 1, "loss": loss, "samples": [{"inputs": [1.0], "targets": [0.2, 0.3, 0.5]}],
+            "layers": [{"size": 2, "activation": hidden, "W": [[1000.0], [-1000.0]]},
+                       {"size": 3, "activation": "softmax" if name == "softmax" else "sigmoid",
+                        "W": [[1000.0, 0.0], [500.0, 0.0], [0.0, 1.0]]}]}
+    if name == "softplus":
+        data["layers"][1]["W"] = [[0.001, 0.0], [0.0005, 0.0], [0.0, 1.0]]
+    problem = parse(data)
+    trace = explain(problem)
+    assert all(math.isfinite(v) for v in trace.values.values())
+    _agrees_with_finite_differences_and_the_script(problem, tmp_path) if name == "softplus" else None
+    if importlib.util.find_spec("torch") is not None:
+        _agrees_with_pytorch(problem, steps=5)

@@ -182,6 +182,11 @@ def test_command_line_export_then_import(cli, tmp_path):
     (["--activations", "sigmoid,swish"], "unknown activation 'swish'"),
     (["--activations", "sigmoid,sigmoid", "--inputs", "[0.05, 0.1"], "--inputs: is not JSON"),
     (["--activations", "sigmoid,sigmoid", "--targets", "[0.5]"], "targets: has shape (1, 1)"),
+    (["--activations", "sigmoid,sigmoid", "--inputs", "[true, false]"], "--inputs: must be a list of numbers"),
+    (["--activations", "sigmoid,sigmoid", "--inputs", "[NaN, 0.1]"], "--inputs: NaN"),
+    (["--activations", "sigmoid,sigmoid", "--lr", "-1"], "--lr: must not be negative"),
+    (["--activations", "sigmoid,sigmoid", "--loss", "bce", "--targets", "[0.5, 2]"], "--targets: bce needs"),
+    (["--activations", "sigmoid,sigmoid", "--slope", "0.3"], "--slope: no layer is leaky_relu"),
 ])
 def test_command_line_import_refuses_bad_input(cli, tmp_path, args, expected):
     state = tmp_path / "m.pt"
@@ -214,3 +219,18 @@ def test_command_line_import_takes_every_activation_parameter(cli, tmp_path, act
     code, _, err = cli("torch", "import", str(state), "--activations", f"{activation},sigmoid", flag,
                        "-3" if flag == "--alpha" else "1e7", "--inputs", "[-1, 0.5]", "--targets", "[0.9]")
     assert code == 2 and flag[2:] in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("action, name", [("export", "model.yaml"), ("export", "model"),
+                                          ("import", "problem.toml"), ("import", "problem.txt")])
+def test_torch_outputs_follow_the_suffix_rule(cli, tmp_path, action, name):
+    """export writes .pt/.pth, import .yaml/.yml/.json: any other -o is refused before work."""
+    state = tmp_path / "m.pt"
+    assert cli("torch", "export", "mazur", "-o", str(state))[0] == 0
+    target = tmp_path / name
+    args = (["export", "mazur"] if action == "export" else
+            ["import", str(state), "--activations", "sigmoid,sigmoid", "--inputs", "[0.05, 0.1]",
+             "--targets", "[0.01, 0.99]"])
+    code, out, err = cli("torch", *args, "-o", str(target))
+    assert code == 2 and "names no output format" in err and err.count("\n") == 1
+    assert "--format" not in err and not target.exists()

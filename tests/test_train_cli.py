@@ -134,3 +134,10 @@ def test_missing_katex_is_said_before_training(cli, tmp_path, monkeypatch):
     code, out, err = cli("train", "mazur", "-n", "10", "-o", str(tmp_path / "run.html"))
     assert code == 3 and "katex" in err.lower() and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_and_the_plot_cannot_share_a_file(cli, tmp_path):
+    target = tmp_path / "same.svg"
+    code, out, err = cli("train", "mazur", "--steps", "3", "-f", "html", "-o", str(target),
+                         "--plot", str(tmp_path / "." / "same.svg"))
+    assert code == 2 and "--plot" in err and err.count("\n") == 1 and not target.exists()

@@ -149,3 +149,46 @@ def test_a_relu_exactly_at_its_kink_is_judged_by_pytorch_not_by_finite_differenc
     assert max(c.error for c in finite_differences(problem, values)) > 0.1   # FD really disagrees
     ok, text = report(problem)
     assert ok and "kink" in text
+
+
+def _kinked(activation: str, **params):
+    from handprop.problem import parse
+    return parse({"inputs": 2, "samples": [{"inputs": [1.0, 1.0], "targets": [1.0]}],
+                  "layers": [{"size": 2, "activation": activation, "W": [[0.5, -0.5], [0.3, 0.2]],
+                              "b": [0.0, 0.1], **params},
+                             {"size": 1, "activation": "sigmoid", "W": [[0.7, -0.4]]}]})
+
+
+def test_a_kink_exempts_only_the_parameters_behind_it_and_without_pytorch_nothing_passes():
+    from handprop.solve.engine import solve
+    from handprop.verify import kinks, report, undefined_at
+    problem = _kinked("relu")
+    kinked = kinks(problem, solve(problem).values)
+    assert undefined_at(problem, kinked) == {"w1", "w2", "b1"}     # h1's weights and bias only
+    ok, text = report(problem, torch=False)
+    assert not ok and "NOT JUDGED" in text.splitlines()[-1] and "ReLU" in text
+    assert "w3" in text and "max relative error" in text      # the rest is still judged
+
+
+def test_elu_with_alpha_1_has_no_kink_and_finite_differences_judge_it():
+    """ELU's slope is 1 on both sides of 0 when alpha is 1: differentiable, no exemption."""
+    from handprop.solve.engine import solve
+    from handprop.verify import kinks, report
+    smooth, kinked = _kinked("elu"), _kinked("elu", alpha=0.5)
+    assert kinks(smooth, solve(smooth).values) == []
+    assert kinks(kinked, solve(kinked).values) == ["net:h1"]
+    ok, text = report(smooth, torch=False)
+    assert ok and "kink" not in text
+
+
+def test_outputs_clamped_before_a_logarithm_are_judged_by_pytorch_not_by_finite_differences():
+    """bce on outputs that round to 1: the clamped loss is flat, its slope is not."""
+    from handprop.problem import parse
+    from handprop.verify import report
+    problem = parse({"inputs": 1, "loss": "bce", "samples": [{"inputs": [1e6], "targets": [0, 1]}],
+                     "layers": [{"size": 2, "activation": "sigmoid", "W": [[1e6], [1e6]]}]})
+    ok, text = report(problem, torch=False)
+    assert not ok and "NOT JUDGED: 2 gradients" in text and "are kept within" in text
+    pytest.importorskip("torch")
+    ok, text = report(problem)
+    assert ok and "only PyTorch judges" in text

@@ -404,27 +404,26 @@ def _neighbours(model: Model, key: str) -> list[str]:
     """Values a person could take by mistake for ``key``: the same kind of another unit of
     the layer, net for out and out for net, δ for ∂E/∂out, another input, another sample."""
     p = model.problem
-    if key.startswith("in:"):
-        name, _, rest = key[3:].partition("[")
-        sfx = "[" + rest if rest else ""
-        return [f"in:{x}{sfx}" for x in p.inputs if x != name] + _other_samples(model, key)
-    kind, name, sfx = split_id(key)
-    if not kind or kind == "new":
+    s = parse(key)
+    if s is None or s.kind == "new":
         return []
+    kind, name, n = s.kind, s.name, s.sample
+    if kind == "in":
+        return [qid("in", x, n) for x in p.inputs if x != name] + _other_samples(model, key)
     found: list[str] = []
     if kind == "grad":
         w = p.weight.get(name)
         if w is not None:
-            found = [f"grad:{v.name}{sfx}" for v in p.weights
+            found = [qid("grad", v.name, n) for v in p.weights
                      if v.name != name and (v.src == w.src or v.dst == w.dst)]
         return found + _other_samples(model, key)
     if name not in p.layer_of or p.layer_of[name] < 0:
         return _other_samples(model, key)
     layer = p.layers[p.layer_of[name]]
-    found = [f"{kind}:{u}{sfx}" for u in layer.units if u != name]
+    found = [qid(kind, u, n) for u in layer.units if u != name]
     swap = {"net": "out", "out": "net", "dE/dout": "delta", "delta": "dE/dout"}.get(kind)
     if swap:
-        found.append(f"{swap}:{name}{sfx}")
+        found.append(qid(swap, name, n))
     return found + _other_samples(model, key)
 
 

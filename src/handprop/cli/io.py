@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Sequence
 
 from ..errors import UsageError
 
-__all__ = ["format_for", "output_format", "check_output", "write_output", "same_file", "refuse_own_input",
+__all__ = ["format_for", "output_format", "check_output", "write_output", "same_file", "same_target", "refuse_own_input",
            "digits_option", "places_option"]
 
 
@@ -36,9 +36,9 @@ def format_for(args, formats: Sequence[str], suffixes: dict[str, str]) -> str:
             return fmt
         known = ", ".join(s for s, f in suffixes.items() if f in formats)
         what = f"the suffix {suffix!r}" if suffix else "no suffix"
+        option = f"--format ({', '.join(formats)}) or " if hasattr(args, "format") else ""
         raise UsageError(f"has {what}, which names no output format of this command: give "
-                         f"--format ({', '.join(formats)}) or a file ending in one of {known}",
-                         source=output)
+                         f"{option}a file ending in one of {known}", source=output)
     return "text"
 
 
@@ -60,6 +60,11 @@ def same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except (OSError, ValueError):   # either missing, a name too long, a NUL in it...
         return False
+
+
+def same_target(a: str, b: str) -> bool:
+    """Whether two output names would write the same file (existing or not)."""
+    return os.path.realpath(a) == os.path.realpath(b) or same_file(a, b)
 
 
 def refuse_own_input(output: str | None, **inputs: str | None) -> None:

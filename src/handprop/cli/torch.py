@@ -60,11 +60,16 @@ def _json(text: str, field: str):
         value = [value]
     if not isinstance(value, list) or not value:
         raise UsageError("must be a list of numbers, or a list of such lists", field)
+    for row in value:
+        if not isinstance(row, list) or not all(type(v) in (int, float) for v in row):
+            bad = row if not isinstance(row, list) else next(v for v in row if type(v) not in (int, float))
+            raise UsageError(f"must be a list of numbers, or a list of such lists; {json.dumps(bad)} "
+                             "is not a number", field)
     return value
 
 
 def run(args) -> int:
-    from ..errors import MissingDependency, UsageError
+    from ..errors import MissingDependency, ProblemError, UsageError
     from .io import check_output, refuse_own_input, write_output
     if args.torch_action is None:
         raise UsageError("choose an action: handprop torch export | import")
@@ -74,6 +79,7 @@ def run(args) -> int:
     check_output(args.output)
     refuse_own_input(args.output, problem=getattr(args, "problem", None),
                      state_dict=getattr(args, "state", None))
+    kind = _output_kind(args)
     if args.torch_action == "export":
         return _export(args)
     from ..problem import parse
@@ -82,18 +88,63 @@ def run(args) -> int:
     activations = [a.strip() for a in args.activations.split(",")]
     params = {name: getattr(args, name) for name in _activation_params()
               if getattr(args, name) is not None}
+    for name in params:
+        users = _activation_params()[name][1]
+        if not set(users) & set(activations):
+            raise UsageError(f"no layer is {' or '.join(users)}, which {name} is for", f"--{name}")
     model = sequential(state, activations, params, source=args.state)
-    data = problem_data(model, _json(args.inputs, "--inputs"), _json(args.targets, "--targets"),
-                        loss=args.loss, lr=args.lr, batch=args.batch,
-                        update_biases=not args.fixed_biases, title=f"from {Path(args.state).name}")
-    parse(data, source=SOURCE)          # every check of a problem file, before anything is written
-    if args.output and Path(args.output).suffix.lower() == ".json":
+    try:
+        data = problem_data(model, _json(args.inputs, "--inputs"), _json(args.targets, "--targets"),
+                            loss=args.loss, lr=args.lr, batch=args.batch,
+                            update_biases=not args.fixed_biases, title=f"from {Path(args.state).name}")
+        parse(data, source=SOURCE)      # every check of a problem file, before anything is written
+    except ProblemError as err:
+        raise _as_option(err) from None
+    if kind == "json":
         text = json.dumps(data, indent=1) + "\n"
     else:
         import yaml
         text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
     write_output(args.output, text)
     return 0
+
+
+_OPTIONS = (("samples", "inputs", "--inputs"), ("samples", "targets", "--targets"), ("inputs", "", "--inputs"),
+            ("targets", "", "--targets"), ("learning_rate", "", "--lr"), ("loss", "", "--loss"),
+            ("batch", "", "--batch"))
+
+
+def _as_option(err):
+    """A problem the command line's values make, named by the option that gave them."""
+    from ..errors import UsageError
+    field = err.field or ""
+    head = field.split("[")[0].split(".")[0]
+    for first, inner, option in _OPTIONS:
+        if head == first and (not inner or f".{inner}" in field):
+            return UsageError(err.message, option)
+    if head == "layers" and "." in field:
+        option = "--" + field.rsplit(".", 1)[1]
+        if option[2:] in _activation_params():
+            return UsageError(err.message, option)
+    return err
+
+
+EXPORT_SUFFIXES = {".pt": "state dict", ".pth": "state dict"}
+IMPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def _output_kind(args) -> str:
+    """What ``-o`` is written as, from its suffix: a state dict (export), YAML or JSON
+    (import; standard output is YAML).  Any other suffix is an error, before any work."""
+    from ..errors import UsageError
+    from .io import format_for
+    export = args.torch_action == "export"
+    if not export and args.output in (None, "-"):
+        return "yaml"
+    suffixes = EXPORT_SUFFIXES if export else IMPORT_SUFFIXES
+    if export and args.output == "-":
+        raise UsageError("a state dict is binary: give a file ending in .pt or .pth", "-o")
+    return format_for(args, tuple(set(suffixes.values())), suffixes)
 
 
 def _load_state(path: str):

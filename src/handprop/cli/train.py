@@ -77,7 +77,7 @@ def run(args) -> int:
     from ..errors import UsageError
     from ..problem import load
     from ..training.history import UPDATED_NOTE, check_request, choose_engine, train
-    from .io import output_format, refuse_own_input, write_output
+    from .io import output_format, refuse_own_input, same_target, write_output
 
     fmt = output_format(args, TRAIN_FORMATS, SUFFIXES, problem=args.problem)
     problem = load(args.problem)
@@ -89,6 +89,9 @@ def run(args) -> int:
         from ..training.plot import check_path
         check_path(args.plot)
         refuse_own_input(args.plot, problem=args.problem)
+        if args.output not in (None, "-") and same_target(args.output, args.plot):
+            raise UsageError("is also the --plot file: the report and the plot need two files",
+                             source=args.output)
     if fmt == "html":
         from ..render.page.assets import katex_dir
         katex_dir()                     # the page needs KaTeX: say so before training, not after

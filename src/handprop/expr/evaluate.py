@@ -13,10 +13,13 @@ the result: each term of a sum (or factor of a product of sums) worked out.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Mapping
 
 from .functions import Function
-from .nodes import Add, Cases, Div, Expr, Fn, Frac, Mul, Neg, Num, Partial, Pow, Sym
+import math
+
+from .nodes import Add, Cases, Div, Expr, Fn, Frac, Max, Mul, Neg, Num, Partial, Pow, Stable, Sym
 
 __all__ = ["python_source", "compile_expr", "compile_array", "worked", "Namespace"]
 
@@ -31,6 +34,9 @@ class Namespace:
         self.scope: dict[str, Any] = {}
         if arrays:
             self.scope["where"] = xp.where
+            self.scope["maximum"] = lambda *args: functools.reduce(xp.maximum, args)
+        else:
+            self.scope["maximum"] = max
 
     def name(self, func: Function) -> str:
         found = self.names.get(func)
@@ -79,6 +85,10 @@ def python_source(e: Expr, ns: Namespace, symbol: Callable[[str], str] = lambda 
         if ns.arrays:
             return f"where({test} > 0, {above}, {below})"
         return f"({above} if {test} > 0 else {below})"
+    if kind is Stable:
+        return python_source(e.computed, ns, symbol)
+    if kind is Max:
+        return "maximum(" + ", ".join(python_source(a, ns, symbol) for a in e.args) + ")"
     if kind is Partial:
         raise ValueError("a partial derivative in a chain rule is written, not computed")
     raise ValueError(f"cannot compile {kind.__name__}")
@@ -111,6 +121,11 @@ def worked(e: Expr, env: Mapping[str, float]) -> Expr | None:
     kind = type(e)
     if kind is Cases:
         return worked(e.branch(env), env)
+    if kind is Stable:        # the written form, worked, unless its pieces leave float64's range
+        line = worked(e.shown, env)
+        if line is None or all(type(c) is not Num or math.isfinite(c.value) for c in line.children()):
+            return line
+        return None
     if kind is Add or kind is Mul or kind is Div or kind is Pow:
         children = e.children()
         for c in children:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
-__all__ = ["Notation", "Function", "EXP", "LN", "TANH", "SQRT", "SIGMOID", "sigmoid",
+__all__ = ["Notation", "Function", "EXP", "LN", "LN1P", "TANH", "SQRT", "SIGMOID", "sigmoid",
            "decimal_sigmoid", "decimal_tanh", "decimal_exp"]
 
 
@@ -104,6 +104,9 @@ def _array_sigmoid(xp, z, a=0.0):
 EXP = Function("exp", _exp, decimal_exp, lambda xp, z, a: xp.exp(z), Notation("exp"))
 LN = Function("ln", lambda z, a: math.log(z), lambda z, a: z.ln(), lambda xp, z, a: xp.log(z),
               Notation("op", "ln"))
+LN1P = Function("ln1p", lambda z, a: math.log1p(z), lambda z, a: (1 + z).ln(),
+                lambda xp, z, a: xp.log1p(z), Notation("op", "ln1p"))
+"""ln(1 + z), exact for a tiny z (where 1 + z rounds to 1 in float64)."""
 TANH = Function("tanh", lambda z, a: math.tanh(z), decimal_tanh, lambda xp, z, a: xp.tanh(z),
                 Notation("op", "tanh"))
 SQRT = Function("sqrt", lambda z, a: math.sqrt(z), lambda z, a: z.sqrt(), lambda xp, z, a: xp.sqrt(z),

@@ -2,7 +2,8 @@
 
 Every formula of a worked solution is one small tree: symbols, numbers,
 fractions, sums, products, quotients, integer powers, negations, function
-applications, two-way cases and (in chain-rule lines only) partial derivatives.
+applications, two-way cases, a maximum, a number written one way and computed another
+(:class:`Stable`) and (in chain-rule lines only) partial derivatives.
 A node knows its value -- exactly in float64 (:meth:`Expr.eval`) or as a person
 computes it by hand (:meth:`Expr.hand`: ``Decimal``, every intermediate rounded)
 -- and its children; it knows nothing of how it is written: that is the
@@ -24,8 +25,8 @@ from typing import TYPE_CHECKING, Callable, Mapping
 if TYPE_CHECKING:
     from .functions import Function
 
-__all__ = ["Expr", "Sym", "Num", "Frac", "Add", "Mul", "Div", "Pow", "Neg", "Fn", "Cases",
-           "Partial", "Words", "Apply", "Written", "add", "mul", "sub", "num", "ONE", "TWO", "HALF", "ADD", "MUL", "DIV", "POW",
+__all__ = ["Expr", "Sym", "Num", "Frac", "Add", "Mul", "Div", "Pow", "Neg", "Fn", "Cases", "Max",
+           "Stable", "Partial", "Words", "Apply", "Written", "add", "mul", "sub", "num", "ONE", "TWO", "HALF", "ADD", "MUL", "DIV", "POW",
            "ATOM"]
 
 ADD, MUL, DIV, POW, ATOM = 1, 2, 3, 4, 5
@@ -299,6 +300,54 @@ class Cases(Expr):
     def branch(self, env: Mapping[str, float]) -> Expr:
         """The branch taken with the numbers of ``env``."""
         return self.above if self.test.eval(env) > 0 else self.below
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Max(Expr):
+    """The largest of ``args`` (a shift that keeps e^x in float64's range; see :class:`Stable`)."""
+
+    args: tuple[Expr, ...]
+
+    def children(self):
+        return self.args
+
+    def rebuild(self, children):
+        return Max(tuple(children))
+
+    def eval(self, env):
+        return max(a.eval(env) for a in self.args)
+
+    def hand(self, env, rnd):
+        return max(a.hand(env, rnd) for a in self.args)
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Stable(Expr):
+    """One number, written as ``shown`` and computed in float64 as ``computed``: the same
+    function rearranged so that no intermediate leaves float64's range (softmax shifted by
+    its largest net, softplus through log1p).  Every printer writes ``shown``; by hand it is
+    worked as ``shown`` (decimals do not overflow, and that is what a person writes); the
+    engine and every compiled form compute ``computed``.  The two agree to float64 rounding
+    wherever ``shown`` does not overflow (tests/test_tables.py checks it)."""
+
+    shown: Expr
+    computed: Expr
+
+    def children(self):
+        return (self.shown, self.computed)
+
+    def rebuild(self, children):
+        return Stable(*children)
+
+    @property
+    def prec(self):  # noqa: D401 - it binds as what is written
+        return self.shown.prec
+
+    def eval(self, env):
+        return self.computed.eval(env)
+
+    def hand(self, env, rnd):
+        return self.shown.hand(env, rnd)
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -20,8 +20,8 @@ from typing import Callable, Mapping
 
 from ..quantities import TOTAL, Subject, parse
 from .functions import Notation
-from .nodes import (ADD, ATOM, DIV, MUL, POW, Add, Apply, Cases, Div, Expr, Fn, Frac, Mul, Neg,
-                    Num, Partial, Pow, Sym, Words, Written)
+from .nodes import (ADD, ATOM, DIV, MUL, POW, Add, Apply, Cases, Div, Expr, Fn, Frac, Max, Mul, Neg,
+                    Num, Partial, Pow, Stable, Sym, Words, Written)
 from .numbers import latex_number, text_number, typst_number
 
 __all__ = ["Printer", "TextPrinter", "LatexPrinter", "TypstPrinter", "PRINTERS", "tex_name",
@@ -109,8 +109,8 @@ class Printer:
         self.digits = digits
         self.max_terms = max_terms
         self._dispatch = {cls: getattr(self, "_" + cls.__name__.lower())
-                          for cls in (Sym, Num, Frac, Add, Mul, Div, Pow, Neg, Fn, Cases, Partial,
-                                      Words, Apply, Written)}
+                          for cls in (Sym, Num, Frac, Add, Mul, Div, Pow, Neg, Fn, Cases, Max, Stable,
+                                      Partial, Words, Apply, Written)}
         # memoised (a trace repeats its numbers); lru_cache is C code, the cheapest lookup there is
         self.number = functools.lru_cache(maxsize=None)(self.format_number)  # type: ignore[method-assign]
         cache = _SYMBOLS.setdefault(type(self), {})
@@ -323,6 +323,12 @@ class Printer:
 
     def cases(self, above: str, test: str, below: str) -> str:
         return f"({above} if {test} > 0 else {below})"
+
+    def _stable(self, e: Stable) -> str:
+        return self.show(e.shown)
+
+    def _max(self, e: Max) -> str:
+        return self.op("max", ", ".join(self.show(a) for a in e.args))
 
     def _partial(self, e: Partial) -> str:
         key = (e.top, e.bottom)                       # memoised with the symbols

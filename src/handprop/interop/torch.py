@@ -21,7 +21,7 @@ from ..nn import ACTIVATIONS, LOSSES
 from ..problem import Problem, parse
 
 __all__ = ["from_torch", "to_torch", "problem_data", "layers_of", "sequential", "architecture",
-           "TorchError", "SOURCE"]
+           "SOURCE"]
 
 SOURCE = "from_torch"
 
@@ -33,11 +33,9 @@ def _supported() -> str:
             + (f", or {' or '.join(last)} after the last" if last else ""))
 
 
-class TorchError(ProblemError):
+def _cannot(message: str, field: str = "") -> ProblemError:
     """A model, tensor or loss that a handprop problem cannot express."""
-
-    def __init__(self, message: str, field: str = ""):
-        super().__init__(message, field, SOURCE)
+    return ProblemError(message, field, SOURCE)
 
 
 def _torch():
@@ -70,10 +68,10 @@ def _activation(module, last: bool, where: str) -> tuple[str, dict[str, float]] 
         for attr, wanted in entry.torch_fixed:
             have = getattr(module, attr, None)
             if have != wanted and not (attr == "dim" and have in (-1, 1)):
-                raise TorchError(f"{kind}({attr}={have!r}) is not {entry.name}: use {kind}({attr}={wanted!r})",
+                raise _cannot(f"{kind}({attr}={have!r}) is not {entry.name}: use {kind}({attr}={wanted!r})",
                                  where)
         if entry.output_only and not last:
-            raise TorchError(f"{kind} is only supported as the last layer", where)
+            raise _cannot(f"{kind} is only supported as the last layer", where)
         return entry.name, {ours: float(getattr(module, theirs)) for ours, theirs in entry.torch_params}
     return None
 
@@ -88,7 +86,7 @@ def layers_of(model) -> list[dict[str, Any]]:
         where = f"model[{i}]"
         if isinstance(m, nn.Linear):
             if width is not None and m.in_features != width:
-                raise TorchError(f"Linear takes {m.in_features} inputs but the layer before has "
+                raise _cannot(f"Linear takes {m.in_features} inputs but the layer before has "
                                  f"{width} units", where)
             layer = {"size": m.out_features, "activation": "linear",
                      "W": m.weight.detach().double().tolist()}
@@ -99,17 +97,17 @@ def layers_of(model) -> list[dict[str, Any]]:
             continue
         act = _activation(m, i == len(mods) - 1, where)
         if act is None:
-            raise TorchError(f"{type(m).__name__} cannot be expressed: a handprop network is "
+            raise _cannot(f"{type(m).__name__} cannot be expressed: a handprop network is "
                              f"{_supported()}", where)
         if not layers or (layers[-1]["activation"] != "linear" or layers[-1].get("_act")):
             if act[0] == "linear":
                 continue          # an Identity anywhere changes nothing
-            raise TorchError(f"{type(m).__name__} does not follow an nn.Linear (two activations in a "
+            raise _cannot(f"{type(m).__name__} does not follow an nn.Linear (two activations in a "
                              "row, or one first)", where)
         layers[-1]["activation"], layers[-1]["_act"] = act[0], True
         layers[-1].update(act[1])
     if not layers:
-        raise TorchError(f"has no nn.Linear layer; a handprop network is {_supported()}", "model")
+        raise _cannot(f"has no nn.Linear layer; a handprop network is {_supported()}", "model")
     for layer in layers:
         layer.pop("_act", None)
     return layers
@@ -120,11 +118,11 @@ def _rows(values, width: int, what: str) -> list[list[float]]:
     try:
         t = torch.as_tensor(values, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError) as err:
-        raise TorchError(f"is not a table of numbers ({err})", what) from None
+        raise _cannot(f"is not a table of numbers ({err})", what) from None
     if t.dim() == 1:
         t = t.unsqueeze(0)
     if t.dim() != 2 or t.shape[1] != width:
-        raise TorchError(f"has shape {tuple(t.shape)}; expected (samples, {width})", what)
+        raise _cannot(f"has shape {tuple(t.shape)}; expected (samples, {width})", what)
     return t.tolist()
 
 
@@ -132,7 +130,7 @@ def _loss(loss, n_out: int) -> tuple[str, str | None]:
     """Our (loss, batch) for a loss name or a torch loss module (read from the loss entries)."""
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise TorchError(f"unknown loss {loss!r} (losses: {', '.join(LOSSES)})", "loss")
+            raise _cannot(f"unknown loss {loss!r} (losses: {', '.join(LOSSES)})", "loss")
         return loss, None
     kind, reduction = type(loss).__name__, getattr(loss, "reduction", None)
     if getattr(loss, "weight", None) is None:
@@ -141,7 +139,7 @@ def _loss(loss, n_out: int) -> tuple[str, str | None]:
                 if (cls, red) == (kind, reduction) and outputs in (None, n_out):
                     return entry.name, batch
     known = sorted({f"{cls}(reduction={red!r})" for e in LOSSES.values() for cls, red, _, _ in e.torch})
-    raise TorchError(f"{kind}(reduction={reduction!r}) cannot be expressed; give a loss name "
+    raise _cannot(f"{kind}(reduction={reduction!r}) cannot be expressed; give a loss name "
                      f"({', '.join(LOSSES)}) or one of {', '.join(known)}", "loss")
 
 
@@ -155,7 +153,7 @@ def problem_data(model, inputs, targets, loss: Any = "half_sse", lr: float = 0.5
     x = _rows(inputs, n_in, "inputs")
     t = _rows(targets, layers[-1]["size"], "targets")
     if len(x) != len(t):
-        raise TorchError(f"{len(x)} rows of inputs but {len(t)} rows of targets", "targets")
+        raise _cannot(f"{len(x)} rows of inputs but {len(t)} rows of targets", "targets")
     data: dict[str, Any] = {"title": title} if title else {}
     data.update({"inputs": n_in, "layers": layers,
                  "samples": [{"inputs": a, "targets": b} for a, b in zip(x, t)],
@@ -265,7 +263,7 @@ def to_torch(problem: Problem):
     A bias shared by several units becomes one value per unit: exact for the
     forward pass, and for training when the problem does not update biases
     (the bias then has ``requires_grad=False``).  Shared biases that are
-    updated cannot be expressed and raise :class:`TorchError`.
+    updated cannot be expressed and raise a :class:`~handprop.errors.ProblemError`.
     """
     torch = _torch()
     from torch import nn
@@ -280,7 +278,7 @@ def to_torch(problem: Problem):
                 if b is None or len(b.units) > 1:
                     what = (f"bias {b.name!r} is shared by {', '.join(b.units)}" if b else
                             f"layer {li + 1} has units without a bias")
-                    raise TorchError(f"{what} and biases are updated; an nn.Linear trains one bias "
+                    raise _cannot(f"{what} and biases are updated; an nn.Linear trains one bias "
                                      "per unit", "biases")
         lin = nn.Linear(width, len(layer.units), bias=has_bias, dtype=torch.float64)
         with torch.no_grad():

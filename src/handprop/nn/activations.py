@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, Callable, Mapping, Sequence
 
-from ..expr.functions import EXP, LN, SIGMOID, TANH, Function, Notation
-from ..expr.nodes import ONE, Cases, Div, Expr, Fn, Mul, Neg, Num, Pow, add, sub
+from ..expr.functions import EXP, LN, LN1P, SIGMOID, TANH, Function, Notation
+from ..expr.nodes import ONE, Cases, Div, Expr, Fn, Max, Mul, Neg, Num, Pow, Stable, add, sub
 
 __all__ = ["Param", "Activation", "ACTIVATIONS", "Options", "activation"]
 
@@ -179,7 +179,19 @@ PDF = Function("gauss_pdf", _gauss_pdf, _decimal_gauss_pdf,
 
 
 def _softmax_out(nets: Sequence[Expr], k: int, options: Options) -> Expr:
-    return Div(Fn(EXP, nets[k]), add(*[Fn(EXP, n) for n in nets]))
+    """e^net_k / Σ_j e^net_j, as written; computed shifted by the largest net (the same
+    number, and no e^net overflows however large the nets)."""
+    top = Max(tuple(nets))
+    shifted = [Fn(EXP, sub(n, top)) for n in nets]
+    return Stable(Div(Fn(EXP, nets[k]), add(*[Fn(EXP, n) for n in nets])),
+                  Div(shifted[k], add(*shifted)))
+
+
+def _softplus(net: Expr) -> Expr:
+    """ln(1 + e^net), as written; computed as net + ln1p(e^−net) for a positive net and
+    ln1p(e^net) otherwise (exact at both ends: no overflow above, no 1 + tiny below)."""
+    return Stable(Fn(LN, add(ONE, _e(net))),
+                  Cases(net, add(net, Fn(LN1P, _e(Neg(net)))), Fn(LN1P, _e(net))))
 
 
 def _softmax_jacobian(nets, outs, j: int, k: int, options: Options) -> Expr:
@@ -253,7 +265,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "softplus's slope is the sigmoid of its net: near 0 for a very negative net, near 1 for a "
         "very positive one",
         "for softplus σ(net): between 0 and 1, a smooth ReLU",
-        out=lambda net, o: Fn(LN, add(ONE, _e(net))),
+        out=lambda net, o: _softplus(net),
         slope=lambda net, out, o: Fn(SIGMOID, net),
         bounded=(0.0, math.inf), torch="Softplus", torch_fixed=(("beta", 1.0),)),
     Activation(

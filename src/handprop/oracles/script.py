@@ -88,7 +88,23 @@ ACTIVATION = {
              "Phi(net) + net phi(net)"),
     "softmax": (None, lambda z, y, p: y * (1.0 - y), "out(1 - out), the Jacobian's diagonal"),
 }
-LAYER_LEVEL = {"softmax"}
+
+
+
+def _softmax_jacobian(y):
+    """d out_k / d net_j = out_k ([k == j] - out_j), as rows k."""
+    return [[y[k] * ((1.0 if k == j else 0.0) - y[j]) for j in range(len(y))] for k in range(len(y))]
+
+
+# name: (the layer's outputs from its nets, the Jacobian from the outputs) of the activations
+# that couple their layer's outputs
+LAYER_LEVEL = {"softmax": (softmax, _softmax_jacobian)}
+
+
+def layer_level(activation):
+    if activation not in LAYER_LEVEL:
+        raise KeyError(f"this script has no layer-level form of the activation {activation!r}")
+    return LAYER_LEVEL[activation]
 
 
 def clamp(y):
@@ -186,8 +202,8 @@ def forward(layers, params, x):
         for j in range(len(units)):
             net = sum(params[W[j][i]] * prev[i] for i in range(len(prev)))
             nets.append(net + params[biases[j]] if biases[j] is not None else net)
-        if activation in LAYER_LEVEL:
-            outs = softmax(nets)
+        if ACTIVATION[activation][0] is None:       # couples the layer: outputs from all its nets
+            outs = layer_level(activation)[0](nets)
         else:
             outs = [ACTIVATION[activation][0](z, p) for z in nets]
         result.append((nets, outs))
@@ -248,9 +264,8 @@ def sample(problem, check, layers, params, x, targets, sfx):
     if (activation, loss) in SIMPLIFIED:
         delta = [y[j] - targets[j] for j in range(n)]
         shown = [f"out - t = {fmt(y[j])} - {fmt(targets[j])}" for j in range(n)]
-    elif activation in LAYER_LEVEL:
-        # the full Jacobian: d out_k / d net_j = out_k ([k == j] - out_j)
-        J = [[y[k] * ((1.0 if k == j else 0.0) - y[j]) for j in range(n)] for k in range(n)]
+    elif ACTIVATION[activation][0] is None:         # the full Jacobian of a coupled layer
+        J = layer_level(activation)[1](y)
         delta = [sum(dE_dout[k] * J[k][j] for k in range(n)) for j in range(n)]
         shown = [terms(f"({fmt(dE_dout[k])})({fmt(J[k][j])})" for k in range(n)) for j in range(n)]
     else:

@@ -23,60 +23,65 @@ def available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def _activations() -> dict[str, Callable]:
-    import torch
-    F = torch.nn.functional
-    return {
-        "sigmoid": lambda z, o: torch.sigmoid(z),
-        "tanh": lambda z, o: torch.tanh(z),
-        "relu": lambda z, o: torch.relu(z),
-        "leaky_relu": lambda z, o: F.leaky_relu(z, o["slope"]),
-        "linear": lambda z, o: z,
-        "softplus": lambda z, o: F.softplus(z, beta=1.0, threshold=700.0),
-        "elu": lambda z, o: F.elu(z, o["alpha"]),
-        "silu": lambda z, o: F.silu(z),
-        "gelu": lambda z, o: F.gelu(z, approximate="none"),
-        "softmax": lambda z, o: torch.softmax(z, dim=-1),
-    }
+# Each form takes the torch module first, so that this table exists without importing torch.
+ACTIVATIONS: dict[str, Callable] = {
+    "sigmoid": lambda torch, z, o: torch.sigmoid(z),
+    "tanh": lambda torch, z, o: torch.tanh(z),
+    "relu": lambda torch, z, o: torch.relu(z),
+    "leaky_relu": lambda torch, z, o: torch.nn.functional.leaky_relu(z, o["slope"]),
+    "linear": lambda torch, z, o: z,
+    "softplus": lambda torch, z, o: torch.nn.functional.softplus(z, beta=1.0, threshold=700.0),
+    "elu": lambda torch, z, o: torch.nn.functional.elu(z, o["alpha"]),
+    "silu": lambda torch, z, o: torch.nn.functional.silu(z),
+    "gelu": lambda torch, z, o: torch.nn.functional.gelu(z, approximate="none"),
+    "softmax": lambda torch, z, o: torch.softmax(z, dim=-1),
+}
+"""The activations, each written in torch: (torch, the layer's nets z, its parameters) -> outputs."""
 
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "elu", "silu", "gelu",
-               "softmax")
-"""The activations this oracle has a torch form of."""
-LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
-OPTIMIZERS = ("sgd",)
+def _bce(torch, problem, z, y, t):
+    if problem.layers[-1].activation == "sigmoid":
+        return torch.nn.functional.binary_cross_entropy_with_logits(z, t, reduction="sum")
+    yc = y.clamp(LOG_FLOOR, 1 - LOG_FLOOR)
+    return -(t * torch.log(yc) + (1 - t) * torch.log(1 - yc)).sum()
+
+
+def _cross_entropy(torch, problem, z, y, t):
+    if problem.layers[-1].activation == "softmax":
+        return -(t * torch.log_softmax(z, dim=-1)).sum()
+    return -(t * torch.log(y.clamp_min(LOG_FLOOR))).sum()
+
+
+LOSSES: dict[str, Callable] = {
+    "half_sse": lambda torch, problem, z, y, t: 0.5 * ((t - y) ** 2).sum(),
+    "sse": lambda torch, problem, z, y, t: ((t - y) ** 2).sum(),
+    "mse": lambda torch, problem, z, y, t: ((t - y) ** 2).sum() / y.shape[-1],
+    "bce": _bce,
+    "cross_entropy": _cross_entropy,
+}
+"""The losses summed over the samples: (torch, problem, nets and outputs of the output layer,
+targets) -> the loss (a row per sample)."""
+
+OPTIMIZERS: dict[str, Callable] = {
+    "sgd": lambda torch, params, lr: torch.optim.SGD(params, lr=lr),
+}
+"""The optimizers as torch.optim builds them: (torch, parameters, learning rate) -> optimizer."""
 
 
 def _activate(layer, z):
-    forms = _activations()
-    if layer.activation not in forms:
+    import torch
+    if layer.activation not in ACTIVATIONS:
         raise MissingForm(f"the PyTorch reference has no form of the activation {layer.activation!r}")
-    return forms[layer.activation](z, layer.params)
+    return ACTIVATIONS[layer.activation](torch, z, layer.params)
 
 
 def _loss(problem: Problem, z, y, t):
     """The loss of one batch (rows: samples) written in torch: summed, or averaged over the
     samples for batch mean."""
     import torch
-    F = torch.nn.functional
-    loss, out = problem.loss, problem.layers[-1].activation
-    if loss == "half_sse":
-        e = 0.5 * ((t - y) ** 2).sum()
-    elif loss == "sse":
-        e = ((t - y) ** 2).sum()
-    elif loss == "mse":
-        e = ((t - y) ** 2).sum() / y.shape[-1]
-    elif loss == "bce" and out == "sigmoid":
-        e = F.binary_cross_entropy_with_logits(z, t, reduction="sum")
-    elif loss == "bce":
-        yc = y.clamp(LOG_FLOOR, 1 - LOG_FLOOR)
-        e = -(t * torch.log(yc) + (1 - t) * torch.log(1 - yc)).sum()
-    elif loss == "cross_entropy" and out == "softmax":
-        e = -(t * torch.log_softmax(z, dim=-1)).sum()
-    elif loss == "cross_entropy":
-        e = -(t * torch.log(y.clamp_min(LOG_FLOOR))).sum()
-    else:
-        raise MissingForm(f"the PyTorch reference has no form of the loss {loss!r}")
+    if problem.loss not in LOSSES:
+        raise MissingForm(f"the PyTorch reference has no form of the loss {problem.loss!r}")
+    e = LOSSES[problem.loss](torch, problem, z, y, t)
     return e / len(problem.samples) if problem.batch == "mean" else e
 
 
@@ -125,9 +130,9 @@ def torch_gradients(problem: Problem) -> dict[str, float]:
 
 def _optimizer(problem: Problem, params):
     import torch
-    if problem.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=problem.learning_rate)
-    raise MissingForm(f"the PyTorch reference has no form of the optimizer {problem.optimizer!r}")
+    if problem.optimizer not in OPTIMIZERS:
+        raise MissingForm(f"the PyTorch reference has no form of the optimizer {problem.optimizer!r}")
+    return OPTIMIZERS[problem.optimizer](torch, params, problem.learning_rate)
 
 
 def torch_sgd(problem: Problem, steps: int) -> dict[str, float]:

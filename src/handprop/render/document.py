@@ -168,6 +168,12 @@ class Document:
     questions: tuple[Question, ...]
     rounding_note: str                # our own prose, `code` in backticks
 
+    @property
+    def questions_title(self) -> str:
+        """``The four chain-rule questions`` (three without a hidden layer: no input question)."""
+        count = {3: "three", 4: "four"}.get(len(self.questions), str(len(self.questions)))
+        return f"The {count} chain-rule questions"
+
     def chain(self, item: Step | Form, notation: str) -> list[str]:
         """A chain written in ``notation`` at the document's digits."""
         return self.trace.chain(item, notation, self.digits)
@@ -482,11 +488,9 @@ def four_questions(trace: Trace) -> tuple[Question, ...]:
                  + "; ".join(ACTIVATIONS[a].slope_words for a in activations) + "."),
         Question("How much does the weight's input matter?", Partial("net:Y", "param:w"),
                  "The net input is a weighted sum, so its slope with respect to a weight is the value "
-                 "that weight multiplies: strongly active units pass on larger gradients."),
-        Question("How much does the input matter?",
-                 Partial("net:H" if hidden else "net:Y", "param:w"),
-                 ("For a first-layer weight that value is the input itself: small inputs mean small "
-                  "gradients and slow learning.") if hidden else
-                 ("With no hidden layer every weight multiplies an input itself: small inputs mean "
-                  "small gradients and slow learning.")),
-    )
+                 "that weight multiplies: strongly active units pass on larger gradients."
+                 + ("" if hidden else " With no hidden layer that value is an input itself: small "
+                    "inputs mean small gradients and slow learning.")),
+    ) + ((Question("How much does the input matter?", Partial("net:H", "param:w"),
+                   "For a first-layer weight that value is the input itself: small inputs mean small "
+                   "gradients and slow learning."),) if hidden else ())

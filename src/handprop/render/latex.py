@@ -171,7 +171,7 @@ def render(trace: Trace, digits: int | None = None) -> str:
         if section.table is not None:
             out += table_lines(doc, section.table)
     out += table_lines(doc, doc.updates, "section")
-    out += [r"\section*{The four chain-rule questions}", r"\begin{enumerate}"]
+    out += [rf"\section*{{{doc.questions_title}}}", r"\begin{enumerate}"]
     for q in doc.questions:
         out.append(rf"\item \textbf{{{tex_text(q.question)}}} ${doc.write(q.symbol, 'latex')}$ --- "
                    rf"{tex_text(q.answer)}")

@@ -145,7 +145,7 @@ def render(trace: Trace, digits: int | None = None) -> str:
         if section.table is not None:
             out += table_lines(doc, section.table)
     out += table_lines(doc, doc.updates, "##")
-    out += ["## The four chain-rule questions", ""]
+    out += [f"## {doc.questions_title}", ""]
     for i, q in enumerate(doc.questions, start=1):
         out.append(f"{i}. **{md_escape(q.question)}** ${doc.write(q.symbol, 'latex')}$ — {md_escape(q.answer)}")
     out += ["", "## A note on rounding", "", code_spans(doc.rounding_note), ""]

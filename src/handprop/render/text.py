@@ -349,7 +349,7 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
             write_table(page, doc, section.table)
     page.rule("All updates")
     write_table(page, doc, doc.updates, heading=False)
-    page.rule("The four chain-rule questions")
+    page.rule(doc.questions_title)
     for i, q in enumerate(doc.questions, start=1):
         page.line((f"{i}. ", STYLE["heading"]), (q.question, STYLE["heading"]),
                   (f"  {doc.write(q.symbol, 'text')}", ""))

@@ -131,7 +131,7 @@ def render(trace: Trace, digits: int | None = None) -> str:
     out += table_lines(doc, doc.updates, "==")
     if doc.after:
         out += [text(doc.after), ""]
-    out += ["== The four chain-rule questions", ""]
+    out += [f"== {doc.questions_title}", ""]
     for q in doc.questions:
         out.append(f"+ *{text(q.question)}* ${doc.write(q.symbol, 'typst')}$ — {text(q.answer)}")
     out += ["", "== A note on rounding", "", code_spans(doc.rounding_note), ""]

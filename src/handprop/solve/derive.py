@@ -212,11 +212,12 @@ class _Builder:
                      f"{self.fmt(t)}; {effect}.", nodes=[u], layer=li)
             return
         outs = p.outgoing[u]
-        self.add(key, f"How much does {u}'s output matter?",
-                 f"{u} feeds {len(outs)} unit{'s' if len(outs) > 1 else ''}: the error flows back "
-                 "along every one of them, each delta times the weight it passed through, and the "
-                 "paths add up.", nodes=[u] + [w.dst for w in outs], edges=[w.name for w in outs],
-                 layer=li)
+        how = (f"{u} feeds {len(outs)} units: the error flows back along every one of them, each "
+               "delta times the weight it passed through, and the paths add up." if len(outs) > 1 else
+               f"{u} feeds one unit, {outs[0].dst}: the error flows back along {outs[0].name}, "
+               f"{outs[0].dst}'s delta times that weight.")
+        self.add(key, f"How much does {u}'s output matter?", how,
+                 nodes=[u] + [w.dst for w in outs], edges=[w.name for w in outs], layer=li)
 
     def steepness(self, key: str, s: Subject) -> None:
         u = s.name
@@ -413,10 +414,13 @@ class _Builder:
         name = s.name
         old = self.p.params[name]
         new = self.values[key]
-        way = "down" if new < old else "up" if new > old else "nowhere"
         moves = OPTIMIZERS[self.p.optimizer].moves.format(name=name)
-        self.add(key, f"Update {name}",
-                 f"{moves}: {way} from {self.fmt(old)} to {self.fmt(new)}.",
+        if new == old:
+            why = ": its gradient is 0" if self.values[qid("grad", name)] == 0 else ""
+            note = f"{name} stays at {self.fmt(old)}{why}."
+        else:
+            note = f"{moves}: {'down' if new < old else 'up'} from {self.fmt(old)} to {self.fmt(new)}."
+        self.add(key, f"Update {name}", note,
                  nodes=self.param_nodes(name), edges=[name] if name in self.p.weight else [],
                  layer=self.param_layer(name))
 

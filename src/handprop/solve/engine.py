@@ -68,7 +68,9 @@ def total_loss(problem: Problem, params: Mapping[str, float]) -> float:
     return loss_with(system(problem), params)
 
 
-def _warnings(problem: Problem, values: Mapping[str, float]) -> list[str]:
+def clamped_outputs(problem: Problem, values: Mapping[str, float]) -> list[str]:
+    """The outputs (ids) a logarithm of the loss cannot take as they are: within LOG_FLOOR of
+    0 or 1, they are kept within [LOG_FLOOR, 1 - LOG_FLOOR] there (and the loss is flat)."""
     if not LOSSES[problem.loss].uses_log:
         return []
     found = []
@@ -78,9 +80,14 @@ def _warnings(problem: Problem, values: Mapping[str, float]) -> list[str]:
             key = qid("out", u, n)
             y = values[key]
             if y < LOG_FLOOR or y > 1.0 - LOG_FLOOR:
-                found.append(f"{key} = {y!r} is too close to 0 or 1 for a logarithm; it is kept "
-                             f"within [{LOG_FLOOR:g}, 1 - {LOG_FLOOR:g}] in the loss")
+                found.append(key)
     return found
+
+
+def _warnings(problem: Problem, values: Mapping[str, float]) -> list[str]:
+    return [f"{key} = {values[key]!r} is too close to 0 or 1 for a logarithm; it is kept "
+            f"within [{LOG_FLOOR:g}, 1 - {LOG_FLOOR:g}] in the loss"
+            for key in clamped_outputs(problem, values)]
 
 
 def _overflow(sys: System, key: str | None, env: Mapping[str, float]) -> NumericError:

@@ -8,18 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import MissingDependency, ProblemError
+from ..errors import MissingDependency, UsageError
 from .history import History
 
 PLOT_SUFFIXES = (".png", ".svg")
 
 
-class PlotError(ProblemError):
-    """A plot that cannot be written."""
-
-
 def check_path(path: str) -> None:
-    """Raise :class:`PlotError` unless a plot can be written to ``path`` (nothing is written);
+    """Raise a :class:`~handprop.errors.UsageError` unless a plot can be written to ``path`` (nothing is written);
     :class:`~handprop.errors.MissingDependency` when matplotlib is not installed."""
     import importlib.util
     target = Path(path)
@@ -27,16 +23,16 @@ def check_path(path: str) -> None:
         raise MissingDependency("needs matplotlib (pip install 'handprop[plot]')", field="--plot",
                                 source=path)
     if target.suffix.lower() not in PLOT_SUFFIXES:
-        raise PlotError(f"unknown plot format {target.suffix or '(no suffix)'!r}; use a .png or .svg "
+        raise UsageError(f"unknown plot format {target.suffix or '(no suffix)'!r}; use a .png or .svg "
                         "file", field="--plot", source=path)
     if target.is_dir():
-        raise PlotError("is a directory", field="--plot", source=path)
+        raise UsageError("is a directory", field="--plot", source=path)
     folder = target.parent
     if not folder.is_dir():
-        raise PlotError(f"cannot write: folder {str(folder)!r} does not exist", field="--plot",
+        raise UsageError(f"cannot write: folder {str(folder)!r} does not exist", field="--plot",
                         source=path)
     if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise PlotError("cannot write: permission denied", field="--plot", source=path)
+        raise UsageError("cannot write: permission denied", field="--plot", source=path)
 
 
 def spans_decades(losses, decades: float = 2.0) -> bool:
@@ -78,4 +74,4 @@ def plot(history: History, path: str) -> None:
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise PlotError(f"cannot write: {err.strerror or err}", source=path) from None
+        raise UsageError(f"cannot write: {err.strerror or err}", "--plot", path) from None

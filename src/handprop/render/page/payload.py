@@ -13,7 +13,7 @@
      "digits":   significant figures of the numbers the page formats itself,
      "sections": [{"key", "title", "start", "end"}]  steps grouped as on paper (end exclusive),
      "doc":      {"given": [[label, listing]], "tables": [table...], "updates": table,
-                  "after": str, "questions": [{"question", "latex", "text", "answer"}],
+                  "after": str, "questions_title": str, "questions": [{"question", "latex", "text", "answer"}],
                   "rounding": str},
      "extras":   {...}}
 
@@ -76,6 +76,7 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
             + ([["…", f"and {doc.more_samples} more samples"]] if doc.more_samples else []),
             "tables": [_table(doc, s.table) for s in doc.sections if s.table is not None],
             "updates": _table(doc, doc.updates), "after": doc.after,
+            "questions_title": doc.questions_title,
             "questions": [{"question": q.question, "latex": doc.write(q.symbol, "latex"),
                            "text": doc.write(q.symbol, "text"), "answer": q.answer} for q in doc.questions],
             "rounding": doc.rounding_note.replace("`", ""),

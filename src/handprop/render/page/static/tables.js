@@ -16,7 +16,7 @@ function buildDocument(el, model, goto) {
     q.append(h("li", null, h("strong", { text: item.question }), " ", texEl(item.latex, false, item.text),
       h("p", { text: item.answer })));
   }
-  el.append(section("questions", "The four chain-rule questions", q));
+  el.append(section("questions", doc.questions_title, q));
   el.append(section("rounding", "A note on rounding", h("p", { text: doc.rounding })));
   const solution = section("solution", "The worked solution, every step",
     h("p", { class: "muted", text: `${model.trace.steps.length} steps, in the order a person writes them.` }));
