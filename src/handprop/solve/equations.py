@@ -18,7 +18,9 @@ the expression tree that defines it, built from the problem and the entries of
 
 The engine (:mod:`.engine`) evaluates exactly these trees, and the derivation
 (:mod:`.derive`) writes exactly these trees: what is shown is what was computed,
-by construction.  The loss after the update (``new:E:total``) has no formula of
+by construction.  (A :class:`~handprop.expr.nodes.Stable` node is the one written form
+computed rearranged -- softmax shifted by its largest net -- the same number to float64
+rounding.)  The loss after the update (``new:E:total``) has no formula of
 its own: it is the forward pass and loss evaluated again with every ``param:P``
 replaced by ``new:P``.
 """
