@@ -11,7 +11,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "handprop"
 
 LAYERS = [
-    {"errors", "quantities"},
+    {"errors", "quantities", "runtime"},
     {"expr"},
     {"nn"},
     {"problem"},

@@ -534,7 +534,7 @@ def test_json_in_pieces_is_exactly_the_json_whole(name, rounding):
 
 
 def test_an_output_that_fails_while_written_leaves_no_file(tmp_path):
-    from handprop.cli.io import write_output
+    from handprop.cli.output import write_output
 
     def pieces():
         yield b'{"a": 1'

@@ -29,6 +29,7 @@ from .errors import UsageError
 from .expr.nodes import Expr, Written
 from .expr.printers import PRINTERS
 from .quantities import ETA, Subject, parse, qid
+from .runtime import paused_gc
 
 SCHEMA = "handprop.trace/1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "trace.schema.json"
@@ -237,7 +238,8 @@ class Trace:
 
     def to_json(self, digits: int | None = None) -> dict[str, Any]:
         memo: dict = {}
-        return self._document([self._step_json(s, digits, memo) for s in self.steps])
+        with paused_gc():
+            return self._document([self._step_json(s, digits, memo) for s in self.steps])
 
     def _document(self, steps: Any) -> dict[str, Any]:
         doc: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
@@ -290,6 +292,10 @@ class Trace:
         """The compact JSON of :meth:`dump_bytes`, in pieces: the steps ``batch`` at a time, each
         piece's objects freed before the next is made (a large trace's JSON never sits whole in
         memory, as objects or as bytes).  Joined, the pieces are exactly ``dump_bytes(False)``."""
+        with paused_gc():
+            yield from self._chunks(newline, digits, batch)
+
+    def _chunks(self, newline: bool, digits: int | None, batch: int) -> Iterator[bytes]:
         import orjson
 
         doc = self._document(None)

@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import ClaimsError
-from ..problem import Problem, read_text
+from ..problem import Problem, builtins, read_text
 from ..quantities import parse as parse_id
 from ..quantities import plain, pretty, qid, split_id
 from ..quantities import qid as make_id
@@ -102,7 +102,8 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
             spec = m["spec"].strip()
             if not spec:
                 raise ClaimsError("'problem:' needs a file or a built-in name after it", where, source)
-            if folder is not None and not Path(spec).is_absolute() and (folder / spec).exists():
+            if folder is not None and spec not in builtins() and not Path(spec).is_absolute() \
+                    and (folder / spec).exists():
                 spec = str(folder / spec)
             problem, problem_line = spec, number
             continue

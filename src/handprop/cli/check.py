@@ -24,13 +24,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     import gc
     gc.disable()
-    from ..checking.claims import read
+    from ..checking.claims import read, resolve_path
+    from ..problem import file_of
     from ..checking.verdicts import check_file
-    from .io import output_format, refuse_own_input, write_output
+    from .io import output_format
+    from .output import refuse_own_input, write_output
 
-    fmt = output_format(args, FORMATS, SUFFIXES, claims=args.claims, problem=args.problem)
+    fmt = output_format(args, FORMATS, SUFFIXES, claims=resolve_path(args.claims),
+                        problem=args.problem and file_of(args.problem))
     claims = read(args.claims)
-    refuse_own_input(args.output, problem=claims.problem)
+    refuse_own_input(args.output, problem=claims.problem and file_of(claims.problem))
     report = check_file(claims, args.problem)
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console

@@ -24,11 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     import gc
     gc.disable()  # a trace is many small acyclic objects: collection only costs time
-    from ..problem import load
+    from ..problem import file_of, load
     from ..render import FORMATS, SUFFIXES, output_chunks
     from ..solve import explain
-    from .io import hold, output_format, write_output
-    fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=args.problem)
+    from .io import hold, output_format
+    from .output import write_output
+    fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=file_of(args.problem))
     problem = load(args.problem)
     if args.round or args.sig:
         from ..solve.rounding import hand_explain

@@ -57,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    from .output import Terminated, install_signal_handlers
+    install_signal_handlers()
     try:
         return _command(args.command).run(args)
     except HandpropError as err:
@@ -68,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("handprop: interrupted", file=sys.stderr)
         return 130
+    except Terminated as stop:
+        print("handprop: terminated", file=sys.stderr)
+        return stop.exit_status
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -70,14 +70,15 @@ def _json(text: str, field: str):
 
 def run(args) -> int:
     from ..errors import MissingDependency, ProblemError, UsageError
-    from .io import check_output, refuse_own_input, write_output
+    from .output import check_output, refuse_own_input, write_output
     if args.torch_action is None:
         raise UsageError("choose an action: handprop torch export | import")
     import importlib.util
     if importlib.util.find_spec("torch") is None:
         raise MissingDependency("needs PyTorch (pip install torch==2.13.0)")
     check_output(args.output)
-    refuse_own_input(args.output, problem=getattr(args, "problem", None),
+    from ..problem import file_of
+    refuse_own_input(args.output, problem=file_of(getattr(args, "problem", None) or "-"),
                      state_dict=getattr(args, "state", None))
     kind = _output_kind(args)
     if args.torch_action == "export":
@@ -165,7 +166,7 @@ def _export(args) -> int:
     import torch
 
     from ..problem import load
-    from .io import write_output
+    from .output import write_output
     from ..interop.torch import architecture
     problem = load(args.problem)
     from ..interop.torch import to_torch

@@ -75,11 +75,12 @@ class _Progress:
 
 def run(args) -> int:
     from ..errors import UsageError
-    from ..problem import load
+    from ..problem import file_of, load
     from ..training.history import UPDATED_NOTE, check_request, choose_engine, train
-    from .io import output_format, refuse_own_input, same_target, write_output
+    from .io import output_format
+    from .output import check_output, refuse_own_input, same_target, write_output
 
-    fmt = output_format(args, TRAIN_FORMATS, SUFFIXES, problem=args.problem)
+    fmt = output_format(args, TRAIN_FORMATS, SUFFIXES, problem=file_of(args.problem))
     problem = load(args.problem)
     check_request(problem, args.steps, args.every, args.hidden_deltas)
     choose_engine(problem, args.engine)
@@ -87,8 +88,9 @@ def run(args) -> int:
         raise UsageError("the reference engine only knows --hidden-deltas original", "--engine")
     if args.plot is not None:
         from ..training.plot import check_path
-        check_path(args.plot)
-        refuse_own_input(args.plot, problem=args.problem)
+        plot_kind = check_path(args.plot)
+        check_output(args.plot, "--plot")
+        refuse_own_input(args.plot, problem=file_of(args.problem))
         if args.output not in (None, "-") and same_target(args.output, args.plot):
             raise UsageError("is also the --plot file: the report and the plot need two files",
                              source=args.output)
@@ -104,8 +106,8 @@ def run(args) -> int:
     on_terminal = fmt == "text" and args.output in (None, "-")
     text = None if on_terminal else _render(fmt, history, args)
     if args.plot is not None:
-        from ..training.plot import plot
-        plot(history, args.plot)
+        from ..training.plot import plot_bytes
+        write_output(args.plot, plot_bytes(history, plot_kind))
     if on_terminal:
         from rich.console import Console
         from ..training.report_text import print_to

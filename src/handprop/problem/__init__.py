@@ -15,7 +15,7 @@ field and what is wrong, in one line; nothing else escapes :func:`parse` or
 - :mod:`.limits`: sizes and defaults.
 """
 from ..errors import ProblemError
-from .files import BUILTINS_DIR, builtin_descriptions, builtins, load, load_path
+from .files import BUILTINS_DIR, builtin_descriptions, builtins, file_of, load, load_path
 from .limits import (ACTIVATION_NAMES, BATCH_NAMES, LIMITS_TEXT, LOSS_NAMES, MAX_ABS, MAX_LAYERS,
                      MAX_NAME, MAX_SAMPLE_PARAMS, MAX_SAMPLES, MAX_UNITS, MAX_WEIGHTS)
 from .model import Bias, Layer, Problem, Sample, Weight
@@ -23,6 +23,6 @@ from .normalise import parse
 from .reading import MAX_FILE_BYTES, decode, read_text
 
 __all__ = ["Problem", "Layer", "Weight", "Bias", "Sample", "ProblemError", "parse", "load",
-           "load_path", "builtins", "builtin_descriptions", "decode", "read_text", "BUILTINS_DIR",
+           "load_path", "file_of", "builtins", "builtin_descriptions", "decode", "read_text", "BUILTINS_DIR",
            "ACTIVATION_NAMES", "LOSS_NAMES", "BATCH_NAMES", "LIMITS_TEXT", "MAX_ABS", "MAX_LAYERS",
            "MAX_NAME", "MAX_SAMPLES", "MAX_SAMPLE_PARAMS", "MAX_UNITS", "MAX_WEIGHTS", "MAX_FILE_BYTES"]

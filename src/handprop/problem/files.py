@@ -2,10 +2,14 @@
 
 A built-in problem (``notes``, ``mazur``: ``problem/examples/``) is read on a fast
 path that skips the pydantic models (trusted data; a test keeps both paths
-equal).  A name is a built-in when no file of that name exists.
+equal).  A built-in's name always means the built-in, whatever files the folder holds
+(so ``-o notes`` cannot hide it); a file of that name is read when written as a path:
+``./notes``.
 """
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 from ..errors import ProblemError
@@ -13,14 +17,19 @@ from .model import Problem
 from .normalise import parse
 from .reading import decode, decode_guess, format_of, read_text, suggest
 
-__all__ = ["BUILTINS_DIR", "builtins", "load", "load_path", "builtin_descriptions"]
+__all__ = ["BUILTINS_DIR", "builtins", "file_of", "load", "load_path", "builtin_descriptions"]
 
 BUILTINS_DIR = Path(__file__).parent / "examples"
 
 
+@functools.lru_cache(maxsize=1)
+def _builtins() -> tuple[tuple[str, Path], ...]:
+    return tuple((p.stem, p) for p in sorted(BUILTINS_DIR.glob("*.yaml")))
+
+
 def builtins() -> dict[str, Path]:
     """Built-in problems by name."""
-    return {p.stem: p for p in sorted(BUILTINS_DIR.glob("*.yaml"))}
+    return dict(_builtins())
 
 
 def _exists(path: str) -> bool:
@@ -30,12 +39,26 @@ def _exists(path: str) -> bool:
         return True
 
 
+def file_of(spec: str) -> str | None:
+    """The file a problem name reads: None for standard input (``-``) and a built-in name."""
+    return None if spec == "-" or spec in builtins() else spec
+
+
 def load(spec: str = "notes") -> Problem:
-    """A problem from a file path, ``-`` (stdin) or a built-in name."""
+    """A problem from a built-in name, ``-`` (stdin) or a file path (see the module docstring)."""
+    if not isinstance(spec, (str, os.PathLike)):
+        raise ProblemError(f"a problem is named by a string (a file path, '-' or a built-in name), "
+                           f"not {type(spec).__name__}", source="load")
+    spec = os.fspath(spec)
+    if not isinstance(spec, str):
+        raise ProblemError("a problem is named by a string path, not bytes", source="load")
     table = builtins()
+    if spec in table:
+        return load_path(str(table[spec]), source=spec, name=spec, trusted=True)
     if spec != "-" and not _exists(spec):
-        if spec in table:
-            return load_path(str(table[spec]), source=spec, name=spec, trusted=True)
+        if os.path.islink(spec):
+            raise ProblemError(f"is a symbolic link to {os.readlink(spec)!r}, which does not exist",
+                               source=spec)
         hint = suggest(spec, table) or f" (built-in problems: {', '.join(table)})"
         raise ProblemError(f"no such file, and not a built-in problem{hint}", source=spec)
     return load_path(spec)

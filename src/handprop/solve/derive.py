@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from math import prod
 
 from ..errors import ProblemError
+from ..runtime import paused_gc
 from ..expr.evaluate import worked
 from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
 from ..expr.numbers import text_number
@@ -65,10 +66,11 @@ def derive(problem: Problem, solution: Solution | None = None, digits: int = 6) 
     if count > MAX_STEPS:
         raise ProblemError(f"this would write about {count:,} steps; the limit is {MAX_STEPS:,} "
                            "(fewer samples or a smaller network)", source=problem.name)
-    solution = solution or solve(problem)
-    sys = solution.system or system(problem)
-    b = _Builder(problem, sys, solution, digits)
-    b.build()
+    with paused_gc():
+        solution = solution or solve(problem)
+        sys = solution.system or system(problem)
+        b = _Builder(problem, sys, solution, digits)
+        b.build()
     trace = Trace(problem=problem.to_dict(), values=dict(solution.values), steps=tuple(b.steps),
                   warnings=tuple(solution.warnings), digits=digits, name=problem.name)
     return Derivation(trace, sys, solution)

@@ -5,7 +5,6 @@ where a curve on a linear scale is a wall followed by a flat line.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..errors import MissingDependency, UsageError
@@ -14,25 +13,20 @@ from .history import History
 PLOT_SUFFIXES = (".png", ".svg")
 
 
-def check_path(path: str) -> None:
-    """Raise a :class:`~handprop.errors.UsageError` unless a plot can be written to ``path`` (nothing is written);
-    :class:`~handprop.errors.MissingDependency` when matplotlib is not installed."""
+def check_path(path: str) -> str:
+    """The plot format ``path`` names (``png`` or ``svg``), before any work: a
+    :class:`~handprop.errors.UsageError` for another suffix, and
+    :class:`~handprop.errors.MissingDependency` when matplotlib is not installed.  Whether
+    the file can be written is the writer's to check (``handprop.cli.output``)."""
     import importlib.util
-    target = Path(path)
     if importlib.util.find_spec("matplotlib") is None:
         raise MissingDependency("needs matplotlib (pip install 'handprop[plot]')", field="--plot",
                                 source=path)
-    if target.suffix.lower() not in PLOT_SUFFIXES:
-        raise UsageError(f"unknown plot format {target.suffix or '(no suffix)'!r}; use a .png or .svg "
-                        "file", field="--plot", source=path)
-    if target.is_dir():
-        raise UsageError("is a directory", field="--plot", source=path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise UsageError(f"cannot write: folder {str(folder)!r} does not exist", field="--plot",
-                        source=path)
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UsageError("cannot write: permission denied", field="--plot", source=path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in PLOT_SUFFIXES:
+        raise UsageError(f"unknown plot format {suffix or '(no suffix)'!r}; use a .png or .svg "
+                         "file", field="--plot", source=path)
+    return suffix[1:]
 
 
 def spans_decades(losses, decades: float = 2.0) -> bool:
@@ -63,15 +57,9 @@ def figure(history: History):
     return fig
 
 
-def plot(history: History, path: str) -> None:
-    """Write the loss curve to ``path`` (.png or .svg): all or nothing."""
-    check_path(path)
-    fig = figure(history)
-    target = Path(path)
-    tmp = target.with_name(f".{target.stem}.tmp{os.getpid()}{target.suffix}")
-    try:
-        fig.savefig(tmp, format=target.suffix.lower()[1:])
-        os.replace(tmp, target)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write: {err.strerror or err}", "--plot", path) from None
+def plot_bytes(history: History, kind: str) -> bytes:
+    """The loss curve as a ``png`` or ``svg`` file's bytes."""
+    import io
+    buffer = io.BytesIO()
+    figure(history).savefig(buffer, format=kind)
+    return buffer.getvalue()

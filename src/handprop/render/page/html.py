@@ -44,6 +44,7 @@ import html
 import re
 from typing import Any
 
+from ...runtime import paused_gc
 from ...trace import Trace
 from .assets import KATEX_VERSION, TEMPLATES, katex_assets, katex_dir, player_assets
 from .payload import payload
@@ -100,7 +101,8 @@ def shell(title: str, payload_json: str | None = None, payload_url: str | None =
 def render(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None) -> str:
     """The self-contained interactive page of ``trace`` (``extras``: see the module docstring)."""
     title = trace.problem.get("title") or trace.name or "handprop"
-    return shell(title, payload_json=script_json(payload(trace, digits, extras)))
+    with paused_gc():
+        return shell(title, payload_json=script_json(payload(trace, digits, extras)))
 
 
 def iframe(page: str, height: int = 780, title: str = "handprop player") -> str:
