@@ -11,7 +11,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "handprop"
 
 LAYERS = [
-    {"errors", "quantities", "runtime"},
+    {"visible", "runtime"},
+    {"errors", "quantities"},
     {"expr"},
     {"nn"},
     {"problem"},

@@ -70,16 +70,18 @@ def test_matrix_names_and_several_samples():
     assert which.qid is None and "which sample" in which.reason
 
 
-def test_names_that_differ_only_in_case_prefer_the_exact_one():
+def test_names_that_differ_only_in_case_are_refused_as_ambiguous():
+    """a and A in one network: a claim about either could be read as the other."""
+    import pytest
+
+    from handprop.errors import ProblemError
     from handprop.problem import parse
-    p = parse({"inputs": ["x"], "layers": [{"units": ["a", "A"], "activation": "tanh"},
-                                             {"units": ["y"], "activation": "linear"}],
+    with pytest.raises(ProblemError, match="differ only by case"):
+        parse({"inputs": ["x"], "layers": [{"units": ["a", "A"], "activation": "tanh"},
+                                           {"units": ["y"], "activation": "linear"}],
                "weights": {"w1": ["x", "a", 0.5], "w2": ["x", "A", -0.5], "w3": ["a", "y", 1.0],
                            "w4": ["A", "y", 2.0]},
                "samples": [{"inputs": [1.0], "targets": [0.0]}]})
-    names = Names(p, tuple(solve(p).values))
-    assert names.resolve("out:A").qid == "out:A"
-    assert names.resolve("out:a").qid == "out:a"
 
 
 from hypothesis import given, settings  # noqa: E402

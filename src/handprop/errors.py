@@ -16,9 +16,11 @@ class                  exit status  what it means
 :class:`MissingDependency`  3       an optional package (torch, matplotlib, KaTeX, typst) is absent
 =====================  ===========  =============================================
 
-Nothing here imports anything of handprop: every module may raise these.
+Nothing here imports anything of handprop but how text is made visible (:mod:`handprop.visible`): every module may raise these.
 """
 from __future__ import annotations
+
+from .visible import one_line
 
 __all__ = ["HandpropError", "ProblemError", "ClaimsError", "UsageError", "NumericError",
            "MissingDependency", "one_line"]
@@ -66,10 +68,3 @@ class MissingDependency(HandpropError, ImportError):
     """An optional dependency is needed and not installed; the message says how to install it."""
 
     exit_status = 3
-
-
-def one_line(text: str) -> str:
-    """``text`` with line breaks and other control characters escaped: one line, always."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

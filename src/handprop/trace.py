@@ -41,6 +41,18 @@ __all__ = ["SCHEMA", "SCHEMA_FILE", "PHASES", "NOTATIONS", "Focus", "Term", "For
            "Step", "Trace", "schema", "given_values"]
 
 
+MAX_DIGITS = 17
+"""Significant figures a float64 holds (and the most a number is shown with)."""
+
+
+def check_digits(digits: Any, who: str) -> int:
+    """``digits`` when it is a whole number of significant figures from 1 to 17."""
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
+        raise UsageError(f"must be a whole number from 1 to {MAX_DIGITS}, not {digits!r}",
+                         "digits", who)
+    return digits
+
+
 @dataclass(frozen=True, slots=True)
 class Focus:
     """What a step concerns: unit (and bias) names, and weight names."""
@@ -151,6 +163,8 @@ class Trace:
 
     def printer(self, notation: str, numbers: bool, digits: int | None = None):
         """The printer of ``notation`` (symbols, or numbers from this trace), ``digits`` shown."""
+        if digits is not None:
+            check_digits(digits, "digits")
         key = (notation, numbers, digits or self.digits)
         store = self.__dict__.get("_printers")
         if store is None:

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import ClaimsError
+from ..visible import hidden_in, one_line
 from ..problem import Problem, builtins, read_text
 from ..quantities import parse as parse_id
 from ..quantities import plain, pretty, qid, split_id
@@ -54,7 +55,13 @@ class ClaimsFile:
 
 # ---------------------------------------------------------------- reading
 
-_SEPARATORS = re.compile(r"\s*(?:=|≈|:(?=\s*[-+−.\d]))\s*")
+_SEPARATORS = re.compile(r"=|≈|:(?=[ \t]{0,20}[-+−.\d])")   # pieces are stripped: no \s* to backtrack over
+MAX_LINE = 2_000
+"""The longest line of a claims file (a claim with its working)."""
+MAX_WORKING = 400
+"""The longest working (arithmetic before the number) that is read as arithmetic."""
+MAX_EXPONENT = 40
+"""A claimed number is written with a power of ten within ±MAX_EXPONENT."""
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _TIMES_TEN = re.compile(r"^(?P<m>[^×x*·]+?)\s*[×x*·]\s*10\s*\^?\s*(?P<e>[-+]?\d+)$")
 _PROBLEM = re.compile(r"^problem\s*[:=]\s*(?P<spec>.*)$", re.IGNORECASE)
@@ -88,13 +95,16 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
     claims: list[Claim] = []
     problem = problem_line = None
     part = ""
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):   # only \n ends a line (not NEL)
+        where = f"line {number}"
+        if len(raw) > MAX_LINE:
+            raise ClaimsError(f"is {len(raw):,} characters long; a claim fits on a line of at most "
+                              f"{MAX_LINE:,}", where, source)
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        where = f"line {number}"
         if m := _HEADING.match(line):
-            part = m["title"].strip() or f"part at line {number}"
+            part = one_line(m["title"].strip()) or f"part at line {number}"
             continue
         if m := _PROBLEM.match(line):
             if problem is not None:
@@ -113,6 +123,10 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
         name, written = pieces[0].strip(), pieces[-1].strip()
         if not name:
             raise ClaimsError(f"no name before the number in {_shown(line)}", where, source)
+        hidden = hidden_in(name)
+        if hidden:
+            raise ClaimsError(f"the name {_shown(name)} holds {hidden}, which does not show; write "
+                              "the name as the problem does", where, source)
         value = number_of(written)
         if value is None:
             hint = " (use a point for decimals)" if re.fullmatch(r"[-+−]?\d+,\d+", written) else ""
@@ -136,7 +150,7 @@ def number_of(written: str) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    if not value.is_finite() or abs(value) > Decimal("1e30"):
+    if not value.is_finite() or abs(value) > Decimal("1e30") or abs(value.as_tuple().exponent) > MAX_EXPONENT:
         return None
     return value
 
@@ -145,6 +159,8 @@ def arithmetic(text: str) -> tuple[float, int] | None:
     """The value of a line of plain arithmetic (``0.0075 + 0.020 + 0.35``, ``(0.15)(0.05)``,
     ``½ × 0.5580``) and how many numbers it holds; None for anything else."""
     import ast
+    if len(text) > MAX_WORKING:
+        return None
     text = text.strip().replace("²", "**2").replace("³", "**3").translate(_SUPERSCRIPTS)
     for a, b in (("×", "*"), ("·", "*"), ("⋅", "*"), ("÷", "/"), ("−", "-"), ("½", "0.5")):
         text = text.replace(a, b)
@@ -154,7 +170,7 @@ def arithmetic(text: str) -> tuple[float, int] | None:
         return None
     try:
         tree = ast.parse(text, mode="eval")
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
     count = 0
 
@@ -180,7 +196,7 @@ def arithmetic(text: str) -> tuple[float, int] | None:
         raise ValueError("not arithmetic")
     try:
         result = value(tree.body)
-    except (ValueError, ZeroDivisionError, OverflowError):
+    except (ValueError, ZeroDivisionError, OverflowError, RecursionError):
         return None
     return result, max(count, 1)
 

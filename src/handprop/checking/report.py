@@ -10,34 +10,45 @@ import io
 import json
 
 from ..expr.numbers import fmt_number
+from ..visible import one_line
 
 STYLES = {"correct": "green", "rounding": "cyan", "carried": "yellow", "wrong": "bold red",
           "unknown": "magenta"}
 
 
-def table(report):
+def tables(report) -> list:
+    """The claims as rich tables, one for each part of the file (its heading above it, so that
+    a long heading never squeezes the columns).  Every text is plain: a claim written like
+    rich markup (``E[/] = 0.3``) shows as written, hidden characters escaped."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    t.add_column("claim", no_wrap=True, ratio=None)
-    t.add_column("claimed", justify="right", no_wrap=True)
-    t.add_column("exact", justify="right", no_wrap=True)
-    t.add_column("verdict", no_wrap=True)
-    t.add_column("explanation", ratio=1, overflow="fold")
-    part = None
-    for v in report.verdicts:
-        if v.claim.part != part:
+    rows = [(one_line(v.claim.name), one_line(v.claim.text),
+             "" if v.exact is None else fmt_number(v.exact, 6), v.verdict, one_line(v.explanation))
+            for v in report.verdicts]
+    # the same widths in every part's table, so that the columns line up down the page
+    widths = [min(max([len(head)] + [len(r[i]) for r in rows]), cap)
+              for i, (head, cap) in enumerate((("claim", 24), ("claimed", 14), ("exact", 12),
+                                               ("verdict", 8)))]
+    out: list = []
+    t = None
+    part = object()
+    for v, row in zip(report.verdicts, rows):
+        if t is None or v.claim.part != part:
             part = v.claim.part
             if part:
-                if t.row_count:
-                    t.add_section()
-                t.add_row(Text(f"[{part}]", style="italic dim"), "", "", "", "")
-        exact = "" if v.exact is None else fmt_number(v.exact, 6)
-        t.add_row(v.claim.name, v.claim.text, exact, Text(v.verdict, style=STYLES[v.verdict]),
-                  v.explanation)
-    return t
+                out.append(Text(one_line(f"[{part}]"), style="italic dim"))
+            t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            t.add_column("claim", overflow="fold", width=widths[0])
+            t.add_column("claimed", justify="right", overflow="fold", width=widths[1])
+            t.add_column("exact", justify="right", overflow="fold", width=widths[2])
+            t.add_column("verdict", no_wrap=True, width=widths[3])
+            t.add_column("explanation", ratio=1, overflow="fold", min_width=16)
+            out.append(t)
+        t.add_row(Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3], style=STYLES[row[3]]),
+                  Text(row[4]))
+    return out
 
 
 def summary(report) -> str:
@@ -49,14 +60,16 @@ def summary(report) -> str:
 
 
 def heading(report) -> str:
-    return f"Checking {report.source} against the problem {report.problem.name!r}"
+    return one_line(f"Checking {report.source} against the problem {report.problem.name!r}")
 
 
 def print_to(console, report) -> None:
-    console.print(heading(report), highlight=False)
+    from rich.text import Text
+    console.print(Text(heading(report)), highlight=False)
     console.print()
-    console.print(table(report))
-    console.print(summary(report), highlight=False)
+    for piece in tables(report):
+        console.print(piece)
+    console.print(Text(summary(report)), highlight=False)
 
 
 def render(report, width: int = 100) -> str:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Mapping
 
-__all__ = ["Layer", "Weight", "Bias", "Sample", "Problem"]
+from ..errors import UsageError
+
+__all__ = ["Layer", "Weight", "Bias", "Sample", "Problem", "require_problem"]
 
 
 @dataclass(frozen=True)
@@ -179,3 +181,14 @@ class Problem:
         if self.optimizer != "sgd":
             d["optimizer"] = self.optimizer
         return d
+
+
+def require_problem(value: Any, who: str) -> "Problem":
+    """``value`` when it is a :class:`Problem`, else a :class:`~handprop.errors.UsageError`
+    saying where one comes from (``who``: the function that was given it)."""
+    if isinstance(value, Problem):
+        return value
+    hint = (" (for a file or a built-in name, load(...) it first)" if isinstance(value, str) else
+            " (for problem data, parse(...) it first)" if isinstance(value, dict) else "")
+    raise UsageError(f"takes a Problem from load() or parse(), not {type(value).__name__}{hint}",
+                     source=who)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ProblemError
 from ..nn import ACTIVATIONS, LOSSES
+from ..visible import one_line, title_text, visible
 from .limits import (LAYER_DEFAULTS, LAYER_PARAMS, MAX_SAMPLE_PARAMS, MAX_WEIGHTS,
                      PROBLEM_DEFAULTS, RESERVED_OUTPUT_NAMES)
 from .model import Bias, Layer, Problem, Sample, Weight
@@ -84,8 +85,8 @@ def _normalise(raw: RawProblem, name: str) -> Problem:
                            "learning_rate x gradient itself)", "learning_rate")
     return Problem(inputs=inputs, layers=layers, weights=weights, biases=biases, samples=samples,
                    loss=raw.loss, learning_rate=raw.learning_rate, update_biases=raw.update_biases,
-                   batch=raw.batch, optimizer=raw.optimizer, title=raw.title,
-                   description=raw.description, name=name)
+                   batch=raw.batch, optimizer=raw.optimizer, title=title_text(raw.title),
+                   description=visible(raw.description), name=one_line(name or ""))
 
 
 def _options(spec: Any, activation: str, i: int) -> tuple[tuple[str, float], ...]:
@@ -272,15 +273,24 @@ def _a(noun: str) -> str:
 
 
 def _check_names(inputs, layers, weights, biases) -> None:
+    """Every name different, and not only by case (names are NFC already, so Å typed as one
+    character or as A and a ring is one name)."""
     seen: dict[str, str] = {}
+    folded: dict[str, str] = {}
     for kind, names in (("input", inputs), ("unit", [u for l in layers for u in l.units]),
                         ("weight", [w.name for w in weights]), ("bias", [b.name for b in biases])):
         for n in names:
+            where = {"weight": f"weights.{n}", "bias": f"biases.{n}"}.get(kind, "layers")
             if n in seen:
-                where = {"weight": f"weights.{n}", "bias": f"biases.{n}"}.get(kind, "layers")
                 raise ProblemError(f"the name {n!r} is used for {_a(seen[n])} and {_a(kind)}; every "
                                    "name must be different", where)
+            other = folded.get(n.casefold())
+            if other is not None:
+                raise ProblemError(f"the names {other!r} ({_a(seen[other])}) and {n!r} ({_a(kind)}) "
+                                   "differ only by case: a reader cannot tell them apart in a claim "
+                                   "or a message; rename one", where)
             seen[n] = kind
+            folded[n.casefold()] = n
     for i, u in enumerate(layers[-1].units):
         if u in RESERVED_OUTPUT_NAMES:
             raise ProblemError(f"an output unit cannot be called {u!r} (E:{u} is the total loss)",

@@ -103,12 +103,26 @@ class _Mapping(dict):
 _PLAIN = (str, int, float, bool, type(None), datetime.date, datetime.time)
 
 
+_LEAVE = object()
+"""A marker on the walk's stack: the container it names has been looked at."""
+
+
 def check_document(data: Any) -> None:
     """Refuse what a parser let through but a problem cannot hold: keys given twice, and values
     that are not text, numbers, booleans, lists or mappings.  Iterative: any depth is fine."""
     stack: list[tuple[Any, tuple]] = [(data, ())]
+    inside: set[int] = set()        # the containers holding the one being looked at
     while stack:
         value, path = stack.pop()
+        if value is _LEAVE:
+            inside.discard(path)
+            continue
+        if isinstance(value, (dict, list, tuple)):
+            if id(value) in inside:
+                raise ProblemError("holds itself (a list or mapping that contains itself): a problem "
+                                   "is a tree of values", field_path(path))
+            inside.add(id(value))
+            stack.append((_LEAVE, id(value)))
         if isinstance(value, dict):
             if value.__class__ is _Mapping and value.repeated:
                 key, first, again = value.repeated[0]

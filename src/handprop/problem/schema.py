@@ -9,14 +9,14 @@ error comes from the branch the user meant, never from all of them.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StrictBool,
-                      Tag, ValidationError)
-
-from pydantic import create_model
+                      Tag, ValidationError, create_model)
 
 from ..errors import ProblemError
+from ..visible import hidden_in, one_line
 from .limits import (ACTIVATION_NAMES, BATCH_NAMES, LAYER_DEFAULTS, LAYER_PARAMS, LIMITS_TEXT,
                      LOSS_NAMES, MAX_ABS, MAX_LAYERS, MAX_NAME, MAX_SAMPLES, MAX_UNITS,
                      OPTIMIZER_NAMES, PROBLEM_DEFAULTS)
@@ -63,7 +63,7 @@ def _name(value: Any) -> str:
         raise ValueError(f"expected a name, got {describe(value)}: put the name in quotes")
     if not isinstance(value, (str, int)):
         raise ValueError(f"expected a name, got {describe(value)}")
-    value = str(value)
+    value = unicodedata.normalize("NFC", str(value))   # Å typed either way is one name
     if not value.strip():
         raise ValueError("a name cannot be empty")
     if len(value) > MAX_NAME:
@@ -71,10 +71,14 @@ def _name(value: Any) -> str:
                          f"(it starts {value[:16]!r})")
     if value != value.strip():
         raise ValueError(f"name {value!r} has leading or trailing spaces")
-    bad = sorted({c for c in value if c in ":[]" or not c.isprintable()})
+    hidden = hidden_in(value)
+    if hidden:
+        raise ValueError(f"name {one_line(value)!r} holds {hidden}: a name cannot hold line breaks, "
+                         "control characters or other characters that do not show")
+    bad = sorted({c for c in value if c in ":[]"})
     if bad:
         raise ValueError(f"name {value!r} contains {''.join(bad)!r}: ':', '[', ']' are reserved for "
-                         "ids like out:H1[2], and a name cannot hold line breaks or control characters")
+                         "ids like out:H1[2]")
     return value
 
 

@@ -19,7 +19,7 @@ _PUNCT = set("\\`*[]|~$!{}")
 _LINE_START = re.compile(r"^([#>+=-]|\d+[.)])")
 
 
-def md_escape(text: str) -> str:
+def md_escape(text: str, at_line_start: bool = True) -> str:
     """``text`` as literal Markdown text: HTML-escaped, Markdown's punctuation backslashed.
 
     An ``_`` between two letters or digits cannot start emphasis on GitHub and is
@@ -36,17 +36,25 @@ def md_escape(text: str) -> str:
             out.append("_" if inner else "\\_")
         else:
             out.append(ch)
-    result = "".join(out)
-    if m := _LINE_START.match(result):  # a line that would start a heading, quote or list
-        result = "\\" + result if not m.group(1)[0].isdigit() else \
-            result[:len(m.group(1)) - 1] + "\\" + result[len(m.group(1)) - 1:]
-    return result
+    lines = "".join(out).split("\n")
+    return "\n".join(line if i == 0 and not at_line_start else _line_start(line)
+                     for i, line in enumerate(lines))
+
+
+def _line_start(line: str) -> str:
+    """A line that would start a heading, a quote, a list or a code block, escaped at its
+    start (its leading spaces dropped: four of them make code)."""
+    line = line.lstrip(" ")
+    if m := _LINE_START.match(line):
+        return "\\" + line if not m.group(1)[0].isdigit() else \
+            line[:len(m.group(1)) - 1] + "\\" + line[len(m.group(1)) - 1:]
+    return line
 
 
 def code_spans(text: str) -> str:
     """Prose of our own with `code` in backticks: escaped outside the code spans."""
     parts = text.split("`")
-    return "".join(f"`{p}`" if i % 2 else md_escape(p) for i, p in enumerate(parts))
+    return "".join(f"`{p}`" if i % 2 else md_escape(p, at_line_start=i == 0) for i, p in enumerate(parts))
 
 
 def inline_math(tex: str) -> str:

@@ -20,9 +20,9 @@ from ..expr.evaluate import worked
 from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
 from ..expr.numbers import text_number
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
-from ..problem import Problem
+from ..problem import Problem, require_problem
 from ..quantities import AFTER, TOTAL, Subject, parse, qid
-from ..trace import Focus, Form, Step, Term, Trace
+from ..trace import Focus, Form, Step, Term, Trace, check_digits
 from .engine import Solution, solve
 from .equations import System, simplified, symbol, system, whole_delta
 
@@ -61,6 +61,8 @@ class Derivation:
 
 def derive(problem: Problem, solution: Solution | None = None, digits: int = 6) -> Derivation:
     """Every step of the worked solution of ``problem``."""
+    require_problem(problem, "derive")
+    check_digits(digits, "derive")
     count = len(problem.samples) * (2 * sum(len(l.units) for l in problem.layers) * 3
                                     + len(problem.params)) + 2 * len(problem.params)
     if count > MAX_STEPS:
@@ -78,6 +80,8 @@ def derive(problem: Problem, solution: Solution | None = None, digits: int = 6) 
 
 def explain(problem: Problem, digits: int = 6) -> Trace:
     """The trace of ``problem``: the one call most users need."""
+    require_problem(problem, "explain")
+    check_digits(digits, "explain")
     return derive(problem, digits=digits).trace
 
 

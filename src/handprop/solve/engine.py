@@ -17,7 +17,7 @@ from typing import Mapping
 
 from ..errors import NumericError
 from ..nn import LOG_FLOOR, LOSSES
-from ..problem import Problem
+from ..problem import Problem, require_problem
 from ..quantities import AFTER, TOTAL, qid
 from .equations import System, system
 
@@ -35,6 +35,7 @@ class Solution:
 
 def solve(problem: Problem, sys: System | None = None) -> Solution:
     """Forward pass, loss, backward pass, update and the loss after it."""
+    require_problem(problem, "solve")
     sys = sys or system(problem)
     env: dict[str, float] = dict(sys.base)
     last = None
