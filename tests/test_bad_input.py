@@ -87,7 +87,7 @@ BAD_FILES: dict[str, tuple[str, str]] = {
     "learning_rate_negative.yaml": ("learning_rate", "must not be negative"),
     "learning_rate_negative.toml": ("learning_rate", "must not be negative"),
     # fields
-    "field_typo_learning_rat.yaml": ("learning_rat", "is not a field here (did you mean 'learning_rate'?)"),
+    "field_typo_learning_rat.yaml": ("learning_rat", "is not a field here (line 21) (did you mean 'learning_rate'?)"),
     "field_typo_in_sample.json": ("samples[0].target", "did you mean 'targets'?"),
     "field_typo_in_layer.yaml": ("layers[0].activaton", "did you mean 'activation'?"),
     "field_key_with_newline.yaml": ("learning\\nrate", "is not a field here"),

@@ -42,8 +42,13 @@ SCALE_KINDS = ("E:total", "dE/dout:", "delta:", "grad:")
 MIN_SCALE = 1e-30
 """A problem whose loss and backward pass all vanish below this has this scale."""
 MAX_FD_PARAMS = 300
-"""Larger networks have an evenly spread selection of this many parameters checked by finite
-differences (each costs four exact forward passes); PyTorch checks them all."""
+"""Larger networks have an evenly spread selection of at most this many parameters checked by
+finite differences (each costs four exact forward passes); PyTorch checks them all."""
+FD_BUDGET = 8_000_000
+"""Decimal multiply-adds the finite differences may spend (four forward passes of every sample
+for each parameter checked): about six seconds.  A network with many samples has fewer of its
+parameters checked, never fewer than MIN_FD_PARAMS."""
+MIN_FD_PARAMS = 24
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,12 @@ def floor_of(values: dict[str, float], tolerance: float) -> float:
 
 def _checked_params(problem: Problem) -> list[str]:
     names = list(problem.params)
-    if len(names) <= MAX_FD_PARAMS:
+    per_param = 4 * len(problem.samples) * max(len(problem.weights), 1)
+    most = min(MAX_FD_PARAMS, max(MIN_FD_PARAMS, FD_BUDGET // per_param))
+    if len(names) <= most:
         return names
-    step = len(names) / MAX_FD_PARAMS
-    return [names[int(i * step)] for i in range(MAX_FD_PARAMS)]
+    step = len(names) / most
+    return [names[int(i * step)] for i in range(most)]
 
 
 def finite_differences(problem: Problem, values: dict[str, float] | None = None) -> list[Comparison]:

@@ -18,11 +18,11 @@ from ..errors import ProblemError
 from .files import BUILTINS_DIR, builtin_descriptions, builtins, file_of, load, load_path
 from .limits import (ACTIVATION_NAMES, BATCH_NAMES, LIMITS_TEXT, LOSS_NAMES, MAX_ABS, MAX_LAYERS,
                      MAX_NAME, MAX_SAMPLE_PARAMS, MAX_SAMPLES, MAX_UNITS, MAX_WEIGHTS)
-from .model import Bias, Layer, Problem, Sample, Weight, require_problem
+from .model import Bias, Layer, Problem, Sample, Weight, require_problem, require_solvable
 from .normalise import parse
 from .reading import MAX_FILE_BYTES, decode, read_text
 
-__all__ = ["Problem", "Layer", "Weight", "Bias", "Sample", "ProblemError", "parse", "load", "require_problem",
+__all__ = ["Problem", "Layer", "Weight", "Bias", "Sample", "ProblemError", "parse", "load", "require_problem", "require_solvable",
            "load_path", "file_of", "builtins", "builtin_descriptions", "decode", "read_text", "BUILTINS_DIR",
            "ACTIVATION_NAMES", "LOSS_NAMES", "BATCH_NAMES", "LIMITS_TEXT", "MAX_ABS", "MAX_LAYERS",
            "MAX_NAME", "MAX_SAMPLES", "MAX_SAMPLE_PARAMS", "MAX_UNITS", "MAX_WEIGHTS", "MAX_FILE_BYTES"]

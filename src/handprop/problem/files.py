@@ -15,7 +15,8 @@ from pathlib import Path
 from ..errors import ProblemError
 from .model import Problem
 from .normalise import parse
-from .reading import decode, decode_guess, format_of, read_text, suggest
+from .limits import PROBLEM_FIELDS
+from .reading import decode, decode_guess, format_of, read_text, suggest, top_level_keys
 
 __all__ = ["BUILTINS_DIR", "builtins", "file_of", "load", "load_path", "builtin_descriptions"]
 
@@ -72,9 +73,20 @@ def load_path(path: str, source: str | None = None, name: str | None = None,
     source = source or ("<stdin>" if path == "-" else path)
     text = read_text(path)
     fmt = None if path == "-" else format_of(path)
+    if fmt in ("yaml", None):
+        _glance(text, source)
     data = decode(text, fmt, source) if fmt else decode_guess(text, source)
     stem = name or ("stdin" if path == "-" else Path(path).stem)
     return parse(data, source=source, name=stem, trusted=trusted)
+
+
+def _glance(text: str, source: str) -> None:
+    """Refuse an unknown top-level field of a block-style YAML file before reading it all: a
+    large file of data under a misspelt key is refused in a moment, not after minutes."""
+    for key, line in top_level_keys(text):
+        if key not in PROBLEM_FIELDS:
+            hint = suggest(key, PROBLEM_FIELDS) or f" (the fields here: {', '.join(PROBLEM_FIELDS)})"
+            raise ProblemError(f"is not a field here (line {line}){hint}", key, source)
 
 
 def builtin_descriptions() -> dict[str, str]:

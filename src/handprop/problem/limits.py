@@ -14,11 +14,22 @@ MAX_UNITS = 4096          # units in one layer (inputs included)
 MAX_WEIGHTS = 65_536       # a 784-64-10 network fits; a trace holds several steps for each
 MAX_SAMPLES = 1_000
 MAX_SAMPLE_PARAMS = 4_000_000   # samples x parameters: each pair is a per-sample gradient
+MAX_SOLUTION_STEPS = 60_000   # steps of a worked solution (explain, verify, check): < 1 GB, < 10 s
 MAX_NAME = 64             # characters in a name
 MAX_ABS = 1e6             # largest magnitude of any number in a file
 LIMITS_TEXT = (f"at most {MAX_LAYERS} layers, {MAX_UNITS} units a layer, {MAX_WEIGHTS:,} weights, "
                f"{MAX_SAMPLES} samples, {MAX_SAMPLE_PARAMS:,} samples x parameters, names of {MAX_NAME} "
-               f"characters, |numbers| <= {MAX_ABS:g}")
+               f"characters, |numbers| <= {MAX_ABS:g}; a worked solution of at most "
+               f"{MAX_SOLUTION_STEPS:,} steps")
+
+
+
+def solution_steps(samples: int, units: int, params: int) -> int:
+    """How many steps the worked solution of a network has, at most: for each sample six a
+    unit (net, out, error, how wrong, how steep, delta) and one a parameter (its gradient);
+    then each parameter's combined gradient and update."""
+    return samples * (6 * units + params) + 2 * params
+
 
 ACTIVATION_NAMES = tuple(ACTIVATIONS)
 LOSS_NAMES = tuple(LOSSES)
@@ -27,6 +38,10 @@ BATCH_NAMES = ("sum", "mean")
 LAYER_PARAMS = tuple(dict.fromkeys(p.name for a in ACTIVATIONS.values() for p in a.params))
 """Every activation parameter a layer may set (each activation takes some of them)."""
 RESERVED_OUTPUT_NAMES = ("total",)    # E:total is the total loss, so no output unit may be 'total'
+
+PROBLEM_FIELDS = ("title", "description", "inputs", "layers", "weights", "biases", "samples", "loss",
+                  "learning_rate", "update_biases", "batch", "optimizer")
+"""The top-level fields of a problem file, in the order the reference lists them."""
 
 PROBLEM_DEFAULTS = {"title": "", "description": "", "weights": None, "biases": None,
                     "loss": "half_sse", "learning_rate": 0.5, "update_biases": False, "batch": "sum",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Mapping
 
-from ..errors import UsageError
+from ..errors import ProblemError, UsageError
 
 __all__ = ["Layer", "Weight", "Bias", "Sample", "Problem", "require_problem"]
 
@@ -181,6 +181,22 @@ class Problem:
         if self.optimizer != "sgd":
             d["optimizer"] = self.optimizer
         return d
+
+
+def require_solvable(problem: "Problem") -> None:
+    """Refuse at once a problem whose worked solution is beyond MAX_SOLUTION_STEPS steps (it
+    can still be trained: ``handprop train`` keeps no steps)."""
+    from .limits import MAX_SOLUTION_STEPS, solution_steps
+    units = sum(len(layer.units) for layer in problem.layers)
+    steps = solution_steps(len(problem.samples), units, len(problem.params))
+    if steps > MAX_SOLUTION_STEPS:
+        per = solution_steps(1, units, len(problem.params)) - 2 * len(problem.params)
+        fits = max((MAX_SOLUTION_STEPS - 2 * len(problem.params)) // per, 0)
+        advice = (f"at most {fits:,} samples of this network fit" if fits else
+                  "this network is too large for a worked solution")
+        raise ProblemError(f"its worked solution would have {steps:,} steps, more than the limit of "
+                           f"{MAX_SOLUTION_STEPS:,} ({advice}; handprop train has no such limit)",
+                           "samples")
 
 
 def require_problem(value: Any, who: str) -> "Problem":

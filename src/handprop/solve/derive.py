@@ -14,22 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
-from ..errors import ProblemError
 from ..runtime import paused_gc
 from ..expr.evaluate import worked
 from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
 from ..expr.numbers import text_number
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
-from ..problem import Problem, require_problem
+from ..problem import Problem, require_problem, require_solvable
 from ..quantities import AFTER, TOTAL, Subject, parse, qid
 from ..trace import Focus, Form, Step, Term, Trace, check_digits
 from .engine import Solution, solve
 from .equations import System, simplified, symbol, system, whole_delta
 
-__all__ = ["derive", "explain", "Derivation", "MAX_PATHS", "MAX_STEPS", "QUESTIONS"]
+__all__ = ["derive", "explain", "Derivation", "MAX_PATHS", "QUESTIONS"]
 
 MAX_PATHS = 16
-MAX_STEPS = 2_000_000
 
 QUESTIONS = {
     "A": "How wrong is the output? (the loss's slope at this output)",
@@ -63,11 +61,7 @@ def derive(problem: Problem, solution: Solution | None = None, digits: int = 6) 
     """Every step of the worked solution of ``problem``."""
     require_problem(problem, "derive")
     check_digits(digits, "derive")
-    count = len(problem.samples) * (2 * sum(len(l.units) for l in problem.layers) * 3
-                                    + len(problem.params)) + 2 * len(problem.params)
-    if count > MAX_STEPS:
-        raise ProblemError(f"this would write about {count:,} steps; the limit is {MAX_STEPS:,} "
-                           "(fewer samples or a smaller network)", source=problem.name)
+    require_solvable(problem)
     with paused_gc():
         solution = solution or solve(problem)
         sys = solution.system or system(problem)

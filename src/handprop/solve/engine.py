@@ -17,8 +17,8 @@ from typing import Mapping
 
 from ..errors import NumericError
 from ..nn import LOG_FLOOR, LOSSES
-from ..problem import Problem, require_problem
-from ..quantities import AFTER, TOTAL, qid
+from ..problem import Problem, require_problem, require_solvable
+from ..quantities import AFTER, ETA, TOTAL, parse, qid
 from .equations import System, system
 
 __all__ = ["Solution", "solve", "loss_with", "total_loss", "NumericError"]
@@ -36,6 +36,7 @@ class Solution:
 def solve(problem: Problem, sys: System | None = None) -> Solution:
     """Forward pass, loss, backward pass, update and the loss after it."""
     require_problem(problem, "solve")
+    require_solvable(problem)
     sys = sys or system(problem)
     env: dict[str, float] = dict(sys.base)
     last = None
@@ -100,13 +101,19 @@ def _overflow(sys: System, key: str | None, env: Mapping[str, float]) -> Numeric
     where = f" at {key}" if key else ""
     if before is not None:
         where += f" (the step after {before} = {env[before]:.3g})"
-    return NumericError(f"the numbers overflow float64{where}; use smaller weights, inputs or "
-                        "learning rate", "weights")
+    subject = parse(key) if key else None
+    in_update = subject is not None and subject.kind == "new" and env.get(ETA, 0.0) > 0
+    advice = "use a smaller learning rate" if in_update else "use smaller weights or inputs"
+    return NumericError(f"the numbers overflow float64{where}; {advice}",
+                        "learning_rate" if in_update else "weights")
 
 
 def check_finite(values: Mapping[str, float]) -> None:
     """Raise :class:`NumericError` naming the first value that is not a finite number."""
     for key, v in values.items():
         if not math.isfinite(v):
-            raise NumericError(f"the numbers overflow float64: {key} is {v} (use smaller weights, "
-                               "inputs or learning rate)", "weights")
+            subject = parse(key)
+            in_update = subject is not None and subject.kind == "new"
+            raise NumericError(f"the numbers overflow float64: {key} is {v} (use smaller "
+                               + ("weights, inputs or learning rate)" if in_update else "weights or inputs)"),
+                               "weights")

@@ -322,5 +322,8 @@ def _finite(values: Sequence[float]) -> bool:
 
 
 def _overflow(problem: Problem, step: int, why: str) -> NumericError:
+    if step == 0 or problem.learning_rate == 0:       # nothing was learned: the start is too large
+        return NumericError(f"the numbers overflow float64 before any step is taken ({why}); use "
+                            "smaller weights or inputs", "weights")
     return NumericError(f"training diverged: the numbers overflow float64 by step {step:,} ({why}); "
-                        "use a smaller learning rate")
+                        "use a smaller learning rate", "learning_rate")
