@@ -281,9 +281,9 @@ def test_too_many_samples_for_the_network(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--digits", "0"], "--digits must be between 1 and 17"),
-    (["--digits", "x"], "--digits takes a whole number, not 'x'"),
-    (["--digits", "99"], "--digits must be between 1 and 17"),
+    (["--digits", "0"], "--digits: must be between 1 and 17"),
+    (["--digits", "x"], "--digits: takes a whole number such as 1 or 17, not 'x'"),
+    (["--digits", "99"], "--digits: must be between 1 and 17"),
     (["--format", "nope"], "invalid choice: 'nope'"),
 ])
 def test_bad_options(args, fragment, tmp_path, capsys):

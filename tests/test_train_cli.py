@@ -77,11 +77,15 @@ def test_plot_is_logarithmic_when_the_loss_spans_decades():
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--steps", "0"], "--steps: must be a whole number of at least 1"),
-    (["--steps", "-3"], "--steps: must be a whole number of at least 1"),
-    (["--steps", "1000000000000"], "more than the limit of 10,000,000 steps"),
-    (["--steps", "ten"], "--steps takes a whole number"),
-    (["--every", "0"], "--every: must be a whole number of at least 1"),
+    (["--steps", "0"], "--steps/-n: must be between 1 and 10,000,000, not 0"),
+    (["--steps", "-3"], "--steps/-n: takes a whole number"),
+    (["--steps", "1000000000000"], "must be between 1 and 10,000,000, not 1,000,000,000,000"),
+    (["--steps", "ten"], "--steps/-n: takes a whole number"),
+    (["--steps", ",,1,,"], "--steps/-n: takes a whole number"),
+    (["--steps", "1_000"], "--steps/-n: takes a whole number"),
+    (["--steps", "\u0661\u0662"], "--steps/-n: takes a whole number"),
+    (["--every", "0"], "--every/-k: must be between 1 and 10,000,000, not 0"),
+    (["--width", "100000000"], "--width: must be between 20 and 1,000"),
     (["--steps", "10000000", "--every", "1"], "the limit is 200,000"),
     (["--plot", "{tmp}/loss.gif"], "unknown plot format '.gif'"),
     (["--plot", "{tmp}/loss"], "unknown plot format"),

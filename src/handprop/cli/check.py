@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from .io import width_option
+
 FORMATS = ("text", "json", "html")
 SUFFIXES = {".txt": "text", ".json": "json", ".html": "html", ".htm": "html"}
 
@@ -18,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "'problem:' line, else notes)")
     parser.add_argument("--format", "-f", choices=FORMATS, default=None)
     parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
-    parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--width", type=width_option, default=None, help=argparse.SUPPRESS)
 
 
 def run(args) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .io import digits_option, places_option
+from .io import digits_option, places_option, width_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (default: from -o's suffix, else text)")
     parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
     parser.add_argument("--digits", type=digits_option, default=6, help="significant figures shown (default 6)")
-    parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--width", type=width_option, default=None, help=argparse.SUPPRESS)
     hand = parser.add_mutually_exclusive_group()
     hand.add_argument("--round", type=places_option("--round", 15), default=None, metavar="N",
                       help="also work it by hand: every intermediate rounded half-up to N decimal places")

@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import UsageError
 from .output import check_output, is_stdout, is_stream, refuse_own_input
 
-__all__ = ["format_for", "output_format", "digits_option", "places_option", "hold"]
+__all__ = ["format_for", "output_format", "digits_option", "places_option", "whole_option",
+           "width_option", "hold"]
 
 
 def format_for(args, formats: Sequence[str], suffixes: dict[str, str]) -> str:
@@ -60,23 +62,36 @@ def hold(*objects) -> None:
         _HELD.extend(objects)
 
 
+_WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
+
+
+def whole_option(flag: str, low: int, high: int) -> Callable[[str], int]:
+    """An option's whole number from ``low`` to ``high`` (``flag`` names it in the help), ASCII
+    digits only, thousands
+    separated by commas in the usual places (``10,000``) or not at all -- no spaces, signs,
+    underscores or other scripts' digits, which ``int()`` would take."""
+    def parse(text: str) -> int:
+        if not _WHOLE.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"takes a whole number such as {low} or "
+                                             f"{max(low, min(high, 10_000)):,}, not {text!r}")
+        value = int(text.replace(",", ""))
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}, not {value:,}")
+        return value
+    return parse
+
+
 def digits_option(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--digits takes a whole number, not {text!r}") from None
-    if not 1 <= value <= 17:
-        raise argparse.ArgumentTypeError("--digits must be between 1 and 17")
-    return value
+    return whole_option("--digits", 1, 17)(text)
 
 
 def places_option(flag: str, top: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} takes a whole number, not {text!r}") from None
-        if not 1 <= value <= top:
-            raise argparse.ArgumentTypeError(f"{flag} must be between 1 and {top}")
-        return value
-    return parse
+    return whole_option(flag, 1, top)
+
+
+WIDTH = (20, 1000)
+"""The narrowest and widest text output (--width): below, nothing fits; above, no screen."""
+
+
+def width_option(text: str) -> int:
+    return whole_option("--width", *WIDTH)(text)

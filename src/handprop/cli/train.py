@@ -9,27 +9,19 @@ import argparse
 import sys
 import time
 
-from .io import digits_option
+from .io import digits_option, whole_option, width_option
 
 TRAIN_FORMATS = ("text", "json", "html")
 SUFFIXES = {".txt": "text", ".json": "json", ".html": "html", ".htm": "html"}
 PROGRESS_AFTER = 0.4     # seconds: shorter runs show no progress bar
 
 
-def _count(flag: str):
-    def parse(text: str) -> int:
-        try:
-            return int(text.replace(",", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} takes a whole number, not {text!r}") from None
-    return parse
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..problem.limits import MAX_TRAIN_STEPS as MAX_STEPS
     parser.add_argument("problem", nargs="?", default="notes", help="a problem file, '-' or a built-in name")
-    parser.add_argument("--steps", "-n", type=_count("--steps"), default=1000,
+    parser.add_argument("--steps", "-n", type=whole_option("--steps", 1, MAX_STEPS), default=1000,
                         help="steps of gradient descent (default 1000)")
-    parser.add_argument("--every", "-k", type=_count("--every"), default=None,
+    parser.add_argument("--every", "-k", type=whole_option("--every", 1, MAX_STEPS), default=None,
                         help="record the loss and parameters every K steps (default: about 100 records)")
     parser.add_argument("--format", "-f", choices=TRAIN_FORMATS, default=None,
                         help="output format (default: from -o's suffix, else text)")
@@ -43,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="scalar (compiled Python, small networks), numpy (large), or auto")
     parser.add_argument("--digits", type=digits_option, default=None,
                         help="significant figures shown (default 9 in text, 6 on the page)")
-    parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--width", type=width_option, default=None, help=argparse.SUPPRESS)
 
 
 class _Progress:

@@ -15,6 +15,7 @@ MAX_WEIGHTS = 65_536       # a 784-64-10 network fits; a trace holds several ste
 MAX_SAMPLES = 1_000
 MAX_SAMPLE_PARAMS = 4_000_000   # samples x parameters: each pair is a per-sample gradient
 MAX_SOLUTION_STEPS = 60_000   # steps of a worked solution (explain, verify, check): < 1 GB, < 10 s
+MAX_TRAIN_STEPS = 10_000_000   # steps of one training run
 MAX_NAME = 64             # characters in a name
 MAX_ABS = 1e6             # largest magnitude of any number in a file
 LIMITS_TEXT = (f"at most {MAX_LAYERS} layers, {MAX_UNITS} units a layer, {MAX_WEIGHTS:,} weights, "

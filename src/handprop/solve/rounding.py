@@ -22,7 +22,7 @@ readings of "to the digits shown" are used by ``handprop check``:
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Callable
 
 from .replay import AFTER, Model, Replay, as_written
@@ -37,7 +37,12 @@ def rounder(mode: str, places: int) -> Callable[[Decimal], Decimal]:
         quantum = Decimal(1).scaleb(-places)
 
         def to_places(x: Decimal) -> Decimal:
-            return x.quantize(quantum, rounding=ROUND_HALF_UP)
+            if not x.is_finite():       # ln(0) by hand: the step cannot be done (see hand_values)
+                raise InvalidOperation(f"{x} has no decimal places")
+            # as many digits as the rounded number has: a large value to many places needs more
+            # than the context's default 28
+            digits = Context(prec=max(28, x.adjusted() + places + 3))
+            return x.quantize(quantum, rounding=ROUND_HALF_UP, context=digits)
         return to_places
     if mode == "sig":
         def to_figures(x: Decimal) -> Decimal:

@@ -35,12 +35,13 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 from ..errors import MissingDependency, NumericError, ProblemError
 from ..problem import Problem
+from ..problem.limits import MAX_TRAIN_STEPS
 from ..nn import OPTIMIZERS
 from ..quantities import qid
 from ..solve.engine import loss_with, solve
 from ..solve.equations import system
 
-MAX_STEPS = 10_000_000
+MAX_STEPS = MAX_TRAIN_STEPS
 MAX_WORK = 2 * 10**11          # steps x samples x parameters: about an hour of arithmetic
 MAX_RECORDED = 200_000         # recorded steps
 MAX_RECORDED_NUMBERS = 20_000_000   # recorded steps x parameters
