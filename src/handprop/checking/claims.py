@@ -84,7 +84,7 @@ def resolve_path(path: str) -> str:
 def read(path: str) -> ClaimsFile:
     """Parse a claims file (``-`` for stdin); bad lines raise :class:`ClaimsError`."""
     real = resolve_path(path)
-    if real != "-" and not Path(real).exists():
+    if real != "-" and not Path(real).exists() and not Path(real).is_symlink():
         raise ClaimsError("no such file", source=path)
     text = read_text(real, "claims")
     base = None if real == "-" else Path(real).parent

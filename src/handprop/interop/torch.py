@@ -203,6 +203,18 @@ def sequential(state: Any, activations: list[str], params: dict[str, float] | No
     if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
                                               for k, v in state.items()):
         raise ProblemError("is not a state dict (a mapping of names to tensors)", source=source)
+    for key, tensor in state.items():
+        if tensor.is_complex():
+            raise ProblemError(f"{key} holds complex numbers ({tensor.dtype}); a network's weights are "
+                               "real", source=source)
+        if key.endswith("weight") and tensor.dim() != 2:
+            raise ProblemError(f"{key} has {tensor.dim()} dimension{'s' if tensor.dim() != 1 else ''} "
+                               f"(shape {tuple(tensor.shape)}); the weight of a Linear layer has 2",
+                               source=source)
+        if not (tensor.is_floating_point() or tensor.dtype in (torch.int8, torch.int16, torch.int32,
+                                                               torch.int64, torch.uint8)):
+            raise ProblemError(f"{key} holds {tensor.dtype} values, not numbers a weight can be",
+                               source=source)
     weights = [k for k, v in state.items() if k.endswith("weight") and v.dim() == 2]
     if not weights:
         raise ProblemError("has no 2-d weight tensors: not the state dict of Linear layers",

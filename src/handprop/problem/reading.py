@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ProblemError
+from ..visible import one_line
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """The largest problem or claims file read (JSON: about a second to read at this size)."""
@@ -79,8 +80,10 @@ def field_path(loc: tuple) -> str:
             continue              # a union branch's tag
         elif isinstance(part, str) and "function-" in part:
             continue              # pydantic's label of a validator
+        elif part == "" or (isinstance(part, str) and not part.strip()):
+            parts.append(f"[{part!r}]")     # an empty (or blank) key: shown, not lost
         else:
-            text = str(part)
+            text = one_line(str(part))
             if len(text) > 32:
                 text = text[:24] + "…"
             parts.append(("." if parts else "") + text)
@@ -338,11 +341,24 @@ def format_of(path: str) -> str | None:
         Path(path).suffix.lower())
 
 
+_TOML_LINE = re.compile(r"^\s*(?:\[[^\]]+\]|[A-Za-z0-9_\"'.-]+\s*=)", re.MULTILINE)
+
+
+def _looks_like_toml(text: str) -> bool:
+    """Its first line of content is ``key = ...`` or a ``[table]``: TOML's complaint is the
+    one to give if nothing reads it (YAML would read such a line as one long text)."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return bool(_TOML_LINE.match(line))
+    return False
+
+
 def decode_guess(text: str, source: str) -> Any:
     """Standard input or a file without a known suffix: the first of JSON (when it starts with
     '{'), YAML and TOML that reads it as a mapping; else the likeliest format's complaint.
     (A TOML file is often valid YAML, but never a YAML mapping.)"""
-    formats = ["json", "yaml", "toml"] if text.lstrip().startswith("{") else ["yaml", "toml"]
+    formats = ["json", "yaml", "toml"] if text.lstrip().startswith("{") else \
+        ["toml", "yaml"] if _looks_like_toml(text) else ["yaml", "toml"]
     first: tuple[str, Any] | None = None
     for fmt in formats:
         try:
@@ -378,8 +394,13 @@ def read_text(path: str, what: str = "problem") -> str:
             p = Path(path)
             if p.is_dir():
                 raise ProblemError(f"is a directory, not a {what} file", source=source)
+            if p.is_symlink() and not p.exists():
+                raise ProblemError(f"is a symbolic link to {str(p.readlink())!r}, which does not exist",
+                                   source=source)
             with p.open("rb") as f:
                 data = f.read(MAX_FILE_BYTES + 1)
+    except ProblemError:
+        raise
     except OSError as err:
         raise ProblemError(f"cannot read: {err.strerror or err}", source=source) from None
     except ValueError as err:  # a NUL byte in the path, a closed stream
