@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ProblemError
-from ..visible import one_line
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """The largest problem or claims file read (JSON: about a second to read at this size)."""
@@ -83,7 +82,7 @@ def field_path(loc: tuple) -> str:
         elif part == "" or (isinstance(part, str) and not part.strip()):
             parts.append(f"[{part!r}]")     # an empty (or blank) key: shown, not lost
         else:
-            text = one_line(str(part))
+            text = str(part)
             if len(text) > 32:
                 text = text[:24] + "…"
             parts.append(("." if parts else "") + text)
