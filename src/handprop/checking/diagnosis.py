@@ -101,12 +101,23 @@ class _Search:
         self.hand_pins = dict(pins or {})
         inner, self.reached = model.ancestors(qid, self.pins)
         self.scope = inner | {qid}
-        self.values: dict[frozenset, float | None] = {}
-        self._reached: dict[Mistake, frozenset[str]] = {}
-        self.cache: dict = {}
-        self.seed: dict = {}
-        self.base_value = self.evaluate(())
-        self.seed = self.last.values
+        shared = None if self.own else _exact_searches(model).get(qid)
+        if shared is not None:
+            # on exact values a combination's value is the same whoever claims it: a class's
+            # claims about one quantity share every evaluation (the catalogue is the model's)
+            self.values, self._reached, self.cache, self.seed, self.lists = shared
+            self.base_value = self.values[frozenset()]
+        else:
+            self.values: dict[frozenset, float | None] = {}
+            self._reached: dict[Mistake, frozenset[str]] = {}
+            self.cache: dict = {}
+            self.seed: dict = {}
+            self.base_value = self.evaluate(())
+            self.seed = self.last.values
+            self.lists: dict = {}
+            if not self.own:
+                _exact_searches(model)[qid] = (self.values, self._reached, self.cache, self.seed,
+                                               self.lists)
         # a mistake that moves the claim by less than half its last digit cannot be told from
         # not making it: only those that move it more are candidates, the commonest first
         resolution = unit(claim) / 2
@@ -165,8 +176,8 @@ class _Search:
             seed = {k: v for k, v in self.seed.items() if k not in reached}
         return Replay(self.model, exprs=exprs, base=base, pins=self.pins, updated=updated, seed=seed)
 
-    def evaluate(self, combo) -> float | None:
-        key = frozenset(combo)
+    def evaluate(self, combo, key: frozenset | None = None) -> float | None:
+        key = frozenset(combo) if key is None else key
         if key in self.values:
             return self.values[key]
         value = self._fast(combo) if self.seed else None
@@ -266,17 +277,32 @@ class _Search:
         return hits, decoys_hit
 
     def _values(self, size: int, slips: bool):
+        """The combinations of ``size`` mistakes (of different families) and the values they
+        give, in the search's order; on exact values the whole list is kept for the next claim
+        of the same step with the same candidates."""
         pool = self.candidates if size == 1 else self.combinable
+        key = (size, slips, tuple(map(id, pool)))
+        found = self.lists.get(key)
+        if found is None:
+            found = list(self._combine(pool, size, slips))
+            if not self.cut and not self.own:
+                self.lists[key] = found
+        return found
+
+    def _combine(self, pool, size: int, slips: bool):
+        values = self.values
         for combo in combinations(pool, size):
             families = {m.family for m in combo}
             if len(families) < size or (slips and "decimal_slip" in families):
                 continue
-            if frozenset(combo) not in self.values:
+            key = frozenset(combo)
+            v = values.get(key, _UNKNOWN)
+            if v is _UNKNOWN:
                 if self.evaluations >= MAX_EVALUATIONS:
                     self.cut = True
                     return
                 self.evaluations += 1
-            v = self.evaluate(combo)
+                v = self.evaluate(combo, key)
             if v is not None:
                 yield combo, v
 
@@ -305,6 +331,17 @@ class _Search:
             if not _same(float(a), float(b)):
                 return key, used
         return self.qid, used
+
+
+_UNKNOWN = object()
+
+
+def _exact_searches(model: Model) -> dict:
+    """The evaluations of the exact-values searches of ``model``, by claimed quantity."""
+    found = model.__dict__.get("_exact_searches")
+    if found is None:
+        found = model.__dict__["_exact_searches"] = {}
+    return found
 
 
 def decoys_of(claim: Decimal) -> list[Decimal]:

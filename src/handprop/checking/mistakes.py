@@ -15,6 +15,7 @@ Adding a mistake is one generator function here, listed in :func:`catalogue`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
@@ -378,7 +379,19 @@ def _bias_update(ix: _Index):
 
 
 def local(model: Model, qid: str, pins) -> list[Mistake]:
-    """Mistakes made at the step ``qid`` (and decimal slips in the unwritten steps it uses)."""
+    """Mistakes made at the step ``qid`` (and decimal slips in the unwritten steps it uses).
+
+    The same objects for the same step and the same of its inputs pinned (memoised on the
+    model): combinations found for one claim are known for the next claim of that step."""
+    pinned = frozenset(k for k in model.deps(qid) if k in pins)
+    cache = model.__dict__.setdefault("_local", {})
+    found = cache.get((qid, pinned))
+    if found is None:
+        found = cache[(qid, pinned)] = _local(model, qid, pinned)
+    return list(found)
+
+
+def _local(model: Model, qid: str, pins) -> list[Mistake]:
     found: list[Mistake] = []
     expr = model.exprs.get(qid)
     if expr is None:
@@ -434,6 +447,7 @@ def _other_samples(model: Model, key: str) -> list[str]:
     return [qid(s.kind, s.name, k) for k in range(1, len(model.problem.samples) + 1) if k != s.sample]
 
 
+@functools.lru_cache(maxsize=None)
 def slip(power: int) -> Mistake:
     """A decimal slip in the claimed number itself (the point moved ``power`` places)."""
     sign = "×" if power > 0 else "÷"
