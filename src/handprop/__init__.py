@@ -6,7 +6,8 @@
 0.000447976...
 
 The public API is imported lazily, so ``import handprop`` stays cheap for the
-command line.  In IPython, a :class:`Trace` displays as its interactive player.
+command line.  (``handprop.solve`` is the package of the solver; its function is
+``handprop.solve.solve``.)  In IPython, a :class:`Trace` displays as its interactive player.
 """
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from typing import Any
 
 __version__ = "0.2.0"
 
-__all__ = ["load", "parse", "explain", "solve", "derive", "Problem", "ProblemError", "HandpropError",
+__all__ = ["load", "parse", "explain", "derive", "Problem", "ProblemError", "HandpropError",
            "Trace", "show", "from_torch", "to_torch", "check", "__version__"]
 
 _HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemError": "errors",
-          "HandpropError": "errors", "explain": "solve", "solve": "solve", "derive": "solve",
+          "HandpropError": "errors", "explain": "solve", "derive": "solve",
           "Trace": "trace", "show": "notebook", "from_torch": "interop.torch",
           "to_torch": "interop.torch", "check": "checking.verdicts"}
 

@@ -127,6 +127,8 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
         if hidden:
             raise ClaimsError(f"the name {_shown(name)} holds {hidden}, which does not show; write "
                               "the name as the problem does", where, source)
+        if not written:
+            raise ClaimsError(f"no number after the name in {_shown(line)}", where, source)
         value = number_of(written)
         if value is None:
             hint = " (use a point for decimals)" if re.fullmatch(r"[-+−]?\d+,\d+", written) else ""

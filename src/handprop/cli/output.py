@@ -111,6 +111,11 @@ def check_output(path: str | None, option: str = "-o") -> None:
         raise UsageError("an empty output name: give a file name, or - for standard output", option)
     if "\0" in path:
         raise UsageError("an output name cannot hold a NUL character", option)
+    name = os.path.basename(path)
+    limit = _name_limit(os.path.dirname(path) or ".")
+    if len(os.fsencode(name)) > limit:
+        raise UsageError(f"the file name is {len(os.fsencode(name))} bytes long; this file system "
+                         f"allows {limit}", field, path)
     found = _stat(path)
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise UsageError("is a directory", field, path)

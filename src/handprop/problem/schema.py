@@ -73,7 +73,7 @@ def _name(value: Any) -> str:
         raise ValueError(f"name {value!r} has leading or trailing spaces")
     hidden = hidden_in(value)
     if hidden:
-        raise ValueError(f"name {one_line(value)!r} holds {hidden}: a name cannot hold line breaks, "
+        raise ValueError(f"name '{one_line(value)}' holds {hidden}: a name cannot hold line breaks, "
                          "control characters or other characters that do not show")
     bad = sorted({c for c in value if c in ":[]"})
     if bad:
