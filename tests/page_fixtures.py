@@ -93,7 +93,8 @@ def hostile_names() -> dict:
     weights = {f"w<{i}>": [a, b, round(0.1 * i, 2)] for i, (a, b) in enumerate(
         [(x1, h1), (x2, h1), (x1, h2), (x2, h2), (h1, y1), (h1, y2), (h2, y1), (h2, y2)], start=1)}
     weights["</script>"] = weights.pop("w<1>")
-    return {"title": "<script>alert('title')</script> & \u2028 names", "description": "<img src=y onerror=alert(2)>",
+    return {"title": "<script>alert('title')</script> & \u2028 names \x1b[31m\u202e\ud800",
+            "description": "<img src=y onerror=alert(2)>\n# not a heading \x9b2J",
             "inputs": [x1, x2], "layers": [{"units": [h1, h2], "activation": "sigmoid"},
                                            {"units": [y1, y2], "activation": "sigmoid"}],
             "weights": weights, "biases": {"<b>b1</b>": [[h1, h2], 0.35], "b2 & co": [[y1, y2], 0.6]},

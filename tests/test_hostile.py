@@ -465,3 +465,76 @@ def test_the_catalogue_has_at_least_150_cases():
     from test_bad_input import BAD_FILES
     total = len(BAD_FILES) + len(CLAIMS) + len(FLAGS) + len(OUTPUTS) + len(API)
     assert total >= 150, total
+
+
+# ---------------------------------------------------------------- any text, every format
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+HIDDEN = ["\x1b[31m", "\x07", "\x9b", "\x00", "\r", "\n", "\t", "\u202e", "\u2066", "\u2028", "\u2029",
+          "\ud800", "\udfff", "\ufeff", "\x85", "\x7f", "[bold]", "[/]", "</script>", "$$", "\\end{document}",
+          "# ", "> ", "```", "*", "_", "|"]
+TEXT = st.lists(st.one_of(st.text(max_size=12), st.sampled_from(HIDDEN)), max_size=8).map("".join)
+
+
+def _shown_raw(text: str) -> list[str]:
+    """The hidden characters of an output that reached it as they are (line breaks allowed)."""
+    from handprop.visible import is_hidden
+    return sorted({repr(c) for c in text if is_hidden(c) and c != "\n"})
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 3), deadline=None)
+@given(title=TEXT, description=TEXT)
+def test_any_title_and_description_reach_no_output_raw(title, description):
+    """Whatever a title or description holds, every format writes it and no hidden character
+    (terminal escape, control, bidi override, separator, lone surrogate) reaches the output."""
+    import yaml
+
+    from handprop.problem import parse
+    from handprop.render import FORMATS, render_output
+    from handprop.solve import explain
+    data = yaml.safe_load(NOTES.read_text(encoding="utf-8"))
+    data.update(title=title, description=description)
+    trace = explain(parse(data))
+    for fmt, about in FORMATS.items():
+        if about.binary:
+            continue
+        out = render_output(fmt, trace)
+        text = out.decode("utf-8") if isinstance(out, bytes) else out
+        text.encode("utf-8")                           # no lone surrogate: every format is UTF-8
+        assert _shown_raw(text) == [], (fmt, title, description)
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 3), deadline=None)
+@given(heading=TEXT, name=TEXT)
+def test_any_claims_text_is_refused_in_one_line_or_shown_escaped(heading, name, tmp_path_factory):
+    from handprop.checking.claims import parse as parse_claims
+    from handprop.checking.report import render, render_json
+    from handprop.checking.page import render as render_page
+    from handprop.checking.verdicts import check
+    from handprop.errors import ClaimsError
+    from handprop.problem import load
+    text = f"[{heading}]\n{name} = 0.5933\nout_H1 = 0.5933\n"
+    try:
+        claims = parse_claims(text, source="claims.txt")
+    except ClaimsError as err:
+        assert "\n" not in str(err) and _shown_raw(str(err)) == []
+        return
+    report = check(load("notes"), claims)
+    for out in (render(report), render_json(report), render_page(report)):
+        assert _shown_raw(out) == [], (heading, name)
+
+
+def test_a_hostile_title_compiles_to_pdf(tmp_path):
+    """The PDF (Typst, compiled) takes the same hostile text and still compiles."""
+    import yaml
+
+    from handprop.problem import parse
+    from handprop.render import render_output
+    from handprop.solve import explain
+    data = yaml.safe_load(NOTES.read_text(encoding="utf-8"))
+    data.update(title="Evil \x1b[31m\u202e \ud800 $x$ #heading \\end{document}",
+                description="line\n# injected\n\n\\section{x} \x9b2J")
+    pdf = render_output("pdf", explain(parse(data)))
+    assert pdf.startswith(b"%PDF")

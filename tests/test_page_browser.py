@@ -220,6 +220,9 @@ def test_hostile_names_render_as_text(browser, built):
         for name in HOSTILE:
             assert name in text or name in page.evaluate("document.querySelector('.net').textContent"), name
         assert "<script>alert('title')</script>" in page.title()
+        # hidden characters are shown as their escapes, as text, in the title and the page
+        assert r"\x1b[31m\u202e\ud800" in page.title() and "\x1b" not in page.title()
+        assert r"\x9b2J" in text and not any(c in text for c in "\x1b\x9b\u202e")
         assert opened.dialogs == [] and opened.errors == [] and opened.external == []
     finally:
         opened.close()
