@@ -349,7 +349,7 @@ def test_a_signal_during_a_large_write_leaves_nothing(sig, status, tmp_path):
 def test_a_writer_that_fails_half_way_leaves_nothing(tmp_path, monkeypatch):
     from handprop.render import json as json_writer
 
-    def broken(trace, digits=None):
+    def broken(trace, digits=None, options=None):
         yield b"{"
         raise RuntimeError("the writer broke")
     monkeypatch.setattr(json_writer, "render_chunks", broken)

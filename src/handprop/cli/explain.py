@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..render.options import LATEX_FORMS, VIEWS
 from .io import digits_option, places_option, width_option
 
 
@@ -14,6 +15,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
     parser.add_argument("--digits", type=digits_option, default=6, help="significant figures shown (default 6)")
     parser.add_argument("--width", type=width_option, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--compact", action="store_true",
+                        help="the delta form of lecture notes: a line per delta, one table of gradients and updates")
+    parser.add_argument("--view", choices=VIEWS, default=None,
+                        help="steps (unit by unit) or matrix (W·x + b, δ xᵀ); default: as the problem is written")
+    parser.add_argument("--latex", choices=LATEX_FORMS, default="document", dest="latex_form",
+                        help="LaTeX output: a whole document, a body to \\input, or beamer slides")
     hand = parser.add_mutually_exclusive_group()
     hand.add_argument("--round", type=places_option("--round", 15), default=None, metavar="N",
                       help="also work it by hand: every intermediate rounded half-up to N decimal places")
@@ -26,6 +33,7 @@ def run(args) -> int:
     gc.disable()  # a trace is many small acyclic objects: collection only costs time
     from ..problem import file_of, load
     from ..render import FORMATS, SUFFIXES, output_chunks
+    from ..render.options import Options
     from ..solve import explain
     from .io import hold, output_format
     from .output import write_output
@@ -37,12 +45,13 @@ def run(args) -> int:
     else:
         trace = explain(problem, digits=args.digits)
     hold(trace, problem)
+    options = Options(compact=args.compact, view=args.view, latex=args.latex_form)
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console
 
         from ..render.text import print_to
         console = Console(width=args.width) if args.width else Console()
-        print_to(console, trace, args.digits)
+        print_to(console, trace, args.digits, options)
         return 0
-    write_output(args.output, output_chunks(fmt, trace, digits=args.digits))
+    write_output(args.output, output_chunks(fmt, trace, digits=args.digits, options=options))
     return 0

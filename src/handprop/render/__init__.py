@@ -1,8 +1,9 @@
 """Writers: pure functions of a trace, one module per output format.
 
-Each writer module exposes ``render(trace, digits=None) -> str`` (``bytes`` for a
+Each writer module exposes ``render(trace, digits=None, options=None) -> str`` (``bytes`` for a
 binary format) and may expose ``render_bytes`` (the same, encoded, for large
-outputs) and ``render_chunks`` (the same, in pieces written as they are made).  Writers know nothing about calculus: every formula and number they
+outputs) and ``render_chunks``; ``options`` is a :class:`.options.Options` (or None for
+the defaults) (the same, in pieces written as they are made).  Writers know nothing about calculus: every formula and number they
 write comes from the trace.  The documents (text, Markdown, LaTeX, Typst, PDF)
 are written from the document model (:mod:`.document`), and the page takes its
 tables from it too; ``json`` is the trace's own data and ``python`` fills the
@@ -57,23 +58,24 @@ def writer(name: str) -> Callable[..., str | bytes]:
     return importlib.import_module(_format(name).module).render
 
 
-def render_output(name: str, trace, digits: int | None = None) -> str | bytes:
+def render_output(name: str, trace, digits: int | None = None, options=None) -> str | bytes:
     """What ``explain --format NAME`` writes: the writer's ``render_bytes`` when it has one
     (large outputs skip a decode and re-encode), else its ``render``."""
     module = importlib.import_module(_format(name).module)
     fast = getattr(module, "render_bytes", None)
-    return fast(trace, digits=digits) if fast else module.render(trace, digits=digits)
+    return (fast(trace, digits=digits, options=options) if fast
+            else module.render(trace, digits=digits, options=options))
 
 
-def output_chunks(name: str, trace, digits: int | None = None) -> Iterable[bytes]:
+def output_chunks(name: str, trace, digits: int | None = None, options=None) -> Iterable[bytes]:
     """What ``explain --format NAME`` writes, as UTF-8 pieces to write as they come: the
     writer's ``render_chunks`` when it has one (a large output never whole in memory), else
     :func:`render_output` in one piece."""
     module = importlib.import_module(_format(name).module)
     chunks = getattr(module, "render_chunks", None)
     if chunks is not None:
-        return chunks(trace, digits=digits)
-    output = render_output(name, trace, digits)
+        return chunks(trace, digits=digits, options=options)
+    output = render_output(name, trace, digits, options)
     return (output if isinstance(output, bytes) else output.encode("utf-8"),)
 
 

@@ -22,6 +22,7 @@ from ..nn import ACTIVATIONS, LOSSES
 from ..quantities import AFTER, TOTAL, qid
 from ..expr.nodes import Expr
 from ..trace import Form, Step, Term, Trace
+from .options import DEFAULT, Options
 
 __all__ = ["Document", "Section", "StepBlock", "TermRow", "Table", "Cell", "Given", "Question",
            "HandValue", "document", "hand_number", "drift_number", "given_items", "abbreviate",
@@ -167,6 +168,7 @@ class Document:
     after: str                        # the loss before and after the update, in words
     questions: tuple[Question, ...]
     rounding_note: str                # our own prose, `code` in backticks
+    options: Options = DEFAULT        # how the reader asked it written
 
     @property
     def questions_title(self) -> str:
@@ -186,8 +188,9 @@ class Document:
 # ---------------------------------------------------------------- building it
 
 
-def document(trace: Trace, digits: int | None = None) -> Document:
-    """The document model of ``trace`` (numbers shown to ``digits`` significant figures)."""
+def document(trace: Trace, digits: int | None = None, options=None) -> Document:
+    """The document model of ``trace`` (numbers shown to ``digits`` significant figures,
+    written as ``options`` say: :class:`.options.Options`)."""
     d = digits or trace.digits
     p = trace.problem
     hand = None
@@ -202,7 +205,8 @@ def document(trace: Trace, digits: int | None = None) -> Document:
         sections=tuple(_sections(trace, d)), updates=update_table(trace, d),
         after="" if after is None else
         f"Error before the update {text_number(before, d)}, after {text_number(after, d)}.",
-        questions=four_questions(trace), rounding_note=rounding_note(trace, d))
+        questions=four_questions(trace), rounding_note=rounding_note(trace, d),
+        options=options or DEFAULT)
 
 
 def layer_label(trace: Trace, layer: int) -> str:

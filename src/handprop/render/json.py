@@ -10,16 +10,16 @@ from typing import Iterator
 from ..trace import Trace
 
 
-def render(trace: Trace, digits: int | None = None) -> str:
+def render(trace: Trace, digits: int | None = None, options=None) -> str:
     return trace.dumps(digits=digits) + "\n"
 
 
-def render_bytes(trace: Trace, digits: int | None = None) -> bytes:
+def render_bytes(trace: Trace, digits: int | None = None, options=None) -> bytes:
     """The same as :func:`render`, as UTF-8 bytes (a large trace is written without re-encoding)."""
     return trace.dump_bytes(newline=True, digits=digits)
 
 
-def render_chunks(trace: Trace, digits: int | None = None) -> Iterator[bytes]:
+def render_chunks(trace: Trace, digits: int | None = None, options=None) -> Iterator[bytes]:
     """:func:`render_bytes` in pieces, for writing as they are made: a small trace indented in
     one piece, a large one compact, its steps a batch at a time (see ``Trace.dump_chunks``)."""
     if len(trace.steps) <= trace.INDENTED_UP_TO:

@@ -149,8 +149,8 @@ def table_lines(doc: Document, t: Table, heading: str = "subsection") -> list[st
             + [r"\end{center}", ""])
 
 
-def render(trace: Trace, digits: int | None = None) -> str:
-    doc = document(trace, digits)
+def render(trace: Trace, digits: int | None = None, options=None) -> str:
+    doc = document(trace, digits, options)
     title = tex_text(doc.title)
     out = [PREAMBLE + rf"\title{{{title}}}", r"\date{}", r"\begin{document}", r"\maketitle", ""]
     if doc.description:

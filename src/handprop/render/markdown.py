@@ -133,8 +133,8 @@ def table_lines(doc: Document, t: Table, level: str = "###") -> list[str]:
     return [f"{level} {md_escape(t.title)}", ""] + table(headers, rows, t.aligns) + [""]
 
 
-def render(trace: Trace, digits: int | None = None) -> str:
-    doc = document(trace, digits)
+def render(trace: Trace, digits: int | None = None, options=None) -> str:
+    doc = document(trace, digits, options)
     out = [f"# {md_escape(doc.title)}", ""]
     if doc.description:
         out += [md_escape(doc.description), ""]

@@ -25,6 +25,6 @@ def compile_typst(source: str) -> bytes:
                          "--format pdf") from None
 
 
-def render(trace: Trace, digits: int | None = None) -> bytes:
+def render(trace: Trace, digits: int | None = None, options=None) -> bytes:
     """The worked solution of ``trace`` as a PDF document."""
-    return compile_typst(typst_writer.render(trace, digits))
+    return compile_typst(typst_writer.render(trace, digits, options))

@@ -36,7 +36,7 @@ def program() -> tuple[str, str]:
     return imports, DATA_END + tail
 
 
-def render(trace: Trace, digits: int | None = None) -> str:
+def render(trace: Trace, digits: int | None = None, options=None) -> str:
     """A standalone Python script recomputing and checking every value of ``trace``."""
     p = trace.problem
     title = p.get("title") or trace.name or "handprop problem"

@@ -325,9 +325,9 @@ def write_table(page: Page, doc: Document, table: Table, heading: bool = True) -
     page.blank()
 
 
-def layout(trace: Trace, digits: int | None = None, width: int = 80) -> Page:
+def layout(trace: Trace, digits: int | None = None, width: int = 80, options=None) -> Page:
     """The whole worked solution, laid out ``width`` columns wide."""
-    doc = document(trace, digits)
+    doc = document(trace, digits, options)
     page = Page(width, doc.digits)
     page.prose(doc.title, style=STYLE["title"])
     if doc.description:
@@ -363,14 +363,14 @@ def _plain(lines: Iterable[Line]) -> str:
     return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
 
 
-def render(trace: Trace, digits: int | None = None, width: int = 80) -> str:
+def render(trace: Trace, digits: int | None = None, width: int = 80, options=None) -> str:
     """The whole worked solution as plain text, ``width`` columns wide (no colour)."""
-    return _plain(layout(trace, digits, width).lines)
+    return _plain(layout(trace, digits, width, options).lines)
 
 
-def print_to(console: "Console", trace: Trace, digits: int | None = None) -> None:
+def print_to(console: "Console", trace: Trace, digits: int | None = None, options=None) -> None:
     """Print to ``console``: in colour on a terminal, as plain text anywhere else."""
-    page = layout(trace, digits, console.width)
+    page = layout(trace, digits, console.width, options)
     if not console.is_terminal or console.color_system is None:
         console.file.write(_plain(page.lines))
         console.file.flush()

@@ -108,9 +108,9 @@ def table_lines(doc: Document, t: Table, level: str = "===") -> list[str]:
     return [f"{level} {text(t.title)}", ""] + table(headers, rows, t.aligns)
 
 
-def render(trace: Trace, digits: int | None = None) -> str:
+def render(trace: Trace, digits: int | None = None, options=None) -> str:
     """The whole worked solution as Typst source."""
-    doc = document(trace, digits)
+    doc = document(trace, digits, options)
     out = [PREAMBLE.format(title=typst_string(doc.title)), f"= {text(doc.title)}", ""]
     if doc.description:
         out += [text(doc.description), ""]

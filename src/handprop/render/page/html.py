@@ -98,11 +98,12 @@ def shell(title: str, payload_json: str | None = None, payload_url: str | None =
         payload_url=payload_url, katex_version=KATEX_VERSION)
 
 
-def render(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None) -> str:
+def render(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None,
+           options=None) -> str:
     """The self-contained interactive page of ``trace`` (``extras``: see the module docstring)."""
     title = trace.problem.get("title") or trace.name or "handprop"
     with paused_gc():
-        return shell(title, payload_json=script_json(payload(trace, digits, extras)))
+        return shell(title, payload_json=script_json(payload(trace, digits, extras, options)))
 
 
 def iframe(page: str, height: int = 780, title: str = "handprop player") -> str:

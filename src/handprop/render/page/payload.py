@@ -58,9 +58,10 @@ def _table(doc: Document, t: Table) -> dict[str, Any]:
             "aligns": t.aligns, "more": t.more}
 
 
-def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None) -> dict[str, Any]:
+def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None,
+            options=None) -> dict[str, Any]:
     """What ``boot`` reads: the trace, the sections, the document's tables and texts, the extras."""
-    doc = document(trace, digits)
+    doc = document(trace, digits, options)
     d = doc.digits
     secs, start = [], 0
     for section in doc.sections:
