@@ -386,7 +386,7 @@ def test_hand_values_beside_each_step(traces):
     block = md[md.index("### Output of H1"):].split("###")[1]
     assert "By hand **0.5933** · exact 0.59327 · drift +0.00003" in block
     doc = latex.render(trace)
-    assert r"By hand \textbf{0.5933} \quad exact 0.59327 \quad drift +0.00003" in doc
+    assert r"By hand $\mathbf{0.5933}$ \quad exact $0.59327$ \quad drift $+0.00003$" in doc
     # every step that has a hand value shows it, once
     steps_with_hand = [s for s in trace.steps if s.id in trace.hand_values]
     assert page.count("by hand ") == len(steps_with_hand)

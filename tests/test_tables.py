@@ -223,7 +223,7 @@ def test_each_activation_is_explained_in_every_format(name):
     slopes = sum(s.id.startswith("dout/dnet:") and s.layer is not None
                  and problem.layers[s.layer].activation == name for s in trace.steps)
     assert slopes
-    from handprop.render.latex import tex_text
+    from handprop.render.texprose import Prose
     for fmt, about in FORMATS.items():
         if about.binary:
             continue                      # compiled formats (PDF): their text is tested apart
@@ -233,7 +233,7 @@ def test_each_activation_is_explained_in_every_format(name):
             assert f"{name!r}, {{" in flat, fmt
             continue
         # its own sentence under every slope it explains, as the format writes text
-        sentence = tex_text(entry.steepness) if fmt == "latex" else entry.steepness
+        sentence = Prose.of(trace.problem)(entry.steepness) if fmt == "latex" else entry.steepness
         assert flat.count(sentence) >= slopes, (name, fmt)
     assert math.isfinite(solve(problem).values["E:total"])
 
