@@ -140,19 +140,23 @@ def test_extras_are_embedded(notes_trace):
 
 
 def test_notebook_iframe_holds_the_page(notes_trace, notes_page):
-    frame = handprop.notebook.trace_html(notes_trace)
+    """Self-contained (shared=False): the frame holds the page, plus the notebook's fixed heights
+    and the script that reports its height; beside it only the script that sizes the frames."""
+    frame = handprop.notebook.notebook_output(notes_trace, shared=False)
     tags = parse_tags(frame)
-    assert [t for t, _ in tags.tags] == ["iframe"]
-    attrs = tags.tags[0][1]
-    assert attrs["srcdoc"] == notes_page          # escaped in the attribute, exact once unescaped
+    assert [t for t, _ in tags.tags] == ["div", "script", "iframe"]
+    attrs = tags.tags[2][1]
+    page = attrs["srcdoc"]                         # escaped in the attribute, exact once unescaped
+    assert page.replace(f'<style id="handprop-notebook-style">{handprop.notebook.NOTEBOOK_CSS}</style>', "") \
+        .replace(f"<script>{handprop.notebook.REPORT_JS}</script>", "") == notes_page
     assert "allow-scripts" in attrs["sandbox"] and "allow-same-origin" not in attrs["sandbox"]
-    assert "<script" not in frame                  # nothing runs outside the frame
+    assert tags.scripts == [handprop.notebook.HOST_JS]   # nothing else runs outside the frame
 
 
 def test_show_returns_a_player(notes_page):
     player = handprop.show("notes", display=False)
     assert player.trace.steps[0].id == "net:H1"
-    assert player._repr_html_().startswith("<iframe srcdoc=")
+    assert player._repr_html_().startswith('<div class="handprop-notebook">')
     assert player.page() == notes_page
     with pytest.raises(UsageError):
         handprop.show(42, display=False)
@@ -170,7 +174,7 @@ def test_show_displays_in_a_kernel(monkeypatch):
     monkeypatch.setitem(sys.modules, "IPython", ipython)
     monkeypatch.setitem(sys.modules, "IPython.display", display_mod)
     assert handprop.show(load("mazur")) is None
-    assert len(shown) == 1 and shown[0]._repr_html_().startswith("<iframe")
+    assert len(shown) == 1 and "<iframe srcdoc=" in shown[0]._repr_html_()
     ipython.get_ipython = lambda: None                     # a plain IPython shell: returned, not shown
     assert handprop.show("mazur") is not None and len(shown) == 1
 
@@ -220,4 +224,5 @@ def test_import_registers_the_player_as_ipythons_view_of_a_trace(monkeypatch, no
     handprop._register_notebook_view()
     view = registered[("handprop.trace", "Trace")]
     frame = view(notes_trace)
-    assert frame.startswith("<iframe srcdoc=") and parse_tags(frame).tags[0][1]["srcdoc"] == notes_page
+    srcdoc = [a["srcdoc"] for t, a in parse_tags(frame).tags if t == "iframe"]
+    assert len(srcdoc) == 1 and "handprop-payload" in srcdoc[0]
