@@ -101,19 +101,16 @@ def _top_level_breaks(tex: str, ops: tuple[str, ...] = _BREAKS) -> list[int]:
 
 def _group_end(tex: str, start: int) -> int | None:
     """The index just after the ``\\right)`` matching the ``\\left(`` at ``start``, or None."""
-    depth, i = 0, start
-    while i < len(tex):
-        if tex.startswith(r"\left", i):
+    depth = 0
+    for m in _STRUCTURE.finditer(tex, start):
+        t = m.group(0)
+        if t == r"\left":
             depth += 1
-            i += 5
-            continue
-        if tex.startswith(r"\right", i):
+        elif t == r"\right":
             depth -= 1
             if depth == 0:
-                return i + 7 if i + 6 < len(tex) else None
-            i += 6
-            continue
-        i += 2 if tex[i] == "\\" else 1
+                end = m.end() + 1
+                return end if tex[m.end():end] == ")" else None
     return None
 
 

@@ -101,6 +101,7 @@ class Prose:
                  rf"(?P<infix>[{re.escape(''.join(_INFIX))}])", rf"(?P<post>[{''.join(_POSTFIX)}])",
                  r"(?P<open>\()", r"(?P<close>\))", r"(?P<space> +)", rf"(?P<other>[^A-Za-z0-9_ (){_MATH_CHARS}]+|.)"]
         self._token = re.compile("|".join(parts), re.S)
+        self._memo: dict[str, str] = {}
 
     @classmethod
     def of(cls, problem: dict) -> "Prose":
@@ -145,22 +146,37 @@ class Prose:
 
     def __call__(self, text: str) -> str:
         """``text`` for LaTeX, its formulas in ``$...$``."""
+        done = self._memo.get(text)
+        if done is None:
+            done = self._write(text)
+            if len(self._memo) < 4096:          # the same questions and labels recur step after step
+                self._memo[text] = done
+        return done
+
+    def _write(self, text: str) -> str:
         tokens = self._tokens(text)
         out: list[str] = []
+        plain: list[str] = []                    # text waiting to be escaped in one piece
         i, n = 0, len(tokens)
         while i < n:
-            if tokens[i][0] == "code":                # half_sse, leaky_relu: identifiers of the file
-                out.append(rf"\texttt{{{tex_escape(tokens[i][1])}}}")
+            kind, raw = tokens[i]
+            if kind == "code":                   # half_sse, leaky_relu: identifiers of the file
+                out.append(tex_text("".join(plain)))
+                plain = []
+                out.append(rf"\texttt{{{tex_escape(raw)}}}")
                 i += 1
                 continue
-            span = self._span(tokens, i)
+            span = self._span(tokens, i) if kind in _STARTS else None
             if span is None:
-                out.append(tex_text(tokens[i][1]))
+                plain.append(raw)
                 i += 1
                 continue
+            out.append(tex_text("".join(plain)))
+            plain = []
             end, math = span
             out.append(f"${math}$")
             i = end
+        out.append(tex_text("".join(plain)))
         return "".join(out)
 
     def _span(self, tokens: list[tuple[str, str]], start: int) -> tuple[int, str] | None:
@@ -249,6 +265,7 @@ class Prose:
 
 
 _OPERANDS = {"name", "num", "word", "sub", "d", "greek"}
+_STARTS = _OPERANDS | {"pd", "infix", "open"}
 _KINDS = {"ident", "code", "d", "sub", "name", "num", "greek", "pd", "word", "infix", "post", "open", "close", "space", "other"}
 
 
