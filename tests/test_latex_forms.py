@@ -314,11 +314,16 @@ def _wrapper(body_name: str, header: str) -> str:
 
 
 @pytest.mark.skipif(not HAVE_PDFLATEX, reason="pdflatex is not installed (CI): compiled where it is")
-@pytest.mark.parametrize("name", ["notes", "softmax_232", "two_samples_mean"])
+@pytest.mark.parametrize("name", ["notes", "softmax_232", "two_samples_mean", "evil_names"])
 def test_each_form_compiles(name, outputs, tmp_path):
-    if not shutil.which("kpsewhich") or not subprocess.run(["kpsewhich", "lmodern.sty"],
-                                                           capture_output=True).stdout.strip():
-        pytest.skip("lmodern is not installed")
+    for sty in ("lmodern.sty", "tikz.sty", "adjustbox.sty", "beamer.cls"):
+        if not shutil.which("kpsewhich") or not subprocess.run(["kpsewhich", sty],
+                                                               capture_output=True).stdout.strip():
+            pytest.skip(f"{sty} is not installed")
+    if name == "evil_names":                 # names that are HTML, script, Markdown and TeX
+        from test_render import PROBLEMS as RENDER_PROBLEMS
+        trace = explain(parse(RENDER_PROBLEMS[name], source=name))
+        outputs = {(name, form): latex.render(trace, options=Options(latex=form)) for form in FORMS}
     _pdflatex(tmp_path, "document", outputs[name, "document"])
     body = outputs[name, "body"]
     (tmp_path / "solution.tex").write_text(body, encoding="utf-8")
@@ -326,3 +331,26 @@ def test_each_form_compiles(name, outputs, tmp_path):
     log = _pdflatex(tmp_path, "slides", outputs[name, "beamer"])
     overfull = re.findall(r"Overfull \\[hv]box \((\d+\.\d+)pt", log)
     assert not [x for x in overfull if float(x) > 2.0], overfull
+
+
+# ---------------------------------------------------------------- hostile text
+
+
+@pytest.mark.parametrize("title", ["line one\n\\input{/etc/passwd}", "a\rb\u2028c\x85d", "%50 $x$ \\end{document}",
+                                   "}{\\def\\x{1}", "\x1b[31mred\u202e"])
+def test_a_hostile_title_stays_text_in_every_form(title):
+    """The title reaches the body's header comment on one line (nothing after it leaves the
+    comment), and every form as escaped text: no hidden character, no command of its own."""
+    from test_hostile import _shown_raw
+    data = {"title": title, "description": title, "inputs": 1,
+            "layers": [{"size": 1, "activation": "sigmoid", "W": [[0.5]], "b": 0.1}],
+            "samples": [{"inputs": [1], "targets": [0]}]}
+    trace = explain(parse(data))
+    for form in FORMS:
+        doc = latex.render(trace, options=Options(latex=form))
+        assert _shown_raw(doc) == [], form
+        assert r"\input{/etc/passwd}" not in doc and r"\def\x" not in doc, form
+        assert _environments(doc) == [] and _braces_balanced(doc), form
+    body = latex.render(trace, options=Options(latex="body"))
+    first = body.splitlines()[0]
+    assert first.startswith("% handprop: the worked solution of ") and body.splitlines()[1].startswith("%")

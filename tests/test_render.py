@@ -362,8 +362,9 @@ def test_latex_escapes_text_names(traces):
     assert "<img" not in doc
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None,
-                    reason="pdflatex is not installed (optional: the LaTeX compiles where it is)")
+@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None
+                    or not subprocess.run(["kpsewhich", "tikz.sty"], capture_output=True).stdout.strip(),
+                    reason="pdflatex (with TikZ) is not installed (optional: the LaTeX compiles where it is)")
 def test_latex_compiles(traces, tmp_path):
     for name in ("notes", "evil_names", "notes_by_hand"):
         (tmp_path / f"{name}.tex").write_text(latex.render(traces[name]), encoding="utf-8")
