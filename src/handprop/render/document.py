@@ -184,6 +184,12 @@ class Document:
         """A symbol or formula of the document in ``notation``."""
         return self.trace.write(expr, notation, self.digits)
 
+    @property
+    def view(self) -> str:
+        """``steps`` or ``matrix`` (render/matrix.py): as asked, else as the problem is written."""
+        from .matrix import resolved_view
+        return resolved_view(self.trace, self.options)
+
 
 # ---------------------------------------------------------------- building it
 

@@ -13,6 +13,8 @@ from ..expr.numbers import latex_number
 from ..expr.printers import tex_escape
 from ..trace import Trace
 from .document import Cell, Document, StepBlock, Table, document, given_items, given_number
+from .matrix import step_sections
+from .matrix_write import latex_lines as matrix_lines
 
 _UNICODE = {
     "−": r"\ensuremath{-}", "×": r"\ensuremath{\times}", "·": r"\ensuremath{\cdot}",
@@ -164,7 +166,8 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += [rf"\textbf{{Warning:}} {tex_text(warning)}", ""]
     out += given_lines(doc)
-    for section in doc.sections:
+    out += matrix_lines(doc)          # the matrix view (render/matrix_write.py); none in the steps view
+    for section in step_sections(doc):
         out += [rf"\section*{{{tex_text(section.title)}}}", ""]
         for b in section.blocks:
             out += step_lines(doc, b)

@@ -13,6 +13,8 @@ import re
 from ..expr.numbers import text_number
 from ..trace import Trace
 from .document import Cell, Document, StepBlock, Table, document, given_items, given_number
+from .matrix import step_sections
+from .matrix_write import markdown_lines as matrix_lines
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _PUNCT = set("\\`*[]|~$!{}")
@@ -146,7 +148,8 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += ["> [!WARNING]", f"> {md_escape(warning)}", ""]
     out += given_lines(doc)
-    for section in doc.sections:
+    out += matrix_lines(doc)          # the matrix view (render/matrix_write.py); none in the steps view
+    for section in step_sections(doc):
         out += [f"## {md_escape(section.title)}", ""]
         for b in section.blocks:
             out += step_lines(doc, b)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Iterable
 from ..expr.numbers import text_number
 from ..trace import Trace
 from .document import Cell, Document, HandValue, StepBlock, Table, document, given_items, given_number
+from .matrix import step_sections
+from .matrix_write import write_text as write_matrix
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -341,7 +343,8 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80, options=Non
         page.prose("warning: " + warning, style=STYLE["warning"], hanging=2)
         page.blank()
     write_given(page, doc)
-    for section in doc.sections:
+    write_matrix(page, doc)           # the matrix view (render/matrix_write.py); none in the steps view
+    for section in step_sections(doc):
         page.rule(section.title)
         for b in section.blocks:
             write_step(page, doc, b)

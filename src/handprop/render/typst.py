@@ -14,6 +14,8 @@ from ..expr.numbers import typst_number
 from ..expr.printers import typst_string
 from ..trace import Trace
 from .document import Cell, Document, StepBlock, Table, document, given_items, given_number
+from .matrix import step_sections
+from .matrix_write import typst_lines as matrix_lines
 
 PREAMBLE = """#set document(title: {title}, date: none)
 #set page(paper: "a4", margin: 2cm, numbering: "1")
@@ -122,7 +124,8 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += [f"*Warning:* {text(warning)}", ""]
     out += given_lines(doc)
-    for section in doc.sections:
+    out += matrix_lines(doc)          # the matrix view (render/matrix_write.py); none in the steps view
+    for section in step_sections(doc):
         out += [f"== {text(section.title)}", ""]
         for b in section.blocks:
             out += step_lines(doc, b)
