@@ -33,6 +33,7 @@ from handprop.solve.derive import explain
 from handprop.problem import load, parse
 from handprop.render import FORMATS, latex, markdown, text
 from handprop.render import typst as typst_writer
+from handprop.render.options import Options
 
 from cli_run import run_cli, run_cli_on_terminal, terminal_env
 from strategies import problems
@@ -43,12 +44,18 @@ PROBLEM_FILES = Path(__file__).parent / "problems"
 KATEX_CHECK = Path(__file__).parent / "js" / "katex_check.mjs"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
 
-RENDER = {"txt": lambda t: text.render(t, digits=6, width=80),
-          "md": lambda t: markdown.render(t, digits=6),
-          "tex": lambda t: latex.render(t, digits=6),
-          "typ": lambda t: typst_writer.render(t, digits=6)}
+RENDER = {"txt": lambda t, o=None: text.render(t, digits=6, width=80, options=o),
+          "md": lambda t, o=None: markdown.render(t, digits=6, options=o),
+          "tex": lambda t, o=None: latex.render(t, digits=6, options=o),
+          "typ": lambda t, o=None: typst_writer.render(t, digits=6, options=o)}
 EXPECTED_NAMES = ["notes", "mazur", "softmax_232", "relu_kink", "two_samples_mean", "three_layer",
-                  "notes_round3"]
+                  "notes_round3", "three_layer_steps", "two_samples_mean_steps", "softmax_232_matrix"]
+VIEWS = {"three_layer_steps": ("three_layer", "steps"),          # the matrix shorthand in steps
+         "two_samples_mean_steps": ("two_samples_mean", "steps"),
+         "softmax_232_matrix": ("softmax_232", "matrix")}        # the explicit form in matrices
+"""Expected files of a problem in the view it is not written for: (trace, view).  The others
+take the view of how the problem is written (the shorthand's three_layer, two_samples_mean:
+the matrix view)."""
 
 # ---------------------------------------------------------------- problems
 
@@ -143,7 +150,8 @@ def by_hand(trace, places: int):
 @pytest.mark.parametrize("name", EXPECTED_NAMES)
 @pytest.mark.parametrize("ext", ["txt", "md", "tex", "typ"])
 def test_expected_output(name, ext, traces):
-    got = RENDER[ext](traces[name])
+    trace, view = VIEWS.get(name, (name, None))
+    got = RENDER[ext](traces[trace], Options(view=view))
     path = EXPECTED / f"{name}.{ext}"
     if UPDATE:
         path.parent.mkdir(exist_ok=True)

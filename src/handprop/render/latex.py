@@ -166,7 +166,7 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += [rf"\textbf{{Warning:}} {tex_text(warning)}", ""]
     out += given_lines(doc)
-    out += matrix_lines(doc)          # the matrix view (render/matrix_write.py); none in the steps view
+    out += matrix_lines(doc, align, tex_text)   # the matrix view (render/matrix_write.py); none in the steps view
     for section in step_sections(doc):
         out += [rf"\section*{{{tex_text(section.title)}}}", ""]
         for b in section.blocks:

@@ -148,7 +148,7 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += ["> [!WARNING]", f"> {md_escape(warning)}", ""]
     out += given_lines(doc)
-    out += matrix_lines(doc)          # the matrix view (render/matrix_write.py); none in the steps view
+    out += matrix_lines(doc, display, md_escape)   # the matrix view (render/matrix_write.py); none in the steps view
     for section in step_sections(doc):
         out += [f"## {md_escape(section.title)}", ""]
         for b in section.blocks:

@@ -188,12 +188,12 @@ def equation_typst(eq: Equation, digits: int) -> list[str]:
     return [_member_typst(m, digits) for m in eq.members]
 
 
-def markdown_lines(doc) -> list[str]:
-    """The matrix sections in Markdown (``[]`` in the steps view)."""
+def markdown_lines(doc, display, md_escape) -> list[str]:
+    """The matrix sections in Markdown (``[]`` in the steps view); ``display`` and ``md_escape``
+    are the Markdown writer's (a chain as display math, a text escaped)."""
     view = view_of(doc)
     if view is None:
         return []
-    from .markdown import display, md_escape
     out = []
     for section in view.sections:
         out += [f"## {md_escape(section.title)}", ""]
@@ -207,12 +207,12 @@ def markdown_lines(doc) -> list[str]:
     return out
 
 
-def latex_lines(doc) -> list[str]:
-    """The matrix sections in LaTeX (``[]`` in the steps view)."""
+def latex_lines(doc, align, tex_text) -> list[str]:
+    """The matrix sections in LaTeX (``[]`` in the steps view); ``align`` and ``tex_text`` are
+    the LaTeX writer's."""
     view = view_of(doc)
     if view is None:
         return []
-    from .latex import align, tex_text
     out = []
     for section in view.sections:
         out += [rf"\section*{{{tex_text(section.title)}}}", ""]
@@ -226,12 +226,12 @@ def latex_lines(doc) -> list[str]:
     return out
 
 
-def typst_lines(doc) -> list[str]:
-    """The matrix sections in Typst (``[]`` in the steps view)."""
+def typst_lines(doc, equation, text) -> list[str]:
+    """The matrix sections in Typst (``[]`` in the steps view); ``equation`` and ``text`` are the
+    Typst writer's."""
     view = view_of(doc)
     if view is None:
         return []
-    from .typst import equation, text
     out = []
     for section in view.sections:
         out += [f"== {text(section.title)}", ""]
@@ -383,13 +383,18 @@ def member_block(items, digits: int) -> Block:
     for i, item in enumerate(items):
         if isinstance(item, Op) and item.symbol == "(":
             stack.append(i)
-        elif isinstance(item, Op) and item.symbol == ")":
+        elif isinstance(item, Op) and item.symbol == ")" and stack:
             pairs[stack.pop()] = i
     for i, j in pairs.items():
         inner = [b for b in blocks[i + 1:j] if b is not None] or [Block([""])]
         top, below = max(b.mid for b in inner), max(b.below for b in inner)
         blocks[i], blocks[j] = _paren("(", top, below), _paren(")", top, below)
-    return hcat([b for b in blocks if b is not None])
+    rest = [b for b in blocks if b is not None] or [Block([""])]     # a bracket split over lines
+    top, below = max(b.mid for b in rest), max(b.below for b in rest)
+    for i, item in enumerate(items):
+        if blocks[i] is None:
+            blocks[i] = _paren(item.symbol, top, below)
+    return hcat(blocks)
 
 
 def _fit_items(items, digits: int, width: int) -> list[Block]:
@@ -418,8 +423,15 @@ def _fit_items(items, digits: int, width: int) -> list[Block]:
         elif isinstance(item, Op) and item.symbol == ")":
             depth -= 1
         del is_op
-    chunks: list[list] = []
+    flat: list[list] = []           # a bracket too wide for the line is broken inside
     for unit in units:
+        if any(isinstance(i, Op) and i.symbol == "(" for i in unit) and \
+                member_block(unit, digits).width > width:
+            flat += _units(unit)
+        else:
+            flat.append(unit)
+    chunks: list[list] = []
+    for unit in flat:
         if chunks and member_block(chunks[-1] + unit, digits).width > width:
             chunks.append(list(unit))
         elif chunks:
@@ -427,6 +439,20 @@ def _fit_items(items, digits: int, width: int) -> list[Block]:
         else:
             chunks.append(list(unit))
     return [member_block(chunk, digits) for chunk in chunks]
+
+
+def _units(items: list) -> list[list]:
+    """``items`` as units ignoring brackets: each operand with the operators and brackets
+    before it, closing brackets with the operand they close."""
+    units: list[list] = []
+    for item in items:
+        if isinstance(item, Op) and item.symbol == ")" and units:
+            units[-1].append(item)
+        elif units and isinstance(units[-1][-1], Op) and units[-1][-1].symbol != ")":
+            units[-1].append(item)
+        else:
+            units.append([item])
+    return units
 
 
 def _open(unit: list) -> bool:
@@ -474,18 +500,18 @@ def text_sections(doc, width: int) -> list[tuple[str, list[tuple[list[str], str]
             for s in view.sections] + ([("", [], view.note)] if view.note else [])
 
 
-def write_text(page, doc) -> None:
-    """The matrix sections onto a text page (nothing in the steps view)."""
-    from .text import INDENT, STYLE
-    for title, equations, note in text_sections(doc, page.width - INDENT):
+def write_text(page, doc, indent: int, styles: dict) -> None:
+    """The matrix sections onto a text page (nothing in the steps view), ``indent`` in, in the
+    text writer's ``styles``."""
+    for title, equations, note in text_sections(doc, page.width - indent):
         if title:
             page.rule(title)
         for lines, eq_note in equations:
             for line in lines:
-                page.line((" " * INDENT, ""), (line, ""))
+                page.line((" " * indent, ""), (line, ""))
             if eq_note:
-                page.prose(eq_note, INDENT, STYLE["note"])
+                page.prose(eq_note, indent, styles["note"])
             page.blank()
         if note:
-            page.prose(note, INDENT, STYLE["note"] if title else STYLE["hand"])
+            page.prose(note, indent, styles["note"] if title else styles["hand"])
             page.blank()

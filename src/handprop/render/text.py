@@ -343,7 +343,7 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80, options=Non
         page.prose("warning: " + warning, style=STYLE["warning"], hanging=2)
         page.blank()
     write_given(page, doc)
-    write_matrix(page, doc)           # the matrix view (render/matrix_write.py); none in the steps view
+    write_matrix(page, doc, INDENT, STYLE)   # the matrix view (render/matrix_write.py); none in the steps view
     for section in step_sections(doc):
         page.rule(section.title)
         for b in section.blocks:

@@ -124,7 +124,7 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += [f"*Warning:* {text(warning)}", ""]
     out += given_lines(doc)
-    out += matrix_lines(doc)          # the matrix view (render/matrix_write.py); none in the steps view
+    out += matrix_lines(doc, equation, text)   # the matrix view (render/matrix_write.py); none in the steps view
     for section in step_sections(doc):
         out += [f"== {text(section.title)}", ""]
         for b in section.blocks:
