@@ -68,7 +68,7 @@ def sym_latex(s: Sym) -> str:
         "dEdout": rf"\frac{{\partial E}}{{\partial \mathrm{{out}}{plain}}}", "J": f"J{sup}",
         "gradW": rf"\frac{{\partial E}}{{\partial W{plain}{k}}}",
         "gradb": rf"\frac{{\partial E}}{{\partial {param or 'b' + plain}{k}}}", "E": "E",
-        "eta": r"\eta", "one": rf"\mathbf{{1}}{sup}",
+        "eta": r"\eta", "one": f"1{sup}",
         "new": f"{{{param or 'b' + plain}}}^{{+}}" if s.of == "b" else f"W^{{({s.layer})+}}",
     }[s.name]
     return base if s.name in ("gradW", "gradb") else base + k
@@ -87,7 +87,7 @@ def sym_typst(s: Sym) -> str:
         "delta": f"delta{plain}", "dEdout": f'(partial E)/(partial "out"{plain})', "J": f"J{sup}",
         "gradW": f"(partial E)/(partial W{plain}{k})",
         "gradb": f"(partial E)/(partial {param or 'b' + plain}{k})", "E": "E", "eta": "eta",
-        "one": f"bold(1){sup}",
+        "one": f"1{sup}",
         "new": f"{param or 'b' + plain}^+" if s.of == "b" and param else
         (f"b^(({s.layer})+)" if s.of == "b" else f"W^(({s.layer})+)"),
     }[s.name]
@@ -515,3 +515,29 @@ def write_text(page, doc, indent: int, styles: dict) -> None:
         if note:
             page.prose(note, indent, styles["note"] if title else styles["hand"])
             page.blank()
+
+
+# ---------------------------------------------------------------- the page
+
+
+def page_json(doc) -> dict | None:
+    """The matrix view for the page's payload (``doc.matrix``; None in the steps view): the
+    view's data (:func:`handprop.render.matrix.to_json`), each equation also as one LaTeX
+    ``aligned`` block (for KaTeX) and as the text writer's lines (its fallback)."""
+    view = view_of(doc)
+    if view is None:
+        return None
+    from .matrix import to_json
+
+    def aligned(eq: Equation) -> str:
+        members = equation_latex(eq, doc.digits)
+        if len(members) == 1:
+            return members[0]
+        rows = [f"{members[0]} &= {members[1]}"] + [f"&= {m}" for m in members[2:]]
+        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+    out = to_json(view, aligned)
+    for section, data in zip(view.sections, out["sections"]):
+        for eq, item in zip(section.equations, data["equations"]):
+            item["text"] = "\n".join(equation_text(eq, doc.digits, 110))
+    return out

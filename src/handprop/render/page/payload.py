@@ -14,7 +14,7 @@
      "sections": [{"key", "title", "start", "end"}]  steps grouped as on paper (end exclusive),
      "doc":      {"given": [[label, listing]], "tables": [table...], "updates": table,
                   "after": str, "questions_title": str, "questions": [{"question", "latex", "text", "answer"}],
-                  "rounding": str},
+                  "rounding": str, "matrix": the matrix view or null},
      "extras":   {...}}
 
 A table is ``{"kind", "title", "headers": [str], "rows": [{"cells": [str], "style", "link"}],
@@ -28,6 +28,7 @@ from typing import Any
 
 from ...trace import Trace
 from ..document import Document, Table, document, given_items
+from ..matrix_write import page_json as matrix_json
 from ..text import cell_text
 
 __all__ = ["payload"]
@@ -82,6 +83,7 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
                            "text": doc.write(q.symbol, "text"), "answer": q.answer} for q in doc.questions],
             "rounding": doc.rounding_note.replace("`", ""),
             "summary": doc.summary, "settings": doc.settings,
+            "matrix": matrix_json(doc),     # the matrix view (render/matrix_write.py), else None
         },
         "extras": extras or {},
     }

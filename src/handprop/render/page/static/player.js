@@ -99,6 +99,7 @@ function boot(payload) {
     act.goto(i);
     document.getElementById("panel").focus({ preventScroll: false });
   });
+  buildMatrixView(document.getElementById("tables"), model);   // matrix.js: the matrix view, if any
   writeSolutionLater(doc);
   window.addEventListener("beforeprint", () => finishSolution(doc));
 
