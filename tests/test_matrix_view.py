@@ -328,7 +328,7 @@ def test_the_sections_follow_the_brief(cases):
     assert "δ⁽²⁾ = J⁽²⁾ᵀ · ∂E/∂out⁽²⁾" in jac and "b⁽¹⁾⁺ = b⁽¹⁾ − η · ∂E/∂b⁽¹⁾" in jac
     assert "b3⁺ = b3 − η · ∂E/∂b3" in jac                     # a shared bias, updated
     batch = text.render(cases["relu_leaky_mse_sum"][1], width=80)
-    assert "Gradients over all samples" in batch and "∂E/∂W⁽¹⁾ = Σₖ ∂E/∂W⁽¹⁾[k]" in batch
+    assert "Error and gradients over all samples" in batch and "∂E/∂W⁽¹⁾ = Σₖ ∂E/∂W⁽¹⁾[k]" in batch
     assert "(sample 3)" in batch and "+ b⁽²⁾" not in batch       # layer 2 has no bias
     mean = text.render(cases["two_samples_mean"][1], width=80)
     assert "∂E/∂b⁽¹⁾ = 1/2 Σₖ ∂E/∂b⁽¹⁾[k]" in mean

@@ -43,6 +43,7 @@ EXPECTED = Path(__file__).parent / "expected"
 PROBLEM_FILES = Path(__file__).parent / "problems"
 KATEX_CHECK = Path(__file__).parent / "js" / "katex_check.mjs"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
+STEPS, MATRIX = Options(view="steps"), Options(view="matrix")
 
 RENDER = {"txt": lambda t, o=None: text.render(t, digits=6, width=80, options=o),
           "md": lambda t, o=None: markdown.render(t, digits=6, options=o),
@@ -244,11 +245,13 @@ def test_katex_check_catches_a_bad_formula():
 def test_every_formula_parses_with_katex(traces):
     formulas: list[str] = []
     for name, trace in traces.items():
-        md, tex = markdown.render(trace), latex.render(trace)
+        md, tex = markdown.render(trace, options=STEPS), latex.render(trace, options=STEPS)
         found_md, found_tex = md_formulas(md), tex_formulas(tex)
         # every step's formula is there, in both formats
         assert len(found_md) >= len(trace.steps) and len(found_tex) >= len(trace.steps), name
         formulas += found_md + found_tex
+        formulas += md_formulas(markdown.render(trace, options=MATRIX))       # and the matrix view
+        formulas += tex_formulas(latex.render(trace, options=MATRIX))
     failures = katex_failures(formulas)
     assert not failures, json.dumps(failures[:5], indent=1, ensure_ascii=False)
 
@@ -428,7 +431,7 @@ def test_big_network_given_values_are_abbreviated():
                        {"size": 1, "activation": "sigmoid", "W": [[0.3, -0.2]], "b": 0.0}],
             "samples": [{"inputs": [round(rng.random(), 2) for _ in range(784)], "targets": [1.0]}]}
     trace = explain(parse(data))
-    page = text.render(trace, width=80)
+    page = text.render(trace, width=80, options=STEPS)     # the steps view (the matrix view: test_matrix_view)
     assert_fits(page, 80)
     given_part = page[:page.index("── Forward pass")]
     assert len(given_part.splitlines()) < 40
@@ -440,7 +443,7 @@ def test_big_network_given_values_are_abbreviated():
     steps = page[:page.index("── All updates")].split("\n\n")
     longest = max(steps, key=lambda block: block.count("\n"))
     assert longest.count("\n") < 40, longest
-    md = markdown.render(trace)
+    md = markdown.render(trace, options=STEPS)
     given_md = md[md.index("## Given"):md.index("## Forward pass")]
     assert "(784 in all)" in given_md and "…" in given_md and given_md.count(" = ") < 150
 

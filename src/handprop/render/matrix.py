@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
-from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from ..nn import OPTIMIZERS
 from ..quantities import ETA, qid
 from ..trace import Trace, given_values
 
@@ -368,6 +368,8 @@ class _Builder:
             members = [(Sym("gradb", param=name),)]
             if len(us) > 1 and all(u in units for u in us) and len(us) == len(units):
                 members.append((Sym("one", transpose=True), Op("·"), Sym("delta", L)))
+            if len(us) > 1 and all(u in units for u in us):
+                members.append((Op("Σ"), self.vector("delta", list(us), sample, "rows")))
             members.append((Num(self.v[g], g),))
             eqs.append(Equation(tuple(members), f"{name} is shared by {_names(us)}: its gradient "
                                 "is the sum of their deltas." if len(us) > 1 else ""))
@@ -376,7 +378,11 @@ class _Builder:
     def combine(self) -> list[Equation]:
         n = len(self.p["samples"])
         mean = self.p["batch"] == "mean"
-        eqs = []
+        scale = (Op(f"1/{n}"),) if mean else ()
+        total = qid("E", "total")
+        eqs = [Equation(((Sym("E"),), scale + (Op("Σ_k"), Sym("E", sample=0)),
+                         (Num(self.v[total], total),)),
+                        f"The error over all {n} samples ({self.p['batch']}).")]
         for l in reversed(range(len(self.layers))):
             L = l + 1
             for what, make in (("W", lambda k: self.weights(l, grad=True, sample=k)),
@@ -466,7 +472,7 @@ def matrix_view(trace: Trace) -> MatrixView:
                                           f"Backward pass in matrices: {where}{tail}",
                                           tuple(b.backward(l, k))))
     if b.multi:
-        sections.append(MatrixSection("matrix-combine", "Gradients over all samples", tuple(b.combine()),
+        sections.append(MatrixSection("matrix-combine", "Error and gradients over all samples", tuple(b.combine()),
                                       f"batch: {trace.problem['batch']} over {len(samples)} samples."))
     eqs, note = b.updates()
     sections.append(MatrixSection("matrix-update", "Updates in matrices", tuple(eqs), note))
