@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -366,6 +368,17 @@ def test_typst_compiles_to_pdf(name, cases):
     _, trace = cases[name]
     out = pdf.render(trace, options=MATRIX)
     assert out.startswith(b"%PDF-") and len(out) > 5000
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None,
+                    reason="pdflatex is not installed (optional: the LaTeX compiles where it is)")
+@pytest.mark.parametrize("name", ["three_layer", "two_samples_mean", "softmax_sse_jacobian"])
+def test_latex_compiles_with_pdflatex(name, cases, tmp_path):
+    _, trace = cases[name]
+    (tmp_path / "m.tex").write_text(latex.render(trace, options=MATRIX), encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "m.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
 
 
 # ---------------------------------------------------------------- large layers, hostile names

@@ -275,7 +275,7 @@ class _Builder:
         what = "inputs" if l == 0 else "units of the layer before,"
         units, prev = self.layers[l], self.before(l)
         return (f"Rows: the units {_names(units)}; columns: the {what} {_names(prev)}"
-                + (f" (W⁽{_sup(l + 1)}⁾ is {len(units)} × {len(prev)})" if len(units) > LIMIT
+                + (f" (the matrix is {len(units)} × {len(prev)})" if len(units) > LIMIT
                    or len(prev) > LIMIT else "") + ".")
 
     def _activation_note(self, l: int) -> str:
@@ -491,13 +491,6 @@ def matrix_view(trace: Trace) -> MatrixView:
 def _names(names: list[str], limit: int = 6) -> str:
     names = list(names)
     return ", ".join(names if len(names) <= limit else names[:limit - 1] + ["…", names[-1]])
-
-
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sup(n: int) -> str:
-    return str(n).translate(_SUP)
 
 
 # ---------------------------------------------------------------- JSON (the page)

@@ -207,12 +207,24 @@ def markdown_lines(doc, display, md_escape) -> list[str]:
     return out
 
 
+_TEX_SYMBOLS = {"⊙": r"\ensuremath{\odot}", "ᵀ": r"\ensuremath{^{\top}}", "⋯": r"\ensuremath{\cdots}",
+                "⋮": r"\ensuremath{\vdots}", "ₖ": r"\ensuremath{_{k}}"}
+
+
 def latex_lines(doc, align, tex_text) -> list[str]:
     """The matrix sections in LaTeX (``[]`` in the steps view); ``align`` and ``tex_text`` are
     the LaTeX writer's."""
     view = view_of(doc)
     if view is None:
         return []
+    plain = tex_text
+
+    def tex_text(prose: str) -> str:       # and the symbols of the view's own prose
+        out = plain(prose)
+        for ch, command in _TEX_SYMBOLS.items():
+            out = out.replace(ch, command)
+        return out
+
     out = []
     for section in view.sections:
         out += [rf"\section*{{{tex_text(section.title)}}}", ""]
