@@ -406,6 +406,24 @@ def test_a_layer_of_784_inputs_stays_bounded():
     assert not katex_failures(md_formulas(md[md.index("## Forward pass in matrices"):md.index("## All updates")]))
 
 
+def test_many_samples_stay_bounded():
+    """Twenty samples: the passes of the first eight are written out, the batch combines all."""
+    data = {"inputs": 2, "loss": "half_sse", "batch": "mean",
+            "layers": _layers(("sigmoid", [[0.1, 0.2], [0.3, 0.4]], 0.1), ("sigmoid", [[0.5, -0.5]], 0.2)),
+            "samples": [{"inputs": [k / 20, 1 - k / 20], "targets": [k % 2]} for k in range(20)]}
+    problem = parse(data)
+    trace = explain(problem)
+    view = matrix_view(trace)
+    titles = [s.title for s in view.sections]
+    assert "Forward pass in matrices (sample 8)" in titles and not any("(sample 9)" in t for t in titles)
+    assert "first 8 samples are shown, of 20" in view.note
+    truth = numpy_truth(problem)
+    combined = [n for n in _numbers(view) if n[0] == "E:total"]
+    assert combined and combined[0][1] == pytest.approx(truth["E:total"], rel=1e-12)
+    assert check_linear_algebra(trace) > 0
+    assert "batch: mean over 20 samples." in text.render(trace, width=80)
+
+
 def test_names_reach_the_formulas_escaped():
     """A shared bias's name is in the formulas (∂E/∂b); markup in it is text, in every format."""
     data = {"inputs": ["a&b", "x|y"], "layers": [{"units": ["<H1>", "H 2"], "activation": "sigmoid"},

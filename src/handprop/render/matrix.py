@@ -25,11 +25,12 @@ from ..nn import OPTIMIZERS
 from ..quantities import ETA, qid
 from ..trace import Trace, given_values
 
-__all__ = ["LIMIT", "HEAD", "Matrix", "Sym", "Op", "Num", "Equation", "MatrixSection", "MatrixView",
+__all__ = ["LIMIT", "HEAD", "SAMPLES", "Matrix", "Sym", "Op", "Num", "Equation", "MatrixSection", "MatrixView",
            "resolved_view", "matrix_view", "to_json", "step_sections"]
 
 LIMIT = 8        # rows or columns shown in full up to this many
 HEAD = 6         # ... beyond it, the first HEAD, an ellipsis, the last one
+SAMPLES = 8      # samples whose passes are written out (the batch combines them all)
 
 
 # ---------------------------------------------------------------- the parts
@@ -455,7 +456,8 @@ def matrix_view(trace: Trace) -> MatrixView:
     """The matrix sections of ``trace``: per sample the forward pass, the loss and the backward
     pass layer by layer, then the gradients combined (several samples) and the updates."""
     b = _Builder(trace)
-    samples = range(1, len(trace.problem["samples"]) + 1) if b.multi else [None]
+    n_samples = len(trace.problem["samples"])
+    samples = range(1, min(n_samples, SAMPLES) + 1) if b.multi else [None]
     sections = []
     n_layers = len(b.layers)
     for k in samples:
@@ -473,11 +475,14 @@ def matrix_view(trace: Trace) -> MatrixView:
                                           tuple(b.backward(l, k))))
     if b.multi:
         sections.append(MatrixSection("matrix-combine", "Error and gradients over all samples", tuple(b.combine()),
-                                      f"batch: {trace.problem['batch']} over {len(samples)} samples."))
+                                      f"batch: {trace.problem['batch']} over {n_samples} samples."))
     eqs, note = b.updates()
     sections.append(MatrixSection("matrix-update", "Updates in matrices", tuple(eqs), note))
     view = MatrixView(tuple(sections))
     notes = []
+    if n_samples > SAMPLES:
+        notes.append(f"The matrices of the first {SAMPLES} samples are shown, of {n_samples}; "
+                     "every sample is in the steps view (--view steps) and in --format json.")
     if any(m.abbreviated for m in view.matrices()):
         notes.append(f"Matrices and vectors of more than {LIMIT} rows or columns show at most their first "
                      f"{HEAD} and their last (⋯, ⋮); every value is in the updates table and in "
