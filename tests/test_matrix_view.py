@@ -475,13 +475,15 @@ def test_explain_view_on_the_command_line():
 
 
 def test_the_page_payload_holds_the_view(cases):
+    from handprop.render.matrix_write import page_latex
     from handprop.render.page.payload import payload
     _, trace = cases["three_layer"]
     data = payload(trace)["doc"]["matrix"]
     assert data["sections"][0]["title"] == "Forward pass in matrices"
     eq = data["sections"][0]["equations"][0]
-    assert r"\begin{aligned}" in eq["latex"] and "W⁽¹⁾" in eq["text"]
+    assert r"\begin{aligned}" in page_latex(eq) and "W⁽¹⁾" in eq["text"]
+    assert "&" not in json.dumps(data)            # no & for the page to escape (its JSON whole)
     assert payload(trace, options=STEPS)["doc"]["matrix"] is None
     assert payload(cases["softmax_232"][1])["doc"]["matrix"] is None
-    assert not katex_failures([e["latex"] for s in data["sections"] for e in s["equations"]])
+    assert not katex_failures([page_latex(e) for s in data["sections"] for e in s["equations"]])
     assert math.isfinite(eq["members"][3][0]["cells"][0][0])

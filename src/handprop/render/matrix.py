@@ -516,7 +516,7 @@ def _item_json(item: Item) -> dict[str, Any]:
 
 def to_json(view: MatrixView, latex=None) -> dict[str, Any]:
     """The view as plain JSON; ``latex`` (a function of an equation) adds each equation's
-    formula as the writers' LaTeX, which the page hands to KaTeX."""
+    LaTeX, which the page hands to KaTeX."""
     return {"note": view.note, "sections": [
         {"key": s.key, "title": s.title, "note": s.note, "equations": [
             {"members": [[_item_json(i) for i in m] for m in eq.members], "note": eq.note,

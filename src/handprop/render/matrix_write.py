@@ -113,7 +113,8 @@ def _number_latex(value: float, given: bool, digits: int) -> str:
     return latex_number(value, GIVEN_DIGITS if given else digits)
 
 
-def matrix_latex(m: Matrix, digits: int) -> str:
+def matrix_cells_latex(m: Matrix, digits: int) -> list[list[str]]:
+    """A matrix's cells in LaTeX, row by row (``\\cdots``, ``\\vdots``, ``\\ddots`` where left out)."""
     rows = []
     for r, row in enumerate(m.cells):
         cells = []
@@ -123,15 +124,24 @@ def matrix_latex(m: Matrix, digits: int) -> str:
                              r"\vdots" if m.rows[r] is None else r"\cdots")
             else:
                 cells.append(_number_latex(v, m.given, digits))
-        rows.append(" & ".join(cells))
-    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+        rows.append(cells)
+    return rows
 
 
-def _member_latex(items, digits: int) -> str:
-    out = []
+def bmatrix(rows: list[list[str]]) -> str:
+    return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in rows) + r" \end{bmatrix}"
+
+
+def matrix_latex(m: Matrix, digits: int) -> str:
+    return bmatrix(matrix_cells_latex(m, digits))
+
+
+def latex_pieces(items, digits: int) -> list:
+    """A member's items in LaTeX: text, or a matrix as its rows of cells (the page joins them)."""
+    out: list = []
     for i, item in enumerate(items):
         if isinstance(item, Matrix):
-            out.append(matrix_latex(item, digits))
+            out.append(matrix_cells_latex(item, digits))
         elif isinstance(item, Num):
             text = _number_latex(item.value, item.given, digits)
             after_op = i > 0 and isinstance(items[i - 1], Op) and items[i - 1].symbol != "("
@@ -141,7 +151,11 @@ def _member_latex(items, digits: int) -> str:
             out.append(rf"\frac{{{frac[0]}}}{{{frac[1]}}}" if frac else _OP_LATEX[item.symbol])
         else:
             out.append(sym_latex(item))
-    return " ".join(out)
+    return out
+
+
+def _member_latex(items, digits: int) -> str:
+    return " ".join(p if isinstance(p, str) else bmatrix(p) for p in latex_pieces(items, digits))
 
 
 def equation_latex(eq: Equation, digits: int) -> list[str]:
@@ -534,22 +548,25 @@ def write_text(page, doc, indent: int, styles: dict) -> None:
 
 def page_json(doc) -> dict | None:
     """The matrix view for the page's payload (``doc.matrix``; None in the steps view): the
-    view's data (:func:`handprop.render.matrix.to_json`), each equation also as one LaTeX
-    ``aligned`` block (for KaTeX) and as the text writer's lines (its fallback)."""
+    view's data (:func:`handprop.render.matrix.to_json`), each equation also as LaTeX pieces
+    (``latex``: per member, text or a matrix's rows of cells; ``static/matrix.js`` joins them
+    with ``&`` into ``bmatrix`` and ``aligned`` for KaTeX, so the JSON holds no ``&`` to escape)
+    and as the text writer's lines (its fallback)."""
     view = view_of(doc)
     if view is None:
         return None
     from .matrix import to_json
-
-    def aligned(eq: Equation) -> str:
-        members = equation_latex(eq, doc.digits)
-        if len(members) == 1:
-            return members[0]
-        rows = [f"{members[0]} &= {members[1]}"] + [f"&= {m}" for m in members[2:]]
-        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
-
-    out = to_json(view, aligned)
+    out = to_json(view, lambda eq: [latex_pieces(m, doc.digits) for m in eq.members])
     for section, data in zip(view.sections, out["sections"]):
         for eq, item in zip(section.equations, data["equations"]):
             item["text"] = "\n".join(equation_text(eq, doc.digits, 110))
     return out
+
+
+def page_latex(item: dict) -> str:
+    """An equation of :func:`page_json` as the one LaTeX string the page makes of it."""
+    members = [" ".join(p if isinstance(p, str) else bmatrix(p) for p in m) for m in item["latex"]]
+    if len(members) == 1:
+        return members[0]
+    rows = [f"{members[0]} &= {members[1]}"] + [f"&= {m}" for m in members[2:]]
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"

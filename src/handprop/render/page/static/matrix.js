@@ -15,7 +15,7 @@ function buildMatrixView(el, model) {
     const part = h("div", { class: "matrix-section", "data-key": sec.key },
       h("h3", { text: sec.title }));
     for (const eq of sec.equations) {
-      const fig = h("figure", { class: "matrix-eq" }, texEl(eq.latex, true, eq.text, "matrix-formula"));
+      const fig = h("figure", { class: "matrix-eq" }, texEl(matrixLatex(eq), true, eq.text, "matrix-formula"));
       fig.setAttribute("data-numbers", matrixNumbers(eq).join(" "));
       if (eq.note) fig.append(h("figcaption", { class: "muted", text: eq.note }));
       part.append(fig);
@@ -27,6 +27,14 @@ function buildMatrixView(el, model) {
   const given = el.querySelector("#given");
   if (given && given.nextSibling) el.insertBefore(box, given.nextSibling); else el.append(box);
   return box;
+}
+
+/** An equation's LaTeX from its pieces: a matrix comes as rows of cells (the payload holds no
+ * `&`, which would make the page's JSON be escaped whole), joined here into a bmatrix. */
+function matrixLatex(eq) {
+  const members = eq.latex.map((m) => m.map((p) => (typeof p === "string" ? p
+    : `\\begin{bmatrix} ${p.map((row) => row.join(" & ")).join(" \\\\ ")} \\end{bmatrix}`)).join(" "));
+  return members.length === 1 ? members[0] : alignedLatex(members[0], members.slice(1));
 }
 
 /** The ids of the numbers an equation shows, in order (for tests and links). */
