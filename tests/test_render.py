@@ -265,8 +265,10 @@ def test_random_problems_parse_with_katex_and_fit_80_columns():
     @given(problems(max_layers=3, max_width=3, max_samples=2))
     def collect(data):
         trace = explain(parse(data))
-        formulas.extend(md_formulas(markdown.render(trace)) + tex_formulas(latex.render(trace)))
-        assert_fits(text.render(trace, width=80), 80)
+        for view in (STEPS, MATRIX):          # both views, whichever the problem's form
+            formulas.extend(md_formulas(markdown.render(trace, options=view))
+                            + tex_formulas(latex.render(trace, options=view)))
+            assert_fits(text.render(trace, width=80, options=view), 80)
 
     collect()
     failures = katex_failures(formulas)
