@@ -76,7 +76,7 @@ class Term:
 class Form:
     """Another way to write the same step (the sum over paths, the delta form)."""
 
-    kind: str           # "paths" | "delta"
+    kind: str           # "paths" | "delta" | "jacobian" (an entry off the diagonal) | "simplified"
     title: str
     chain: tuple[Expr, ...]
     numbers: int        # chain[numbers:] is written with the numbers

@@ -140,4 +140,4 @@ _LEAVES = frozenset((Sym, Num, Frac))
 def _value(e: Expr, env: Mapping[str, float]) -> Expr:
     if type(e) in _LEAVES:
         return e
-    return Num(e.eval(env))
+    return Num(e.eval(env) + 0.0)     # + 0.0: −0.0 is written 0

@@ -269,6 +269,8 @@ class Printer:
         return " ".join(out)
 
     def _neg(self, e: Neg) -> str:  # −a·b needs no parentheses; −(a + b) does
+        if self.env is not None and _is_zero(e.arg, self.env):
+            return self.child(e.arg, MUL)   # −t/y with t = 0 is written 0/y, never "−0"
         return self.neg + self.child(e.arg, MUL)
 
     def _pow(self, e: Pow) -> str:
@@ -583,3 +585,11 @@ class TypstPrinter(Printer):
 
 PRINTERS: dict[str, type[Printer]] = {"text": TextPrinter, "latex": LatexPrinter, "typst": TypstPrinter}
 """The printers by notation name (the writers of :mod:`handprop.render` choose one)."""
+
+
+def _is_zero(e: Expr, env) -> bool:
+    """``e`` is 0 with the numbers of ``env`` (a negated zero is written without its minus)."""
+    try:
+        return e.eval(env) == 0
+    except (ArithmeticError, ValueError, KeyError, TypeError):
+        return False
