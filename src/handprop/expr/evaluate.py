@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 from .functions import Function
 import math
 
-from .nodes import Add, Cases, Div, Expr, Fn, Frac, Max, Mul, Neg, Num, Partial, Pow, Stable, Sym
+from .nodes import Add, Cases, Div, Expr, Fn, Frac, Known, Max, Mul, Neg, Num, Partial, Pow, Stable, Sym
 
 __all__ = ["python_source", "compile_expr", "compile_array", "worked", "Namespace"]
 
@@ -87,6 +87,8 @@ def python_source(e: Expr, ns: Namespace, symbol: Callable[[str], str] = lambda 
         return f"({above} if {test} > 0 else {below})"
     if kind is Stable:
         return python_source(e.computed, ns, symbol)
+    if kind is Known:
+        return python_source(e.formula, ns, symbol)
     if kind is Max:
         return "maximum(" + ", ".join(python_source(a, ns, symbol) for a in e.args) + ")"
     if kind is Partial:

@@ -16,7 +16,7 @@ from math import prod
 
 from ..runtime import paused_gc
 from ..expr.evaluate import worked
-from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
+from ..expr.nodes import Apply, Expr, Known, Mul, Num, Partial, Sym, Words, add
 from ..expr.numbers import text_number
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem, require_problem, require_solvable
@@ -276,21 +276,19 @@ class _Builder:
         layer = p.layers[li]
         entry = ACTIVATIONS[layer.activation]
         k = layer.units.index(u)
-        loss, net = qid("E", "total", n), qid("net", u, n)
-        general = add(*[Mul((Partial(loss, qid("out", v, n)), Partial(qid("out", v, n), net)))
-                        for v in layer.units])
+        net = qid("net", u, n)
         total = jacobian_sum(p, li, k, n)
         sys_expr = self.sys.exprs[key]
         value = self.values[key]
-        # with the numbers, each entry of the Jacobian's column is the number its step found
+        # each entry of the Jacobian's column written ∂out_j/∂net_k, with the numbers its value
         nets = [symbol("net", v, n) for v in layer.units]
         outs = [symbol("out", v, n) for v in layer.units]
         column = [symbol("dout/dnet", u, n) if j == k else
-                  Num(entry.jacobian(nets, outs, j, k, layer.params).eval(self.env))
-                  for j in range(len(layer.units))]
+                  Known(entry.jacobian(nets, outs, j, k, layer.params), qid("out", v, n), net)
+                  for j, v in enumerate(layer.units)]
         numeric = add(*[Mul((symbol("dE/dout", v, n), c)) for v, c in zip(layer.units, column)])
         mid = worked(numeric, self.env)
-        written = ((Sym(key), general, numeric) + ((mid,) if mid is not None else ()) + (Num(value),), 2)
+        written = ((Sym(key), numeric, numeric) + ((mid,) if mid is not None else ()) + (Num(value),), 2)
         m = len(layer.units)
         over = "both outputs" if m == 2 else f"all {m} outputs"
         note = (f"{entry.title.capitalize()} couples the outputs, so {u}'s delta sums over {over}: "
