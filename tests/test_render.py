@@ -48,7 +48,7 @@ RENDER = {"txt": lambda t: text.render(t, digits=6, width=80),
           "tex": lambda t: latex.render(t, digits=6),
           "typ": lambda t: typst_writer.render(t, digits=6)}
 EXPECTED_NAMES = ["notes", "mazur", "softmax_232", "relu_kink", "two_samples_mean", "three_layer",
-                  "notes_round3"]
+                  "notes_round3", "notes_round2"]
 
 # ---------------------------------------------------------------- problems
 
@@ -121,6 +121,7 @@ def traces():
     out["notes_sig3"] = hand_explain(load("notes"), "sig", 3)
     out["deep_round2"] = hand_explain(parse(PROBLEMS["deep_batch"]), "round", 2)
     out["notes_round3"] = hand_explain(load("notes"), "round", 3)
+    out["notes_round2"] = hand_explain(load("notes"), "round", 2)
     for path in sorted(PROBLEM_FILES.glob("*.yaml")):
         out[path.stem] = explain(load(str(path)))
     return out

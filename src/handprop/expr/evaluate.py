@@ -14,6 +14,7 @@ the result: each term of a sum (or factor of a product of sums) worked out.
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from .functions import Function
@@ -133,6 +134,28 @@ def worked(e: Expr, env: Mapping[str, float]) -> Expr | None:
         for c in children:
             if type(c) not in _LEAVES:
                 return e.rebuild(tuple(_value(c, env) for c in children))
+    return None
+
+
+def worked_by_hand(e: Expr, env: Mapping[str, Decimal], rnd: Callable[[Decimal], Decimal]) -> Expr | None:
+    """:func:`worked` as a person rounding by hand writes it: each term (or factor) worked
+    out by hand from the rounded numbers of ``env`` and rounded by ``rnd``:
+    ``(0.15)(0.05) + 0.35`` -> ``0.01 + 0.35`` at 2 places; None when there is no such line
+    (or a term cannot be worked out by hand)."""
+    kind = type(e)
+    if kind is Cases:
+        return worked_by_hand(e.above if e.test.hand(env, rnd) > 0 else e.below, env, rnd)
+    if kind is Stable:
+        return worked_by_hand(e.shown, env, rnd)
+    if kind is Add or kind is Mul or kind is Div or kind is Pow:
+        children = e.children()
+        if all(type(c) in _LEAVES for c in children):
+            return None
+        try:
+            return e.rebuild(tuple(c if type(c) in _LEAVES else Num(float(c.hand(env, rnd)) + 0.0)
+                                   for c in children))
+        except (ArithmeticError, ValueError):
+            return None
     return None
 
 

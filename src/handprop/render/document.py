@@ -195,7 +195,7 @@ def document(trace: Trace, digits: int | None = None, options=None) -> Document:
     p = trace.problem
     hand = None
     if trace.hand_values is not None:
-        hand = f"every intermediate rounded half-up to {rounding_description(trace)}"
+        hand = f"every intermediate rounded half-up to {rounding_description(trace)}; {convention_words(trace)}"
     before, after = trace.values[TOTAL], trace.values.get(AFTER)
     return Document(
         trace=trace, digits=d, title=p.get("title") or trace.name or "handprop",
@@ -255,15 +255,17 @@ def _sections(trace: Trace, digits: int) -> list[Section]:
 
 
 def block(trace: Trace, step: Step, digits: int) -> StepBlock:
-    return StepBlock(step, hand_value(trace, step.id, digits), _terms(step.terms),
+    return StepBlock(step, hand_value(trace, step.id, digits), _terms(step.terms, trace.hand_values),
                      other_forms(trace, step))
 
 
-def _terms(terms: tuple[Term, ...]) -> tuple[TermRow, ...]:
+def _terms(terms: tuple[Term, ...], hand: dict[str, float] | None = None) -> tuple[TermRow, ...]:
+    """The factors as rows (worked by hand, each factor's hand value)."""
     seen: set[str] = set()
     rows = []
     for t in terms:
-        rows.append(TermRow(t.label, t.symbol, t.value, "" if t.question in seen else t.question, t.ref))
+        value = hand.get(t.symbol.key, t.value) if hand and isinstance(t.symbol, Sym) else t.value
+        rows.append(TermRow(t.label, t.symbol, value, "" if t.question in seen else t.question, t.ref))
         seen.add(t.question)
     return tuple(rows)
 
@@ -455,6 +457,15 @@ def rounding_description(trace: Trace) -> str:
     return f"{places} decimal place{'s' if places != 1 else ''}"
 
 
+def convention_words(trace: Trace) -> str:
+    """How functions were worked by hand, in a clause."""
+    if (trace.rounding or {}).get("convention", "calculator") == "every-step":
+        return ("every operation inside an activation rounded too (1/(1 + e^−0.38) = 1/1.68 = "
+                "0.60 at 2 places)")
+    return ("each activation worked as a calculator does, in one key press: applied exactly to "
+            "the rounded net, its result rounded once (σ(0.38) = 0.5939… → 0.59 at 2 places)")
+
+
 ROUNDING_NOTE = ("All numbers are computed in float64 and shown to {digits} significant figures; "
                  "every value is carried forward unrounded. A hand solution that rounds each "
                  "intermediate drifts from these in the last digits — that is rounding, not a "
@@ -466,11 +477,16 @@ def rounding_note(trace: Trace, digits: int | None = None) -> str:
     digits = digits or trace.digits
     if trace.hand_values is None:
         return ROUNDING_NOTE.format(digits=digits)
+    other = ("`--convention every-step` rounds inside the activation too"
+             if (trace.rounding or {}).get("convention", "calculator") != "every-step" else
+             "`--convention calculator` works each activation in one key press")
     return (f"Hand rounding: every intermediate was rounded half-up to "
             f"{rounding_description(trace)}, as a person does on paper, and the next step used "
-            f"the rounded value. Beside each step stand the hand value, the exact float64 value "
-            f"(shown to {digits} significant figures) and the drift between them: the drift is "
-            "what rounding alone does, not a mistake (`handprop check` tells the two apart).")
+            f"the rounded value; {convention_words(trace)} ({other}). The working shows the "
+            "rounded numbers and each rounded result; beside each result stand the exact float64 "
+            f"value (shown to {digits} significant figures) and the drift between them: the drift "
+            "is what rounding alone does, not a mistake (`handprop check` accepts either "
+            "convention as rounding and tells it apart from a mistake).")
 
 
 # ---------------------------------------------------------------- the four questions
