@@ -31,6 +31,7 @@ from rich.cells import cell_len
 
 from handprop.solve.derive import explain
 from handprop.problem import load, parse
+from handprop.render.options import Options
 from handprop.render import FORMATS, latex, markdown, text
 from handprop.render import typst as typst_writer
 
@@ -43,12 +44,17 @@ PROBLEM_FILES = Path(__file__).parent / "problems"
 KATEX_CHECK = Path(__file__).parent / "js" / "katex_check.mjs"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
 
-RENDER = {"txt": lambda t: text.render(t, digits=6, width=80),
-          "md": lambda t: markdown.render(t, digits=6),
-          "tex": lambda t: latex.render(t, digits=6),
-          "typ": lambda t: typst_writer.render(t, digits=6)}
+RENDER = {"txt": lambda t, o=None: text.render(t, digits=6, width=80, options=o),
+          "md": lambda t, o=None: markdown.render(t, digits=6, options=o),
+          "tex": lambda t, o=None: latex.render(t, digits=6, options=o),
+          "typ": lambda t, o=None: typst_writer.render(t, digits=6, options=o)}
 EXPECTED_NAMES = ["notes", "mazur", "softmax_232", "relu_kink", "two_samples_mean", "three_layer",
-                  "notes_round3", "notes_round2"]
+                  "notes_round3", "notes_round2", "notes_compact", "softmax_232_compact",
+                  "notes_round2_compact"]
+EXPECTED_OPTIONS = {"notes_compact": ("notes", Options(compact=True)),
+                    "softmax_232_compact": ("softmax_232", Options(compact=True)),
+                    "notes_round2_compact": ("notes_round2", Options(compact=True))}
+"""Expected files of a trace written with options: name -> (the trace's name, the options)."""
 
 # ---------------------------------------------------------------- problems
 
@@ -144,7 +150,8 @@ def by_hand(trace, places: int):
 @pytest.mark.parametrize("name", EXPECTED_NAMES)
 @pytest.mark.parametrize("ext", ["txt", "md", "tex", "typ"])
 def test_expected_output(name, ext, traces):
-    got = RENDER[ext](traces[name])
+    trace_name, options = EXPECTED_OPTIONS.get(name, (name, None))
+    got = RENDER[ext](traces[trace_name], options)
     path = EXPECTED / f"{name}.{ext}"
     if UPDATE:
         path.parent.mkdir(exist_ok=True)
@@ -449,10 +456,12 @@ def test_a_bias_shared_by_many_units_is_abbreviated():
 def _cli_args(name: str) -> list[str]:
     if name == "notes_round3":
         return ["notes", "--round", "3"]
+    if name == "notes_compact":
+        return ["notes", "--compact"]
     return [str(PROBLEM_FILES / f"{name}.yaml") if (PROBLEM_FILES / f"{name}.yaml").exists() else name]
 
 
-@pytest.mark.parametrize("name", ["softmax_232", "two_samples_mean", "notes_round3"])
+@pytest.mark.parametrize("name", ["softmax_232", "two_samples_mean", "notes_round3", "notes_compact"])
 def test_the_bytes_do_not_depend_on_the_hash_seed(name, tmp_path):
     """Ids and order are the same on every run: three interpreters with different hash seeds
     write byte-identical files in every format, and the reviewed ones."""
