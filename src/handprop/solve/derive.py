@@ -189,7 +189,8 @@ class _Builder:
                          nodes=list(p.outputs))
                 return
             m = len(p.outputs)
-            whose = (f"the errors of the {m} outputs added up" if m > 1 else
+            whose = ("the errors of both outputs added up" if m == 2 else
+                     f"the errors of the {m} outputs added up" if m > 1 else
                      f"the error of the one output, {p.outputs[0]}")
             self.add(key, "Total error",
                      f"The total error{' of this sample' if s.sample else ''}: {whose}.",
