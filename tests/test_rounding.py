@@ -136,3 +136,29 @@ def test_explain_json_with_hand_rounding(cli, tmp_path):
     code, out, _ = cli("explain", "notes", "--round", "4", "--format", "json")
     doc = json.loads(out)
     assert doc["hand_values"]["grad:w5"] == 0.0815 and doc["hand_values"]["new:E:total"] == 0.2964
+
+
+@pytest.mark.parametrize("places", [2, 3])
+@pytest.mark.parametrize("convention", ["calculator", "every-step"])
+def test_the_working_written_by_hand_is_the_rounded_working(notes, places, convention):
+    """By hand, each chain's numbers are the hand values: every number the working writes has at
+    most the places rounded to, and the result written last is the step's hand value."""
+    from handprop.expr.nodes import Num
+    from handprop.render import writer
+    from handprop.solve.rounding import hand_explain
+    trace = hand_explain(notes, "round", places, convention=convention)
+    for step in trace.steps:
+        if step.id not in trace.hand_values:
+            continue
+        last = step.chain[-1]
+        assert isinstance(last, Num) and last.value == trace.hand_values[step.id], step.id
+        for member in step.chain[step.numbers + 1:]:
+            nums = [member] if isinstance(member, Num) else [c for c in member.children() if isinstance(c, Num)]
+            for n in nums:
+                assert round(n.value, places) == n.value, (step.id, n.value)
+    page = writer("text")(trace)
+    out_h1 = "0.59" if convention == "calculator" else "0.60"
+    if places == 2:
+        assert f"= 1 / (1 + e^(−0.38))\n         = {out_h1}\n" in page.replace("= 1 / 1.68\n         ", "")
+        assert ("= 1 / 1.68" in page) == (convention == "every-step")
+        assert "(0.15)(0.05) + (0.20)(0.10) + 0.35\n         = 0.01 + 0.02 + 0.35" in page
