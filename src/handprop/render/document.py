@@ -357,7 +357,7 @@ def compact_table(trace: Trace, digits: int) -> Table:
     for name, b in p["biases"].items():
         formulas.append(Cell("symbol", add(*[Sym(qid("delta", u)) for u in b[0]])))
     rows = tuple((row[0], formulas[i]) + row[1:] for i, row in enumerate(full.rows))
-    headers = (full.headers[0], Cell.words("as δ × input" + (" (each sample, then combined)" if many else ""))) \
+    headers = (full.headers[0], Cell.words("as δ × input" + (", by sample" if many else ""))) \
         + full.headers[1:]
     return Table("updates", "Gradients and updates", headers, rows, full.aligns[0] + "l" + full.aligns[1:],
                  full.styles, full.links, full.more)
