@@ -325,7 +325,11 @@ def test_the_sections_follow_the_brief(cases):
                   "Given", "── All updates", "chain-rule questions", "A note on rounding"):
         assert piece in page, piece
     soft = text.render(cases["softmax_232"][1], width=80, options=MATRIX)
-    assert "δ⁽²⁾ = out⁽²⁾ − t" in soft and "softmax(net⁽²⁾)" in soft
+    # as the steps say: the Jacobian's sum, which with cross-entropy simplifies to out − t
+    assert "δ⁽²⁾ = J⁽²⁾ᵀ · ∂E/∂out⁽²⁾ = J⁽²⁾ᵀ ·" in soft and "= out⁽²⁾ − t" in soft
+    assert "softmax(net⁽²⁾)" in soft
+    bce = text.render(cases["bce_sigmoid"][1], width=80)
+    assert "δ⁽²⁾ = out⁽²⁾ − t" in bce
     jac = text.render(cases["softmax_sse_jacobian"][1], width=80)
     assert "δ⁽²⁾ = J⁽²⁾ᵀ · ∂E/∂out⁽²⁾" in jac and "b⁽¹⁾⁺ = b⁽¹⁾ − η · ∂E/∂b⁽¹⁾" in jac
     assert "b3⁺ = b3 − η · ∂E/∂b3" in jac                     # a shared bias, updated

@@ -31,9 +31,9 @@ from rich.cells import cell_len
 
 from handprop.solve.derive import explain
 from handprop.problem import load, parse
+from handprop.render.options import Options
 from handprop.render import FORMATS, latex, markdown, text
 from handprop.render import typst as typst_writer
-from handprop.render.options import Options
 
 from cli_run import run_cli, run_cli_on_terminal, terminal_env
 from strategies import problems
@@ -50,13 +50,18 @@ RENDER = {"txt": lambda t, o=None: text.render(t, digits=6, width=80, options=o)
           "tex": lambda t, o=None: latex.render(t, digits=6, options=o),
           "typ": lambda t, o=None: typst_writer.render(t, digits=6, options=o)}
 EXPECTED_NAMES = ["notes", "mazur", "softmax_232", "relu_kink", "two_samples_mean", "three_layer",
-                  "notes_round3", "three_layer_steps", "two_samples_mean_steps", "softmax_232_matrix"]
-VIEWS = {"three_layer_steps": ("three_layer", "steps"),          # the matrix shorthand in steps
-         "two_samples_mean_steps": ("two_samples_mean", "steps"),
-         "softmax_232_matrix": ("softmax_232", "matrix")}        # the explicit form in matrices
-"""Expected files of a problem in the view it is not written for: (trace, view).  The others
-take the view of how the problem is written (the shorthand's three_layer, two_samples_mean:
-the matrix view)."""
+                  "notes_round3", "notes_round2", "notes_compact", "softmax_232_compact",
+                  "notes_round2_compact", "three_layer_steps", "two_samples_mean_steps",
+                  "softmax_232_matrix"]
+EXPECTED_OPTIONS = {"notes_compact": ("notes", Options(compact=True)),
+                    "softmax_232_compact": ("softmax_232", Options(compact=True)),
+                    "notes_round2_compact": ("notes_round2", Options(compact=True)),
+                    # the view a problem is not written for (three_layer and two_samples_mean are
+                    # in the matrix shorthand: their own files are the matrix view)
+                    "three_layer_steps": ("three_layer", Options(view="steps")),
+                    "two_samples_mean_steps": ("two_samples_mean", Options(view="steps")),
+                    "softmax_232_matrix": ("softmax_232", Options(view="matrix"))}
+"""Expected files of a trace written with options: name -> (the trace's name, the options)."""
 
 # ---------------------------------------------------------------- problems
 
@@ -129,6 +134,7 @@ def traces():
     out["notes_sig3"] = hand_explain(load("notes"), "sig", 3)
     out["deep_round2"] = hand_explain(parse(PROBLEMS["deep_batch"]), "round", 2)
     out["notes_round3"] = hand_explain(load("notes"), "round", 3)
+    out["notes_round2"] = hand_explain(load("notes"), "round", 2)
     for path in sorted(PROBLEM_FILES.glob("*.yaml")):
         out[path.stem] = explain(load(str(path)))
     return out
@@ -151,8 +157,8 @@ def by_hand(trace, places: int):
 @pytest.mark.parametrize("name", EXPECTED_NAMES)
 @pytest.mark.parametrize("ext", ["txt", "md", "tex", "typ"])
 def test_expected_output(name, ext, traces):
-    trace, view = VIEWS.get(name, (name, None))
-    got = RENDER[ext](traces[trace], Options(view=view))
+    trace_name, options = EXPECTED_OPTIONS.get(name, (name, None))
+    got = RENDER[ext](traces[trace_name], options)
     path = EXPECTED / f"{name}.{ext}"
     if UPDATE:
         path.parent.mkdir(exist_ok=True)
@@ -461,10 +467,12 @@ def test_a_bias_shared_by_many_units_is_abbreviated():
 def _cli_args(name: str) -> list[str]:
     if name == "notes_round3":
         return ["notes", "--round", "3"]
+    if name == "notes_compact":
+        return ["notes", "--compact"]
     return [str(PROBLEM_FILES / f"{name}.yaml") if (PROBLEM_FILES / f"{name}.yaml").exists() else name]
 
 
-@pytest.mark.parametrize("name", ["softmax_232", "two_samples_mean", "notes_round3"])
+@pytest.mark.parametrize("name", ["softmax_232", "two_samples_mean", "notes_round3", "notes_compact"])
 def test_the_bytes_do_not_depend_on_the_hash_seed(name, tmp_path):
     """Ids and order are the same on every run: three interpreters with different hash seeds
     write byte-identical files in every format, and the reviewed ones."""

@@ -304,7 +304,16 @@ class _Builder:
         uses = step.uses if step is not None else ()
         elementwise = tuple(uses) == (qid("dE/dout", units[0], sample), qid("dout/dnet", units[0], sample))
         eqs = []
-        if last and not any(u.startswith("dE/dout:") for u in uses):       # the loss simplifies
+        simplifies = step is not None and any(f.kind == "simplified" for f in step.forms)
+        if last and not elementwise and simplifies:       # the Jacobian's sum, which simplifies
+            out_t = (self.vector("out", units, sample), Op("−"), self.vector("target", units, sample))
+            eqs.append(Equation(((Sym("delta", L),), (Sym("J", L, transpose=True), Op("·"), Sym("dEdout", L)),
+                                 (Sym("J", L, transpose=True), Op("·"), self.vector("dE/dout", units, sample)),
+                                 (Sym("out", L), Op("−"), Sym("t")), out_t, (delta,)),
+                                f"{self.acts[l]} mixes its units: J is its Jacobian, J_jk = ∂out_j/∂net_k "
+                                f"= out_j(δ_jk − out_k); with {self.p['loss']} the sum simplifies to "
+                                "out − t."))
+        elif last and not any(u.startswith("dE/dout:") for u in uses):       # the loss simplifies
             eqs.append(Equation(((Sym("delta", L),), (Sym("out", L), Op("−"), Sym("t")),
                                  (self.vector("out", units, sample), Op("−"),
                                   self.vector("target", units, sample)), (delta,)),
