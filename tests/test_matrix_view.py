@@ -453,6 +453,8 @@ def test_the_view_is_chosen_as_the_problem_is_written(cases):
     assert resolved_view(shorthand) == "matrix" and resolved_view(explicit) == "steps"
     assert resolved_view(shorthand, STEPS) == "steps" and resolved_view(explicit, MATRIX) == "matrix"
     assert document(shorthand).view == "matrix" and document(shorthand, options=STEPS).view == "steps"
+    assert resolved_view(shorthand, Options(compact=True)) == "steps"        # --compact: the delta form
+    assert resolved_view(shorthand, Options(compact=True, view="matrix")) == "matrix"
     for builtin in ("notes", "mazur"):
         assert document(explain(load(builtin))).view == "steps"
     steps = text.render(shorthand, width=80, options=STEPS)

@@ -135,10 +135,12 @@ class MatrixView:
 
 def resolved_view(trace: Trace, options=None) -> str:
     """``steps`` or ``matrix``: the one asked for, else as the problem is written (the matrix
-    view for the matrix shorthand)."""
+    view for the matrix shorthand) unless the compact form is asked for (a form of the steps)."""
     view = getattr(options, "view", None)
     if view:
         return view
+    if getattr(options, "compact", False):
+        return "steps"
     return "matrix" if trace.problem.get("form") == "matrix" else "steps"
 
 
