@@ -43,6 +43,7 @@ function boot(payload) {
   if (fromHash !== null) state.step = fromHash;
   let timer = null;
   let timerSpeed = 0;
+  let shown = -1;
   const netEl = document.getElementById("network");
   const netStatus = document.getElementById("netstatus");
 
@@ -78,6 +79,10 @@ function boot(payload) {
     updatePanel(view.panel, model, state, act.goto);
     updateStepList(view.list, state);
     updateControls(view.controls, model, state);
+    if (shown !== state.step) {
+      if (shown !== -1) keepValueInView();
+      shown = state.step;
+    }
     if (state.playing && timerSpeed !== state.speed) {
       clearInterval(timer);
       timerSpeed = state.speed;
@@ -115,6 +120,22 @@ function boot(payload) {
     }).observe(netEl);
   }
   return { act, state, model };
+}
+
+/** On a phone (the drawing sticky above the panel): after a step, scroll so that the panel's
+ * head is not under the drawing and its value is on screen. */
+function keepValueInView() {
+  const stage = document.querySelector(".stage");
+  if (!stage || getComputedStyle(stage).position !== "sticky") return;
+  const panel = document.getElementById("panel");
+  const value = panel.querySelector("[data-role=value]");
+  if (!value) return;
+  const top = stage.getBoundingClientRect().height + 6;     // below the drawing, once it sticks
+  const p = panel.getBoundingClientRect();
+  const v = value.getBoundingClientRect();
+  let dy = p.top < top ? p.top - top : 0;
+  if (v.bottom - dy > window.innerHeight) dy = v.bottom - window.innerHeight + 8;
+  if (dy) window.scrollBy(0, dy);
 }
 
 /** The drawing's width before layout (asking the browser would force a layout): page.css's grid. */
