@@ -14,7 +14,9 @@
      "sections": [{"key", "title", "start", "end"}]  steps grouped as on paper (end exclusive),
      "doc":      {"given": [[label, listing]], "tables": [table...], "updates": table,
                   "after": str, "questions_title": str, "questions": [{"question", "latex", "text", "answer"}],
-                  "rounding": str},
+                  "rounding": str, "summary": str, "settings": str,
+                  "compact": bool  (the lecture-notes form: forward table, one line per delta,
+                                    the table of every gradient and update; options.compact)},
      "extras":   {...}}
 
 A table is ``{"kind", "title", "headers": [str], "rows": [{"cells": [str], "style", "link"}],
@@ -82,6 +84,7 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
                            "text": doc.write(q.symbol, "text"), "answer": q.answer} for q in doc.questions],
             "rounding": doc.rounding_note.replace("`", ""),
             "summary": doc.summary, "settings": doc.settings,
+            "compact": bool(options is not None and getattr(options, "compact", False)),
         },
         "extras": extras or {},
     }

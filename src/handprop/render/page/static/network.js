@@ -421,7 +421,7 @@ function paintParam(rec, name, model, i, k, role) {
 /** The legend under the drawing (HTML). */
 function buildLegend(el) {
   el.textContent = "";
-  const item = (cls, text) => h("span", { class: "key" }, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), text);
+  const item = (cls, text) => h("span", { class: `key key-${cls.slice(3)}` }, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), text);
   el.append(item("sw-active", "this step"), item("sw-pos", "∂E/∂w > 0: w goes down"),
             item("sw-neg", "∂E/∂w < 0: w goes up"), item("sw-bias", "bias"));
 }

@@ -105,7 +105,19 @@ function boot(payload) {
     document.getElementById("panel").focus({ preventScroll: false });
   });
   writeSolutionLater(doc);
-  window.addEventListener("beforeprint", () => finishSolution(doc));
+  // printed, the drawing shows the end: every value and every update (then back)
+  let beforePrint = null;
+  window.addEventListener("beforeprint", () => {
+    finishSolution(doc);
+    if (beforePrint === null) beforePrint = state.step;
+    set({ step: n - 1, playing: false });
+    document.documentElement.classList.add("printing");
+  });
+  window.addEventListener("afterprint", () => {
+    document.documentElement.classList.remove("printing");
+    if (beforePrint !== null) set({ step: beforePrint });
+    beforePrint = null;
+  });
 
   let lastWidth = view.net.width;
   if (window.ResizeObserver) {       // the real width, once laid out (and on every resize)
