@@ -24,9 +24,9 @@ function layoutNetwork(problem, width) {
   const biasY = compact ? 22 : 30;
   const top = biasY + (compact ? 48 : 76);
   const left = compact ? 44 : narrow ? 34 : 54;
-  const targetW = narrow ? 94 : 104;
+  const targetW = narrow ? (compact ? 72 : 94) : 104;
   const want = (width - left - R - targetW) / Math.max(columns.length - 1, 1);
-  const colGap = Math.max(narrow ? 96 : compact ? 150 : 170, Math.min(want, compact ? 230 : 260));
+  const colGap = Math.max(narrow ? (compact ? 80 : 96) : compact ? 150 : 170, Math.min(want, compact ? 230 : 260));
   const height = top + (maxRows - 1) * rowGap + (compact ? 30 : R + 62);
   const outX = left + colGap * (columns.length - 1);
   const out = {

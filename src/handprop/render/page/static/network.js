@@ -36,10 +36,11 @@ function buildNetwork(model, width) {
       s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 }),
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
     const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
-    const label = s("g", { class: "elabel" }, text);
+    const bg = s("rect", { class: "lbg", rx: 3 });
+    const label = s("g", { class: "elabel" }, bg, text);
     gEdges.append(el);
     gLabels.append(label);
-    const rec = { kind: "w", name: e.name, e, el, label, text, wire: el.children[1], pair: e.pair,
+    const rec = { kind: "w", name: e.name, e, el, label, text, bg, wire: el.children[1], pair: e.pair,
                   dense: L.pairs[e.pair].dense, old: problem.weights[e.name][2] };
     view.edges.push(rec);
     view.edgeEl.set(e.name, rec);
@@ -61,10 +62,11 @@ function buildNetwork(model, width) {
       s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 }),
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
     const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
-    const label = s("g", { class: "elabel blabel-edge" }, text);
+    const bg = s("rect", { class: "lbg", rx: 3 });
+    const label = s("g", { class: "elabel blabel-edge" }, bg, text);
     gEdges.append(el);
     gLabels.append(label);
-    const rec = { kind: "hb", name: b.name, b, e, el, label, text, wire: el.children[1], pair: null,
+    const rec = { kind: "hb", name: b.name, b, e, el, label, text, bg, wire: el.children[1], pair: null,
                   dense: b.dense, hub: b.hub, old: problem.biases[b.name][1] };
     view.biases.push(rec);
     view.nodeEl.set(b.name, rec);
@@ -281,19 +283,25 @@ function placeLabels(view, labelled, ownRec) {
     if (b.width > 0) {
       for (const [cx, cy] of labelSpots(rec, b, rec === ownRec)) {
         const box = { x: cx - b.width / 2, y: cy - b.height / 2, w: b.width, h: b.height };
-        if (free(box)) { at = [cx, cy]; placed.push(box); break; }
+        if (free(box)) { at = [cx, cy, box]; placed.push(box); break; }
       }
     }
     rec.placed = at !== null;
-    if (at) moves.push([rec, m.x + at[0] - (b.x + b.width / 2), m.y + at[1] - (b.y + b.height / 2)]);
+    if (at) moves.push([rec, m.x + at[0] - (b.x + b.width / 2), m.y + at[1] - (b.y + b.height / 2), at[2]]);
   }
   for (const rec of labelled) {
     if (!rec.show) rec.placed = false;
     setClass(rec.label, "bumped", rec.show && !rec.placed);
   }
-  for (const [rec, x, y] of moves) {
+  for (const [rec, x, y, box] of moves) {
     rec.text.setAttribute("x", x.toFixed(1));
     rec.text.setAttribute("y", y.toFixed(1));
+    if (rec.bg) {                      // a backing card: the edge never shows between the glyphs
+      rec.bg.setAttribute("x", (box.x - 2).toFixed(1));
+      rec.bg.setAttribute("y", (box.y + 1).toFixed(1));
+      rec.bg.setAttribute("width", (box.w + 4).toFixed(1));
+      rec.bg.setAttribute("height", Math.max(box.h - 2, 1).toFixed(1));
+    }
   }
 }
 
@@ -422,8 +430,8 @@ function paintParam(rec, name, model, i, k, role) {
 function buildLegend(el) {
   el.textContent = "";
   const item = (cls, text) => h("span", { class: `key key-${cls.slice(3)}` }, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), text);
-  el.append(item("sw-active", "this step"), item("sw-pos", "∂E/∂w > 0: w goes down"),
-            item("sw-neg", "∂E/∂w < 0: w goes up"), item("sw-bias", "bias"));
+  el.append(item("sw-active", "this step"), item("sw-pos", "∂E/∂w > 0 (blue, solid): w goes down ↓"),
+            item("sw-neg", "∂E/∂w < 0 (orange, dashed): w goes up ↑"), item("sw-bias", "bias"));
 }
 
 /** The line under the drawing: which sample is shown and the total error so far. */
