@@ -23,7 +23,7 @@ WIDTHS = {"notes": (360, 390, 1024, 1440, 1920), "softmax_232_per_unit": (390, 1
           "net_3442": (390, 1024, 1440), "net_4883": (360, 390, 1024, 1440, 1920),
           "net_784": (390, 1024, 1440)}
 # steps measured at most (spread over the whole trace, with the first step of every kind)
-SAMPLED = {("net_784", w): 120 for w in (390, 1024, 1440)} | {("net_4883", 360): 90, ("net_4883", 1920): 90}
+SAMPLED = {("net_784", w): 80 for w in (390, 1024, 1440)} | {("net_4883", w): 120 for w in (360, 390, 1024, 1920)}
 CASES = [(name, w) for name, widths in WIDTHS.items() for w in widths]
 
 

@@ -113,6 +113,7 @@ def test_ids_only_when_asked(browser, built):
         assert "grad:w5" in text() and "dE/dout:Y1" in text() and "out:H1" in text()
         page.keyboard.press("End")                          # every step shows its id while on
         assert "new:E:total" in text()
+        page.wait_for_function("location.hash === '#id=new:E:total'")
         page.reload()                                      # remembered; deep links still work
         page.wait_for_selector("html[data-ready]")
         assert opened.state()["id"] == "new:E:total" and page.is_checked("#show-ids")
