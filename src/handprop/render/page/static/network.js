@@ -108,12 +108,13 @@ function buildNetwork(model, width) {
     const vals = s("text", { class: "vals", y: n.r + (L.compact ? 11 : 16) });
     const lines = (L.compact ? [0] : [0, 1, 2]).map((i) => vals.appendChild(
       s("tspan", { x: 0, dy: i === 0 ? 0 : 15, class: "v" + i })));
+    const vbg = s("rect", { class: "vbg", rx: 3, width: 0, height: 0 });   // the caption's card: edges pass under it
     const el = s("g", { class: `unit kind-${n.kind}`, "data-node": n.name, transform: `translate(${n.x} ${n.y})` },
       s("title", { text: n.name }),
       s("circle", { class: "body", r: n.r }),
-      s("text", { class: "name", dy: "0.35em", text: shown }), vals);
+      s("text", { class: "name", dy: "0.35em", text: shown }), vbg, vals);
     gNodes.append(el);
-    const rec = { n, el, lines, vals };
+    const rec = { n, el, lines, vals, vbg };
     view.units.push(rec);
     view.circles.push({ x: n.x, y: n.y, r: n.r });
     view.nodeEl.set(n.name, rec);
@@ -258,15 +259,20 @@ function placeLabels(view, labelled, ownRec) {
   for (const rec of labelled) setClass(rec.label, "shown", rec.show);
   // reads
   const fixed = [];
-  for (const rec of view.units) if (rec.vals.textContent) fixed.push([rec.vals, rec.n.x, rec.n.y]);
+  const cards = [];
+  for (const rec of view.units) {
+    if (rec.vals.textContent) fixed.push([rec.vals, rec.n.x, rec.n.y, rec.vbg]);
+    else cards.push([rec.vbg, null]);
+  }
   for (const t of view.targets) {
     fixed.push([t.t, 0, 0]);
     if (t.err.textContent) fixed.push([t.err, 0, 0]);
   }
   for (const g of view.groups) fixed.push([g.count, g.g.x, g.g.y]);
-  for (const [el, ox, oy] of fixed) {
+  for (const [el, ox, oy, card] of fixed) {
     const b = el.getBBox();
     if (b.width > 0) placed.push({ x: b.x + ox, y: b.y + oy, w: b.width, h: b.height });
+    if (card) cards.push([card, b.width > 0 ? b : null]);
   }
   const order = labelled.filter((r) => r.show);
   const rank = (r) => (r === ownRec ? 0 : r.wanted ? 1 : 2);
@@ -292,6 +298,12 @@ function placeLabels(view, labelled, ownRec) {
   for (const rec of labelled) {
     if (!rec.show) rec.placed = false;
     setClass(rec.label, "bumped", rec.show && !rec.placed);
+  }
+  for (const [card, b] of cards) {
+    card.setAttribute("x", b ? (b.x - 2).toFixed(1) : 0);
+    card.setAttribute("y", b ? (b.y + 1).toFixed(1) : 0);
+    card.setAttribute("width", b ? (b.width + 4).toFixed(1) : 0);
+    card.setAttribute("height", b ? Math.max(b.height - 2, 0).toFixed(1) : 0);
   }
   for (const [rec, x, y, box] of moves) {
     rec.text.setAttribute("x", x.toFixed(1));
