@@ -234,6 +234,7 @@ function updateNetwork(view, model, state) {
 }
 
 const PAD = 1.5;
+const GAP = 6;
 
 /** Put every shown label where its box meets no other text, node or bias node, inside the
  * drawing: the unit values, targets and errors stay where the layout puts them (it leaves
@@ -246,8 +247,8 @@ function placeLabels(view, labelled, ownRec) {
   const circles = view.circles;
   const free = (b) => {
     if (b.x < 1 || b.y < 1 || b.x + b.w > L.width - 1 || b.y + b.h > L.height - 1) return false;
-    for (const p of placed) {
-      if (b.x < p.x + p.w + PAD && p.x < b.x + b.w + PAD && b.y < p.y + p.h + PAD && p.y < b.y + b.h + PAD) return false;
+    for (const p of placed) {          // side by side, two labels keep a word's gap apart
+      if (b.x < p.x + p.w + GAP && p.x < b.x + b.w + GAP && b.y < p.y + p.h + PAD && p.y < b.y + b.h + PAD) return false;
     }
     for (const c of circles) {
       const dx = Math.max(b.x - c.x, 0, c.x - (b.x + b.w));
@@ -325,9 +326,17 @@ function labelSpots(rec, b, own) {
     const t0 = own ? 0.5 : e.t;
     const ts = [t0];
     for (let d = 0.06; d <= 0.5; d += 0.06) ts.push(t0 - d, t0 + d);
-    for (const t of ts) {
-      if (t < 0.1 || t > 0.9) continue;
-      out.push([e.x1 + (e.x2 - e.x1) * t, e.y1 + (e.y2 - e.y1) * t]);
+    const inside = ts.filter((t) => t >= 0.1 && t <= 0.9);
+    for (const t of inside) out.push([e.x1 + (e.x2 - e.x1) * t, e.y1 + (e.y2 - e.y1) * t]);
+    // then just beside the line (above it first), still against its own edge
+    const len = Math.hypot(e.x2 - e.x1, e.y2 - e.y1) || 1;
+    let nx = -(e.y2 - e.y1) / len, ny = (e.x2 - e.x1) / len;
+    if (ny > 0) { nx = -nx; ny = -ny; }
+    const off = b.height / 2 + 1 + Math.abs(nx) * (b.width / 2);
+    for (const side of [1, -1]) {
+      for (const t of inside) {
+        out.push([e.x1 + (e.x2 - e.x1) * t + side * nx * off, e.y1 + (e.y2 - e.y1) * t + side * ny * off]);
+      }
     }
     return out;
   }
