@@ -68,9 +68,14 @@ def test_long_formulas_wrap_on_a_phone(browser, net_4883):
 IN_VIEW = """() => {
   const inside = (el) => { const r = el.getBoundingClientRect();
     return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth; };
-  const svg = document.querySelector('#network svg.net');
+  // the drawing's window (a tall drawing scrolls inside it) and, in it, the step's own unit
+  const box = document.getElementById('network');
+  const unit = document.querySelector('#network .unit.subject') || document.querySelector('#network .unit.active');
+  const b = box.getBoundingClientRect();
+  const u = unit ? unit.getBoundingClientRect() : null;
+  const shown = !u || (u.top >= b.top - 1 && u.bottom <= b.bottom + 1);
   const value = document.querySelector('#panel [data-role=value]');
-  return {drawing: inside(svg), value: inside(value), id: document.getElementById('panel').dataset.stepId,
+  return {drawing: inside(box) && shown, value: inside(value), id: document.getElementById('panel').dataset.stepId,
           scroll: window.scrollY};
 }"""
 

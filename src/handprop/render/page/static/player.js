@@ -75,6 +75,7 @@ function boot(payload) {
   function render() {
     delete state.restart;
     updateNetwork(view.net, model, state);
+    followFocus(netEl, view.net);
     updateNetStatus(netStatus, view.net, model, state);
     updatePanel(view.panel, model, state, act.goto);
     updateStepList(view.list, state);
@@ -132,6 +133,17 @@ function boot(payload) {
     }).observe(netEl);
   }
   return { act, state, model };
+}
+
+/** A drawing taller than its window (a phone): scroll it so the step's units are in view. */
+function followFocus(box, net) {
+  if (box.scrollHeight <= box.clientHeight + 1) return;
+  let target = net.subject;
+  if (!target) for (const el of net.active) if (el.matches(".unit, .collapsed")) { target = el; break; }
+  if (!target) return;
+  const b = box.getBoundingClientRect();
+  const t = target.getBoundingClientRect();
+  box.scrollTop = Math.max(0, box.scrollTop + (t.top + t.height / 2) - (b.top + b.height / 2));
 }
 
 /** On a phone (the drawing sticky above the panel): after a step, scroll so that the panel's
