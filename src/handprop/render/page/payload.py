@@ -14,7 +14,9 @@
      "sections": [{"key", "title", "start", "end"}]  steps grouped as on paper (end exclusive),
      "doc":      {"given": [[label, listing]], "tables": [table...], "updates": table,
                   "after": str, "questions_title": str, "questions": [{"question", "latex", "text", "answer"}],
-                  "rounding": str, "matrix": the matrix view or null},
+                  "rounding": str, "summary": str, "settings": str, "matrix": the matrix view or null,
+                  "compact": bool  (the lecture-notes form: forward table, one line per delta,
+                                    the table of every gradient and update; options.compact)},
      "extras":   {...}}
 
 A table is ``{"kind", "title", "headers": [str], "rows": [{"cells": [str], "style", "link"}],
@@ -24,6 +26,7 @@ members, never a string to split, and its subject is data: the page never parses
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ...trace import Trace
@@ -61,7 +64,12 @@ def _table(doc: Document, t: Table) -> dict[str, Any]:
 
 def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None,
             options=None) -> dict[str, Any]:
-    """What ``boot`` reads: the trace, the sections, the document's tables and texts, the extras."""
+    """What ``boot`` reads: the trace, the sections, the document's tables and texts, the extras.
+    The player steps through every step, so its sections and tables are those of the full
+    form; ``compact`` only says how the page prints."""
+    compact = bool(options is not None and options.compact)
+    if compact:
+        options = replace(options, compact=False, view=options.view or "steps")
     doc = document(trace, digits, options)
     d = doc.digits
     secs, start = [], 0
@@ -84,6 +92,7 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
             "rounding": doc.rounding_note.replace("`", ""),
             "summary": doc.summary, "settings": doc.settings,
             "matrix": matrix_json(doc),     # the matrix view (render/matrix_write.py), else None
+            "compact": compact,
         },
         "extras": extras or {},
     }
