@@ -158,7 +158,7 @@ function buildCard() {
   });
 
   const card = el("section", { id: "training", class: "card training", "aria-labelledby": "training-title" },
-    el("h2", { id: "training-title", text: `Training: ${int(data.steps)} steps` }),
+    el("h2", { id: "training-title", text: `Training: ${int(data.steps)} step${data.steps === 1 ? "" : "s"}` }),
     ...(data.note ? [el("p", { class: "note", text: data.note })] : []),
     el("div", { class: "train-grid" },
       el("figure", {}, chart.svg, el("figcaption", { text: "Loss at each recorded step" })),
