@@ -111,6 +111,11 @@ class StepBlock:
     terms: tuple[TermRow, ...]
     forms: tuple[Form, ...]
     aside: str = ""          # said after the step's own note (where its shared factors were shown)
+    of: str = ""             # the id of the step a compact line stands for (its ``step`` may be a Form)
+
+    @property
+    def step_id(self) -> str:
+        return self.of or self.step.id
 
     @property
     def title(self) -> str:
@@ -316,7 +321,7 @@ def compact_sections(trace: Trace, digits: int) -> list[Section]:
             if b.step.subject.kind not in COMPACT_KINDS:
                 continue
             item = delta_line(trace, b.step) if b.step.subject.kind == "delta" else b.step
-            blocks.append(StepBlock(item, hand_value(trace, b.step.id, digits), (), ()))
+            blocks.append(StepBlock(item, hand_value(trace, b.step.id, digits), (), (), of=b.step.id))
         title = section.title.replace("Backward pass", "Deltas")
         if blocks or section.table is not None:
             out.append(Section(section.key, title, tuple(blocks), section.table, lines=True))

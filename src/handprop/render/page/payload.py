@@ -16,7 +16,9 @@
                   "after": str, "questions_title": str, "questions": [{"question", "latex", "text", "answer"}],
                   "rounding": str, "summary": str, "settings": str, "matrix": the matrix view or null,
                   "compact": bool  (the lecture-notes form: forward table, one line per delta,
-                                    the table of every gradient and update; options.compact)},
+                                    the table of every gradient and update; options.compact),
+                  "compact_lines": [{"id", "section", "latex": [...], "text": [...]}] (each
+                                    delta's line of the compact document), "compact_updates": table},
      "extras":   {...}}
 
 A table is ``{"kind", "title", "headers": [str], "rows": [{"cells": [str], "style", "link"}],
@@ -68,7 +70,14 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
     The player steps through every step, so its sections and tables are those of the full
     form; ``compact`` only says how the page prints."""
     compact = bool(options is not None and options.compact)
+    lines: list[dict[str, Any]] = []
+    compact_updates = None
     if compact:
+        notes = document(trace, digits, replace(options, view=options.view or "steps"))
+        lines = [{"id": b.step_id, "section": s.title, "latex": notes.line(b.step, "latex"),
+                  "text": notes.line(b.step, "text")}
+                 for s in notes.sections if s.lines for b in s.blocks if b.step_id.startswith("delta:")]
+        compact_updates = _table(notes, notes.updates)
         options = replace(options, compact=False, view=options.view or "steps")
     doc = document(trace, digits, options)
     d = doc.digits
@@ -93,6 +102,8 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
             "summary": doc.summary, "settings": doc.settings,
             "matrix": matrix_json(doc),     # the matrix view (render/matrix_write.py), else None
             "compact": compact,
+            "compact_lines": lines,            # compact: each delta as lecture notes write it
+            "compact_updates": compact_updates,  # compact: every gradient (as δ × input) and update
         },
         "extras": extras or {},
     }

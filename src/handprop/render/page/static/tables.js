@@ -35,17 +35,18 @@ function buildCompactDocument(el, model, goto) {
   el.append(section("given", "Given", givenTable(model)));
   doc.tables.forEach((tbl, k) => el.append(section(`forward-table-${k + 1}`, tbl.title, docTable(tbl, model, goto))));
   const list = h("ol", { class: "deltas" });
-  model.trace.steps.forEach((step, i) => {
-    if (step.subject.kind !== "delta") return;
-    const L = step.chain.latex, T = step.chain.text, n = step.chain.numbers;
-    const members = [L[0]].concat(n > 1 ? [L[n - 1]] : [], n < L.length - 1 ? [L[n]] : [], [L[L.length - 1]]);
-    const plain = [T[0]].concat(n > 1 ? [T[n - 1]] : [], n < T.length - 1 ? [T[n]] : [], [T[T.length - 1]]);
-    list.append(h("li", { "data-step": step.id },
-      h("button", { type: "button", class: "ref", title: step.title, onclick: () => goto(i) },
-        texEl(breakable(members.join(" = ")), false, plain.join(" = ")))));
-  });
+  const at = new Map(model.trace.steps.map((step, i) => [step.id, i]));
+  // each delta as the compact document writes it (its factors written in): the lines are the
+  // other writers' lines, never rebuilt here
+  for (const line of doc.compact_lines || []) {
+    const i = at.get(line.id);
+    const step = model.trace.steps[i];
+    list.append(h("li", { "data-step": line.id },
+      h("button", { type: "button", class: "ref", title: step ? step.title : line.id, onclick: () => goto(i) },
+        texEl(breakable(line.latex.join(" = ")), false, line.text.join(" = ")))));
+  }
   el.append(section("deltas", "The deltas (δ = ∂E/∂net), output layer first", list));
-  el.append(section("updates", "Every gradient and update", docTable(doc.updates, model, goto),
+  el.append(section("updates", "Every gradient and update", docTable(doc.compact_updates || doc.updates, model, goto),
     doc.after ? h("p", { class: "muted", text: doc.after }) : null));
   return { solution: null, written: model.trace.steps.length, model, goto, d: model.digits, compact: true };
 }
