@@ -101,7 +101,7 @@ def test_explain_round_and_sig_carry_hand_values_in_json(cli):
         assert code == 0
         doc = json.loads(out)
         jsonschema.validate(doc, schema())
-        assert doc["rounding"] == {"mode": flag[2:], "places": 3}
+        assert doc["rounding"] == {"mode": flag[2:], "places": 3, "convention": "calculator"}
         assert set(doc["hand_values"]) == set(doc["values"])
     assert cli("explain", "--round", "2", "--sig", "2")[0] == 2
     assert cli("explain", "--round", "0")[0] == 2

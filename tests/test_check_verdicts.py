@@ -29,13 +29,16 @@ def test_every_value_written_to_2_to_9_decimals_is_correct(name):
         assert not wrong, (places, wrong[:5])
 
 
+@pytest.mark.parametrize("convention", ["calculator", "every-step"])
 @pytest.mark.parametrize("mode, places", [("round", 2), ("round", 3), ("round", 4), ("round", 6),
                                           ("sig", 3), ("sig", 5)])
 @pytest.mark.parametrize("name", NAMES)
-def test_a_solution_rounded_by_hand_as_it_goes_has_nothing_wrong(name, mode, places):
+def test_a_solution_rounded_by_hand_as_it_goes_has_nothing_wrong(name, mode, places, convention):
+    """Either way of working an activation by hand (one key press, or every operation inside
+    it rounded) is rounding, never a mistake."""
     problem = network(name)
     derivation = derive(problem)
-    hand, _ = hand_values(Model.of(derivation, problem), mode, places)
+    hand, _ = hand_values(Model.of(derivation, problem), mode, places, convention)
     report = check(problem, claims_of({q: str(v) for q, v in hand.items()}))
     bad = [(v.claim.name, v.claim.text, v.exact, v.verdict, v.explanation)
            for v in report.verdicts if v.verdict not in ("correct", "rounding")]

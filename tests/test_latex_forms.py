@@ -53,7 +53,13 @@ def traces():
 
 @pytest.fixture(scope="module")
 def outputs(traces):
-    return {(name, form): latex.render(t, options=Options(latex=form))
+    return {(name, form): latex.render(t, options=Options(latex=form, view="steps"))
+            for name, t in traces.items() for form in FORMS}
+
+
+@pytest.fixture(scope="module")
+def matrix_outputs(traces):
+    return {(name, form): latex.render(t, options=Options(latex=form, view="matrix"))
             for name, t in traces.items() for form in FORMS}
 
 
@@ -111,8 +117,8 @@ def _braces_balanced(doc: str) -> bool:
     return depth == 0
 
 
-def test_every_form_is_balanced(outputs):
-    for (name, form), doc in outputs.items():
+def test_every_form_is_balanced(outputs, matrix_outputs):
+    for (name, form), doc in list(outputs.items()) + list(matrix_outputs.items()):
         assert _environments(doc) == [], (name, form)
         assert _braces_balanced(doc), (name, form)
         assert doc.count(r"\begin{tikzpicture}") == 1, (name, form)
@@ -167,9 +173,9 @@ def _formulas(text: str) -> list[str]:
     return found
 
 
-def test_every_formula_of_every_form_and_frame_parses_with_katex(outputs):
+def test_every_formula_of_every_form_and_frame_parses_with_katex(outputs, matrix_outputs):
     formulas: list[str] = []
-    for (name, form), doc in outputs.items():
+    for (name, form), doc in list(outputs.items()) + list(matrix_outputs.items()):
         if form == "beamer":
             for frame in _frames(doc):
                 found = _formulas(frame)
@@ -323,7 +329,8 @@ def test_each_form_compiles(name, outputs, tmp_path):
     if name == "evil_names":                 # names that are HTML, script, Markdown and TeX
         from test_render import PROBLEMS as RENDER_PROBLEMS
         trace = explain(parse(RENDER_PROBLEMS[name], source=name))
-        outputs = {(name, form): latex.render(trace, options=Options(latex=form)) for form in FORMS}
+        outputs = {(name, form): latex.render(trace, options=Options(latex=form, view="steps"))
+                   for form in FORMS}
     _pdflatex(tmp_path, "document", outputs[name, "document"])
     body = outputs[name, "body"]
     (tmp_path / "solution.tex").write_text(body, encoding="utf-8")
@@ -331,6 +338,12 @@ def test_each_form_compiles(name, outputs, tmp_path):
     log = _pdflatex(tmp_path, "slides", outputs[name, "beamer"])
     overfull = re.findall(r"Overfull \\[hv]box \((\d+\.\d+)pt", log)
     assert not [x for x in overfull if float(x) > 2.0], overfull
+    if name == "softmax_232":                # the matrix view, as slides and as a body
+        trace = explain(_load(name))
+        _pdflatex(tmp_path, "matrix_slides", latex.render(trace, options=Options(latex="beamer", view="matrix")))
+        (tmp_path / "matrix_body.tex").write_text(
+            latex.render(trace, options=Options(latex="body", view="matrix")), encoding="utf-8")
+        _pdflatex(tmp_path, "matrix_wrapped", _wrapper("matrix_body", body[:body.index(r"\providecommand")]))
 
 
 # ---------------------------------------------------------------- hostile text

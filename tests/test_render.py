@@ -31,6 +31,7 @@ from rich.cells import cell_len
 
 from handprop.solve.derive import explain
 from handprop.problem import load, parse
+from handprop.render.options import Options
 from handprop.render import FORMATS, latex, markdown, text
 from handprop.render import typst as typst_writer
 
@@ -42,13 +43,25 @@ EXPECTED = Path(__file__).parent / "expected"
 PROBLEM_FILES = Path(__file__).parent / "problems"
 KATEX_CHECK = Path(__file__).parent / "js" / "katex_check.mjs"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
+STEPS, MATRIX = Options(view="steps"), Options(view="matrix")
 
-RENDER = {"txt": lambda t: text.render(t, digits=6, width=80),
-          "md": lambda t: markdown.render(t, digits=6),
-          "tex": lambda t: latex.render(t, digits=6),
-          "typ": lambda t: typst_writer.render(t, digits=6)}
+RENDER = {"txt": lambda t, o=None: text.render(t, digits=6, width=80, options=o),
+          "md": lambda t, o=None: markdown.render(t, digits=6, options=o),
+          "tex": lambda t, o=None: latex.render(t, digits=6, options=o),
+          "typ": lambda t, o=None: typst_writer.render(t, digits=6, options=o)}
 EXPECTED_NAMES = ["notes", "mazur", "softmax_232", "relu_kink", "two_samples_mean", "three_layer",
-                  "notes_round3"]
+                  "notes_round3", "notes_round2", "notes_compact", "softmax_232_compact",
+                  "notes_round2_compact", "three_layer_steps", "two_samples_mean_steps",
+                  "softmax_232_matrix"]
+EXPECTED_OPTIONS = {"notes_compact": ("notes", Options(compact=True)),
+                    "softmax_232_compact": ("softmax_232", Options(compact=True)),
+                    "notes_round2_compact": ("notes_round2", Options(compact=True)),
+                    # the view a problem is not written for (three_layer and two_samples_mean are
+                    # in the matrix shorthand: their own files are the matrix view)
+                    "three_layer_steps": ("three_layer", Options(view="steps")),
+                    "two_samples_mean_steps": ("two_samples_mean", Options(view="steps")),
+                    "softmax_232_matrix": ("softmax_232", Options(view="matrix"))}
+"""Expected files of a trace written with options: name -> (the trace's name, the options)."""
 
 # ---------------------------------------------------------------- problems
 
@@ -121,6 +134,7 @@ def traces():
     out["notes_sig3"] = hand_explain(load("notes"), "sig", 3)
     out["deep_round2"] = hand_explain(parse(PROBLEMS["deep_batch"]), "round", 2)
     out["notes_round3"] = hand_explain(load("notes"), "round", 3)
+    out["notes_round2"] = hand_explain(load("notes"), "round", 2)
     for path in sorted(PROBLEM_FILES.glob("*.yaml")):
         out[path.stem] = explain(load(str(path)))
     return out
@@ -143,7 +157,8 @@ def by_hand(trace, places: int):
 @pytest.mark.parametrize("name", EXPECTED_NAMES)
 @pytest.mark.parametrize("ext", ["txt", "md", "tex", "typ"])
 def test_expected_output(name, ext, traces):
-    got = RENDER[ext](traces[name])
+    trace_name, options = EXPECTED_OPTIONS.get(name, (name, None))
+    got = RENDER[ext](traces[trace_name], options)
     path = EXPECTED / f"{name}.{ext}"
     if UPDATE:
         path.parent.mkdir(exist_ok=True)
@@ -236,11 +251,13 @@ def test_katex_check_catches_a_bad_formula():
 def test_every_formula_parses_with_katex(traces):
     formulas: list[str] = []
     for name, trace in traces.items():
-        md, tex = markdown.render(trace), latex.render(trace)
+        md, tex = markdown.render(trace, options=STEPS), latex.render(trace, options=STEPS)
         found_md, found_tex = md_formulas(md), tex_formulas(tex)
         # every step's formula is there, in both formats
         assert len(found_md) >= len(trace.steps) and len(found_tex) >= len(trace.steps), name
         formulas += found_md + found_tex
+        formulas += md_formulas(markdown.render(trace, options=MATRIX))       # and the matrix view
+        formulas += tex_formulas(latex.render(trace, options=MATRIX))
     failures = katex_failures(formulas)
     assert not failures, json.dumps(failures[:5], indent=1, ensure_ascii=False)
 
@@ -254,8 +271,10 @@ def test_random_problems_parse_with_katex_and_fit_80_columns():
     @given(problems(max_layers=3, max_width=3, max_samples=2))
     def collect(data):
         trace = explain(parse(data))
-        formulas.extend(md_formulas(markdown.render(trace)) + tex_formulas(latex.render(trace)))
-        assert_fits(text.render(trace, width=80), 80)
+        for view in (STEPS, MATRIX):          # both views, whichever the problem's form
+            formulas.extend(md_formulas(markdown.render(trace, options=view))
+                            + tex_formulas(latex.render(trace, options=view)))
+            assert_fits(text.render(trace, width=80, options=view), 80)
 
     collect()
     failures = katex_failures(formulas)
@@ -421,7 +440,7 @@ def test_big_network_given_values_are_abbreviated():
                        {"size": 1, "activation": "sigmoid", "W": [[0.3, -0.2]], "b": 0.0}],
             "samples": [{"inputs": [round(rng.random(), 2) for _ in range(784)], "targets": [1.0]}]}
     trace = explain(parse(data))
-    page = text.render(trace, width=80)
+    page = text.render(trace, width=80, options=STEPS)     # the steps view (the matrix view: test_matrix_view)
     assert_fits(page, 80)
     given_part = page[:page.index("── Forward pass")]
     assert len(given_part.splitlines()) < 40
@@ -433,7 +452,7 @@ def test_big_network_given_values_are_abbreviated():
     steps = page[:page.index("── All updates")].split("\n\n")
     longest = max(steps, key=lambda block: block.count("\n"))
     assert longest.count("\n") < 40, longest
-    md = markdown.render(trace)
+    md = markdown.render(trace, options=STEPS)
     given_md = md[md.index("## Given"):md.index("## Forward pass")]
     assert "(784 in all)" in given_md and "…" in given_md and given_md.count(" = ") < 150
 
@@ -449,10 +468,12 @@ def test_a_bias_shared_by_many_units_is_abbreviated():
 def _cli_args(name: str) -> list[str]:
     if name == "notes_round3":
         return ["notes", "--round", "3"]
+    if name == "notes_compact":
+        return ["notes", "--compact"]
     return [str(PROBLEM_FILES / f"{name}.yaml") if (PROBLEM_FILES / f"{name}.yaml").exists() else name]
 
 
-@pytest.mark.parametrize("name", ["softmax_232", "two_samples_mean", "notes_round3"])
+@pytest.mark.parametrize("name", ["softmax_232", "two_samples_mean", "notes_round3", "notes_compact"])
 def test_the_bytes_do_not_depend_on_the_hash_seed(name, tmp_path):
     """Ids and order are the same on every run: three interpreters with different hash seeds
     write byte-identical files in every format, and the reviewed ones."""

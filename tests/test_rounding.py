@@ -37,9 +37,10 @@ def test_what_a_written_number_claims():
     assert figures(Decimal("0.0277")) == 3 and figures(Decimal("0.3900")) == 4
 
 
-def _by_hand(places: int) -> dict[str, Decimal]:
+def _by_hand(places: int, convention: str = "calculator") -> dict[str, Decimal]:
     """The notes network worked by hand, written out here independently of the expression
-    trees: every product, sum, quotient, power and function value rounded half-up."""
+    trees: every product, sum, quotient, power and function value rounded half-up; the
+    sigmoid in one key press (calculator) or with every operation inside it rounded."""
     r = rounder("round", places)
     D = Decimal
     w = {f"w{i}": D(v) for i, v in enumerate(["0.15", "0.20", "0.25", "0.30", "0.40", "0.45", "0.50",
@@ -48,6 +49,8 @@ def _by_hand(places: int) -> dict[str, Decimal]:
                                                        "0.5", "0.5"))
 
     def sig(net):
+        if convention == "calculator":
+            return r(1 / (1 + (-net).exp()))
         return r(1 / r(1 + r((-net).exp())))
 
     v = {}
@@ -79,11 +82,14 @@ def _by_hand(places: int) -> dict[str, Decimal]:
     return v
 
 
+@pytest.mark.parametrize("convention", ["calculator", "every-step"])
 @pytest.mark.parametrize("places", [2, 3, 4, 6])
-def test_notes_by_hand_agree_with_an_independent_hand_computation(notes, places):
+def test_notes_by_hand_agree_with_an_independent_hand_computation(notes, places, convention):
     derivation = derive(notes)
-    hand, warnings = hand_values(Model.of(derivation, notes), "round", places)
-    expected = _by_hand(places)
+    hand, warnings = hand_values(Model.of(derivation, notes), "round", places, convention)
+    expected = _by_hand(places, convention)
+    if places == 2:     # σ(0.38) = 0.5939: one key press gives 0.59, rounding inside it 0.60
+        assert hand["out:H1"] == Decimal("0.59" if convention == "calculator" else "0.60")
     assert not warnings
     for key, value in expected.items():
         assert hand[key] == value, (key, hand[key], value)
@@ -130,3 +136,29 @@ def test_explain_json_with_hand_rounding(cli, tmp_path):
     code, out, _ = cli("explain", "notes", "--round", "4", "--format", "json")
     doc = json.loads(out)
     assert doc["hand_values"]["grad:w5"] == 0.0815 and doc["hand_values"]["new:E:total"] == 0.2964
+
+
+@pytest.mark.parametrize("places", [2, 3])
+@pytest.mark.parametrize("convention", ["calculator", "every-step"])
+def test_the_working_written_by_hand_is_the_rounded_working(notes, places, convention):
+    """By hand, each chain's numbers are the hand values: every number the working writes has at
+    most the places rounded to, and the result written last is the step's hand value."""
+    from handprop.expr.nodes import Num
+    from handprop.render import writer
+    from handprop.solve.rounding import hand_explain
+    trace = hand_explain(notes, "round", places, convention=convention)
+    for step in trace.steps:
+        if step.id not in trace.hand_values:
+            continue
+        last = step.chain[-1]
+        assert isinstance(last, Num) and last.value == trace.hand_values[step.id], step.id
+        for member in step.chain[step.numbers + 1:]:
+            nums = [member] if isinstance(member, Num) else [c for c in member.children() if isinstance(c, Num)]
+            for n in nums:
+                assert round(n.value, places) == n.value, (step.id, n.value)
+    page = writer("text")(trace)
+    out_h1 = "0.59" if convention == "calculator" else "0.60"
+    if places == 2:
+        assert f"= 1 / (1 + e^(−0.38))\n         = {out_h1}\n" in page.replace("= 1 / 1.68\n         ", "")
+        assert ("= 1 / 1.68" in page) == (convention == "every-step")
+        assert "(0.15)(0.05) + (0.20)(0.10) + 0.35\n         = 0.01 + 0.02 + 0.35" in page

@@ -25,6 +25,7 @@ from handprop.nn import ACTIVATIONS, LOG_FLOOR, LOSSES, OPTIMIZERS
 from handprop.oracles import finite_diff, script, torch_ref
 from handprop.problem import parse
 from handprop.render import FORMATS, render_output
+from handprop.render.options import Options
 from handprop.solve import explain, solve
 from handprop.verify import FD_TOLERANCE, finite_differences
 from strategies import is_fair
@@ -227,8 +228,13 @@ def test_each_activation_is_explained_in_every_format(name):
     for fmt, about in FORMATS.items():
         if about.binary:
             continue                      # compiled formats (PDF): their text is tested apart
-        out = render_output(fmt, trace)
+        out = render_output(fmt, trace, options=Options(view="steps"))   # the steps view: every slope
         flat = " ".join((out.decode("utf-8") if isinstance(out, bytes) else out).split())
+        if fmt in ("text", "markdown", "latex", "typst"):          # and the matrix view of its layers
+            matrix = render_output(fmt, trace, options=Options(view="matrix"))
+            f_is = Prose.of(trace.problem)(f"f = {name}") if fmt == "latex" else f"f = {name}"
+            assert "in matrices" in matrix and f_is in matrix or \
+                name == "softmax" and "softmax takes the whole vector" in matrix, (name, fmt)
         if fmt == "python":               # the script recomputes this activation's layers by name
             assert f"{name!r}, {{" in flat, fmt
             continue

@@ -141,3 +141,14 @@ def test_cli_writes_the_training_page(cli, tmp_path):
     page = target.read_text(encoding="utf-8")
     assert 'id="handprop-train"' in page and 'id="handprop-payload"' in page
     assert page.index('id="handprop-train-traces"') < page.index("handprop.start()")
+
+
+def test_a_one_step_run_is_headed_one_step(browser, tmp_path):
+    path = tmp_path / "one.html"
+    path.write_text(train_html.render(train(load("notes"), 1)), encoding="utf-8")
+    page, errors = _open(browser, path.as_uri())
+    try:
+        assert page.inner_text("#training h2") == "Training: 1 step"
+        assert not errors
+    finally:
+        page.close()

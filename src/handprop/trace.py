@@ -76,7 +76,7 @@ class Term:
 class Form:
     """Another way to write the same step (the sum over paths, the delta form)."""
 
-    kind: str           # "paths" | "delta"
+    kind: str           # "paths" | "delta" | "jacobian" (an entry off the diagonal) | "simplified"
     title: str
     chain: tuple[Expr, ...]
     numbers: int        # chain[numbers:] is written with the numbers
@@ -152,6 +152,14 @@ class Trace:
         """Every number a formula may name: the given numbers and every quantity."""
         return self._cached("env", lambda: {**given_values(self.problem), **self.values})
 
+    @property
+    def written_env(self) -> dict[str, float]:
+        """The numbers a chain is written with: :attr:`env`, or where the trace was worked by
+        hand, the hand values (the working a person writes)."""
+        if self.hand_values is None:
+            return self.env
+        return self._cached("written_env", lambda: {**self.env, **self.hand_values})
+
     def _cached(self, key: str, make):
         store = self.__dict__.setdefault("_memo", {})
         found = store.get(key)
@@ -173,7 +181,9 @@ class Trace:
         if found is None:
             if notation not in PRINTERS:
                 raise UsageError(f"unknown notation {notation!r} (notations: {', '.join(PRINTERS)})")
-            found = store[key] = PRINTERS[notation](self.env if numbers else None, key[2])
+            found = store[key] = PRINTERS[notation](self.written_env if numbers else None, key[2])
+            if numbers and self.rounding:
+                found.number = _padding(found.format_number, self.rounding)
         return found
 
     def write(self, expr: Expr, notation: str, digits: int | None = None, numbers: bool = False) -> str:
@@ -353,6 +363,19 @@ class Trace:
         """This trace with hand-rounded values beside the exact ones (a new trace)."""
         return replace(self, hand_values=hand, rounding=rounding,
                        warnings=tuple(self.warnings) + tuple(warnings))
+
+
+def _padding(number, rounding: dict[str, Any]):
+    """A printer's number formatting with the zeros of a hand rounding kept (0.60)."""
+    import functools
+
+    from .expr.numbers import padded
+    mode, places = rounding.get("mode", "round"), int(rounding.get("places", 0))
+
+    @functools.lru_cache(maxsize=None)
+    def written(value: float) -> str:
+        return padded(number(value), value, mode, places)
+    return written
 
 
 def _chain_from_json(d: dict[str, Any]) -> tuple[tuple[Expr, ...], int]:

@@ -45,9 +45,10 @@ from ..expr.numbers import fmt_number
 from .mistakes import slip as slip_mistake
 from ..errors import ProblemError
 from ..problem import Problem, load
+from ..expr.numbers import CONVENTIONS
 from ..solve.replay import Model, Replay, ReplayError
-from ..solve.rounding import (agrees, chops_to, decimals, figures, follows, hand_base, hand_values, rounder,
-                       rounds_to)
+from ..solve.rounding import (agrees, chops_to, decimals, figures, follows, hand_base, hand_values, one_press,
+                              rounder, rounds_to)
 
 VERDICTS = ("correct", "rounding", "carried", "wrong", "unknown")
 RIGHT = {"correct", "rounding"}
@@ -117,7 +118,8 @@ class Checker:
     def __init__(self, problem: Problem, model: Model, trace, claims: ClaimsFile):
         self.problem, self.model, self.trace, self.file = problem, model, trace, claims
         self.names = Names(problem, tuple(trace.values))
-        self.hand_cache: dict[tuple[str, int], dict] = {}
+        self.hand_cache: dict[tuple[str, int, str], dict] = {}
+        self.press_cache: dict[str, frozenset[str]] = {}
         self.results: dict[int, Verdict] = {}       # by line
 
     # -- claims and the claimant's own numbers
@@ -192,11 +194,14 @@ class Checker:
             return "rounding", f"rounding drift: your {self.listing(used, right)} give{'s' if len(used) == 1 else ''} " \
                                f"{fmt(value)}", None, []
         for mode, places in (("round", d), ("sig", s)):
-            hand = self.hand(mode, places)
-            if hand is not None and qid in hand and agrees(c, hand[qid]):
-                how = f"{places} decimal{'s' if places != 1 else ''}" if mode == "round" else \
-                    f"{places} significant figure{'s' if places != 1 else ''}"
-                return "rounding", f"rounding drift: rounding every step to {how} gives {hand[qid]}", None, []
+            for convention in CONVENTIONS:
+                hand = self.hand(mode, places, convention)
+                if hand is not None and qid in hand and agrees(c, hand[qid]):
+                    how = f"{places} decimal{'s' if places != 1 else ''}" if mode == "round" else \
+                        f"{places} significant figure{'s' if places != 1 else ''}"
+                    inside = "" if convention == "calculator" else " (inside each activation too)"
+                    return ("rounding", f"rounding drift: rounding every step to {how}{inside} gives "
+                            f"{hand[qid]}", None, [])
         value, used = self.from_own(qid, c, own)
         wrong_used = [k for k in used if self.results[own[k].line].verdict not in RIGHT]
         if value is not None and wrong_used:
@@ -253,7 +258,9 @@ class Checker:
         base = hand_base(self.model)
         for mode, places in (("round", decimals(c)), ("sig", figures(c))):
             if 0 <= places <= 20:
-                attempts.append(Replay(self.model, base=base, pins=pins, rnd=rounder(mode, places)))
+                for convention in CONVENTIONS:
+                    attempts.append(Replay(self.model, base=base, pins=pins, rnd=rounder(mode, places),
+                                           whole=self.presses(convention)))
         for replay in attempts:
             try:
                 value = replay.step(qid)
@@ -263,13 +270,20 @@ class Checker:
                 return float(value), used
         return None, used
 
-    def hand(self, mode: str, places: int):
+    def presses(self, convention: str) -> frozenset[str]:
+        """The steps worked in one key press under ``convention``."""
+        found = self.press_cache.get(convention)
+        if found is None:
+            found = self.press_cache[convention] = one_press(self.model, convention)
+        return found
+
+    def hand(self, mode: str, places: int, convention: str = "calculator"):
         if not 0 <= places <= 20:
             return None
-        key = (mode, places)
+        key = (mode, places, convention)
         if key not in self.hand_cache:
             try:
-                self.hand_cache[key] = hand_values(self.model, mode, places)[0]
+                self.hand_cache[key] = hand_values(self.model, mode, places, convention)[0]
             except (ReplayError, ArithmeticError, ValueError):
                 self.hand_cache[key] = None
         return self.hand_cache[key]

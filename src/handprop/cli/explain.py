@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..render.options import LATEX_FORMS, VIEWS
+from ..expr.numbers import CONVENTIONS
 from .io import digits_option, places_option, width_option
 
 
@@ -26,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="also work it by hand: every intermediate rounded half-up to N decimal places")
     hand.add_argument("--sig", type=places_option("--sig", 15), default=None, metavar="N",
                       help="also work it by hand: every intermediate rounded to N significant figures")
+    parser.add_argument("--convention", choices=CONVENTIONS, default="calculator",
+                        help="by hand, an activation is one key press (calculator, the default) or "
+                             "every operation inside it is rounded too (every-step)")
 
 
 def run(args) -> int:
@@ -41,7 +45,8 @@ def run(args) -> int:
     problem = load(args.problem)
     if args.round or args.sig:
         from ..solve.rounding import hand_explain
-        trace = hand_explain(problem, "round" if args.round else "sig", args.round or args.sig, args.digits)
+        trace = hand_explain(problem, "round" if args.round else "sig", args.round or args.sig, args.digits,
+                             args.convention)
     else:
         trace = explain(problem, digits=args.digits)
     hold(trace, problem)

@@ -14,12 +14,13 @@ the result: each term of a sum (or factor of a product of sums) worked out.
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from .functions import Function
 import math
 
-from .nodes import Add, Cases, Div, Expr, Fn, Frac, Max, Mul, Neg, Num, Partial, Pow, Stable, Sym
+from .nodes import Add, Cases, Div, Expr, Fn, Frac, Known, Max, Mul, Neg, Num, Partial, Pow, Stable, Sym
 
 __all__ = ["python_source", "compile_expr", "compile_array", "worked", "Namespace"]
 
@@ -87,6 +88,8 @@ def python_source(e: Expr, ns: Namespace, symbol: Callable[[str], str] = lambda 
         return f"({above} if {test} > 0 else {below})"
     if kind is Stable:
         return python_source(e.computed, ns, symbol)
+    if kind is Known:
+        return python_source(e.formula, ns, symbol)
     if kind is Max:
         return "maximum(" + ", ".join(python_source(a, ns, symbol) for a in e.args) + ")"
     if kind is Partial:
@@ -134,10 +137,32 @@ def worked(e: Expr, env: Mapping[str, float]) -> Expr | None:
     return None
 
 
+def worked_by_hand(e: Expr, env: Mapping[str, Decimal], rnd: Callable[[Decimal], Decimal]) -> Expr | None:
+    """:func:`worked` as a person rounding by hand writes it: each term (or factor) worked
+    out by hand from the rounded numbers of ``env`` and rounded by ``rnd``:
+    ``(0.15)(0.05) + 0.35`` -> ``0.01 + 0.35`` at 2 places; None when there is no such line
+    (or a term cannot be worked out by hand)."""
+    kind = type(e)
+    if kind is Cases:
+        return worked_by_hand(e.above if e.test.hand(env, rnd) > 0 else e.below, env, rnd)
+    if kind is Stable:
+        return worked_by_hand(e.shown, env, rnd)
+    if kind is Add or kind is Mul or kind is Div or kind is Pow:
+        children = e.children()
+        if all(type(c) in _LEAVES for c in children):
+            return None
+        try:
+            return e.rebuild(tuple(c if type(c) in _LEAVES else Num(float(c.hand(env, rnd)) + 0.0)
+                                   for c in children))
+        except (ArithmeticError, ValueError):
+            return None
+    return None
+
+
 _LEAVES = frozenset((Sym, Num, Frac))
 
 
 def _value(e: Expr, env: Mapping[str, float]) -> Expr:
     if type(e) in _LEAVES:
         return e
-    return Num(e.eval(env))
+    return Num(e.eval(env) + 0.0)     # + 0.0: −0.0 is written 0

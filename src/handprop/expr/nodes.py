@@ -365,6 +365,29 @@ class Partial(Expr):
 
 
 @dataclass(slots=True, unsafe_hash=True)
+class Known(Expr):
+    """A factor written as the partial derivative ∂top/∂bottom, whose number is the value of
+    ``formula`` (an entry of a Jacobian that has no quantity of its own: ∂out_Y2/∂net_Y1 =
+    −out_Y2·out_Y1).  Written with symbols it is the partial; with the numbers, its value."""
+
+    formula: Expr
+    top: str
+    bottom: str
+
+    def children(self):
+        return (self.formula,)
+
+    def rebuild(self, children):
+        return Known(children[0], self.top, self.bottom)
+
+    def eval(self, env):
+        return self.formula.eval(env)
+
+    def hand(self, env, rnd):
+        return rnd(self.formula.hand(env, rnd))
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Words(Expr):
     """Words inside a formula, set upright: ``E_total(the updated weights)``; written only."""
 

@@ -11,6 +11,13 @@ __all__ = ["fmt_number", "latex_number", "text_number", "typst_number"]
 _FORMATTED: dict[tuple[float, int], str] = {}
 
 
+CONVENTIONS = ("calculator", "every-step")
+"""How a function is worked by hand: ``calculator`` -- an activation is one key press,
+applied exactly to the rounded net and its result rounded once (σ(0.38) = 0.5939 -> 0.59);
+``every-step`` -- every operation inside it rounded too (1/(1 + e^−0.38) = 1/(1 + 0.68) =
+1/1.68 -> 0.60).  Arithmetic (sums, products, quotients) rounds every result either way."""
+
+
 def fmt_number(value: float, digits: int = 6) -> str:
     """``value`` to ``digits`` significant figures (memoised: traces repeat their numbers)."""
     key = (value, digits)
@@ -80,3 +87,27 @@ def typst_number(value: float, digits: int = 6) -> str:
         mantissa, _, exp = text.partition("e")
         return f"{mantissa} times 10^({int(exp)})"
     return text
+
+
+def padded(text: str, value: float, mode: str, places: int) -> str:
+    """``text`` (``value`` as some printer writes it) with the zeros a hand rounding keeps:
+    0.6 at 2 decimal places is ``0.60``, at 3 significant figures ``0.600``.  A value that
+    is not already rounded so (a given number written with more digits), a whole number
+    or one in scientific notation is left as it is."""
+    if value != value or value in (math.inf, -math.inf) or (value == int(value) and value != 0):
+        return text
+    mag = abs(value)
+    if mag == 0:
+        return f"{0:.{places}f}" if mode == "round" and text == "0" else text
+    core = repr(mag)
+    if "e" in core or core not in text:
+        return text
+    if mode == "round":
+        full = f"{mag:.{places}f}"
+    else:
+        full = f"{mag:#.{places}g}".rstrip(".")
+        if "e" in full:
+            return text
+    if float(full) != mag or len(full) <= len(core) or (mag == 0 and mode != "round"):
+        return text
+    return text.replace(core, full, 1)

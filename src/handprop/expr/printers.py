@@ -21,7 +21,7 @@ from typing import Callable, Mapping
 from ..quantities import TOTAL, Subject, parse
 from .functions import Notation
 from .nodes import (ADD, ATOM, DIV, MUL, POW, Add, Apply, Cases, Div, Expr, Fn, Frac, Max, Mul, Neg,
-                    Num, Partial, Pow, Stable, Sym, Words, Written)
+                    Known, Num, Partial, Pow, Stable, Sym, Words, Written)
 from .numbers import latex_number, text_number, typst_number
 
 __all__ = ["Printer", "TextPrinter", "LatexPrinter", "TypstPrinter", "PRINTERS", "tex_name",
@@ -110,7 +110,7 @@ class Printer:
         self.max_terms = max_terms
         self._dispatch = {cls: getattr(self, "_" + cls.__name__.lower())
                           for cls in (Sym, Num, Frac, Add, Mul, Div, Pow, Neg, Fn, Cases, Max, Stable,
-                                      Partial, Words, Apply, Written)}
+                                      Partial, Known, Words, Apply, Written)}
         # memoised (a trace repeats its numbers); lru_cache is C code, the cheapest lookup there is
         self.number = functools.lru_cache(maxsize=None)(self.format_number)  # type: ignore[method-assign]
         cache = _SYMBOLS.setdefault(type(self), {})
@@ -210,6 +210,8 @@ class Printer:
             return True
         if kind is Num:
             return e.value < 0
+        if kind is Known:
+            return self.env is not None and e.formula.eval(self.env) < 0
         return False
 
     # -- the nodes
@@ -269,6 +271,8 @@ class Printer:
         return " ".join(out)
 
     def _neg(self, e: Neg) -> str:  # −a·b needs no parentheses; −(a + b) does
+        if self.env is not None and _is_zero(e.arg, self.env):
+            return self.child(e.arg, MUL)   # −t/y with t = 0 is written 0/y, never "−0"
         return self.neg + self.child(e.arg, MUL)
 
     def _pow(self, e: Pow) -> str:
@@ -336,6 +340,11 @@ class Printer:
         if text is None:
             text = self._symbols[key] = self.partial_symbol(e.top, e.bottom)
         return text
+
+    def _known(self, e: Known) -> str:
+        if self.env is None:
+            return self._partial(Partial(e.top, e.bottom))
+        return self.number(e.formula.eval(self.env))
 
     def _words(self, e: Words) -> str:
         return self.words(e.text)
@@ -583,3 +592,11 @@ class TypstPrinter(Printer):
 
 PRINTERS: dict[str, type[Printer]] = {"text": TextPrinter, "latex": LatexPrinter, "typst": TypstPrinter}
 """The printers by notation name (the writers of :mod:`handprop.render` choose one)."""
+
+
+def _is_zero(e: Expr, env) -> bool:
+    """``e`` is 0 with the numbers of ``env`` (a negated zero is written without its minus)."""
+    try:
+        return e.eval(env) == 0
+    except (ArithmeticError, ValueError, KeyError, TypeError):
+        return False

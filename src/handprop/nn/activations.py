@@ -234,7 +234,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         bounded=(0.0, 1.0), torch="Sigmoid"),
     Activation(
         "tanh", "tanh", "tanh′",
-        "tanh has slope 1 at 0 and flattens as its output nears -1 or 1",
+        "tanh has slope 1 at 0 and flattens as its output nears −1 or 1",
         "for tanh 1 − out²: 1 at 0, near 0 when the unit saturates",
         out=lambda net, o: Fn(TANH, net),
         slope=lambda net, out, o: sub(ONE, Pow(out, 2)),
@@ -295,7 +295,9 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         torch="GELU", torch_fixed=(("approximate", "none"),)),
     Activation(
         "softmax", "softmax", "softmax′",
-        "softmax couples the outputs: this is the diagonal of its Jacobian, out(1 − out)",
+        "softmax couples the outputs: ∂out_j/∂net_k = out_j(δ_jk − out_k), that is out_k(1 − out_k) "
+        "for j = k and −out_j·out_k for every other output j; raising one net raises its own output "
+        "and lowers all the others",
         "for softmax a whole Jacobian, out_j(δ_jk − out_k): the outputs are coupled",
         layer_out=_softmax_out, jacobian=_softmax_jacobian,
         array_out=_softmax_array, array_delta=_softmax_array_delta,

@@ -46,7 +46,7 @@ PROBLEM_FIELDS = ("title", "description", "inputs", "layers", "weights", "biases
 
 PROBLEM_DEFAULTS = {"title": "", "description": "", "weights": None, "biases": None,
                     "loss": "half_sse", "learning_rate": 0.5, "update_biases": False, "batch": "sum",
-                    "optimizer": "sgd"}
+                    "optimizer": "sgd", "form": None}
 """Values of the optional top-level fields when a file leaves them out."""
 
 LAYER_DEFAULTS = {"activation": "sigmoid", "b": None, **{name: None for name in LAYER_PARAMS}}

@@ -75,6 +75,7 @@ class Problem:
     title: str = ""
     description: str = ""
     name: str = field(default="", compare=False)   # the built-in's name or the file's stem
+    form: str = "explicit"      # how it was written: "explicit" or "matrix" (the shorthand)
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -180,6 +181,8 @@ class Problem:
         d["batch"] = self.batch
         if self.optimizer != "sgd":
             d["optimizer"] = self.optimizer
+        if self.form != "explicit":     # written in the matrix shorthand: the matrix view by default
+            d["form"] = self.form
         return d
 
 

@@ -86,7 +86,8 @@ def _normalise(raw: RawProblem, name: str) -> Problem:
     return Problem(inputs=inputs, layers=layers, weights=weights, biases=biases, samples=samples,
                    loss=raw.loss, learning_rate=raw.learning_rate, update_biases=raw.update_biases,
                    batch=raw.batch, optimizer=raw.optimizer, title=title_text(raw.title),
-                   description=visible(raw.description), name=one_line(name or ""))
+                   description=visible(raw.description), name=one_line(name or ""),
+                   form=getattr(raw, "form", None) or ("matrix" if isinstance(raw.inputs, int) else "explicit"))
 
 
 def _options(spec: Any, activation: str, i: int) -> tuple[tuple[str, float], ...]:

@@ -187,6 +187,7 @@ class RawProblem(_Strict):
     update_biases: StrictBool = PROBLEM_DEFAULTS["update_biases"]
     batch: Literal[BATCH_NAMES] = PROBLEM_DEFAULTS["batch"]
     optimizer: OptimizerName = PROBLEM_DEFAULTS["optimizer"]
+    form: Optional[Literal["explicit", "matrix"]] = PROBLEM_DEFAULTS["form"]
 
 
 # ---------------------------------------------------------------- pydantic's errors in plain words

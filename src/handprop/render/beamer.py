@@ -16,6 +16,7 @@ rows each.
 from __future__ import annotations
 
 from .document import Document, StepBlock, Table
+from .matrix import step_sections
 from .texdoc import Writer, chain_lines, code_spans, tabular, tex_text
 from .texprose import hand_math
 
@@ -123,6 +124,22 @@ class Slides(Writer):
             out += self.frame(title, body, subtitle)
         return out
 
+    def matrix_frames(self) -> list[str]:
+        """The matrix view (none in the steps view): a frame per section of it, going on over
+        more frames where it is long, each chain kept inside the frame."""
+        lines = self.matrix(lambda parts: _aligned(parts, r"0.7\textheight"))
+        out: list[str] = []
+        title, body = "", []
+        for line in lines + [r"\section{"]:
+            if line.startswith(r"\section{"):
+                if body and any(x.strip() for x in body):
+                    out += [rf"\section{{{title}}}", ""] if title else []
+                    out += self.frame(title or "Matrix view", [r"\small"] + body, options="allowframebreaks")
+                title, body = line[len(r"\section{"):-1], []
+            else:
+                body.append(line)
+        return out
+
     def given_frame(self) -> list[str]:
         body = [r"\small"]
         for label, items in self.given_rows():
@@ -146,7 +163,8 @@ class Slides(Writer):
             lead.append(rf"{{\small\textbf{{Warning:}} {tx(warning)}\par}}")
         out += self.frame("The network", lead + self.network(14.0, 5.2 - 0.5 * len(doc.warnings)))
         out += self.given_frame()
-        for section in doc.sections:
+        out += self.matrix_frames()
+        for section in step_sections(doc):
             out += [rf"\section{{{tx(section.title)}}}", ""]
             for b in section.blocks:
                 out += self.step_frames(section.title, b)

@@ -16,11 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..expr.nodes import Partial, Sym
+from ..expr.nodes import Expr, Mul, Num, Partial, Sym, add
 from ..expr.numbers import fmt_number, text_number
 from ..nn import ACTIVATIONS, LOSSES
 from ..quantities import AFTER, TOTAL, qid
-from ..expr.nodes import Expr
 from ..trace import Form, Step, Term, Trace
 from .options import DEFAULT, Options
 
@@ -32,6 +31,7 @@ GIVEN_LIMIT = 36        # a listing longer than this is abbreviated
 GIVEN_HEAD = 30         # ... to its first GIVEN_HEAD entries, "…", and its last GIVEN_TAIL
 GIVEN_TAIL = 2
 GIVEN_SAMPLES = 8       # samples listed in full before "and N more"
+ROW_WIDTH = 72          # characters of plain text a printed row of a chain holds (Document.rows)
 
 
 # ---------------------------------------------------------------- the parts
@@ -110,6 +110,12 @@ class StepBlock:
     hand: HandValue | None
     terms: tuple[TermRow, ...]
     forms: tuple[Form, ...]
+    aside: str = ""          # said after the step's own note (where its shared factors were shown)
+    of: str = ""             # the id of the step a compact line stands for (its ``step`` may be a Form)
+
+    @property
+    def step_id(self) -> str:
+        return self.of or self.step.id
 
     @property
     def title(self) -> str:
@@ -117,7 +123,8 @@ class StepBlock:
 
     @property
     def note(self) -> str:
-        return self.step.note
+        note = getattr(self.step, "note", "")      # a compact line (a Form) has none
+        return f"{note} {self.aside}" if self.aside else note
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,7 @@ class Section:
     title: str
     blocks: tuple[StepBlock, ...]
     table: Table | None = None       # the forward-pass table closes a loss section
+    lines: bool = False              # compact: each block one line (``Document.line``), no notes
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,46 @@ class Document:
         """A symbol or formula of the document in ``notation``."""
         return self.trace.write(expr, notation, self.digits)
 
+    def line(self, item: Step | Form, notation: str) -> list[str]:
+        """A chain shortened to one line, as lecture notes write it: the symbol, its formula,
+        the numbers substituted, (the factors worked out,) the value."""
+        symbols, numbers = self.trace.split(item, notation, self.digits)
+        picked = symbols[:1] + symbols[-1:] + numbers[:1] + numbers[-2:]
+        return [m for i, m in enumerate(picked) if not i or m != picked[i - 1]]
+
+    def rows(self, item: Step | Form, notation: str, width: int = ROW_WIDTH) -> list[str]:
+        """A chain laid out for print in as few rows as fit ``width`` characters of its plain
+        text: all on one row; the symbols on one and the numbers on the next; or the
+        symbols, the numbers substituted, and the working with the value."""
+        symbols, numbers = self.trace.split(item, notation, self.digits)
+        if not numbers:
+            return symbols
+        plain_symbols, plain_numbers = self.trace.split(item, "text", self.digits)
+        size = [len(" = ".join(plain_symbols)), len(" = ".join(plain_numbers))]
+        if size[0] + size[1] + 3 <= width:
+            return symbols[:1] + [" = ".join(symbols[1:] + numbers)]
+        head = [" = ".join(symbols[1:])] if len(symbols) > 1 else []
+        if size[1] + len(plain_symbols[0]) + 3 <= width:
+            return symbols[:1] + head + [" = ".join(numbers)]
+        tail = [" = ".join(numbers[1:])] if len(numbers) > 1 else []
+        return symbols[:1] + head + numbers[:1] + tail
+
+    def line_groups(self, item: Step | Form, notation: str, joiner: str = " = ") -> list[str]:
+        """:meth:`line` for a display equation: the symbol, then the members two a row."""
+        members = self.line(item, notation)
+        rest = members[1:]
+        return members[:1] + [joiner.join(rest[i:i + 2]) for i in range(0, len(rest), 2)]
+
+    @property
+    def compact(self) -> bool:
+        return self.options.compact
+
+    @property
+    def view(self) -> str:
+        """``steps`` or ``matrix`` (render/matrix.py): as asked, else as the problem is written."""
+        from .matrix import resolved_view
+        return resolved_view(self.trace, self.options)
+
 
 # ---------------------------------------------------------------- building it
 
@@ -195,14 +243,15 @@ def document(trace: Trace, digits: int | None = None, options=None) -> Document:
     p = trace.problem
     hand = None
     if trace.hand_values is not None:
-        hand = f"every intermediate rounded half-up to {rounding_description(trace)}"
+        hand = f"every intermediate rounded half-up to {rounding_description(trace)}; {convention_words(trace)}"
     before, after = trace.values[TOTAL], trace.values.get(AFTER)
     return Document(
         trace=trace, digits=d, title=p.get("title") or trace.name or "handprop",
         description=p.get("description") or "", summary=problem_summary(trace),
         settings=settings_line(trace), hand_rounding=hand, warnings=tuple(trace.warnings),
         given=tuple(given(trace)), more_samples=max(len(p["samples"]) - GIVEN_SAMPLES, 0),
-        sections=tuple(_sections(trace, d)), updates=update_table(trace, d),
+        sections=tuple(compact_sections(trace, d) if (options and options.compact) else _sections(trace, d)),
+        updates=compact_table(trace, d) if (options and options.compact) else update_table(trace, d),
         after="" if after is None else
         f"Error before the update {text_number(before, d)}, after {text_number(after, d)}.",
         questions=four_questions(trace), rounding_note=rounding_note(trace, d),
@@ -244,26 +293,122 @@ def _sections(trace: Trace, digits: int) -> list[Section]:
             groups.append((key, title, []))
         groups[-1][2].append(step)
     many = len(trace.problem["samples"]) > 1
+    shown: dict[tuple[str, int | None], str] = {}
     out = []
     for key, title, steps in groups:
         table = None
         first = steps[0]
         if key.startswith("loss") and (first.sample or not many):
             table = forward_table(trace, first.sample, digits)
-        out.append(Section(key, title, tuple(block(trace, s, digits) for s in steps), table))
+        out.append(Section(key, title, tuple(block(trace, s, digits, shown) for s in steps), table))
     return out
 
 
-def block(trace: Trace, step: Step, digits: int) -> StepBlock:
-    return StepBlock(step, hand_value(trace, step.id, digits), _terms(step.terms),
-                     other_forms(trace, step))
+COMPACT_KINDS = frozenset(("net", "out", "E", "delta"))
+"""The quantities the compact form writes a line for (the gradients go into one table)."""
 
 
-def _terms(terms: tuple[Term, ...]) -> tuple[TermRow, ...]:
+def compact_sections(trace: Trace, digits: int) -> list[Section]:
+    """The delta form of lecture notes: a line for each net input, output and error, a line
+    for each delta with its factors written in (δ = (out − t) × out(1 − out) = …), and the
+    forward-pass table; the gradients and updates are one table (:func:`compact_table`)."""
+    out = []
+    for section in _sections(trace, digits):
+        if section.key == "update" or section.key == "combine":
+            continue
+        blocks = []
+        for b in section.blocks:
+            if b.step.subject.kind not in COMPACT_KINDS:
+                continue
+            item = delta_line(trace, b.step) if b.step.subject.kind == "delta" else b.step
+            blocks.append(StepBlock(item, hand_value(trace, b.step.id, digits), (), (), of=b.step.id))
+        title = section.title.replace("Backward pass", "Deltas")
+        if blocks or section.table is not None:
+            out.append(Section(section.key, title, tuple(blocks), section.table, lines=True))
+    return out
+
+
+def delta_line(trace: Trace, step: Step) -> Step | Form:
+    """A delta with the factors it multiplies written in: ``δ = ∂E/∂out × ∂out/∂net``
+    becomes ``δ = (out − t) × out(1 − out)``, then the numbers, the two factors, the value.
+    A delta written whole (out − t, the Jacobian's sum) is its own step's chain."""
+    simple = next((f for f in step.forms if f.kind == "simplified"), None)
+    if simple is not None:               # softmax with cross-entropy: out − t, as notes write it
+        return simple
+    expr = step.chain[step.numbers] if step.numbers < len(step.chain) else None
+    if type(expr) is not Mul or not all(type(f) is Sym for f in expr.factors):
+        return step
+    index = trace.index
+    factors = []
+    for f in expr.factors:
+        source = index.get(f.key)
+        if source is None or source.numbers >= len(source.chain):
+            return step
+        factors.append(source.chain[source.numbers])
+    inlined = Mul(tuple(factors))
+    lines: tuple[Expr, ...] = (Sym(step.id), inlined, inlined)
+    if trace.hand_values is None:
+        lines += (expr,)                 # the factors' values: 0.746899 × 0.184003
+    return Form("delta", step.title, lines + (Num(step.value if trace.hand_values is None else
+                                                   trace.hand_values.get(step.id, step.value)),),
+                2, step.value)
+
+
+def compact_table(trace: Trace, digits: int) -> Table:
+    """Every parameter in one table: its gradient as delta times input (∂E/∂w = δ × out),
+    the gradient's value, the old and new values (and by hand) and which way it moved."""
+    full = update_table(trace, digits)
+    p = trace.problem
+    many = len(p["samples"]) > 1
+    formulas = []
+    for name, w in p["weights"].items():
+        src, dst = w[0], w[1]
+        x = qid("in", src) if src in p["inputs"] else qid("out", src)
+        formulas.append(Cell("symbol", Mul((Sym(qid("delta", dst)), Sym(x)))))
+    for name, b in p["biases"].items():
+        formulas.append(Cell("symbol", add(*[Sym(qid("delta", u)) for u in b[0]])))
+    rows = tuple((row[0], formulas[i]) + row[1:] for i, row in enumerate(full.rows))
+    headers = (full.headers[0], Cell.words("as δ × input" + (", by sample" if many else ""))) \
+        + full.headers[1:]
+    return Table("updates", "Gradients and updates", headers, rows, full.aligns[0] + "l" + full.aligns[1:],
+                 full.styles, full.links, full.more)
+
+
+def block(trace: Trace, step: Step, digits: int, shown: dict | None = None) -> StepBlock:
+    """One step's block.  A hidden weight's factors over the paths and its sum over the paths
+    are those of every weight into the same unit: shown with the first of them only (``shown``
+    remembers which), the later ones keep their own input's factor and the delta form."""
+    terms = _terms(step.terms, trace.hand_values)
+    forms = other_forms(trace, step)
+    unit = _hidden_unit(trace, step) if shown is not None else None
+    if unit is None:
+        return StepBlock(step, hand_value(trace, step.id, digits), terms, forms)
+    first = shown.setdefault((unit, step.sample), step.subject.name)
+    if first == step.subject.name:
+        return StepBlock(step, hand_value(trace, step.id, digits), terms, forms)
+    return StepBlock(step, hand_value(trace, step.id, digits), terms[-1:],
+                     tuple(f for f in forms if f.kind != "paths"),
+                     f"The factors from {unit} to the outputs, and their sum over the paths, are "
+                     f"those written out for {first}.")
+
+
+def _hidden_unit(trace: Trace, step: Step) -> str | None:
+    """The unit a hidden weight's gradient step leads into, or None for any other step."""
+    if step.subject.kind != "grad" or step.layer is None:
+        return None
+    weight = trace.problem["weights"].get(step.subject.name)
+    if weight is None or step.layer >= len(trace.problem["layers"]) - 1 or len(step.terms) < 3:
+        return None
+    return weight[1]
+
+
+def _terms(terms: tuple[Term, ...], hand: dict[str, float] | None = None) -> tuple[TermRow, ...]:
+    """The factors as rows (worked by hand, each factor's hand value)."""
     seen: set[str] = set()
     rows = []
     for t in terms:
-        rows.append(TermRow(t.label, t.symbol, t.value, "" if t.question in seen else t.question, t.ref))
+        value = hand.get(t.symbol.key, t.value) if hand and isinstance(t.symbol, Sym) else t.value
+        rows.append(TermRow(t.label, t.symbol, value, "" if t.question in seen else t.question, t.ref))
         seen.add(t.question)
     return tuple(rows)
 
@@ -455,6 +600,15 @@ def rounding_description(trace: Trace) -> str:
     return f"{places} decimal place{'s' if places != 1 else ''}"
 
 
+def convention_words(trace: Trace) -> str:
+    """How functions were worked by hand, in a clause."""
+    if (trace.rounding or {}).get("convention", "calculator") == "every-step":
+        return ("every operation inside an activation rounded too (1/(1 + e^−0.38) = 1/1.68 = "
+                "0.60 at 2 places)")
+    return ("each activation worked as a calculator does, in one key press: applied exactly to "
+            "the rounded net, its result rounded once (σ(0.38) = 0.5939… → 0.59 at 2 places)")
+
+
 ROUNDING_NOTE = ("All numbers are computed in float64 and shown to {digits} significant figures; "
                  "every value is carried forward unrounded. A hand solution that rounds each "
                  "intermediate drifts from these in the last digits — that is rounding, not a "
@@ -466,11 +620,16 @@ def rounding_note(trace: Trace, digits: int | None = None) -> str:
     digits = digits or trace.digits
     if trace.hand_values is None:
         return ROUNDING_NOTE.format(digits=digits)
+    other = ("`--convention every-step` rounds inside the activation too"
+             if (trace.rounding or {}).get("convention", "calculator") != "every-step" else
+             "`--convention calculator` works each activation in one key press")
     return (f"Hand rounding: every intermediate was rounded half-up to "
             f"{rounding_description(trace)}, as a person does on paper, and the next step used "
-            f"the rounded value. Beside each step stand the hand value, the exact float64 value "
-            f"(shown to {digits} significant figures) and the drift between them: the drift is "
-            "what rounding alone does, not a mistake (`handprop check` tells the two apart).")
+            f"the rounded value; {convention_words(trace)} ({other}). The working shows the "
+            "rounded numbers and each rounded result; beside each result stand the exact float64 "
+            f"value (shown to {digits} significant figures) and the drift between them: the drift "
+            "is what rounding alone does, not a mistake (`handprop check` accepts either "
+            "convention as rounding and tells it apart from a mistake).")
 
 
 # ---------------------------------------------------------------- the four questions

@@ -13,6 +13,8 @@ import re
 from ..expr.numbers import text_number
 from ..trace import Trace
 from .document import Cell, Document, StepBlock, Table, document, given_items, given_number
+from .matrix import step_sections
+from .matrix_write import markdown_lines as matrix_lines
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _PUNCT = set("\\`*[]|~$!{}")
@@ -115,6 +117,14 @@ def step_lines(doc: Document, b: StepBlock) -> list[str]:
     return out
 
 
+def line_lines(doc: Document, b: StepBlock) -> list[str]:
+    """A quantity of a compact section: its one line (two members a row), by hand its hand value."""
+    out = display(doc.line_groups(b.step, "latex"))
+    if b.hand is not None:
+        out += ["", f"By hand **{b.hand.hand_text}** · exact {b.hand.exact_text} · drift {b.hand.drift_text}"]
+    return out + [""]
+
+
 def given_lines(doc: Document) -> list[str]:
     rows = []
     for row in doc.given:
@@ -146,10 +156,11 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += ["> [!WARNING]", f"> {md_escape(warning)}", ""]
     out += given_lines(doc)
-    for section in doc.sections:
+    out += matrix_lines(doc, display, md_escape)   # the matrix view (render/matrix_write.py); none in the steps view
+    for section in step_sections(doc):
         out += [f"## {md_escape(section.title)}", ""]
         for b in section.blocks:
-            out += step_lines(doc, b)
+            out += line_lines(doc, b) if section.lines else step_lines(doc, b)
         if section.table is not None:
             out += table_lines(doc, section.table)
     out += table_lines(doc, doc.updates, "##")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from ..expr.numbers import latex_number
 from ..expr.printers import tex_name
 from .document import Cell, Document, StepBlock, Table
+from .matrix import step_sections
+from .matrix_write import latex_lines as matrix_lines
 from .texlayout import break_member
 from .texprose import Prose, hand_math, tex_text
 from . import tikz
@@ -214,6 +216,14 @@ class Writer:
         return ([r"\begin{center}"] + tikz.picture(self.doc.trace, self.doc.digits, max_width, max_height)
                 + [r"\end{center}", ""])
 
+    def matrix(self, align_=None) -> list[str]:
+        """The matrix view (render/matrix_write.py; nothing in the steps view), its headings at
+        this writer's section level and its chains laid out by ``align_``."""
+        lines = matrix_lines(self.doc, align_ or (lambda parts: align(parts, self.limit)), self.prose)
+        head = r"\section*{"
+        return [self.section_cmd + "{" + line[len(head):] if line.startswith(head) else line
+                for line in lines]
+
     def questions(self) -> list[str]:
         doc, tx = self.doc, self.prose
         out = [r"\begin{enumerate}"]
@@ -230,7 +240,8 @@ class Writer:
         out = self.summary()
         out += [self.heading(self.section_cmd, "The network")] + self.network()
         out += self.given(self.section_cmd)
-        for section in doc.sections:
+        out += self.matrix()
+        for section in step_sections(doc):
             out += [self.heading(self.section_cmd, section.title), ""]
             for b in section.blocks:
                 out += self.step(b)

@@ -80,19 +80,20 @@ def width(tex: str) -> float:
 _BREAKS = (" + ", " - ", r" \times ")
 
 
-_STRUCTURE = re.compile(r"\\left(?![a-z])|\\right(?![a-z])|\\[A-Za-z]+|\\.|[{}]| \+ | - | \\times ")
+_STRUCTURE = re.compile(r"\\begin\{[^}]*\}|\\end\{[^}]*\}|\\left(?![a-z])|\\right(?![a-z])|\\[A-Za-z]+|\\.|[{}]"
+                        r"| \+ | - | \\times ")
 
 
 def _top_level_breaks(tex: str, ops: tuple[str, ...] = _BREAKS) -> list[int]:
-    """Positions of the top-level binary operators ``ops`` of ``tex`` (outside braces and
-    ``\\left...\\right``)."""
+    """Positions of the top-level binary operators ``ops`` of ``tex`` (outside braces,
+    ``\\left...\\right`` and environments such as ``bmatrix``)."""
     spots = []
     depth = 0
     for m in _STRUCTURE.finditer(tex):
         t = m.group(0)
-        if t in (r"\left", "{"):
+        if t in (r"\left", "{") or t.startswith(r"\begin{"):
             depth += 1
-        elif t in (r"\right", "}"):
+        elif t in (r"\right", "}") or t.startswith(r"\end{"):
             depth -= 1
         elif depth == 0 and t in ops and m.start() > 0:
             spots.append(m.start())

@@ -77,11 +77,11 @@ _INFIX = {"−": "-", "-": "-", "×": r"\times", "·": r"\cdot", "=": "=", "/": 
           "≤": r"\le", "≥": r"\ge", "≈": r"\approx"}
 _POSTFIX = {"²": "^{2}", "′": "'", "⁺": "^{+}"}
 _SUB_KIND = {"net": r"\mathrm{net}", "out": r"\mathrm{out}", "E": "E", "δ": r"\delta", "t": "t",
-             "y": "y"}
+             "y": "y", "Σ": r"\sum"}
 _MATH_CHARS = re.escape("−-×·=/+≤≥≈²′⁺ηδσΣ½∞∂")
 _W = "A-Za-z0-9_"                    # what continues a word (ASCII: ² is no letter here)
 _NUMBER = rf"(?<![{_W}.])[−-]?\d+(?:\.\d+)?(?:e[+-]\d+)?(?![{_W}])"
-_SUB = rf"(?<![{_W}])(net|out|E|δ|t|y)_?((?<=_)[A-Za-z0-9]+(?:_\d+)?|(?<=δ)\d+)(?![{_W}])"
+_SUB = rf"(?<![{_W}])(net|out|E|δ|Σ|t|y)_?((?<=_)[A-Za-z0-9]+(?:_\d+)?|(?<=δ)\d+)(?![{_W}])"
 _D = rf"(?<![{_W}])d(net|out|E)/d([A-Za-z][{_W}]*)(?![{_W}])"
 
 
@@ -133,7 +133,7 @@ class Prose:
         if kind == "word":
             return _MATH_WORDS[raw]
         if kind == "sub":
-            head, sub = (raw[0], raw[1:].lstrip("_")) if raw[0] == "δ" else (raw.partition("_")[0], raw.partition("_")[2])
+            head, sub = (raw[0], raw[1:].lstrip("_")) if raw[0] in "δΣ" else (raw.partition("_")[0], raw.partition("_")[2])
             written = self.names.get(sub) or (r"\mathrm{total}" if sub == "total" else
                                              math_name(sub) or (sub if len(sub) <= 2 or sub.isdigit()
                                                                  else rf"\mathrm{{{sub}}}"))
@@ -202,6 +202,11 @@ class Prose:
                     i += 1
                     expect_operand = False
                     last = i
+                    if kind == "sub" and raw.startswith("Σ") and i + 1 < len(tokens) \
+                            and tokens[i][0] == "space" and tokens[i + 1][0] in _OPERANDS:
+                        pieces.append(" ")             # Σ_j t_j: the sum of what follows
+                        i += 1
+                        expect_operand = True
                     continue
                 if kind == "pd" or (kind == "infix" and raw in "−-"):
                     pieces.append(r"\partial " if kind == "pd" else "-")

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Iterable
 from ..expr.numbers import text_number
 from ..trace import Trace
 from .document import Cell, Document, HandValue, StepBlock, Table, document, given_items, given_number
+from .matrix import step_sections
+from .matrix_write import write_text as write_matrix
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -234,6 +236,26 @@ def write_step(page: Page, doc: Document, b: StepBlock) -> None:
     page.blank()
 
 
+def write_lines(page: Page, doc: Document, section) -> None:
+    """A compact section: one line a quantity (by hand, its hand value beside)."""
+    for b in section.blocks:
+        members = doc.line(b.step, "text")
+        lhs, rest = members[0], members[1:]
+        column = INDENT + cells(lhs) + 3
+        if column > page.width * 0.45:           # a long left-hand side: the usual layout
+            page.equation(members, INDENT, b.hand)
+            continue
+        # as many members a line as fit, broken only at an "=" (a member too long alone is
+        # broken inside by equation's rules)
+        groups: list[list[str]] = [[]]
+        for m in rest:
+            if groups[-1] and column + cells(" = ".join(groups[-1] + [m])) > page.width:
+                groups.append([])
+            groups[-1].append(m)
+        page.equation([lhs] + [" = ".join(g) for g in groups], INDENT, b.hand)
+    page.blank()
+
+
 def write_terms(page: Page, doc: Document, b: StepBlock) -> None:
     """The labelled factors of a chain rule, one a line, values aligned on the decimal
     point, each with the question it answers (beside it when that fits, else under it;
@@ -341,13 +363,16 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80, options=Non
         page.prose("warning: " + warning, style=STYLE["warning"], hanging=2)
         page.blank()
     write_given(page, doc)
-    for section in doc.sections:
+    write_matrix(page, doc, INDENT, STYLE)   # the matrix view (render/matrix_write.py); none in the steps view
+    for section in step_sections(doc):
         page.rule(section.title)
-        for b in section.blocks:
+        if section.lines:
+            write_lines(page, doc, section)
+        for b in section.blocks if not section.lines else ():
             write_step(page, doc, b)
         if section.table is not None:
             write_table(page, doc, section.table)
-    page.rule("All updates")
+    page.rule(doc.updates.title)
     write_table(page, doc, doc.updates, heading=False)
     page.rule(doc.questions_title)
     for i, q in enumerate(doc.questions, start=1):

@@ -14,13 +14,17 @@ from ..expr.numbers import typst_number
 from ..expr.printers import typst_string
 from ..trace import Trace
 from .document import Cell, Document, StepBlock, Table, document, given_items, given_number
+from .matrix import step_sections
+from .matrix_write import typst_lines as matrix_lines
 
 PREAMBLE = """#set document(title: {title}, date: none)
 #set page(paper: "a4", margin: 2cm, numbering: "1")
 #set text(size: 10.5pt)
 #set par(justify: false)
 #show math.equation: set block(breakable: true)
-#show heading.where(level: 3): set text(size: 11pt)
+#show heading.where(level: 3): set text(size: 10.5pt)
+#show heading: set block(above: 1.1em, below: 0.6em)
+#set block(spacing: 0.75em)
 #set table(stroke: none, inset: (x: 5pt, y: 3pt))
 #show table.cell.where(y: 0): set text(weight: "bold")
 """
@@ -76,7 +80,7 @@ def table(headers: list[str], rows: list[list[str]], aligns: str) -> list[str]:
 
 def step_lines(doc: Document, b: StepBlock) -> list[str]:
     out = [f"=== {text(b.title)}", ""]
-    out += equation(doc.chain(b.step, "typst"))
+    out += equation(doc.rows(b.step, "typst"))
     if b.hand is not None:
         out += [f"By hand *{text(b.hand.hand_text)}* #h(1em) exact {text(b.hand.exact_text)} "
                 f"#h(1em) drift {text(b.hand.drift_text)}", ""]
@@ -86,8 +90,17 @@ def step_lines(doc: Document, b: StepBlock) -> list[str]:
                 for t in b.terms]
         out += table(["", text("factor"), text("value"), text("what it asks")], rows, "llrl")
     for form in b.forms:
-        out += [f"_{text(form.title + ':')}_", ""] + equation(doc.chain(form, "typst"))
+        out += [f"_{text(form.title + ':')}_", ""] + equation(doc.rows(form, "typst"))
     out += [text(b.note), ""]
+    return out
+
+
+def line_lines(doc: Document, b: StepBlock) -> list[str]:
+    """A quantity of a compact section: its one line (two members a row), by hand its hand value."""
+    out = equation(doc.line_groups(b.step, "typst"))
+    if b.hand is not None:
+        out += [f"By hand *{text(b.hand.hand_text)}* #h(1em) exact {text(b.hand.exact_text)} "
+                f"#h(1em) drift {text(b.hand.drift_text)}", ""]
     return out
 
 
@@ -122,10 +135,11 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     for warning in doc.warnings:
         out += [f"*Warning:* {text(warning)}", ""]
     out += given_lines(doc)
-    for section in doc.sections:
+    out += matrix_lines(doc, equation, text)   # the matrix view (render/matrix_write.py); none in the steps view
+    for section in step_sections(doc):
         out += [f"== {text(section.title)}", ""]
         for b in section.blocks:
-            out += step_lines(doc, b)
+            out += line_lines(doc, b) if section.lines else step_lines(doc, b)
         if section.table is not None:
             out += table_lines(doc, section.table)
     out += table_lines(doc, doc.updates, "==")

@@ -16,14 +16,14 @@ from math import prod
 
 from ..runtime import paused_gc
 from ..expr.evaluate import worked
-from ..expr.nodes import Apply, Expr, Mul, Num, Partial, Sym, Words, add
+from ..expr.nodes import Apply, Expr, Known, Mul, Num, Partial, Sym, Words, add
 from ..expr.numbers import text_number
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem, require_problem, require_solvable
 from ..quantities import AFTER, TOTAL, Subject, parse, qid
 from ..trace import Focus, Form, Step, Term, Trace, check_digits
 from .engine import Solution, solve
-from .equations import System, simplified, symbol, system, whole_delta
+from .equations import System, jacobian_sum, simplified, symbol, system, whole_delta
 
 __all__ = ["derive", "explain", "Derivation", "MAX_PATHS", "QUESTIONS"]
 
@@ -112,15 +112,19 @@ class _Builder:
 
     def add(self, key: str, title: str, note: str, nodes=(), edges=(), terms: tuple[Term, ...] = (),
             forms: tuple[Form, ...] = (), layer: int | None = None, uses=None,
-            general: tuple[Expr, ...] = (), focus: Focus | None = None) -> None:
+            general: tuple[Expr, ...] = (), focus: Focus | None = None,
+            shown: Expr | None = None, written: tuple[tuple[Expr, ...], int] | None = None) -> None:
         """One step.  ``nodes`` and ``edges`` are deduplicated into its focus (or ``focus``, given
-        whole and already without repeats, is taken as it is)."""
-        expr = self.sys.exprs[key]
+        whole and already without repeats, is taken as it is).  ``shown`` is written in place of
+        the defining formula where a form of the step writes that one (the softmax delta's sum
+        over its Jacobian, with the simplification it equals as a form); ``written`` is the
+        chain whole, and where its numbers begin."""
+        expr = self.sys.exprs[key] if shown is None else shown
         subject = parse(key)
         value = self.values[key]
         if uses is None:
             uses = [k for k in expr.symbols() if k in self.values]
-        chain, numbers = self.chain(Sym(key), expr, value, general)
+        chain, numbers = written or self.chain(Sym(key), expr, value, general)
         self.steps.append(Step(
             id=key, phase=PHASE[subject.kind], subject=subject, title=title,
             chain=chain, numbers=numbers, value=value, uses=tuple(uses),
@@ -185,7 +189,8 @@ class _Builder:
                          nodes=list(p.outputs))
                 return
             m = len(p.outputs)
-            whose = (f"the errors of the {m} outputs added up" if m > 1 else
+            whose = ("the errors of both outputs added up" if m == 2 else
+                     f"the errors of the {m} outputs added up" if m > 1 else
                      f"the error of the one output, {p.outputs[0]}")
             self.add(key, "Total error",
                      f"The total error{' of this sample' if s.sample else ''}: {whose}.",
@@ -220,28 +225,42 @@ class _Builder:
                  nodes=[u] + [w.dst for w in outs], edges=[w.name for w in outs], layer=li)
 
     def steepness(self, key: str, s: Subject) -> None:
-        u = s.name
+        u, n = s.name, s.sample
         li = self.p.layer_of[u]
-        entry = ACTIVATIONS[self.p.layers[li].activation]
-        self.add(key, f"How steep is {u}'s activation?",
-                 f"How steep is the activation here: {entry.steepness}.", nodes=[u], layer=li)
+        layer = self.p.layers[li]
+        entry = ACTIVATIONS[layer.activation]
+        if entry.elementwise:
+            self.add(key, f"How steep is {u}'s activation?",
+                     f"How steep is the activation here: {entry.steepness}.", nodes=[u], layer=li)
+            return
+        # a layer-level activation: the column of its Jacobian for this unit's net, every entry
+        k = layer.units.index(u)
+        nets = [symbol("net", v, n) for v in layer.units]
+        outs = [symbol("out", v, n) for v in layer.units]
+        net = qid("net", u, n)
+        forms = tuple(self.form("jacobian", f"How net_{u} moves out_{v}", Partial(qid("out", v, n), net),
+                                entry.jacobian(nets, outs, j, k, layer.params))
+                      for j, v in enumerate(layer.units) if j != k)
+        self.add(key, f"How does net_{u} move the outputs?",
+                 f"How steep is the activation here: {entry.steepness}. This is the column of the "
+                 f"Jacobian for net_{u}: {len(layer.units)} entries, one per output.",
+                 nodes=list(layer.units), layer=li, forms=forms)
 
     def delta(self, key: str, s: Subject) -> None:
         p, u = self.p, s.name
         li = p.layer_of[u]
         layer = p.layers[li]
         entry = ACTIVATIONS[layer.activation]
+        if not entry.elementwise:
+            self.layer_delta(key, s, li)
+            return
         if li == self.last and simplified(p):
             self.add(key, f"Delta of {u}",
                      f"With {layer.activation} followed by {LOSSES[p.loss].title} the chain rule "
                      "simplifies exactly: δ = out − target.", nodes=[u], layer=li,
                      uses=[qid("out", u, s.sample)])
             return
-        if not entry.elementwise:
-            note = (f"{entry.title.capitalize()} couples the outputs: δ_k = Σ_j ∂E/∂out_j × "
-                    "∂out_j/∂net_k, the Jacobian applied to the loss's slopes.")
-            nodes = list(layer.units)
-        elif li == self.last:
+        if li == self.last:
             note = (f"{u}'s delta: how much the error changes per unit of its net input (how wrong × "
                     "how steep).")
             nodes = [u]
@@ -249,6 +268,46 @@ class _Builder:
             note = f"{u}'s delta: how much the error changes per unit of its net input."
             nodes = [u]
         self.add(key, f"Delta of {u}", note, nodes=nodes, layer=li)
+
+    def layer_delta(self, key: str, s: Subject, li: int) -> None:
+        """δ_k = Σ_j ∂E/∂out_j × ∂out_j/∂net_k written out over every output j of a layer-level
+        activation; where the loss simplifies with it, the simplification (what is computed)
+        follows as a form of its own, and the note says the two agree."""
+        p, u, n = self.p, s.name, s.sample
+        layer = p.layers[li]
+        entry = ACTIVATIONS[layer.activation]
+        k = layer.units.index(u)
+        net = qid("net", u, n)
+        total = jacobian_sum(p, li, k, n)
+        sys_expr = self.sys.exprs[key]
+        value = self.values[key]
+        # each entry of the Jacobian's column written ∂out_j/∂net_k, with the numbers its value
+        nets = [symbol("net", v, n) for v in layer.units]
+        outs = [symbol("out", v, n) for v in layer.units]
+        column = [symbol("dout/dnet", u, n) if j == k else
+                  Known(entry.jacobian(nets, outs, j, k, layer.params), qid("out", v, n), net)
+                  for j, v in enumerate(layer.units)]
+        numeric = add(*[Mul((symbol("dE/dout", v, n), c)) for v, c in zip(layer.units, column)])
+        mid = worked(numeric, self.env)
+        written = ((Sym(key), numeric, numeric) + ((mid,) if mid is not None else ()) + (Num(value),), 2)
+        m = len(layer.units)
+        over = "both outputs" if m == 2 else f"all {m} outputs"
+        note = (f"{entry.title.capitalize()} couples the outputs, so {u}'s delta sums over {over}: "
+                f"each output's ∂E/∂out times how net_{u} moves that output (the Jacobian's column).")
+        forms: tuple[Form, ...] = ()
+        uses = None
+        if sys_expr is not total and sys_expr != total:
+            form = self.form("simplified", f"Simplified: {layer.activation} with {LOSSES[p.loss].title}",
+                             Sym(key), sys_expr)
+            forms = (form,)
+            same = abs(form.value - total.eval(self.env)) <= 1e-12 * max(1.0, abs(value))
+            note += (f" With {LOSSES[p.loss].title} the sum collapses to out − target "
+                     f"(Σ_j t_j = 1): {self.fmt(value)} either way"
+                     + ("." if same else " (to float64 rounding)."))
+            uses = list(dict.fromkeys([*total.symbols(), *sys_expr.symbols()]))
+            uses = [k2 for k2 in uses if k2 in self.values]
+        self.add(key, f"Delta of {u}", note, nodes=list(layer.units), layer=li,
+                 shown=total, written=written, forms=forms, uses=uses)
 
     # -- gradients
 

@@ -34,7 +34,7 @@ from ..problem import Problem
 from ..quantities import ETA
 from ..quantities import key as qid
 
-__all__ = ["System", "system", "simplified", "symbol", "combined", "whole_delta"]
+__all__ = ["System", "system", "simplified", "symbol", "combined", "whole_delta", "jacobian_sum"]
 
 
 _SYMBOLS: dict[tuple[str, str, int | None], Sym] = {}
@@ -182,6 +182,15 @@ def _delta(s: System, li: int, k: int, n: int | None) -> Expr:
     u = layer.units[k]
     if entry.elementwise:
         return Mul((symbol("dE/dout", u, n), symbol("dout/dnet", u, n)))
+    return jacobian_sum(s.problem, li, k, n)
+
+
+def jacobian_sum(problem: Problem, li: int, k: int, n: int | None) -> Expr:
+    """``Σ_j ∂E/∂out_j × ∂out_j/∂net_k`` over the units j of layer-level layer ``li``: the
+    diagonal entry as the symbol ``dout/dnet:U``, every other entry as the entry's formula."""
+    layer = problem.layers[li]
+    entry = ACTIVATIONS[layer.activation]
+    u = layer.units[k]
     nets = [symbol("net", v, n) for v in layer.units]
     outs = [symbol("out", v, n) for v in layer.units]
     terms = []

@@ -136,7 +136,9 @@ class Replay:
     intermediate and every step's result rounded by ``rnd`` (``base`` and
     ``pins`` must then hold Decimals).  ``exprs``/``base`` override the model's
     (a mistaken derivation); ``updated`` overrides which parameters the update
-    changes.  ``fallback(key, error)`` may supply a value when a step cannot be
+    changes.  ``whole`` names the steps worked in one key press by hand (the
+    calculator convention: an activation applied exactly to its rounded net, its result
+    rounded once).  ``fallback(key, error)`` may supply a value when a step cannot be
     evaluated; without it a :class:`ReplayError` is raised.  ``seed`` gives values
     known already (those of another replay that the changes do not reach).
     """
@@ -145,7 +147,7 @@ class Replay:
                  base: Mapping[str, Any] | None = None, pins: Mapping[str, Any] | None = None,
                  rnd: Rounder | None = None, updated: tuple[str, ...] | None = None,
                  fallback: Callable[[str, BaseException], Any] | None = None,
-                 seed: Mapping[str, Any] | None = None):
+                 seed: Mapping[str, Any] | None = None, whole: frozenset[str] = frozenset()):
         self.model = model
         self.overlay = exprs or {}
         self.base = base if base is not None else model.base
@@ -153,6 +155,7 @@ class Replay:
         self.rnd = rnd
         self.updated = model.updated if updated is None else updated
         self.fallback = fallback
+        self.whole = whole
         self.values: dict[str, Any] = dict(seed) if seed else {}
 
     # the environment protocol of Expr.eval / Expr.hand
@@ -217,6 +220,8 @@ class Replay:
         try:
             if self.rnd is None:
                 return self.model.compiled(expr)(self.values)
+            if k in self.whole:
+                return self.rnd(expr.hand(self, _exactly))
             return self.rnd(expr.hand(self, self.rnd))
         except (ArithmeticError, ValueError) as err:
             if isinstance(err, ReplayError):
@@ -230,13 +235,19 @@ class Replay:
         base = dict(self.base)
         for p in self.updated:
             base[qid("param", p)] = self.value(qid("new", p))
-        after = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd, updated=self.updated)
+        after = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd, updated=self.updated,
+                       whole=self.whole)
         try:
             return after.value("E:total")
         except ReplayError as err:
             if self.fallback is None:
                 raise ReplayError(AFTER, err.cause) from None
             return self.fallback(AFTER, err.cause)
+
+
+def _exactly(x: Decimal) -> Decimal:
+    """No rounding: the inside of a step worked in one key press."""
+    return x
 
 
 def as_written(value: float) -> Decimal:

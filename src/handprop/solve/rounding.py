@@ -25,9 +25,17 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Callable
 
+from dataclasses import replace
+
+from ..expr.evaluate import worked_by_hand
+from ..expr.nodes import Num
+from ..expr.numbers import CONVENTIONS
+from ..nn import ACTIVATIONS
+from ..quantities import parse
 from .replay import AFTER, Model, Replay, as_written
 
 MODES = ("round", "sig")
+
 _REL = 1e-9      # float noise allowed when comparing a float with a written decimal
 
 
@@ -62,7 +70,26 @@ def hand_base(model: Model) -> dict[str, Decimal]:
     return {k: as_written(v) for k, v in model.base.items()}
 
 
-def hand_values(model: Model, mode: str, places: int) -> tuple[dict[str, Decimal], list[str]]:
+def one_press(model: Model, convention: str = "calculator") -> frozenset[str]:
+    """The steps a calculator works in one key press: each output of an element-wise
+    activation (none under ``every-step``)."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {CONVENTIONS}, not {convention!r}")
+    if convention == "every-step":
+        return frozenset()
+    p = model.problem
+    keys = []
+    for key in model.exprs:
+        s = parse(key)
+        if s is not None and s.kind == "out":
+            layer = p.layers[p.layer_of[s.name]]
+            if ACTIVATIONS[layer.activation].elementwise:
+                keys.append(key)
+    return frozenset(keys)
+
+
+def hand_values(model: Model, mode: str, places: int, convention: str = "calculator"
+                ) -> tuple[dict[str, Decimal], list[str]]:
     """Every quantity computed by hand, rounding as it goes; and warnings.
 
     A step that cannot be computed from rounded numbers (the logarithm of an
@@ -81,7 +108,8 @@ def hand_values(model: Model, mode: str, places: int) -> tuple[dict[str, Decimal
                         "its exact value, rounded, is used instead")
         return rnd(as_written(model.exact[key]))
 
-    replay = Replay(model, base=hand_base(model), rnd=rnd, fallback=fallback)
+    replay = Replay(model, base=hand_base(model), rnd=rnd, fallback=fallback,
+                    whole=one_press(model, convention))
     values = {}
     for key in model.exprs:
         values[key] = replay[key]
@@ -90,18 +118,49 @@ def hand_values(model: Model, mode: str, places: int) -> tuple[dict[str, Decimal
     return values, warnings
 
 
-def hand_trace(trace, model: Model, mode: str, places: int):
-    """``trace`` with ``hand_values`` and ``rounding`` set (a new Trace; ``trace`` is unchanged)."""
-    values, warnings = hand_values(model, mode, places)
+def hand_trace(trace, model: Model, mode: str, places: int, convention: str = "calculator"):
+    """``trace`` worked by hand (a new Trace; ``trace`` is unchanged): ``hand_values`` and
+    ``rounding`` set, and each step's working written as a person rounding writes it -- the
+    rounded numbers substituted, each term worked out and rounded, the rounded result (a
+    step worked in one key press has no line between)."""
+    values, warnings = hand_values(model, mode, places, convention)
     hand = {k: float(values[k]) for k in trace.values if k in values}
-    return trace.with_hand_values(hand, {"mode": mode, "places": places}, tuple(warnings))
+    rnd = rounder(mode, places)
+    env = {**hand_base(model), **values}
+    whole = one_press(model, convention)
+    steps = tuple(_by_hand(s, env, rnd, whole, values) for s in trace.steps)
+    rounding = {"mode": mode, "places": places, "convention": convention}
+    return replace(trace.with_hand_values(hand, rounding, tuple(warnings)), steps=steps)
 
 
-def hand_explain(problem, mode: str, places: int, digits: int = 6):
+def _worked_chain(chain: tuple, numbers: int, result, env, rnd, whole: bool) -> tuple:
+    """The members with numbers of ``chain`` redone by hand, ending in ``result``."""
+    head, written = chain[:numbers], chain[numbers:]
+    if len(written) == 1:                   # the loss after the update: its value alone
+        return head + (Num(float(result)),)
+    expr = written[0]
+    if result is None:
+        try:
+            result = rnd(expr.hand(env, rnd))
+        except (ArithmeticError, ValueError):
+            return chain
+    line = None if whole else worked_by_hand(expr, env, rnd)
+    return head + (expr,) + ((line,) if line is not None else ()) + (Num(float(result) + 0.0),)
+
+
+def _by_hand(step, env, rnd, whole: frozenset[str], values):
+    result = values.get(step.id)
+    chain = _worked_chain(step.chain, step.numbers, result, env, rnd, step.id in whole)
+    forms = tuple(replace(f, chain=_worked_chain(f.chain, f.numbers, None, env, rnd, False))
+                  for f in step.forms)
+    return replace(step, chain=chain, forms=forms)
+
+
+def hand_explain(problem, mode: str, places: int, digits: int = 6, convention: str = "calculator"):
     """The worked solution of ``problem`` with every step also computed by hand."""
     from .derive import derive
     derivation = derive(problem, digits=digits)
-    return hand_trace(derivation.trace, Model.of(derivation, problem), mode, places)
+    return hand_trace(derivation.trace, Model.of(derivation, problem), mode, places, convention)
 
 
 # ---------------------------------------------------------------- numbers as written

@@ -78,7 +78,7 @@ def renderables(history: History, digits: int = 9) -> list["RenderableType"]:
     out.append(losses)
     outputs = Table(title="Outputs against their targets", title_justify="left", box=box.SIMPLE_HEAD,
                     pad_edge=False)
-    for head in ("output", "target", "at step 0", f"after {history.steps:,}", "|target − out|"):
+    for head in ("output", "target", "at step 0", f"after {history.steps_words}", "|target − out|"):
         outputs.add_column(head, justify="left" if head == "output" else "right")
     for unit, t, before, after in output_rows(history):
         outputs.add_row(unit, f(t), f(before), f(after), f(abs(t - after)))
@@ -88,7 +88,7 @@ def renderables(history: History, digits: int = 9) -> list["RenderableType"]:
     title = ("Parameters that moved most" if len(moved) > MOVED_SHOWN else "Parameters") + \
         (f" ({len(shown)} of {len(moved)})" if len(moved) > MOVED_SHOWN else "")
     params = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for head in ("parameter", "at step 0", f"after {history.steps:,}", "change"):
+    for head in ("parameter", "at step 0", f"after {history.steps_words}", "change"):
         params.add_column(head, justify="left" if head == "parameter" else "right")
     for pname, start, end in shown:
         change = end - start

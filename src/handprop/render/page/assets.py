@@ -20,8 +20,8 @@ KATEX_VERSION = "0.19.1"
 
 # The front end, in load order (each file one concept; concatenated into one script).
 SCRIPTS = ("format.js", "layout.js", "network.js", "panel.js", "steplist.js", "controls.js",
-           "tables.js", "player.js")
-STYLES = ("page.css", "network.css", "panel.css", "print.css")
+           "tables.js", "matrix.js", "player.js")
+STYLES = ("page.css", "network.css", "panel.css", "matrix.css", "print.css")
 
 # The KaTeX fonts our formulas use, measured in Chromium by typesetting every formula of the
 # built-ins and of generated problems with every activation and loss (the test

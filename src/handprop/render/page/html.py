@@ -34,6 +34,21 @@ What the page promises (and the browser tests hold it to):
   last 2 drawn): a hidden unit has no element, its stand-in ``[data-collapsed]`` is active
   when any member is in focus, and hidden edges are bundled, one ``[data-bundle="a>b"]`` per
   drawn unit at the other end, active when any of its weights is in focus.
+- One bias per unit in a layer: the layer gets one bias input (``.bias-hub``, the constant 1)
+  and an edge to each unit, ``.bias-edge[data-node="<bias>"]``, labelled like a weight.
+- No drawn text meets another or a node at any width (tests/test_drawing_browser.py): each
+  label is placed where it is free, along its own edge or beside its bias node, or left out
+  and written under the drawing (``#netstatus .edge-line``) when it is the step's own.
+- Colour means one thing on every page: ``--pos`` (blue, solid) a positive number and
+  ``--neg`` (orange, dashed) a negative one, as each legend says; never colour alone.
+- Quantity ids (``net:H1``) are shown only with "show ids" (``#show-ids``, ``<html
+  class="show-ids">``, remembered in localStorage); links name quantities as people write them.
+- On a phone held upright the drawing and the buttons stick above the formula panel, and after
+  each step the panel's value is scrolled into view; long formulas wrap at =, + and ×.
+- Printed: the drawing at the last step (every value, every update) with its legend, then the
+  worked solution in two columns; with ``options.compact`` (``payload["doc"]["compact"]``) the
+  document is the lecture-notes form: given, forward-pass table, one line per delta, every
+  gradient and update.
 - ``window.handprop.player`` is ``{state, act, model}`` once the first step is drawn
   (``<html data-ready>``); ``window.handprop.firstDrawn`` is when (``performance.now()``).
 """

@@ -14,7 +14,11 @@
      "sections": [{"key", "title", "start", "end"}]  steps grouped as on paper (end exclusive),
      "doc":      {"given": [[label, listing]], "tables": [table...], "updates": table,
                   "after": str, "questions_title": str, "questions": [{"question", "latex", "text", "answer"}],
-                  "rounding": str},
+                  "rounding": str, "summary": str, "settings": str, "matrix": the matrix view or null,
+                  "compact": bool  (the lecture-notes form: forward table, one line per delta,
+                                    the table of every gradient and update; options.compact),
+                  "compact_lines": [{"id", "section", "latex": [...], "text": [...]}] (each
+                                    delta's line of the compact document), "compact_updates": table},
      "extras":   {...}}
 
 A table is ``{"kind", "title", "headers": [str], "rows": [{"cells": [str], "style", "link"}],
@@ -24,10 +28,12 @@ members, never a string to split, and its subject is data: the page never parses
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ...trace import Trace
 from ..document import Document, Table, document, given_items
+from ..matrix_write import page_json as matrix_json
 from ..text import cell_text
 
 __all__ = ["payload"]
@@ -60,7 +66,19 @@ def _table(doc: Document, t: Table) -> dict[str, Any]:
 
 def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | None = None,
             options=None) -> dict[str, Any]:
-    """What ``boot`` reads: the trace, the sections, the document's tables and texts, the extras."""
+    """What ``boot`` reads: the trace, the sections, the document's tables and texts, the extras.
+    The player steps through every step, so its sections and tables are those of the full
+    form; ``compact`` only says how the page prints."""
+    compact = bool(options is not None and options.compact)
+    lines: list[dict[str, Any]] = []
+    compact_updates = None
+    if compact:
+        notes = document(trace, digits, replace(options, view=options.view or "steps"))
+        lines = [{"id": b.step_id, "section": s.title, "latex": notes.line(b.step, "latex"),
+                  "text": notes.line(b.step, "text")}
+                 for s in notes.sections if s.lines for b in s.blocks if b.step_id.startswith("delta:")]
+        compact_updates = _table(notes, notes.updates)
+        options = replace(options, compact=False, view=options.view or "steps")
     doc = document(trace, digits, options)
     d = doc.digits
     secs, start = [], 0
@@ -82,6 +100,10 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
                            "text": doc.write(q.symbol, "text"), "answer": q.answer} for q in doc.questions],
             "rounding": doc.rounding_note.replace("`", ""),
             "summary": doc.summary, "settings": doc.settings,
+            "matrix": matrix_json(doc),     # the matrix view (render/matrix_write.py), else None
+            "compact": compact,
+            "compact_lines": lines,            # compact: each delta as lecture notes write it
+            "compact_updates": compact_updates,  # compact: every gradient (as δ × input) and update
         },
         "extras": extras or {},
     }

@@ -16,6 +16,7 @@ function bindControls(model, act) {
   view.speed.addEventListener("change", () => act.set({ speed: Number(view.speed.value) || 1 }));
   view.scrubber.addEventListener("input", () => act.goto(Number(view.scrubber.value)));
   buildPhaseBar(view.phasebar, model, act);
+  bindIdsToggle($("show-ids"));
   document.addEventListener("keydown", (e) => onKey(e, act, n));
   window.addEventListener("hashchange", () => {
     const i = stepFromHash(location.hash, model);
@@ -27,8 +28,9 @@ function bindControls(model, act) {
 function onKey(e, act, n) {
   if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
   const tag = (e.target && e.target.tagName) || "";
-  if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (e.target && e.target.isContentEditable)) return;
-  const activating = tag === "BUTTON" || tag === "SUMMARY" || tag === "A";
+  const box = tag === "INPUT" && e.target.type === "checkbox";
+  if ((tag === "INPUT" && !box) || tag === "SELECT" || tag === "TEXTAREA" || (e.target && e.target.isContentEditable)) return;
+  const activating = box || tag === "BUTTON" || tag === "SUMMARY" || tag === "A";
   const step = act.state().step;
   switch (e.key) {
     case "ArrowRight": act.goto(step + 1); break;
@@ -116,4 +118,18 @@ function syncHash(step) {
       /* a sandboxed notebook frame may refuse; the player works without it */
     }
   }, wait);
+}
+
+/** "show ids": the quantity ids beside the names (remembered on this computer). */
+function bindIdsToggle(box) {
+  if (!box) return;
+  let on = false;
+  try { on = localStorage.getItem("handprop.showIds") === "1"; } catch (err) { /* a sandboxed frame */ }
+  const apply = () => {
+    document.documentElement.classList.toggle("show-ids", box.checked);
+    try { localStorage.setItem("handprop.showIds", box.checked ? "1" : "0"); } catch (err) { /* no storage */ }
+  };
+  box.checked = on;
+  apply();
+  box.addEventListener("change", apply);
 }

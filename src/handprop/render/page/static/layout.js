@@ -20,19 +20,19 @@ function layoutNetwork(problem, width) {
   const maxRows = Math.max(...columns.map(rowsOf));
   const compact = maxRows > 5;
   const R = compact ? 13 : narrow ? 20 : 24;
-  const rowGap = compact ? 40 : R * 2 + 62;
+  const rowGap = compact ? 42 : R * 2 + 62;
   const biasY = compact ? 22 : 30;
   const top = biasY + (compact ? 48 : 76);
   const left = compact ? 44 : narrow ? 34 : 54;
-  const targetW = narrow ? 94 : 104;
+  const targetW = narrow ? (compact ? 72 : 94) : 104;
   const want = (width - left - R - targetW) / Math.max(columns.length - 1, 1);
-  const colGap = Math.max(narrow ? 96 : compact ? 150 : 170, Math.min(want, compact ? 230 : 260));
+  const colGap = Math.max(narrow ? (compact ? 80 : 96) : compact ? 150 : 170, Math.min(want, compact ? 230 : 260));
   const height = top + (maxRows - 1) * rowGap + (compact ? 30 : R + 62);
   const outX = left + colGap * (columns.length - 1);
   const out = {
     width: Math.round(outX + R + targetW), height: Math.round(height), R, rowGap, compact, narrow,
     colGap, biasY, columns: [], nodes: new Map(), groups: [], groupOf: new Map(), edges: [],
-    bundles: new Map(), bundleOf: new Map(), biases: [], pairs: [],
+    bundles: new Map(), bundleOf: new Map(), biases: [], hubs: [], pairs: [],
     targetX: outX + R + 14, lossY: biasY,
   };
   columns.forEach((units, c) => {
@@ -99,7 +99,7 @@ function layoutEdges(problem, out) {
       out.bundleOf.set(name, bundle);
     }
   }
-  for (const pair of out.pairs) pair.dense = pair.drawn > 4 || out.narrow;   // label only the active
+  for (const pair of out.pairs) pair.dense = pair.drawn > 4;   // label only the active
 }
 
 function layoutBiases(problem, out) {
@@ -112,6 +112,12 @@ function layoutBiases(problem, out) {
     byLayer.get(c).push({ name, units, drawn, column: c });
   }
   for (const [c, all] of byLayer) {
+    // one bias per unit: one bias node for the layer (the constant input 1) with an edge to
+    // each unit, labelled like a weight: a bias is the weight of an input that is always 1
+    if (all.length > 1 && all.every((b) => b.units.length === 1)) {
+      layoutBiasHub(out, c, all.filter((b) => b.drawn.length > 0));
+      continue;
+    }
     const list = all.length > MAX_ROWS ? all.filter((b) => b.drawn.length > 0) : all;
     const x0 = out.columns[c - 1].x;
     const k = list.length;
@@ -125,4 +131,25 @@ function layoutBiases(problem, out) {
       out.biases.push(b);
     });
   }
+}
+
+/** Per-unit biases of column c: a hub (the input 1) at the top, near the column before, and
+ * one edge from it to each drawn unit, named by the unit's bias. */
+function layoutBiasHub(out, c, list) {
+  const x0 = out.columns[c - 1].x;
+  const r = out.compact ? 8 : 11;
+  const hub = { column: c, x: x0 + Math.max(out.colGap * 0.2, out.R + r + 10), y: out.biasY, r, edges: [] };
+  const dense = list.length > 4;
+  for (const b of list) {
+    const n = out.nodes.get(b.drawn[0]);
+    const t = 0.62;
+    b.hub = hub;
+    b.dense = dense;
+    b.edge = { name: b.name, unit: n.name, x1: hub.x, y1: hub.y, x2: n.x, y2: n.y, t,
+               lx: hub.x + (n.x - hub.x) * t, ly: hub.y + (n.y - hub.y) * t,
+               mx: (hub.x + n.x) / 2, my: (hub.y + n.y) / 2 };
+    hub.edges.push(b.edge);
+    out.biases.push(b);
+  }
+  out.hubs.push(hub);
 }

@@ -18,7 +18,8 @@ function buildNetwork(model, width) {
   const gNodes = s("g", { class: "nodes" });
   svg.append(gEdges, gLabels, gNodes);
   const view = { svg, L, width, units: [], edges: [], bundles: [], biases: [], groups: [], targets: [], biasWires: [],
-                 nodeEl: new Map(), edgeEl: new Map(), active: new Set(), last: {} };
+                 nodeEl: new Map(), edgeEl: new Map(), active: new Set(), last: {},
+                 circles: [], boxes: [] };
 
   for (const b of L.bundles.values()) {
     const el = s("g", { class: "bundle", "data-bundle": b.key },
@@ -34,15 +35,44 @@ function buildNetwork(model, width) {
       s("title", { text: `${e.name} = ${problem.weights[e.name][2]}: ${e.src} → ${e.dst}` }),
       s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 }),
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
-    const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly - 5, "text-anchor": "middle" });
-    const label = s("g", { class: "elabel" + (L.pairs[e.pair].dense ? " dense" : "") }, text);
+    const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
+    const bg = s("rect", { class: "lbg", rx: 3 });
+    const label = s("g", { class: "elabel" }, bg, text);
     gEdges.append(el);
     gLabels.append(label);
-    const rec = { e, el, label, text, wire: el.children[1], old: problem.weights[e.name][2] };
+    const rec = { kind: "w", name: e.name, e, el, label, text, bg, wire: el.children[1], pair: e.pair,
+                  dense: L.pairs[e.pair].dense, old: problem.weights[e.name][2] };
     view.edges.push(rec);
     view.edgeEl.set(e.name, rec);
   }
+  for (const hub of L.hubs) {
+    const el = s("g", { class: "bias-hub", transform: `translate(${hub.x} ${hub.y})` },
+      s("title", { text: "The bias input: always 1. Each edge from it carries one unit's bias." }),
+      s("circle", { class: "body", r: hub.r }),
+      s("text", { class: "name", dy: "0.35em", text: "1" }));
+    gNodes.append(el);
+    hub.el = el;
+    view.circles.push({ x: hub.x, y: hub.y, r: hub.r });
+  }
   for (const b of L.biases) {
+    if (!b.hub) continue;
+    const e = b.edge;
+    const el = s("g", { class: "bias bias-edge", "data-node": b.name },
+      s("title", { text: `bias ${b.name} = ${problem.biases[b.name][1]} (of ${b.units.join(", ")})` }),
+      s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 }),
+      s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
+    const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
+    const bg = s("rect", { class: "lbg", rx: 3 });
+    const label = s("g", { class: "elabel blabel-edge" }, bg, text);
+    gEdges.append(el);
+    gLabels.append(label);
+    const rec = { kind: "hb", name: b.name, b, e, el, label, text, bg, wire: el.children[1], pair: null,
+                  dense: b.dense, hub: b.hub, old: problem.biases[b.name][1] };
+    view.biases.push(rec);
+    view.nodeEl.set(b.name, rec);
+  }
+  for (const b of L.biases) {
+    if (b.hub) continue;
     for (const u of b.drawn) {
       const n = L.nodes.get(u);
       const wire = s("line", { class: "bias-wire", x1: b.x, y1: b.y, x2: n.x, y2: n.y });
@@ -55,20 +85,21 @@ function buildNetwork(model, width) {
       s("circle", { class: "body", r: b.r }));
     gNodes.append(el);
     gLabels.append(label);
-    const rec = { b, el, label, old: problem.biases[b.name][1] };
-    if (b.dense) label.classList.add("dense");
+    const rec = { kind: "b", name: b.name, b, el, label, text: label, dense: b.dense, old: problem.biases[b.name][1] };
     view.biases.push(rec);
+    view.circles.push({ x: b.x, y: b.y, r: b.r });
     view.nodeEl.set(b.name, rec);
   }
   for (const g of L.groups) {
     const el = s("g", { class: "collapsed", "data-collapsed": `${g.first}..${g.last}`,
                         transform: `translate(${g.x} ${g.y})` },
       s("title", { text: `${g.members.length} more units: ${g.first} … ${g.last}` }),
-      s("rect", { class: "body", x: -g.r, y: -g.r * 1.3, width: g.r * 2, height: g.r * 2.6, rx: g.r }),
+      s("rect", { class: "body", x: -g.r, y: -g.r, width: g.r * 2, height: g.r * 2, rx: g.r * 0.6 }),
       s("text", { class: "name", dy: "0.35em", text: "⋮" }),
-      s("text", { class: "count", x: g.r + 5, dy: "0.35em", text: `${g.members.length} more` }));
+      s("text", { class: "count", y: g.r + (L.compact ? 11 : 16), "text-anchor": "middle", text: `+${g.members.length}` }));
     gNodes.append(el);
-    view.groups.push({ g, el });
+    view.groups.push({ g, el, count: el.lastChild });
+    view.boxes.push({ x: g.x - g.r, y: g.y - g.r, w: g.r * 2, h: g.r * 2 });
     g.el = el;
   }
   const maxChars = L.compact ? 5 : 5;
@@ -77,13 +108,15 @@ function buildNetwork(model, width) {
     const vals = s("text", { class: "vals", y: n.r + (L.compact ? 11 : 16) });
     const lines = (L.compact ? [0] : [0, 1, 2]).map((i) => vals.appendChild(
       s("tspan", { x: 0, dy: i === 0 ? 0 : 15, class: "v" + i })));
+    const vbg = s("rect", { class: "vbg", rx: 3, width: 0, height: 0 });   // the caption's card: edges pass under it
     const el = s("g", { class: `unit kind-${n.kind}`, "data-node": n.name, transform: `translate(${n.x} ${n.y})` },
       s("title", { text: n.name }),
       s("circle", { class: "body", r: n.r }),
-      s("text", { class: "name", dy: "0.35em", text: shown }), vals);
+      s("text", { class: "name", dy: "0.35em", text: shown }), vbg, vals);
     gNodes.append(el);
-    const rec = { n, el, lines };
+    const rec = { n, el, lines, vals, vbg };
     view.units.push(rec);
+    view.circles.push({ x: n.x, y: n.y, r: n.r });
     view.nodeEl.set(n.name, rec);
     if (n.kind === "output") {
       const t = s("text", { class: "target", x: L.targetX, y: n.y - 3 });
@@ -109,18 +142,26 @@ function updateNetwork(view, model, state) {
 
   // the focus: exactly the step's nodes and edges (or their collapsed stand-ins) are active
   const next = new Set();
+  let denseActive = 0;
   for (const name of step.focus.nodes) {
     const rec = view.nodeEl.get(name);
-    if (rec) next.add(rec.el);
-    else if (view.L.groupOf.has(name)) next.add(view.L.groupOf.get(name).el);
+    if (rec) {
+      next.add(rec.el);
+      if (rec.kind === "hb") {
+        next.add(rec.label);
+        next.add(rec.hub.el);
+        if (rec.dense) denseActive++;
+      } else if (rec.kind === "b") {
+        next.add(rec.label);
+      }
+    } else if (view.L.groupOf.has(name)) next.add(view.L.groupOf.get(name).el);
   }
-  let denseActive = 0;
   for (const name of step.focus.edges) {
     const rec = view.edgeEl.get(name);
     if (rec) {
       next.add(rec.el);
       next.add(rec.label);
-      if (view.L.pairs[rec.e.pair].dense) denseActive++;
+      if (rec.dense) denseActive++;
     } else if (view.L.bundleOf.has(name)) {
       next.add(view.L.bundleOf.get(name).el);
     }
@@ -164,26 +205,146 @@ function updateNetwork(view, model, state) {
   // edges: gradients by sign once known, updates old -> new
   const kind = step.subject.kind;
   const own = kind === "grad" || kind === "new" ? step.subject.name : null;
-  const paint = (rec) => {
-    const name = rec.e ? rec.e.name : rec.b.name;
-    paintParam(rec, name, model, i, k, own === name ? kind : null);
-  };
+  const paint = (rec) => paintParam(rec, rec.name, model, i, k, own === rec.name ? kind : null);
   for (const rec of paramsToPaint(view, model, i)) paint(rec);
-  const ownRec = own === null ? null : view.edgeEl.get(own) || view.nodeEl.get(own);
-  if (ownRec && (ownRec.e || ownRec.b)) paint(ownRec);
+  const found = own === null ? null : view.edgeEl.get(own) || view.nodeEl.get(own);
+  const ownRec = found && found.kind ? found : null;
+  if (ownRec) paint(ownRec);
   if (view.ownRec && view.ownRec !== ownRec) paint(view.ownRec);
-  view.ownRec = ownRec && (ownRec.e || ownRec.b) ? ownRec : null;
+  view.ownRec = ownRec;
 
-  // labels of active edges that the drawing hides (narrow screen, dense layers) go under it
+  // which labels are drawn: every label of a sparse layer, of a dense one only the step's own
+  // and (unless too many) the active ones; then each is placed where it hits no other text
+  // and no node, or left out of the drawing and written under it
+  const labelled = view.edges.concat(view.biases);
+  for (const rec of labelled) {
+    const active = next.has(rec.label);
+    rec.wanted = rec === ownRec || active;
+    rec.show = !rec.dense || rec === ownRec || (active && !(crowded && rec.kind !== "b"));
+  }
+  placeLabels(view, labelled, ownRec);
   const hidden = [];
   let more = 0;
-  for (const name of step.focus.edges) {
-    const rec = view.edgeEl.get(name);
-    if (!rec || !(view.L.narrow || (crowded && view.L.pairs[rec.e.pair].dense && !rec.label.classList.contains("own")))) continue;
+  for (const rec of labelled) {
+    if (!rec.wanted || rec.placed) continue;
     if (hidden.length < 6) hidden.push(rec.text.textContent);
     else more++;
   }
   view.edgeInfo = hidden.join(" · ") + (more ? ` · and ${more} more` : "");
+}
+
+const PAD = 1.5;
+const GAP = 6;
+
+/** Put every shown label where its box meets no other text, node or bias node, inside the
+ * drawing: the unit values, targets and errors stay where the layout puts them (it leaves
+ * them room); weight and bias labels slide along their own edge; a bias node's label goes
+ * right, left or above it.  A label with no free place is not drawn (rec.placed = false).
+ * All boxes are read first (one layout), then every position is written. */
+function placeLabels(view, labelled, ownRec) {
+  const L = view.L;
+  const placed = view.boxes.slice();
+  const circles = view.circles;
+  const free = (b) => {
+    if (b.x < 1 || b.y < 1 || b.x + b.w > L.width - 1 || b.y + b.h > L.height - 1) return false;
+    for (const p of placed) {          // side by side, two labels keep a word's gap apart
+      if (b.x < p.x + p.w + GAP && p.x < b.x + b.w + GAP && b.y < p.y + p.h + PAD && p.y < b.y + b.h + PAD) return false;
+    }
+    for (const c of circles) {
+      const dx = Math.max(b.x - c.x, 0, c.x - (b.x + b.w));
+      const dy = Math.max(b.y - c.y, 0, c.y - (b.y + b.h));
+      if (dx * dx + dy * dy < (c.r + PAD) * (c.r + PAD)) return false;
+    }
+    return true;
+  };
+  for (const rec of labelled) setClass(rec.label, "shown", rec.show);
+  // reads
+  const fixed = [];
+  const cards = [];
+  for (const rec of view.units) {
+    if (rec.vals.textContent) fixed.push([rec.vals, rec.n.x, rec.n.y, rec.vbg]);
+    else cards.push([rec.vbg, null]);
+  }
+  for (const t of view.targets) {
+    fixed.push([t.t, 0, 0]);
+    if (t.err.textContent) fixed.push([t.err, 0, 0]);
+  }
+  for (const g of view.groups) fixed.push([g.count, g.g.x, g.g.y]);
+  for (const [el, ox, oy, card] of fixed) {
+    const b = el.getBBox();
+    if (b.width > 0) placed.push({ x: b.x + ox, y: b.y + oy, w: b.width, h: b.height });
+    if (card) cards.push([card, b.width > 0 ? b : null]);
+  }
+  const order = labelled.filter((r) => r.show);
+  const rank = (r) => (r === ownRec ? 0 : r.wanted ? 1 : 2);
+  order.sort((a, b) => rank(a) - rank(b));
+  const measured = order.map((rec) => {
+    const b = rec.text.getBBox();
+    return { rec, b, x: Number(rec.text.getAttribute("x")), y: Number(rec.text.getAttribute("y")) };
+  });
+  // placing (no DOM reads from here on)
+  const moves = [];
+  for (const m of measured) {
+    const { rec, b } = m;
+    let at = null;
+    if (b.width > 0) {
+      for (const [cx, cy] of labelSpots(rec, b, rec === ownRec)) {
+        const box = { x: cx - b.width / 2, y: cy - b.height / 2, w: b.width, h: b.height };
+        if (free(box)) { at = [cx, cy, box]; placed.push(box); break; }
+      }
+    }
+    rec.placed = at !== null;
+    if (at) moves.push([rec, m.x + at[0] - (b.x + b.width / 2), m.y + at[1] - (b.y + b.height / 2), at[2]]);
+  }
+  for (const rec of labelled) {
+    if (!rec.show) rec.placed = false;
+    setClass(rec.label, "bumped", rec.show && !rec.placed);
+  }
+  for (const [card, b] of cards) {
+    card.setAttribute("x", b ? (b.x - 2).toFixed(1) : 0);
+    card.setAttribute("y", b ? (b.y + 1).toFixed(1) : 0);
+    card.setAttribute("width", b ? (b.width + 4).toFixed(1) : 0);
+    card.setAttribute("height", b ? Math.max(b.height - 2, 0).toFixed(1) : 0);
+  }
+  for (const [rec, x, y, box] of moves) {
+    rec.text.setAttribute("x", x.toFixed(1));
+    rec.text.setAttribute("y", y.toFixed(1));
+    if (rec.bg) {                      // a backing card: the edge never shows between the glyphs
+      rec.bg.setAttribute("x", (box.x - 2).toFixed(1));
+      rec.bg.setAttribute("y", (box.y + 1).toFixed(1));
+      rec.bg.setAttribute("width", (box.w + 4).toFixed(1));
+      rec.bg.setAttribute("height", Math.max(box.h - 2, 1).toFixed(1));
+    }
+  }
+}
+
+/** Where a label may go (its box's centre), best first. */
+function labelSpots(rec, b, own) {
+  const out = [];
+  if (rec.e) {                                   // on its own edge, at t along it
+    const e = rec.e;
+    const t0 = own ? 0.5 : e.t;
+    const ts = [t0];
+    for (let d = 0.06; d <= 0.5; d += 0.06) ts.push(t0 - d, t0 + d);
+    const inside = ts.filter((t) => t >= 0.1 && t <= 0.9);
+    for (const t of inside) out.push([e.x1 + (e.x2 - e.x1) * t, e.y1 + (e.y2 - e.y1) * t]);
+    // then just beside the line (above it first), still against its own edge
+    const len = Math.hypot(e.x2 - e.x1, e.y2 - e.y1) || 1;
+    let nx = -(e.y2 - e.y1) / len, ny = (e.x2 - e.x1) / len;
+    if (ny > 0) { nx = -nx; ny = -ny; }
+    const off = b.height / 2 + 1 + Math.abs(nx) * (b.width / 2);
+    for (const side of [1, -1]) {
+      for (const t of inside) {
+        out.push([e.x1 + (e.x2 - e.x1) * t + side * nx * off, e.y1 + (e.y2 - e.y1) * t + side * ny * off]);
+      }
+    }
+    return out;
+  }
+  const { x, y, r } = rec.b;                     // beside its bias node
+  const w = b.width, h = b.height;
+  out.push([x + r + 4 + w / 2, y], [x - r - 4 - w / 2, y], [x, y - r - 3 - h / 2], [x, y + r + 3 + h / 2],
+           [x + r + 4 + w / 2, y + h], [x - r - 4 - w / 2, y + h]);
+  return out;
 }
 
 /** The weights and biases whose look can differ between the last step painted and step i:
@@ -196,7 +357,7 @@ function paramsToPaint(view, model, i) {
   if (!view.events) {
     view.events = new Map();
     for (const rec of all) {
-      const name = rec.e ? rec.e.name : rec.b.name;
+      const name = rec.name;
       for (const [key, base] of [["g", `grad:${name}`], ["n", `new:${name}`]]) {
         const j = stepIndex(model, rec, key, base, 1, true);
         if (j === Infinity) continue;
@@ -255,17 +416,13 @@ function paintParam(rec, name, model, i, k, role) {
   setClass(rec.el, "grad-pos", sign === "pos");
   setClass(rec.el, "grad-neg", sign === "neg");
   setClass(rec.el, "updated", updated);
-  if (rec.wire) {
-    const max = model.maxGrad.get(rec.e.pair) || 1;
+  if (rec.wire && rec.pair !== null) {
+    const max = model.maxGrad.get(rec.pair) || 1;
     rec.wire.style.strokeWidth = grad === null ? "" : String(1.2 + 3.8 * Math.min(Math.abs(grad) / max, 1));
   }
-  const label = rec.text || rec.label;
+  const label = rec.text;
   label.textContent = "";
   setClass(rec.label, "own", !!role);
-  if (rec.text) {                      // the step's own weight: its label mid-edge, away from the units
-    label.setAttribute("x", role ? rec.e.mx : rec.e.lx);
-    label.setAttribute("y", (role ? rec.e.my : rec.e.ly) - 5);
-  }
   if (rec.b && rec.b.short && !role) {  // crowded biases: the name (and the way it moved) only
     label.append(s("tspan", { class: "pname", text: rec.b.name }),
       updated ? s("tspan", { class: "newval", text: model.trace.steps[nj].value < rec.old ? " ↓" : " ↑" }) : "");
@@ -293,9 +450,9 @@ function paintParam(rec, name, model, i, k, role) {
 /** The legend under the drawing (HTML). */
 function buildLegend(el) {
   el.textContent = "";
-  const item = (cls, text) => h("span", { class: "key" }, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), text);
-  el.append(item("sw-active", "this step"), item("sw-pos", "∂E/∂w > 0: w goes down"),
-            item("sw-neg", "∂E/∂w < 0: w goes up"), item("sw-bias", "bias"));
+  const item = (cls, text) => h("span", { class: `key key-${cls.slice(3)}` }, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), text);
+  el.append(item("sw-active", "this step"), item("sw-pos", "∂E/∂w > 0 (blue, solid): w goes down ↓"),
+            item("sw-neg", "∂E/∂w < 0 (orange, dashed): w goes up ↑"), item("sw-bias", "bias"));
 }
 
 /** The line under the drawing: which sample is shown and the total error so far. */

@@ -48,7 +48,7 @@ function buildStepContent(model, step, goto, opts) {
   if (step.uses.length) {
     const uses = h("p", { class: "uses" }, h("span", { class: "row-label", text: "Uses" }));
     const shown = step.uses.slice(0, 12);
-    for (const id of shown) uses.append(refLink(model, id, id, goto), " ");
+    for (const id of shown) uses.append(refLink(model, id, goto), " ");
     if (step.uses.length > shown.length) uses.append(`and ${step.uses.length - shown.length} more`);
     frag.append(uses);
   }
@@ -56,18 +56,51 @@ function buildStepContent(model, step, goto, opts) {
 }
 
 /** lhs = r1 = r2 ... one '=' a line: aligned like on paper while the lines are short; as
- * lines of inline math, which wrap at + and =, when one is long (a sum over many terms). */
+ * lines of inline math when one is long (a sum over many terms).  Inline math breaks after
+ * a top-level relation or operator (=, +, ×), so a long line wraps there; fitMath() turns an
+ * aligned block that turns out wider than its box into lines, and shrinks what still cannot
+ * break (nothing in the panel scrolls sideways). */
 function worked(lhs, rights, fallback, plain, continued) {
   if (rights.length === 0) return texEl(lhs, true, fallback);
   // how wide a line is, judged from its plain text (the LaTeX source overstates fractions)
   const wide = (r, i) => (plain.length === rights.length ? plain[i].length > 72 : r.length > 150);
   if (!rights.some(wide)) {
-    return texEl(rights.length > 1 || continued ? alignedLatex(lhs, rights) : `${lhs} = ${rights[0]}`, true, fallback);
+    const el = texEl(rights.length > 1 || continued ? alignedLatex(lhs, rights) : `${lhs} = ${rights[0]}`, true, fallback);
+    el.classList.add("fit");
+    el.handpropLines = [lhs, rights, fallback, continued];
+    return el;
   }
+  return mathLines(lhs, rights, fallback, continued);
+}
+
+function mathLines(lhs, rights, fallback, continued) {
   const box = h("div", { class: "math-lines" });
   rights.forEach((r, i) => box.append(h("div", { class: "mline" },
-    texEl(i === 0 && !continued ? `${lhs} = ${r}` : `= ${r}`, false, fallback))));
+    texEl(breakable(i === 0 && !continued ? `${lhs} = ${r}` : `= ${r}`), false, fallback))));
   return box;
+}
+
+/** Parentheses as plain delimiters: what \left( ... \right) holds is one unbreakable box. */
+function breakable(latex) {
+  return latex.replace(/\\left\(/g, "(").replace(/\\right\)/g, ")");
+}
+
+/** Make the typeset math of `root` (in the page, laid out) fit its width: an aligned block
+ * too wide becomes lines that wrap; a piece that still overflows is scaled down to fit. */
+function fitMath(root) {
+  for (const el of root.querySelectorAll(".math.display.fit")) {
+    if (el.scrollWidth > el.clientWidth + 1 && el.handpropLines) {
+      const [lhs, rights, fallback, continued] = el.handpropLines;
+      el.replaceWith(mathLines(lhs, rights, fallback, continued));
+    }
+  }
+  for (const m of root.querySelectorAll(".math[style]")) m.style.fontSize = "";
+  const boxes = [...root.querySelectorAll(".mline, .term-math, .math.display:not(.fit), .result-line")];
+  const over = boxes.map((b) => [b, b.scrollWidth, b.clientWidth]).filter(([, sw, cw]) => cw > 0 && sw > cw + 1);
+  for (const [b, sw, cw] of over) {
+    const m = b.classList.contains("math") ? b : b.querySelector(".math");
+    if (m) m.style.fontSize = `${Math.max(40, Math.floor((100 * cw) / sw) - 2)}%`;
+  }
 }
 
 /** The chain rule in the terms' letters: "(A1·B1·C1 + A2·B2·C2) × B′ × D". */
@@ -109,9 +142,14 @@ function buildTerms(model, step, goto) {
     h("p", { class: "letters", text: `${lhs} = ${lettersLine(step.terms)}` }), list);
 }
 
-function refLink(model, id, text, goto) {
-  if (!model.index.has(id)) return h("code", { text });
-  return h("button", { type: "button", class: "ref", "data-ref": id, text, onclick: () => goto(model.index.get(id)) });
+/** A link to the step computing `id`, named as a person writes it (its symbol); the id
+ * itself is shown only with "show ids" (<html class="show-ids">). */
+function refLink(model, id, goto) {
+  const j = model.index.get(id);
+  const name = j === undefined ? id : model.trace.steps[j].chain.text[0];
+  const body = [h("span", { class: "qname", text: name }), h("code", { class: "qid", text: id })];
+  if (j === undefined) return h("span", { class: "ref-given" }, ...body);
+  return h("button", { type: "button", class: "ref", "data-ref": id, title: id, onclick: () => goto(j) }, ...body);
 }
 
 /** The claim made about this step (extras.claims), as text. */
@@ -147,7 +185,7 @@ function updatePanel(view, model, state, goto) {
   view.head.replaceChildren(...[h("span", { class: `phase-chip phase-${step.phase}`, text: PHASE_LABEL[step.phase] || step.phase }),
     h("span", { class: "step-no", text: `Step ${i + 1} of ${model.trace.steps.length}` }),
     step.sample ? h("span", { class: "sample-chip", text: `sample ${step.sample}` }) : null,
-    h("code", { class: "step-id", text: step.id })].filter(Boolean));
+    h("code", { class: "step-id qid", title: "the step's id (for #id= links, claims files and JSON)", text: step.id })].filter(Boolean));
   setText(view.title, step.title);
   view.claim.textContent = "";
   const claim = buildClaim(model, step);
@@ -159,6 +197,11 @@ function updatePanel(view, model, state, goto) {
     view.cache.set(i, content);
   }
   view.body.replaceChildren(content);
+  const width = view.body.clientWidth;
+  if (content.handpropFit !== width) {
+    content.handpropFit = width;
+    fitMath(content);
+  }
   prefetch(view, model, i + 1, goto);
 }
 

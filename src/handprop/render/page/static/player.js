@@ -43,6 +43,7 @@ function boot(payload) {
   if (fromHash !== null) state.step = fromHash;
   let timer = null;
   let timerSpeed = 0;
+  let shown = -1;
   const netEl = document.getElementById("network");
   const netStatus = document.getElementById("netstatus");
 
@@ -74,10 +75,15 @@ function boot(payload) {
   function render() {
     delete state.restart;
     updateNetwork(view.net, model, state);
+    followFocus(netEl, view.net);
     updateNetStatus(netStatus, view.net, model, state);
     updatePanel(view.panel, model, state, act.goto);
     updateStepList(view.list, state);
     updateControls(view.controls, model, state);
+    if (shown !== state.step) {
+      if (shown !== -1) keepValueInView();
+      shown = state.step;
+    }
     if (state.playing && timerSpeed !== state.speed) {
       clearInterval(timer);
       timerSpeed = state.speed;
@@ -99,8 +105,21 @@ function boot(payload) {
     act.goto(i);
     document.getElementById("panel").focus({ preventScroll: false });
   });
+  buildMatrixView(document.getElementById("tables"), model);   // matrix.js: the matrix view, if any
   writeSolutionLater(doc);
-  window.addEventListener("beforeprint", () => finishSolution(doc));
+  // printed, the drawing shows the end: every value and every update (then back)
+  let beforePrint = null;
+  window.addEventListener("beforeprint", () => {
+    finishSolution(doc);
+    if (beforePrint === null) beforePrint = state.step;
+    set({ step: n - 1, playing: false });
+    document.documentElement.classList.add("printing");
+  });
+  window.addEventListener("afterprint", () => {
+    document.documentElement.classList.remove("printing");
+    if (beforePrint !== null) set({ step: beforePrint });
+    beforePrint = null;
+  });
 
   let lastWidth = view.net.width;
   if (window.ResizeObserver) {       // the real width, once laid out (and on every resize)
@@ -115,6 +134,33 @@ function boot(payload) {
     }).observe(netEl);
   }
   return { act, state, model };
+}
+
+/** A drawing taller than its window (a phone): scroll it so the step's units are in view. */
+function followFocus(box, net) {
+  if (box.scrollHeight <= box.clientHeight + 1) return;
+  let target = net.subject;
+  if (!target) for (const el of net.active) if (el.matches(".unit, .collapsed")) { target = el; break; }
+  if (!target) return;
+  const b = box.getBoundingClientRect();
+  const t = target.getBoundingClientRect();
+  box.scrollTop = Math.max(0, box.scrollTop + (t.top + t.height / 2) - (b.top + b.height / 2));
+}
+
+/** On a phone (the drawing sticky above the panel): after a step, scroll so that the panel's
+ * head is not under the drawing and its value is on screen. */
+function keepValueInView() {
+  const stage = document.querySelector(".stage");
+  if (!stage || getComputedStyle(stage).position !== "sticky") return;
+  const panel = document.getElementById("panel");
+  const value = panel.querySelector("[data-role=value]");
+  if (!value) return;
+  const top = stage.getBoundingClientRect().height + 6;     // below the drawing, once it sticks
+  const p = panel.getBoundingClientRect();
+  const v = value.getBoundingClientRect();
+  let dy = p.top < top ? p.top - top : 0;
+  if (v.bottom - dy > window.innerHeight) dy = v.bottom - window.innerHeight + 8;
+  if (dy) window.scrollBy(0, dy);
 }
 
 /** The drawing's width before layout (asking the browser would force a layout): page.css's grid. */

@@ -7,6 +7,7 @@ function buildDocument(el, model, goto) {
   el.textContent = "";
   const d = model.digits;
   const doc = model.doc;
+  if (doc.compact) return buildCompactDocument(el, model, goto);
   el.append(section("given", "Given", givenTable(model)));
   doc.tables.forEach((tbl, k) => el.append(section(`forward-table-${k + 1}`, tbl.title, docTable(tbl, model, goto))));
   el.append(section("updates", "All updates", docTable(doc.updates, model, goto),
@@ -24,6 +25,30 @@ function buildDocument(el, model, goto) {
   const series = (model.extras.series || []).filter((x) => x && Array.isArray(x.y) && x.y.length);
   if (series.length) el.append(section("extras", "Extras", ...series.map(seriesChart)));
   return { solution, written: 0, model, goto, d };
+}
+
+/** The compact form (lecture notes): what is given, the forward pass table, one line per
+ * delta, the table of every gradient and update.  Nothing is written later. */
+function buildCompactDocument(el, model, goto) {
+  const doc = model.doc;
+  el.classList.add("compact");
+  el.append(section("given", "Given", givenTable(model)));
+  doc.tables.forEach((tbl, k) => el.append(section(`forward-table-${k + 1}`, tbl.title, docTable(tbl, model, goto))));
+  const list = h("ol", { class: "deltas" });
+  const at = new Map(model.trace.steps.map((step, i) => [step.id, i]));
+  // each delta as the compact document writes it (its factors written in): the lines are the
+  // other writers' lines, never rebuilt here
+  for (const line of doc.compact_lines || []) {
+    const i = at.get(line.id);
+    const step = model.trace.steps[i];
+    list.append(h("li", { "data-step": line.id },
+      h("button", { type: "button", class: "ref", title: step ? step.title : line.id, onclick: () => goto(i) },
+        texEl(breakable(line.latex.join(" = ")), false, line.text.join(" = ")))));
+  }
+  el.append(section("deltas", "The deltas (δ = ∂E/∂net), output layer first", list));
+  el.append(section("updates", "Every gradient and update", docTable(doc.compact_updates || doc.updates, model, goto),
+    doc.after ? h("p", { class: "muted", text: doc.after }) : null));
+  return { solution: null, written: model.trace.steps.length, model, goto, d: model.digits, compact: true };
 }
 
 function section(id, title, ...children) {
@@ -105,6 +130,7 @@ function writeSolution(doc, count) {
 /** Write the solution as it scrolls into view (and all of it before printing): nothing is
  * written in the background, so stepping stays fast however long the trace. */
 function writeSolutionLater(doc) {
+  if (doc.compact) return;
   const n = doc.model.trace.steps.length;
   const sentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
   doc.solution.after(sentinel);
@@ -125,7 +151,7 @@ function writeSolutionLater(doc) {
 }
 
 function finishSolution(doc) {
-  writeSolution(doc, doc.model.trace.steps.length);
+  if (!doc.compact) writeSolution(doc, doc.model.trace.steps.length);
 }
 
 /** A small line chart of extras.series[i] (e.g. the loss over training). */

@@ -158,11 +158,11 @@ function buildCard() {
   });
 
   const card = el("section", { id: "training", class: "card training", "aria-labelledby": "training-title" },
-    el("h2", { id: "training-title", text: `Training: ${int(data.steps)} steps` }),
+    el("h2", { id: "training-title", text: `Training: ${int(data.steps)} step${data.steps === 1 ? "" : "s"}` }),
     ...(data.note ? [el("p", { class: "note", text: data.note })] : []),
     el("div", { class: "train-grid" },
       el("figure", {}, chart.svg, el("figcaption", { text: "Loss at each recorded step" })),
-      el("figure", {}, drawing.svg, el("figcaption", { text: "Edges by weight at this step: thickness |w|, blue positive, pink negative" }))),
+      el("figure", {}, drawing.svg, el("figcaption", { text: "Edges by weight at this step: thickness |w|; blue, solid: w > 0; orange, dashed: w < 0" }))),
     el("div", { class: "train-controls" }, scrubber, readout, button, hint));
   render();
   return card;
