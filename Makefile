@@ -4,6 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 HANDPROP := $(VENV)/bin/handprop
+# what the tests need from Debian: a browser, PDF tools, and LaTeX to compile every LaTeX form
+DEBIAN_TEST := chromium poppler-utils texlive-latex-base texlive-latex-recommended \
+	texlive-latex-extra texlive-pictures lmodern
 
 .PHONY: demo setup setup-test test test-fast bench clean screenshots
 
@@ -23,9 +26,9 @@ setup: $(VENV)/.setup
 
 $(VENV)/.setup-test: $(VENV)/.setup pyproject.toml
 	$(PIP) install -e '.[test,plot]' torch==2.13.0
-	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; fi; }
+	@{ command -v chromium && command -v pdftotext && command -v pdflatex; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends $(DEBIAN_TEST) >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends $(DEBIAN_TEST) >/dev/null; fi; }
 	@touch $@
 
 setup-test: $(VENV)/.setup-test

@@ -87,9 +87,11 @@ class Slides(Writer):
         pieces: list[tuple[list[str], float]] = []
         if b.terms:
             table = self.terms(b, r"0.45\linewidth", r"\scriptsize")
-            table[1:-1] = ([r"\adjustbox{max width=\linewidth, max totalheight=0.8\textheight}{%"]
-                           + [x for x in table[1:-1] if x not in ("{\\renewcommand{\\arraystretch}{1.4}", "}")]
-                           + ["}"])
+            if table[0].startswith(r"\begin{center}"):
+                table[1:-1] = ([r"\adjustbox{max width=\linewidth, max totalheight=0.8\textheight}{%"]
+                               + [x for x in table[1:-1]
+                                  if not x.startswith("{\\renewcommand{\\arraystretch}") and x != "}"]
+                               + ["}"])
             pieces.append((table, 0.6 + sum(0.72 if r"\frac" in doc.write(t.symbol, "latex") else 0.45
                                             for t in b.terms)))
         for form in b.forms:

@@ -294,13 +294,14 @@ def _sections(trace: Trace, digits: int) -> list[Section]:
         groups[-1][2].append(step)
     many = len(trace.problem["samples"]) > 1
     shown: dict[tuple[str, int | None], str] = {}
+    asked: set[str] = set()
     out = []
     for key, title, steps in groups:
         table = None
         first = steps[0]
         if key.startswith("loss") and (first.sample or not many):
             table = forward_table(trace, first.sample, digits)
-        out.append(Section(key, title, tuple(block(trace, s, digits, shown) for s in steps), table))
+        out.append(Section(key, title, tuple(block(trace, s, digits, shown, asked) for s in steps), table))
     return out
 
 
@@ -374,11 +375,12 @@ def compact_table(trace: Trace, digits: int) -> Table:
                  full.styles, full.links, full.more)
 
 
-def block(trace: Trace, step: Step, digits: int, shown: dict | None = None) -> StepBlock:
+def block(trace: Trace, step: Step, digits: int, shown: dict | None = None,
+          asked: set[str] | None = None) -> StepBlock:
     """One step's block.  A hidden weight's factors over the paths and its sum over the paths
     are those of every weight into the same unit: shown with the first of them only (``shown``
     remembers which), the later ones keep their own input's factor and the delta form."""
-    terms = _terms(step.terms, trace.hand_values)
+    terms = _terms(step.terms, trace.hand_values, asked)
     forms = other_forms(trace, step)
     unit = _hidden_unit(trace, step) if shown is not None else None
     if unit is None:
@@ -402,9 +404,11 @@ def _hidden_unit(trace: Trace, step: Step) -> str | None:
     return weight[1]
 
 
-def _terms(terms: tuple[Term, ...], hand: dict[str, float] | None = None) -> tuple[TermRow, ...]:
-    """The factors as rows (worked by hand, each factor's hand value)."""
-    seen: set[str] = set()
+def _terms(terms: tuple[Term, ...], hand: dict[str, float] | None = None,
+           asked: set[str] | None = None) -> tuple[TermRow, ...]:
+    """The factors as rows (worked by hand, each factor's hand value); a question asked
+    already in the block, or in the document before (``asked``), is not asked again."""
+    seen: set[str] = asked if asked is not None else set()
     rows = []
     for t in terms:
         value = hand.get(t.symbol.key, t.value) if hand and isinstance(t.symbol, Sym) else t.value

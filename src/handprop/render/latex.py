@@ -10,7 +10,7 @@
   comment at its top lists the packages it needs; it defines nothing but three heading
   macros, each with ``\\providecommand`` so a document may define them first:
   ``\\handproptitle`` (``\\section*``), ``\\handpropsection`` (``\\subsection*``),
-  ``\\handpropstep`` (``\\subsubsection*``).  It changes no setting of the document
+  ``\\handpropstep`` (``\\paragraph*``, run in: the step's sentence follows it).  It changes no setting of the document
   (table spacing is set inside a group).
 - ``beamer``: slides (:mod:`handprop.render.beamer`).
 
@@ -36,7 +36,7 @@ __all__ = ["render", "Writer", "tex_text", "code_spans", "PREAMBLE", "PACKAGES",
 # the heading macros of the body form
 BODY_MACROS = (r"\providecommand{\handproptitle}[1]{\section*{#1}}",
                r"\providecommand{\handpropsection}[1]{\subsection*{#1}}",
-               r"\providecommand{\handpropstep}[1]{\subsubsection*{#1}}")
+               r"\providecommand{\handpropstep}[1]{\paragraph*{#1}}")
 
 
 def body_header(doc: Document) -> list[str]:
@@ -54,7 +54,7 @@ def body_header(doc: Document) -> list[str]:
         r"% them first (e.g. \newcommand{\handpropsection}[1]{\section{#1}} for numbered sections):",
         r"%   \handproptitle{...}    the title              (default \section*)",
         r"%   \handpropsection{...}  a part of the solution (default \subsection*)",
-        r"%   \handpropstep{...}     one step               (default \subsubsection*)",
+        r"%   \handpropstep{...}     one step, run in       (default \paragraph*)",
     ] + list(BODY_MACROS) + [""]
 
 
@@ -72,8 +72,8 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
         w = Writer(doc, (r"\handproptitle", r"\handpropsection", r"\handpropstep"))
         out = body_header(doc) + [rf"\handproptitle{{{tex_text(doc.title)}}}", ""] + w.content()
         return "\n".join(out)
-    w = Writer(doc)
-    out = [PREAMBLE + rf"\title{{{tex_text(doc.title)}}}", r"\date{}", r"\begin{document}", r"\maketitle",
-           ""]
+    w = Writer(doc, columns=2)
+    out = [PREAMBLE + rf"\title{{{tex_text(doc.title)}}}", r"\date{}", r"\begin{document}",
+           r"{\centering\LARGE\bfseries " + tex_text(doc.title) + r"\par}\medskip", ""]
     out += w.content() + [r"\end{document}", ""]
     return "\n".join(out)

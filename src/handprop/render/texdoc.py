@@ -21,7 +21,7 @@ __all__ = ["Writer", "tex_text", "code_spans", "PREAMBLE", "PACKAGES", "align", 
 
 PACKAGES = ("amsmath", "amssymb", "booktabs", "longtable", "array", "tikz")
 
-PREAMBLE = r"""\documentclass[11pt]{article}
+PREAMBLE = r"""\documentclass[10pt]{article}
 \ifdefined\Umathchar
   \usepackage{fontspec}
 \else
@@ -32,14 +32,23 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath,amssymb}
 \usepackage{booktabs,longtable,array}
 \usepackage{tikz}
-\usepackage[margin=2cm]{geometry}
+\usepackage{multicol}
+\usepackage[margin=1.8cm]{geometry}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
-\setlength{\parskip}{0.6\baselineskip}
-\renewcommand{\arraystretch}{1.4}
+\setlength{\parskip}{0.4\baselineskip}
+\renewcommand{\arraystretch}{1.25}
+\setlength{\abovedisplayskip}{4pt plus 2pt}
+\setlength{\belowdisplayskip}{4pt plus 2pt}
+\makeatletter
+\renewcommand\subsection{\@startsection{subsection}{2}{\z@}{1.6ex plus .5ex minus .2ex}%
+  {0.5ex}{\normalfont\normalsize\bfseries}}
+\makeatother
 """
 
-LINE_EMS = 44.0         # what a display line of the article holds, in ems (17 cm at 11 pt)
+LINE_EMS = 49.0         # what a display line of the article holds, in ems (17 cm at 10 pt)
+CHARS_PER_EM = 1.9      # plain-text characters a display em holds, roughly (Document.rows)
+COLUMN_EMS = 26.0       # what a display line of one of the article's two columns holds (\\small)
 
 
 def code_spans(text: str, prose=tex_text) -> str:
@@ -98,9 +107,10 @@ class Writer:
     """
 
     def __init__(self, doc: Document, levels: tuple[str, str, str] = (r"\section*", r"\section*",
-                                                                      r"\subsection*"),
-                 limit: float = LINE_EMS):
+                                                                      r"\paragraph*"),
+                 limit: float = LINE_EMS, columns: int = 1):
         self.doc = doc
+        self.columns = columns
         self.prose = Prose.of(doc.trace.problem)
         self.title_cmd, self.section_cmd, self.step_cmd = levels
         self.limit = limit
@@ -130,9 +140,14 @@ class Writer:
         return f"{cmd}{{{self.prose(text)}}}"
 
     def step(self, b: StepBlock, heading: bool = True) -> list[str]:
+        """A step: a run-in heading with its sentence (what it means), then its chain, its
+        hand value, its factors and its other forms."""
         doc, tx = self.doc, self.prose
-        out = [self.heading(self.step_cmd, b.title)] if heading else []
-        out += align(doc.chain(b.step, "latex"), self.limit)
+        if heading:
+            out = [f"{self.heading(self.step_cmd, b.title)} {tx(b.note)}".rstrip(), ""]
+        else:
+            out = [tx(b.note), ""] if b.note else []
+        out += align(doc.rows(b.step, "latex", int(self.limit * CHARS_PER_EM)), self.limit)
         if b.hand is not None:
             out.append(rf"By hand {hand_math(b.hand.hand_text, True)} \quad exact "
                        rf"{hand_math(b.hand.exact_text)} \quad drift {hand_math(b.hand.drift_text)}")
@@ -140,16 +155,25 @@ class Writer:
         if b.terms:
             out += self.terms(b)
         for form in b.forms:
+            plain = doc.chain(form, "text")
+            if len(" = ".join(plain)) + len(form.title) + 2 <= 2 * self.limit * CHARS_PER_EM:
+                # short enough for two lines of text (TeX breaks inline math after an =):
+                # in the text, not displayed
+                out += [rf"\emph{{{tx(form.title)}:}} ${' = '.join(doc.chain(form, 'latex'))}$", ""]
+                continue
             out.append(rf"\emph{{{tx(form.title)}:}}")
-            out += align(doc.chain(form, "latex"), self.limit)
-        out += [tx(b.note), ""]
-        return out
+            out += align(doc.rows(form, "latex", int(self.limit * CHARS_PER_EM)), self.limit)
+        return out + [""]
 
     def terms(self, b: StepBlock, width: str = r"0.5\linewidth", size: str = r"\small") -> list[str]:
         doc, tx = self.doc, self.prose
+        if not any(t.question for t in b.terms):     # every question asked before: one line
+            factors = r", \quad ".join(f"{tx(t.label)}: ${doc.write(t.symbol, 'latex')} = "
+                                      f"{latex_number(t.value, doc.digits)}$" for t in b.terms)
+            return [rf"{{{size} Factors: {factors}}}", ""]
         rows = [[tx(t.label), rf"$\displaystyle {doc.write(t.symbol, 'latex')}$",
                  f"${latex_number(t.value, doc.digits)}$", tx(t.question)] for t in b.terms]
-        return ([rf"\begin{{center}}{size}", r"{\renewcommand{\arraystretch}{1.4}"]
+        return ([rf"\begin{{center}}{size}", r"{\renewcommand{\arraystretch}{1.15}"]
                 + tabular(rf"@{{}}llr>{{\raggedright\arraybackslash}}p{{{width}}}@{{}}",
                           ["", "factor", "value", "what it asks"], rows)
                 + ["}", r"\end{center}"])
@@ -178,7 +202,7 @@ class Writer:
         return rows
 
     def given(self, heading: str) -> list[str]:
-        return ([self.heading(heading, "Given"), r"{\renewcommand{\arraystretch}{1.4}"]
+        return ([self.heading(heading, "Given"), r"{\renewcommand{\arraystretch}{1.2}"]
                 + tabular(r"@{}l>{\raggedright\arraybackslash}p{0.72\linewidth}@{}",
                           ["", "values"], self.given_rows(), long=True) + ["}", ""])
 
@@ -192,7 +216,7 @@ class Writer:
     def table(self, t: Table, heading: str) -> list[str]:
         headers, rows = self.table_rows(t)
         spec = "@{}" + t.aligns + "@{}"
-        head = [self.heading(heading, t.title), r"{\renewcommand{\arraystretch}{1.4}"]
+        head = [self.heading(heading, t.title), r"{\renewcommand{\arraystretch}{1.2}"]
         if t.kind == "updates":
             return head + tabular(spec, headers, rows, long=True) + ["}", ""]
         return head + [r"\begin{center}"] + tabular(spec, headers, rows) + [r"\end{center}", "}", ""]
@@ -241,14 +265,23 @@ class Writer:
         out += [self.heading(self.section_cmd, "The network")] + self.network()
         out += self.given(self.section_cmd)
         out += self.matrix()
-        for section in step_sections(doc):
+        sections = step_sections(doc)
+        wide, self.limit = self.limit, (COLUMN_EMS if self.columns == 2 and sections else self.limit)
+        if self.columns == 2 and sections:     # the steps in two columns, as a handout
+            out += [r"\begin{multicols}{2}", r"\raggedcolumns", r"\small"]
+        for section in sections:
             out += [self.heading(self.section_cmd, section.title), ""]
             for b in section.blocks:
                 out += self.step(b)
             if section.table is not None:
                 out += self.table(section.table, self.step_cmd)
+        if self.columns == 2 and sections:
+            out += [r"\end{multicols}", ""]
+        self.limit = wide
         out += self.table(doc.updates, self.section_cmd)
-        out += [self.heading(self.section_cmd, doc.questions_title)] + self.questions() + [""]
-        out += [self.heading(self.section_cmd, "A note on rounding"),
-                code_spans(doc.rounding_note, self.prose), ""]
-        return out
+        closing = [self.heading(self.section_cmd, doc.questions_title)] + self.questions() + [""]
+        closing += [self.heading(self.section_cmd, "A note on rounding"),
+                    code_spans(doc.rounding_note, self.prose), ""]
+        if self.columns == 2:
+            closing = [r"\begin{multicols}{2}"] + closing + [r"\end{multicols}", ""]
+        return out + closing
