@@ -152,6 +152,11 @@ def test_a_class_of_claims_is_graded_in_seconds(tmp_path):
 # ---------------------------------------------------------------- command-line flags
 
 FLAGS: list[tuple[list[str], str]] = [
+    (["explain", "notes", "--convention", "every-step"], "--convention: is how to work an activation by hand"),
+    (["explain", "notes", "--latex", "beamer"], "--latex: chooses the form of a LaTeX output, and this output is text"),
+    (["explain", "notes", "--latex", "body", "-f", "typst"], "this output is typst"),
+    (["explain", "notes", "--compact", "-f", "json"], "--compact: changes how a worked solution is written"),
+    (["explain", "notes", "--view", "matrix", "-f", "python"], "--view: changes how a worked solution is written"),
     (["train", "notes", "--steps", ",,1,,"], "--steps/-n: takes a whole number"),
     (["train", "notes", "--steps", "1,2,3"], "--steps/-n: takes a whole number"),
     (["train", "notes", "--steps", "+5"], "--steps/-n: takes a whole number"),

@@ -20,14 +20,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the delta form of lecture notes: a line per delta, one table of gradients and updates")
     parser.add_argument("--view", choices=VIEWS, default=None,
                         help="steps (unit by unit) or matrix (W·x + b, δ xᵀ); default: as the problem is written")
-    parser.add_argument("--latex", choices=LATEX_FORMS, default="document", dest="latex_form",
+    parser.add_argument("--latex", choices=LATEX_FORMS, default=None, dest="latex_form",
                         help="LaTeX output: a whole document, a body to \\input, or beamer slides")
     hand = parser.add_mutually_exclusive_group()
     hand.add_argument("--round", type=places_option("--round", 15), default=None, metavar="N",
                       help="also work it by hand: every intermediate rounded half-up to N decimal places")
     hand.add_argument("--sig", type=places_option("--sig", 15), default=None, metavar="N",
                       help="also work it by hand: every intermediate rounded to N significant figures")
-    parser.add_argument("--convention", choices=CONVENTIONS, default="calculator",
+    parser.add_argument("--convention", choices=CONVENTIONS, default=None,
                         help="by hand, an activation is one key press (calculator, the default) or "
                              "every operation inside it is rounded too (every-step)")
 
@@ -42,15 +42,16 @@ def run(args) -> int:
     from .io import hold, output_format
     from .output import write_output
     fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=file_of(args.problem))
+    check_applies(args, fmt)
     problem = load(args.problem)
     if args.round or args.sig:
         from ..solve.rounding import hand_explain
         trace = hand_explain(problem, "round" if args.round else "sig", args.round or args.sig, args.digits,
-                             args.convention)
+                             args.convention or "calculator")
     else:
         trace = explain(problem, digits=args.digits)
     hold(trace, problem)
-    options = Options(compact=args.compact, view=args.view, latex=args.latex_form)
+    options = Options(compact=args.compact, view=args.view, latex=args.latex_form or "document")
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console
 
@@ -60,3 +61,22 @@ def run(args) -> int:
         return 0
     write_output(args.output, output_chunks(fmt, trace, digits=args.digits, options=options))
     return 0
+
+
+WRITTEN = ("text", "markdown", "latex", "typst", "pdf", "html")
+"""The formats a worked solution is written in (JSON is the trace's data, the script its program)."""
+
+
+def check_applies(args, fmt: str) -> None:
+    """An option that would change nothing in this output is refused, not ignored."""
+    from ..errors import UsageError
+    if args.convention is not None and not (args.round or args.sig):
+        raise UsageError("is how to work an activation by hand: give --round N or --sig N too",
+                         "--convention")
+    if args.latex_form is not None and fmt != "latex":
+        raise UsageError(f"chooses the form of a LaTeX output, and this output is {fmt}", "--latex")
+    for flag, given in (("--compact", args.compact), ("--view", args.view is not None)):
+        if given and fmt not in WRITTEN:
+            raise UsageError(f"changes how a worked solution is written; {fmt} holds the trace itself"
+                             if fmt == "json" else
+                             f"changes how a worked solution is written, not the {fmt} output", flag)
