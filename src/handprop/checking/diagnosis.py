@@ -40,7 +40,7 @@ from typing import Mapping
 
 from .mistakes import RANK, Mistake, apply, catalogue, local, slip
 from ..solve.replay import AFTER, Model, Replay, ReplayError, as_written
-from ..solve.rounding import decimals, figures, hand_base, rounder, unit, window
+from ..solve.rounding import decimals, figures, hand_base, one_press, rounder, unit, window
 
 MAX_MISTAKES = 3
 MAX_EVALUATIONS = 6_000       # combinations computed per mode and claim: beyond this the search
@@ -99,6 +99,7 @@ class _Search:
         self.own = bool(pins)
         self.pins = {k: float(v) for k, v in (pins or {}).items()}
         self.hand_pins = dict(pins or {})
+        self._presses: frozenset[str] | None = None
         inner, self.reached = model.ancestors(qid, self.pins)
         self.scope = inner | {qid}
         shared = None if self.own else _exact_searches(model).get(qid)
@@ -165,7 +166,10 @@ class _Search:
         if rnd is not None:
             swaps = {k: as_written(v) for m in real for k, v in m.base}
             base = {**hand_base(self.model), **swaps}
-            return Replay(self.model, exprs=exprs, base=base, pins=self.hand_pins, updated=updated, rnd=rnd)
+            if self._presses is None:           # by hand, an activation is one key press
+                self._presses = one_press(self.model)
+            return Replay(self.model, exprs=exprs, base=base, pins=self.hand_pins, updated=updated, rnd=rnd,
+                          whole=self._presses)
         seed = None
         if self.seed and real:
             reached: set[str] = set()
