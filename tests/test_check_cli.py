@@ -8,8 +8,11 @@ import pytest
 GOOD = "problem: notes\nnet_H1 = 0.3775\nout_H1: 0.5933  # a comment\n\ny1 ≈ 0.757\n"
 
 
-def write(tmp_path, text, name="claims.txt"):
+def write(tmp_path, text, name="claims.txt", problem="notes"):
+    """A claims file; it names ``problem`` unless it has a problem line (or ``problem`` is None)."""
     path = tmp_path / name
+    if problem and "problem:" not in text:
+        text = f"problem: {problem}\n" + text
     path.write_text(text, encoding="utf-8")
     return str(path)
 
@@ -21,7 +24,7 @@ def test_nothing_wrong_exits_0(cli, tmp_path):
 
 
 def test_an_unknown_name_is_reported_not_guessed(cli, tmp_path):
-    code, out, _ = cli("check", write(tmp_path, "out_H7 = 0.5\n"), "--format", "json")
+    code, out, _ = cli("check", write(tmp_path, "out_H7 = 0.5\nout_H1 = 0.5933\n"), "--format", "json")
     entry = json.loads(out)["claims"][0]
     assert code == 0 and entry["verdict"] == "unknown" and entry["id"] is None
     assert "did you mean" in entry["diagnosis"] and "out_H1" in entry["diagnosis"]
@@ -66,7 +69,7 @@ def test_json_and_text_files_are_written(cli, tmp_path):
 ])
 def test_a_bad_claims_file_exits_2_with_its_line_and_writes_nothing(cli, tmp_path, text, line, fragment):
     target = tmp_path / "report.json"
-    code, out, err = cli("check", write(tmp_path, text), "-o", str(target))
+    code, out, err = cli("check", write(tmp_path, text, problem=None), "--problem", "notes", "-o", str(target))
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"claims.txt: line {line}: " in err and fragment in err, err
@@ -105,3 +108,17 @@ def test_explain_round_and_sig_carry_hand_values_in_json(cli):
         assert set(doc["hand_values"]) == set(doc["values"])
     assert cli("explain", "--round", "2", "--sig", "2")[0] == 2
     assert cli("explain", "--round", "0")[0] == 2
+
+
+def test_a_file_that_names_no_problem_is_refused(cli, tmp_path):
+    """Graded against notes silently, a claimant's own network would be called all wrong."""
+    code, out, err = cli("check", write(tmp_path, "net_H1 = 0.3775\n", problem=None))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "claims.txt: names no problem" in err and "--problem" in err
+    assert cli("check", write(tmp_path, "net_H1 = 0.3775\n", problem=None), "--problem", "notes")[0] == 0
+
+
+def test_a_file_where_nothing_could_be_checked_is_refused(cli, tmp_path):
+    code, out, err = cli("check", write(tmp_path, "out_H7 = 0.5\nspeed = 3\n"))
+    assert code == 2 and out == "" and "nothing could be checked" in err and "Traceback" not in err
+    assert "Nothing is wrong" not in out

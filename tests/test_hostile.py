@@ -99,7 +99,8 @@ def test_a_claims_file_that_is_not_text(data, fragment, tmp_path, capsys):
 def test_markup_in_claims_is_printed_as_written(tmp_path, capsys):
     """rich markup in a claim is text: E[/] = 0.3 is an unknown name, not a MarkupError."""
     claims = tmp_path / "claims.txt"
-    claims.write_text("[forward pass]\nE[/] = 0.3\nx[bold red]RED[/] = 0.5\nout_H1 = 0.5933\n", encoding="utf-8")
+    claims.write_text("problem: notes\n[forward pass]\nE[/] = 0.3\nx[bold red]RED[/] = 0.5\nout_H1 = 0.5933\n",
+                      encoding="utf-8")
     for args in (["check", str(claims)], ["check", str(claims), "--width", "120"]):
         code = main(args)
         out, err = capsys.readouterr()
@@ -109,7 +110,7 @@ def test_markup_in_claims_is_printed_as_written(tmp_path, capsys):
 
 def test_a_long_heading_does_not_squeeze_the_table(tmp_path, capsys):
     claims = tmp_path / "claims.txt"
-    claims.write_text("[" + "H" * 70 + "]\nnet_H1 = 0.3825\nout_H1 = 0.5933\n", encoding="utf-8")
+    claims.write_text("problem: notes\n[" + "H" * 70 + "]\nnet_H1 = 0.3825\nout_H1 = 0.5933\n", encoding="utf-8")
     assert main(["check", str(claims), "--width", "80"]) == 1
     out = capsys.readouterr().out
     assert "…" not in out and "net_H1" in out and "wrong" in out and "0.3775" in out
@@ -117,7 +118,7 @@ def test_a_long_heading_does_not_squeeze_the_table(tmp_path, capsys):
 
 def test_a_heading_with_hidden_characters_is_shown_escaped(tmp_path, capsys):
     claims = tmp_path / "claims.txt"
-    claims.write_text("[part \x1bc one \u202e]\nout_H1 = 0.5933\n", encoding="utf-8")
+    claims.write_text("problem: notes\n[part \x1bc one \u202e]\nout_H1 = 0.5933\n", encoding="utf-8")
     for fmt in ("text", "json", "html"):
         assert main(["check", str(claims), "-f", fmt]) == 0
         out = capsys.readouterr().out

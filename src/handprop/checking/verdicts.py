@@ -92,8 +92,13 @@ class Report:
 
 
 def check_file(claims: ClaimsFile, problem_spec: str | None = None) -> Report:
-    """Check a parsed claims file against ``problem_spec`` (else its ``problem:`` line, else notes)."""
-    spec = problem_spec or claims.problem or "notes"
+    """Check a parsed claims file against ``problem_spec`` (else its ``problem:`` line); a file
+    that names no problem, given none, is refused: it would be graded against a network the
+    claimant never solved."""
+    spec = problem_spec or claims.problem
+    if not spec:
+        raise ClaimsError("names no problem: add a line 'problem: NAME' (a built-in such as notes, or "
+                          "a problem file) or give --problem", "", claims.source)
     try:
         problem = load(spec)
     except ProblemError as err:
@@ -107,7 +112,13 @@ def check_file(claims: ClaimsFile, problem_spec: str | None = None) -> Report:
 def check(problem: Problem, claims: ClaimsFile) -> Report:
     derivation = derive(problem)
     model = Model.of(derivation, problem)
-    return Checker(problem, model, derivation.trace, claims).run()
+    report = Checker(problem, model, derivation.trace, claims).run()
+    if report.verdicts and all(v.verdict == "unknown" for v in report.verdicts):
+        first = report.verdicts[0]
+        raise ClaimsError(f"no claim names a quantity of {problem.name or 'the problem'}, so nothing could "
+                          f"be checked (line {first.claim.line}, {first.claim.name!r}: {first.explanation})",
+                          "", claims.source)
+    return report
 
 
 def fmt(value: float) -> str:

@@ -17,7 +17,7 @@ SUFFIXES = {".txt": "text", ".json": "json", ".html": "html", ".htm": "html"}
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("claims", help="a claims file (NAME = VALUE a line), '-' or a packaged one")
     parser.add_argument("--problem", "-p", default=None, help="the problem (default: the file's "
-                        "'problem:' line, else notes)")
+                        "'problem:' line; one of the two is needed)")
     parser.add_argument("--format", "-f", choices=FORMATS, default=None)
     parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
     parser.add_argument("--width", type=width_option, default=None, help=argparse.SUPPRESS)
