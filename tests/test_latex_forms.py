@@ -206,15 +206,15 @@ def test_the_drawing_holds_every_weight_and_every_output(traces, outputs):
                 for u in layer["units"]:
                     out = trace.values[qid("out", u, sample)]
                     net = trace.values[qid("net", u, sample)]
-                    assert rf"$\mathrm{{out}}\ {latex_number(out, trace.digits)}$" in picture, (name, u)
-                    assert rf"$\mathrm{{net}}\ {latex_number(net, trace.digits)}$" in picture, (name, u)
+                    assert rf"$\mathrm{{out}}\ {{{latex_number(out, trace.digits)}}}$" in picture, (name, u)
+                    assert rf"$\mathrm{{net}}\ {{{latex_number(net, trace.digits)}}}$" in picture, (name, u)
 
 
 def test_the_drawing_of_mazur_holds_the_published_outputs(outputs):
     """Against Mazur's published values, not our own engine: out_h1 0.593269992, out_o1 0.75136507 ..."""
     (picture,) = _pictures(outputs["mazur", "document"])
-    node = (r"\{\\small \$(\w)_\{(\d)\}\$\}\\\\\$\\mathrm\{net\}\\ [-0-9.]+\$"
-            r"\\\\\$\\mathrm\{out\}\\ ([-0-9.]+)\$")
+    node = (r"\{\\small \$(\w)_\{(\d)\}\$\}\\\\\$\\mathrm\{net\}\\ \{[-0-9.]+\}\$"
+            r"\\\\\$\\mathrm\{out\}\\ \{([-0-9.]+)\}\$")
     shown = {letter + digit: float(v) for letter, digit, v in re.findall(node, picture)}
     published = {k.split(":")[1]: v for k, v in MAZUR.items() if k.startswith("out:")}
     assert set(published) <= set(shown), (shown, published)

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from hypothesis import assume, given, settings
 
+from handprop.expr.nodes import Mul
 from handprop.solve.derive import derive
 from handprop.solve.engine import solve
 from handprop.problem import load, parse
@@ -162,3 +163,23 @@ def test_the_working_written_by_hand_is_the_rounded_working(notes, places, conve
         assert f"= 1 / (1 + e^(−0.38))\n         = {out_h1}\n" in page.replace("= 1 / 1.68\n         ", "")
         assert ("= 1 / 1.68" in page) == (convention == "every-step")
         assert "(0.15)(0.05) + (0.20)(0.10) + 0.35\n         = 0.01 + 0.02 + 0.35" in page
+
+
+def test_a_softmax_delta_by_hand_adds_up_as_written():
+    """By hand, the softmax delta's sum is worked from the rounded Jacobian entries its slope
+    steps wrote, and ends in what that working gives; a product of three numbers is multiplied
+    a pair at a time, each product rounded."""
+    from handprop.expr.nodes import Add, Known, Num
+    from handprop.problem import load
+    from handprop.solve.rounding import hand_explain
+    trace = hand_explain(load("tests/problems/softmax_232.yaml"), "round", 2)
+    for u in ("Y1", "Y2"):
+        step = trace.step(f"delta:{u}")
+        numeric, line, result = step.chain[step.numbers], step.chain[step.numbers + 1], step.chain[-1]
+        entries = [f for t in numeric.children() for f in t.children() if isinstance(f, Known)]
+        assert entries and all(round(e.formula.value, 2) == e.formula.value for e in entries)
+        assert isinstance(line, Add) and all(isinstance(c, Num) for c in line.children())
+        assert round(sum(s * c.value for s, c in zip(line.signs, line.children())), 2) == result.value
+    grad = trace.step("grad:w4")      # 0.28 × 0.52 × 0.50: (0.28 × 0.52 = 0.1456 → 0.15) × 0.50
+    members = [m for m in grad.chain[grad.numbers:]]
+    assert any(isinstance(m, Mul) and len(m.factors) == 2 and m.factors[0] == Num(0.15) for m in members)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 
-from ..expr.numbers import fmt_number
+from ..expr.numbers import text_number
 from ..visible import one_line
 
 STYLES = {"correct": "green", "rounding": "cyan", "carried": "yellow", "wrong": "bold red",
@@ -25,7 +25,7 @@ def tables(report) -> list:
     from rich.text import Text
 
     rows = [(one_line(v.claim.name), one_line(v.claim.text),
-             "" if v.exact is None else fmt_number(v.exact, 6), v.verdict, one_line(v.explanation))
+             "" if v.exact is None else text_number(v.exact, 6), v.verdict, one_line(v.explanation))
             for v in report.verdicts]
     # the same widths in every part's table, so that the columns line up down the page
     widths = [min(max([len(head)] + [len(r[i]) for r in rows]), cap)

@@ -41,7 +41,7 @@ from decimal import Decimal
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
 from ..solve.derive import derive
 from .diagnosis import MIN_FIGURES, SLIPS, Hit, diagnose
-from ..expr.numbers import fmt_number
+from ..expr.numbers import text_number
 from .mistakes import slip as slip_mistake
 from ..errors import ProblemError
 from ..problem import Problem, load
@@ -122,7 +122,7 @@ def check(problem: Problem, claims: ClaimsFile) -> Report:
 
 
 def fmt(value: float) -> str:
-    return fmt_number(value, 6)
+    return text_number(value, 6)
 
 
 class Checker:

@@ -639,6 +639,19 @@ def rounding_note(trace: Trace, digits: int | None = None) -> str:
 # ---------------------------------------------------------------- the four questions
 
 
+def _at_target(loss) -> str:
+    """What the loss's slope is where an output equals its target (read from the entry)."""
+    y, t = Sym("out:Y"), Sym("target:Y")
+    try:
+        zero = all(loss.slope(y, t, 1).eval({"out:Y": v, "target:Y": v}) == 0 for v in (0.25, 0.5))
+    except (ArithmeticError, ValueError):
+        zero = False
+    if zero:
+        return "If the output equals its target this is 0 and nothing downstream of it learns."
+    return ("It is not 0 where the output equals its target: the outputs are tied together "
+            "(their targets sum to 1), and it is the delta that is 0 there.")
+
+
 def four_questions(trace: Trace) -> tuple[Question, ...]:
     """The tutorial's four chain-rule questions, each answered for this problem's loss and
     activations (the clauses come from their entries)."""
@@ -648,8 +661,7 @@ def four_questions(trace: Trace) -> tuple[Question, ...]:
     loss = LOSSES[p["loss"]]
     return (
         Question("How wrong is the output?", Partial("E:total", "out:Y"),
-                 f"The loss's slope at the output: {loss.slope_words}. If the output equals its "
-                 "target this is 0 and nothing downstream of it learns."),
+                 f"The loss's slope at the output: {loss.slope_words}. " + _at_target(loss)),
         Question("How steep is the activation here?", Partial("out:U", "net:U"),
                  "The activation's slope at the unit's net input: "
                  + "; ".join(ACTIVATIONS[a].slope_words for a in activations) + "."),

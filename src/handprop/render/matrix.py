@@ -135,12 +135,13 @@ class MatrixView:
 
 def resolved_view(trace: Trace, options=None) -> str:
     """``steps`` or ``matrix``: the one asked for, else as the problem is written (the matrix
-    view for the matrix shorthand) unless the compact form is asked for (a form of the steps)."""
+    view for the matrix shorthand) unless the compact form or hand rounding is asked for (the
+    rounded working is written step by step)."""
     view = getattr(options, "view", None)
     if view:
         return view
-    if getattr(options, "compact", False):
-        return "steps"
+    if getattr(options, "compact", False) or trace.hand_values is not None:
+        return "steps"          # the compact form and the working by hand are forms of the steps
     return "matrix" if trace.problem.get("form") == "matrix" else "steps"
 
 
@@ -394,7 +395,7 @@ class _Builder:
         total = qid("E", "total")
         eqs = [Equation(((Sym("E"),), scale + (Op("Σ_k"), Sym("E", sample=0)),
                          (Num(self.v[total], total),)),
-                        f"The error over all {n} samples ({self.p['batch']}).")]
+                        f"The error over {'both' if n == 2 else f'all {n}'} samples ({self.p['batch']}).")]
         for l in reversed(range(len(self.layers))):
             L = l + 1
             for what, make in (("W", lambda k: self.weights(l, grad=True, sample=k)),

@@ -91,10 +91,11 @@ def picture(trace: Trace, digits: int = 6, max_width: float = 16.0, max_height: 
                 info = [rf"$= {_num(inputs.get(unit), digits)}$"] if unit in inputs else []
                 style = "hp input"
             else:
-                info = [rf"$\mathrm{{net}}\ {_num(v.get(qid('net', unit, sample)), digits)}$",
-                        rf"$\mathrm{{out}}\ {_num(v.get(qid('out', unit, sample)), digits)}$"]
+                # a number in braces: its minus is a sign, not "net − 0.05"
+                info = [rf"$\mathrm{{net}}\ {{{_num(v.get(qid('net', unit, sample)), digits)}}}$",
+                        rf"$\mathrm{{out}}\ {{{_num(v.get(qid('out', unit, sample)), digits)}}}$"]
                 if unit in outputs and unit in targets:
-                    info.append(rf"$t\ {_num(targets[unit], 12)}$")
+                    info.append(rf"$t\ {{{_num(targets[unit], 12)}}}$")
                 style = "hp output" if unit in outputs else "hp unit"
             label = r"\\".join([rf"{{\small {_name(unit)}}}"] + info)
             lines.append(rf"\node[{style}] ({nid}) at ({x:.2f},{y:.2f}) {{{label}}};")

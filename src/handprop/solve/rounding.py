@@ -28,7 +28,7 @@ from typing import Callable
 from dataclasses import replace
 
 from ..expr.evaluate import worked_by_hand
-from ..expr.nodes import Num
+from ..expr.nodes import Known, Mul, Num, Stable, Sym
 from ..expr.numbers import CONVENTIONS
 from ..nn import ACTIVATIONS
 from ..quantities import parse
@@ -134,22 +134,54 @@ def hand_trace(trace, model: Model, mode: str, places: int, convention: str = "c
 
 
 def _worked_chain(chain: tuple, numbers: int, result, env, rnd, whole: bool) -> tuple:
-    """The members with numbers of ``chain`` redone by hand, ending in ``result``."""
+    """The members with numbers of ``chain`` redone by hand, ending in ``result`` (None: the
+    chain's own formula worked by hand).  A Jacobian entry written in (``Known``) carries its
+    rounded value; a product of three or more numbers is multiplied out a pair at a time, each
+    product rounded, as it is worked."""
     head, written = chain[:numbers], chain[numbers:]
     if len(written) == 1:                   # the loss after the update: its value alone
         return head + (Num(float(result)),)
-    expr = written[0]
-    if result is None:
-        try:
+    try:
+        expr = _rounded_entries(written[0], env, rnd)
+        if result is None:
             result = rnd(expr.hand(env, rnd))
-        except (ArithmeticError, ValueError):
-            return chain
+    except (ArithmeticError, ValueError):
+        return chain
     line = None if whole else worked_by_hand(expr, env, rnd)
-    return head + (expr,) + ((line,) if line is not None else ()) + (Num(float(result) + 0.0),)
+    lines = [line] if line is not None else []
+    last = lines[-1] if lines else expr
+    lines += _pairwise(last, env, rnd)
+    return head + (expr, *lines, Num(float(result) + 0.0))
+
+
+def _rounded_entries(expr, env, rnd):
+    """``expr`` with each written-in entry (``Known``) holding its hand-rounded value."""
+    if type(expr) is Known:
+        return Known(Num(float(rnd(expr.formula.hand(env, rnd))) + 0.0), expr.top, expr.bottom)
+    children = expr.children()
+    if not children or type(expr) is Stable:
+        return expr
+    new = tuple(_rounded_entries(c, env, rnd) for c in children)
+    return expr if new == children else expr.rebuild(new)
+
+
+def _pairwise(member, env, rnd) -> list:
+    """``a × b × c`` of numbers worked left to right as a person rounding does: ``(a × b) × c``
+    with ``a × b`` rounded, until two factors are left (no line when there are two)."""
+    out = []
+    while type(member) is Mul and len(member.factors) > 2 and \
+            all(type(f) in (Num, Sym) for f in member.factors):
+        first = Num(float(rnd(Mul(member.factors[:2]).hand(env, rnd))) + 0.0)
+        member = Mul((first, *member.factors[2:]), member.juxt)
+        out.append(member)
+    return out
 
 
 def _by_hand(step, env, rnd, whole: frozenset[str], values):
-    result = values.get(step.id)
+    # a chain written as another formula than the computed one (the softmax delta's sum, its
+    # simplification a form) ends in what its own working gives
+    own = any(f.kind == "simplified" for f in step.forms)
+    result = None if own else values.get(step.id)
     chain = _worked_chain(step.chain, step.numbers, result, env, rnd, step.id in whole)
     forms = tuple(replace(f, chain=_worked_chain(f.chain, f.numbers, None, env, rnd, False))
                   for f in step.forms)
