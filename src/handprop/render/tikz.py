@@ -109,10 +109,15 @@ def picture(trace: Trace, digits: int = 6, max_width: float = 16.0, max_height: 
     edges: list[str] = []
     for c in sorted(pairs):
         labelled = len(pairs[c]) <= LABELLED_EDGES
+        column = columns[c + 1] if c + 1 < len(columns) else []
         for name, src, dst, value in pairs[c]:
             if labelled:
                 side = "below" if pos[dst][1] > pos[src][1] else "above"   # rising edges: under
-                edges.append(rf"\draw[hp edge] ({node_id[src]}) -- node[hp weight, {side}] "
+                # the labels of edges to different units sit at different places along them,
+                # so that edges leaving one unit, or crossing, do not stack their labels
+                j = column.index(dst) if dst in column else 0
+                at = 0.22 + 0.5 * j / max(len(column) - 1, 1)
+                edges.append(rf"\draw[hp edge] ({node_id[src]}) -- node[hp weight, {side}, pos={at:.2f}] "
                              rf"{{${_math_name(name)} = {_num(value, 12)}$}} ({node_id[dst]});")
             else:
                 edges.append(rf"\draw[hp edge, thin] ({node_id[src]}) -- ({node_id[dst]});")
