@@ -80,3 +80,22 @@ def test_a_later_part_may_claim_a_quantity_again_and_own_numbers_are_the_latest(
     verdicts = check(problem, parse(text)).verdicts
     assert [v.verdict for v in verdicts] == ["correct", "correct", "rounding", "rounding"]
     assert "your y1 = 0.75 " in verdicts[3].explanation
+
+
+def test_a_delta_the_claimant_wrote_is_used_for_the_weights_gradient():
+    """The delta rule, as textbooks work it: δ first, then ∂E/∂w = δ · out.  The claimant's own
+    δ_Y1 = 0.14 and out_H1 = 0.5933 give 0.14 × 0.5933 = 0.083062 (plain arithmetic here), so
+    ∂E/∂w5 = 0.083062 is rounding drift, not "σ′ left out + δ used in place of ∂E/∂out", and the
+    update from it is rounding, not carried."""
+    assert round(0.14 * 0.5933, 6) == 0.083062 and round(0.4 - 0.5 * 0.083062, 6) == 0.358469
+    problem = network("notes")
+    report = check(problem, parse("out_H1 = 0.5933\ndelta_Y1 = 0.14\ndE/dw5 = 0.083062\n"
+                                  "w5_new = 0.358469\n"))
+    verdicts = {v.claim.name: v for v in report.verdicts}
+    assert verdicts["dE/dw5"].verdict == "rounding", verdicts["dE/dw5"].explanation
+    assert "delta_Y1 = 0.14" in verdicts["dE/dw5"].explanation
+    assert verdicts["w5_new"].verdict == "rounding" and report.status == 0
+    # a wrong δ is carried through the delta rule: 0.15 × 0.5933 = 0.088995
+    report = check(problem, parse("delta_Y1 = 0.15\ndE/dw5 = 0.0890\n"))
+    wrong, carried = report.verdicts
+    assert wrong.verdict == "wrong" and carried.verdict == "carried" and carried.first_wrong == "delta:Y1"

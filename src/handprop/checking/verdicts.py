@@ -51,6 +51,8 @@ from ..solve.rounding import (agrees, chops_to, decimals, figures, follows, hand
                               rounder, rounds_to)
 
 VERDICTS = ("correct", "rounding", "carried", "wrong", "unknown")
+WAYS = ("delta", "paths", "simplified")
+"""The kinds of a step's forms that reach its number another way (see ``Checker.ways``)."""
 RIGHT = {"correct", "rounding"}
 
 
@@ -259,27 +261,63 @@ class Checker:
 
     def from_own(self, qid: str, c: Decimal, own: dict[str, Claim]) -> tuple[float | None, list[str]]:
         """The step computed from ``own`` numbers (exactly, and rounding at the claim's precision)
-        when that agrees with ``c``; and the claimed quantities it used."""
+        when that agrees with ``c``; and the claimed quantities it used.  Every way a person
+        reaches the number is tried: its defining formula, then each other form of the step
+        (the delta rule ∂E/∂w = δ × out, the sum over the paths, out − t), so that a δ the
+        claimant wrote is used for the weight's gradient."""
         pins = {k: v.value for k, v in own.items()}
-        _, reached = self.model.ancestors(qid, pins)
-        used = sorted(reached, key=lambda k: self.model.order.get(k, 0))
-        if not used:
-            return None, []
-        attempts = [Replay(self.model, pins={k: float(v) for k, v in pins.items()})]
+        first_used: list[str] | None = None
+        for expr in self.ways(qid):
+            reached = self.reached(qid, pins, expr)
+            used = sorted(reached, key=lambda k: self.model.order.get(k, 0))
+            if first_used is None:
+                first_used = used
+            if not used:
+                continue
+            value = self._own_value(qid, c, pins, expr)
+            if value is not None:
+                return value, used
+        return None, first_used or []
+
+    def ways(self, qid: str) -> list:
+        """None (the defining formula), then the formulas of the step's forms that give the same
+        number another way (not the Jacobian's other entries)."""
+        found = [None]
+        step = self.trace.index.get(qid)
+        for form in step.forms if step is not None else ():
+            if form.kind in WAYS and form.numbers < len(form.chain):
+                found.append(form.chain[form.numbers])
+        return found
+
+    def reached(self, qid: str, pins: dict, expr=None) -> set[str]:
+        """The claimed quantities ``qid`` reaches, through its formula or through ``expr``."""
+        if expr is None:
+            return self.model.ancestors(qid, pins)[1]
+        reached: set[str] = set()
+        for d in expr.symbols():
+            if d in pins:
+                reached.add(d)
+            elif d in self.model.exprs:
+                reached |= self.model.ancestors(d, pins)[1]
+        return reached
+
+    def _own_value(self, qid: str, c: Decimal, pins: dict, expr=None) -> float | None:
+        overlay = {qid: expr} if expr is not None else None
+        attempts = [Replay(self.model, exprs=overlay, pins={k: float(v) for k, v in pins.items()})]
         base = hand_base(self.model)
         for mode, places in (("round", decimals(c)), ("sig", figures(c))):
             if 0 <= places <= 20:
                 for convention in CONVENTIONS:
-                    attempts.append(Replay(self.model, base=base, pins=pins, rnd=rounder(mode, places),
-                                           whole=self.presses(convention)))
+                    attempts.append(Replay(self.model, exprs=overlay, base=base, pins=pins,
+                                           rnd=rounder(mode, places), whole=self.presses(convention)))
         for replay in attempts:
             try:
                 value = replay.step(qid)
-            except (ReplayError, ArithmeticError, ValueError):
+            except (ReplayError, ArithmeticError, ValueError, TypeError):
                 continue
             if agrees(c, value):
-                return float(value), used
-        return None, used
+                return float(value)
+        return None
 
     def presses(self, convention: str) -> frozenset[str]:
         """The steps worked in one key press under ``convention``."""
