@@ -122,3 +122,20 @@ def test_a_file_where_nothing_could_be_checked_is_refused(cli, tmp_path):
     code, out, err = cli("check", write(tmp_path, "out_H7 = 0.5\nspeed = 3\n"))
     assert code == 2 and out == "" and "nothing could be checked" in err and "Traceback" not in err
     assert "Nothing is wrong" not in out
+
+
+def test_every_unreadable_line_and_every_claim_made_twice_is_named_at_once(cli, tmp_path):
+    code, out, err = cli("check", write(tmp_path, "net_H1 = zero\nout_H1 = 0.5933\nnet_H2 0.39\n = 4\n"
+                                                  "out_H2 = 0,59\n"))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    for fragment in ("line 2: 'zero' is not a number", "line 5: no name before the number",
+                     "line 4: expected NAME = NUMBER", "line 6: '0,59' is not a number (use a point"):
+        assert fragment in err, fragment
+    code, out, err = cli("check", write(tmp_path, "net_H1 = 0.3775\nout_H1 = 0.59\nnet_H1 = 0.38\n"
+                                                  "out_H1 = 0.6\n"))
+    assert code == 2 and err.count("\n") == 1
+    assert "line 4: 'net_H1' (net:H1) is already claimed on line 2" in err
+    assert "line 5: 'out_H1' (out:H1) is already claimed on line 3" in err
+    many = "".join(f"x{i} = ?\n" for i in range(15))
+    code, _, err = cli("check", write(tmp_path, many))
+    assert code == 2 and "and 5 more unreadable lines" in err

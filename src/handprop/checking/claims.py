@@ -95,11 +95,13 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
     claims: list[Claim] = []
     problem = problem_line = None
     part = ""
+    errors: list[tuple[str, str]] = []     # every unreadable line, reported together
     for number, raw in enumerate(text.split("\n"), start=1):   # only \n ends a line (not NEL)
         where = f"line {number}"
         if len(raw) > MAX_LINE:
-            raise ClaimsError(f"is {len(raw):,} characters long; a claim fits on a line of at most "
-                              f"{MAX_LINE:,}", where, source)
+            errors.append((where, f"is {len(raw):,} characters long; a claim fits on a line of at most "
+                                  f"{MAX_LINE:,}"))
+            continue
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -108,10 +110,12 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
             continue
         if m := _PROBLEM.match(line):
             if problem is not None:
-                raise ClaimsError(f"the problem is already named on line {problem_line}", where, source)
+                errors.append((where, f"the problem is already named on line {problem_line}"))
+                continue
             spec = m["spec"].strip()
             if not spec:
-                raise ClaimsError("'problem:' needs a file or a built-in name after it", where, source)
+                errors.append((where, "'problem:' needs a file or a built-in name after it"))
+                continue
             if folder is not None and spec not in builtins() and not Path(spec).is_absolute() \
                     and (folder / spec).exists():
                 spec = str(folder / spec)
@@ -119,26 +123,47 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
             continue
         pieces = _SEPARATORS.split(line)
         if len(pieces) < 2:
-            raise ClaimsError(f"expected NAME = NUMBER, got {_shown(line)}", where, source)
+            errors.append((where, f"expected NAME = NUMBER, got {_shown(line)}"))
+            continue
         name, written = pieces[0].strip(), pieces[-1].strip()
         if not name:
-            raise ClaimsError(f"no name before the number in {_shown(line)}", where, source)
+            errors.append((where, f"no name before the number in {_shown(line)}"))
+            continue
         hidden = hidden_in(name)
         if hidden:
-            raise ClaimsError(f"the name {_shown(name)} holds {hidden}, which does not show; write "
-                              "the name as the problem does", where, source)
+            errors.append((where, f"the name {_shown(name)} holds {hidden}, which does not show; write "
+                                  "the name as the problem does"))
+            continue
         if not written:
-            raise ClaimsError(f"no number after the name in {_shown(line)}", where, source)
+            errors.append((where, f"no number after the name in {_shown(line)}"))
+            continue
         value = number_of(written)
         if value is None:
             hint = " (use a point for decimals)" if re.fullmatch(r"[-+−]?\d+,\d+", written) else ""
-            raise ClaimsError(f"{_shown(written)} is not a number{hint}", where, source)
+            errors.append((where, f"{_shown(written)} is not a number{hint}"))
+            continue
         working = next((w for w in reversed(pieces[1:-1]) if arithmetic(w) is not None), "")
         claims.append(Claim(number, name, written, value, part, working.strip()))
+    if errors:
+        raise unreadable(errors, source)
     if not claims:
         raise ClaimsError("has no claims: write one NAME = NUMBER a line (e.g. out_H1 = 0.5933)",
                           "", source)
     return ClaimsFile(source, tuple(claims), problem, problem_line)
+
+
+SHOWN_ERRORS = 10
+"""Unreadable lines named in the one line of a claims error; the rest are counted."""
+
+
+def unreadable(errors: list[tuple[str, str]], source: str) -> ClaimsError:
+    """One error naming every unreadable line (the first ``SHOWN_ERRORS`` of them, then how
+    many more), so that a claimant mends them all at once."""
+    (where, message), rest = errors[0], errors[1:SHOWN_ERRORS]
+    text = message + "".join(f"; {w}: {m}" for w, m in rest)
+    if len(errors) > SHOWN_ERRORS:
+        text += f"; and {len(errors) - SHOWN_ERRORS} more unreadable lines"
+    return ClaimsError(text, where, source)
 
 
 def number_of(written: str) -> Decimal | None:

@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty
+from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty, unreadable
 from ..solve.derive import derive
 from .diagnosis import MIN_FIGURES, SLIPS, Hit, diagnose
 from ..expr.numbers import text_number
@@ -140,6 +140,7 @@ class Checker:
     def run(self) -> Report:
         resolved: list[tuple[Claim, str]] = []
         seen: dict[tuple[str, str], Claim] = {}
+        twice: list[tuple[str, str]] = []
         for claim in self.file.claims:
             found = self.names.resolve(claim.name)
             if found.qid is None:
@@ -149,11 +150,15 @@ class Checker:
                 continue
             other = seen.get((claim.part, found.qid))
             if other is not None:
-                raise ClaimsError(f"{claim.name!r} ({found.qid}) is already claimed on line {other.line} "
-                                  "(to claim it again, start a new part with a line '[title]')",
-                                  f"line {claim.line}", self.file.source)
+                twice.append((f"line {claim.line}", f"{claim.name!r} ({found.qid}) is already claimed on "
+                                                     f"line {other.line}"))
+                continue
             seen[(claim.part, found.qid)] = claim
             resolved.append((claim, found.qid))
+        if twice:                         # every claim made twice, at once
+            error = unreadable(twice, self.file.source)
+            error.message += " (to claim it again, start a new part with a line '[title]')"
+            raise error
         self.resolved = resolved
         self.by_id: dict[str, list[Claim]] = {}
         for claim, qid in resolved:
