@@ -102,3 +102,19 @@ def test_random_networks_every_id_resolves_and_no_form_resolves_to_another_quant
         for form in (plain(q), pretty(q)):
             found = names.resolve(form).qid
             assert found in (q, None), (q, form, found)
+
+
+def test_textbook_names():
+    """z for the net input, a for the activation, h_{out} / h_{in}, L for the loss, as
+    textbooks and lecture notes write them."""
+    from handprop.checking.claims import Names
+    from handprop.problem import load
+    from handprop.solve.engine import solve
+    notes = load("notes")
+    names = Names(notes, tuple(solve(notes).values))
+    for written, expected in [("z_H1", "net:H1"), ("z_{H1}", "net:H1"), ("a_H1", "out:H1"),
+                              ("a_{Y2}", "out:Y2"), ("H1_{out}", "out:H1"), ("H2_in", "net:H2"),
+                              ("L", "E:total"), ("∂L/∂w5", "grad:w5"), ("dL/dw1", "grad:w1"),
+                              ("Cost", "E:total")]:
+        assert names.resolve(written).qid == expected, written
+    assert names.resolve("z_H9").qid is None

@@ -11,7 +11,9 @@ NAME is a quantity id (docs/quantities.md) (``net:H1``, ``grad:w5``) or one of t
 people write it: ``out_H1``, ``net H1``, ``y1``/``ŷ1`` (the first output),
 ``E_total``, ``Etotal``, ``E_Y1``, ``dE/dw5``, ``∂E/∂w5``, ``∂E_total/∂w5``,
 ``w5_new``, ``w5+``, ``w5'``, ``new_w5``, ``dout_Y1/dnet_Y1``, ``σ'(net_Y1)``,
-``delta_Y1``, ``δY1``, ``dE/dnet_Y1``, with Unicode subscripts (``w₅``) and in any
+``delta_Y1``, ``δY1``, ``dE/dnet_Y1``, textbook names (``z_H1`` for the net input, ``a_H1``
+and ``H1_{out}`` for the output, ``H1_{in}``, ``L`` and ``∂L/∂w5`` for the loss), with
+Unicode subscripts (``w₅``) and in any
 case; ``[k]`` after a name picks sample k.  :class:`Names` resolves them
 against one problem; a name it cannot resolve gets the closest suggestions,
 never a guess.
@@ -247,7 +249,7 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s_{}\\^]", "", text)
 
 
-_E = r"(?:e|etotal|etot|loss|error|totalerror)"
+_E = r"(?:e|etotal|etot|loss|error|totalerror|l|ltotal|cost)"
 _NEW = r"(?:new|\+|'|\(new\)|updated|after)"
 
 
@@ -377,6 +379,16 @@ class Names:
         if m := re.fullmatch(r"out(?P<u>.+)", s):
             if u := self.unit(m["u"]):
                 return qid("out", u)
+        # textbook names: z (the net input) and a (the activation), h1_{out} and h1_{in}
+        if m := re.fullmatch(r"z(?P<u>.+)", s):
+            if u := self.unit(m["u"]):
+                return qid("net", u)
+        if m := re.fullmatch(r"a(?P<u>.+)", s):
+            if u := self.unit(m["u"]):
+                return qid("out", u)
+        if m := re.fullmatch(r"(?P<u>.+?)(?P<what>out|in|net)", s):
+            if u := self.unit(m["u"]):
+                return qid("out" if m["what"] == "out" else "net", u)
         is_e, u = self.e_unit(s)
         if is_e and u:
             return qid("E", u)
