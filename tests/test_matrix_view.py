@@ -29,7 +29,7 @@ from handprop.problem import load, parse
 from handprop.render import latex, markdown, text
 from handprop.render import typst as typst_writer
 from handprop.render.document import document
-from handprop.render.matrix import Equation, Matrix, Num, Op, Sym, matrix_view, resolved_view
+from handprop.render.matrix import Matrix, Num, Op, Sym, matrix_view, resolved_view
 from handprop.render.options import Options
 from handprop.solve.derive import explain
 
@@ -185,14 +185,11 @@ def cases():
 
 
 def _numbers(view):
-    for section in view.sections:
-        for eq in section.equations:
-            for member in eq.members:
-                for item in member:
-                    if isinstance(item, Matrix):
-                        yield from ((i, v, item.given) for i, v in item.entries())
-                    elif isinstance(item, Num):
-                        yield item.id, item.value, item.given
+    for item in view.items():
+        if isinstance(item, Matrix):
+            yield from ((i, v, item.given) for i, v in item.entries())
+        elif isinstance(item, Num):
+            yield item.id, item.value, item.given
 
 
 @pytest.mark.parametrize("name", list(CASES))

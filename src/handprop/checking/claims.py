@@ -251,6 +251,9 @@ def _norm(text: str) -> str:
 
 _E = r"(?:e|etotal|etot|loss|error|totalerror|l|ltotal|cost)"
 _NEW = r"(?:new|\+|'|\(new\)|updated|after)"
+_UNIT_NAMES = ((r"net(?P<u>.+)", "net"), (r"out(?P<u>.+)", "out"), (r"z(?P<u>.+)", "net"),
+               (r"a(?P<u>.+)", "out"), (r"(?P<u>.+?)out", "out"), (r"(?P<u>.+?)(?:in|net)", "net"))
+"""How a unit's net input and output are named, as (pattern of the normalised name, kind)."""
 
 
 @dataclass
@@ -373,22 +376,10 @@ class Names:
             p = self.param(m["p"] or m["q"])
             if p:
                 return qid("new", p)
-        if m := re.fullmatch(r"net(?P<u>.+)", s):
-            if u := self.unit(m["u"]):
-                return qid("net", u)
-        if m := re.fullmatch(r"out(?P<u>.+)", s):
-            if u := self.unit(m["u"]):
-                return qid("out", u)
-        # textbook names: z (the net input) and a (the activation), h1_{out} and h1_{in}
-        if m := re.fullmatch(r"z(?P<u>.+)", s):
-            if u := self.unit(m["u"]):
-                return qid("net", u)
-        if m := re.fullmatch(r"a(?P<u>.+)", s):
-            if u := self.unit(m["u"]):
-                return qid("out", u)
-        if m := re.fullmatch(r"(?P<u>.+?)(?P<what>out|in|net)", s):
-            if u := self.unit(m["u"]):
-                return qid("out" if m["what"] == "out" else "net", u)
+        # net_H1, out_H1; textbooks' z_H1 and a_H1; H1_{out}, H1_{in}
+        for pattern, kind in _UNIT_NAMES:
+            if (m := re.fullmatch(pattern, s)) and (u := self.unit(m["u"])):
+                return qid(kind, u)
         is_e, u = self.e_unit(s)
         if is_e and u:
             return qid("E", u)

@@ -63,20 +63,17 @@ def run(args) -> int:
     return 0
 
 
-WRITTEN = ("text", "markdown", "latex", "typst", "pdf", "html")
-"""The formats a worked solution is written in (JSON is the trace's data, the script its program)."""
-
-
 def check_applies(args, fmt: str) -> None:
     """An option that would change nothing in this output is refused, not ignored."""
     from ..errors import UsageError
+    from ..render import FORMATS
     if args.convention is not None and not (args.round or args.sig):
         raise UsageError("is how to work an activation by hand: give --round N or --sig N too",
                          "--convention")
     if args.latex_form is not None and fmt != "latex":
         raise UsageError(f"chooses the form of a LaTeX output, and this output is {fmt}", "--latex")
     for flag, given in (("--compact", args.compact), ("--view", args.view is not None)):
-        if given and fmt not in WRITTEN:
+        if given and not FORMATS[fmt].written:
             raise UsageError(f"changes how a worked solution is written; {fmt} holds the trace itself"
                              if fmt == "json" else
                              f"changes how a worked solution is written, not the {fmt} output", flag)

@@ -29,6 +29,7 @@ class Format:
     suffixes: tuple[str, ...]   # of an output file in this format (the first is the usual one)
     binary: bool = False
     description: str = ""
+    written: bool = True        # a worked solution written out (json and python are data and a program)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -37,8 +38,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("latex", "handprop.render.latex", (".tex",), description="a LaTeX document"),
     Format("typst", "handprop.render.typst", (".typ",), description="a Typst document"),
     Format("pdf", "handprop.render.pdf", (".pdf",), binary=True, description="a PDF (Typst, in-process)"),
-    Format("json", "handprop.render.json", (".json",), description="the trace (handprop.trace/1)"),
-    Format("python", "handprop.render.python", (".py",), description="a script that recomputes and checks"),
+    Format("json", "handprop.render.json", (".json",), description="the trace (handprop.trace/1)",
+           written=False),
+    Format("python", "handprop.render.python", (".py",), description="a script that recomputes and checks",
+           written=False),
     Format("html", "handprop.render.page.html", (".html", ".htm"), description="the interactive page"),
 )}
 

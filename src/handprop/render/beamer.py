@@ -17,20 +17,13 @@ from __future__ import annotations
 
 from .document import Document, StepBlock, Table
 from .matrix import step_sections
-from .texdoc import Writer, chain_lines, code_spans, tabular, tex_text
+from .texdoc import FONTS, Writer, chain_lines, code_spans, tabular, tex_text
 from .texprose import hand_math
 
 __all__ = ["render_document", "Slides", "PREAMBLE", "FRAME_EMS", "TABLE_ROWS"]
 
 PREAMBLE = r"""\documentclass[11pt,aspectratio=169]{beamer}
-\ifdefined\Umathchar
-  \usepackage{fontspec}
-\else
-  \usepackage[T1]{fontenc}
-  \usepackage[utf8]{inputenc}
-  \usepackage{lmodern}
-\fi
-\usepackage{amsmath,amssymb}
+""" + FONTS + r"""\usepackage{amsmath,amssymb}
 \usepackage{booktabs,array}
 \usepackage{tikz}
 \usepackage{adjustbox}

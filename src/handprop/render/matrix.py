@@ -121,13 +121,15 @@ class MatrixView:
     sections: tuple[MatrixSection, ...]
     note: str = ""                      # what was left out of large matrices, hand rounding
 
-    def matrices(self):
+    def items(self):
+        """Every item of every member of every equation, in order."""
         for section in self.sections:
             for eq in section.equations:
                 for member in eq.members:
-                    for item in member:
-                        if isinstance(item, Matrix):
-                            yield item
+                    yield from member
+
+    def matrices(self):
+        return (item for item in self.items() if isinstance(item, Matrix))
 
 
 # ---------------------------------------------------------------- which view

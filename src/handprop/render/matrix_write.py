@@ -136,6 +136,11 @@ def matrix_latex(m: Matrix, digits: int) -> str:
     return bmatrix(matrix_cells_latex(m, digits))
 
 
+def _bracketed(item: Num, prev) -> bool:
+    """A negative number just after an operator (``prev``) is written in brackets (every notation)."""
+    return item.value < 0 and isinstance(prev, Op) and prev.symbol != "("
+
+
 def latex_pieces(items, digits: int) -> list:
     """A member's items in LaTeX: text, or a matrix as its rows of cells (the page joins them)."""
     out: list = []
@@ -144,8 +149,7 @@ def latex_pieces(items, digits: int) -> list:
             out.append(matrix_cells_latex(item, digits))
         elif isinstance(item, Num):
             text = _number_latex(item.value, item.given, digits)
-            after_op = i > 0 and isinstance(items[i - 1], Op) and items[i - 1].symbol != "("
-            out.append(rf"\left({text}\right)" if item.value < 0 and after_op else text)
+            out.append(rf"\left({text}\right)" if _bracketed(item, items[i - 1] if i else None) else text)
         elif isinstance(item, Op):
             frac = _fraction(item.symbol)
             out.append(rf"\frac{{{frac[0]}}}{{{frac[1]}}}" if frac else _OP_LATEX[item.symbol])
@@ -188,8 +192,7 @@ def _member_typst(items, digits: int) -> str:
             out.append(matrix_typst(item, digits))
         elif isinstance(item, Num):
             text = _number_typst(item.value, item.given, digits)
-            after_op = i > 0 and isinstance(items[i - 1], Op) and items[i - 1].symbol != "("
-            out.append(f"({text})" if item.value < 0 and after_op else text)
+            out.append(f"({text})" if _bracketed(item, items[i - 1] if i else None) else text)
         elif isinstance(item, Op):
             frac = _fraction(item.symbol)
             out.append(f"{frac[0]}/{frac[1]}" if frac else _OP_TYPST[item.symbol])
@@ -383,8 +386,7 @@ def _item_block(item, prev, digits: int) -> Block:
         return matrix_block(item, digits)
     if isinstance(item, Num):
         text = _text_number(item.value, item.given, digits)
-        after_op = isinstance(prev, Op) and prev.symbol != "("
-        return Block([f"({text})" if item.value < 0 and after_op else text])
+        return Block([f"({text})" if _bracketed(item, prev) else text])
     if isinstance(item, Op):
         frac = _fraction(item.symbol)
         return Block([f"{frac[0]}/{frac[1]} " if frac else _OP_TEXT[item.symbol]])

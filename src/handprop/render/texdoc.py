@@ -21,15 +21,19 @@ __all__ = ["Writer", "tex_text", "code_spans", "PREAMBLE", "PACKAGES", "align", 
 
 PACKAGES = ("amsmath", "amssymb", "booktabs", "longtable", "array", "tikz")
 
-PREAMBLE = r"""\documentclass[10pt]{article}
-\ifdefined\Umathchar
+FONTS = r"""\ifdefined\Umathchar
   \usepackage{fontspec}
 \else
   \usepackage[T1]{fontenc}
   \usepackage[utf8]{inputenc}
   \usepackage{lmodern}
 \fi
-\usepackage{amsmath,amssymb}
+"""
+"""The fonts of every LaTeX form: fontspec under XeLaTeX and LuaLaTeX, T1 and Latin Modern
+under pdfLaTeX."""
+
+PREAMBLE = r"""\documentclass[10pt]{article}
+""" + FONTS + r"""\usepackage{amsmath,amssymb}
 \usepackage{booktabs,longtable,array}
 \usepackage{tikz}
 \usepackage{multicol}
