@@ -152,7 +152,7 @@ def worked_by_hand(e: Expr, env: Mapping[str, Decimal], rnd: Callable[[Decimal],
         if all(type(c) in _LEAVES for c in children):
             return None
         try:
-            return e.rebuild(tuple(c if type(c) in _LEAVES else Num(float(c.hand(env, rnd)) + 0.0)
+            return e.rebuild(tuple(c if type(c) in _LEAVES else Num(float(c.hand(env, rnd)))
                                    for c in children))
         except (ArithmeticError, ValueError):
             return None
@@ -165,4 +165,4 @@ _LEAVES = frozenset((Sym, Num, Frac))
 def _value(e: Expr, env: Mapping[str, float]) -> Expr:
     if type(e) in _LEAVES:
         return e
-    return Num(e.eval(env) + 0.0)     # + 0.0: −0.0 is written 0
+    return Num(e.eval(env))

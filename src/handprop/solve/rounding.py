@@ -151,13 +151,13 @@ def _worked_chain(chain: tuple, numbers: int, result, env, rnd, whole: bool) -> 
     lines = [line] if line is not None else []
     last = lines[-1] if lines else expr
     lines += _pairwise(last, env, rnd)
-    return head + (expr, *lines, Num(float(result) + 0.0))
+    return head + (expr, *lines, Num(float(result)))
 
 
 def _rounded_entries(expr, env, rnd):
     """``expr`` with each written-in entry (``Known``) holding its hand-rounded value."""
     if type(expr) is Known:
-        return Known(Num(float(rnd(expr.formula.hand(env, rnd))) + 0.0), expr.top, expr.bottom)
+        return Known(Num(float(rnd(expr.formula.hand(env, rnd)))), expr.top, expr.bottom)
     children = expr.children()
     if not children or type(expr) is Stable:
         return expr
@@ -171,7 +171,7 @@ def _pairwise(member, env, rnd) -> list:
     out = []
     while type(member) is Mul and len(member.factors) > 2 and \
             all(type(f) in (Num, Sym) for f in member.factors):
-        first = Num(float(rnd(Mul(member.factors[:2]).hand(env, rnd))) + 0.0)
+        first = Num(float(rnd(Mul(member.factors[:2]).hand(env, rnd))))
         member = Mul((first, *member.factors[2:]), member.juxt)
         out.append(member)
     return out
