@@ -86,7 +86,7 @@ def test_dE_dw1_leaves_out_sigma_prime_and_a_path_and_slips_a_decimal(by_name):
     assert w1.verdict == "carried" and w1.first_wrong == "dE/dout:H1"
 
 
-def test_without_the_working_the_same_causes_are_found(tmp_path):
+def test_without_the_working_the_causes_that_stand_out_are_found(tmp_path):
     lines = []
     for line in (PACKAGED / "notes-claims.txt").read_text(encoding="utf-8").splitlines():
         if "=" in line and not line.startswith("#"):
@@ -96,7 +96,9 @@ def test_without_the_working_the_same_causes_are_found(tmp_path):
     path = tmp_path / "bare.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
     verdicts = {v.claim.name.strip(): v for v in check_file(read(str(path))).verdicts}
-    assert set(verdicts["∂E/∂w1"].hits[0].families) == {"slope_left_out", "one_path", "decimal_slip"}
+    # 0.0277 alone is three mistakes matching three figures, where combinations of three land
+    # on a quarter of the numbers around it: without its working it is not named
+    assert not verdicts["∂E/∂w1"].hits and "too few digits" in verdicts["∂E/∂w1"].explanation
     assert verdicts["net_Y1"].hits[0].families == ("bias_left_out",)
     assert verdicts["ŷ1"].hits[0].families == ("wrong_edge",)
     assert verdicts["∂y1/∂net_Y1"].verdict == "wrong" and not verdicts["∂y1/∂net_Y1"].hits

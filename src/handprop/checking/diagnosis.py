@@ -20,11 +20,18 @@ come first.  For each, the first step (in the order of the trace) whose value
 the mistakes change is where the error entered.
 
 A claim with few digits is easy to hit by chance.  One significant figure is
-not searched at all; otherwise at each size the same
-combinations are also tried against *decoys*, numbers a few units in the last
-place away from the claim; when a mode hits more than two of the eight decoys
-as well, its hits say nothing about this claim, and when no mode has a hit that
-stands out the search says so (:class:`Found`).
+not searched at all.  Otherwise, at each size, the search counts how crowded the
+numbers near the claim are: of the :data:`NEIGHBOURS` windows of one unit in the
+last place written on either side of the claim, the share that some combination
+of that size also lands in is the chance that a number written at random there
+is "explained" by that size of combination (:func:`crowding`).  A size whose
+share exceeds its :data:`CHANCE` says nothing about this claim: its hits are not
+reported, and when no size has a hit that stands out the search says so
+(:class:`Found`).  One common mistake is believed on a sparse neighbourhood (up
+to 4 windows in 100 hit), three together only where almost nothing else lands
+(1 in 200): combinations of three mistakes matching 3–4 significant figures by
+chance are not reported as the cause (tests/test_coincidence.py measures the
+rate of false diagnoses on random numbers).
 
 The search is pruned (only mistakes whose changes reach the claim and that
 change it when made alone), memoised (every combination's value is kept, so a
@@ -48,8 +55,8 @@ MAX_EVALUATIONS = 6_000       # combinations computed per mode and claim: beyond
 MIN_FIGURES = 2               # one significant figure says too little to name a mistake
 PER_FAMILY = 12               # mistakes of one family (the nearest the claim) tried in combinations
 SLIPS = (1, -1, 2, -2)
-DECOYS = (-11, -7, -5, -3, 3, 5, 7, 11)   # units in the last place written
-MAX_DECOYS_HIT = 2                          # more than this: the claim is hit by chance
+NEIGHBOURS = 50          # windows (units in the last place written) either side of the claim
+CHANCE = {1: 0.04, 2: 0.015, 3: 0.005}   # the most crowding believed, by size of combination
 NEAR = 20                                   # units in the last place: worth redoing by hand
 
 
@@ -248,37 +255,40 @@ class _Search:
         except (ReplayError, ArithmeticError, ValueError, TypeError):
             return None
 
-    def level(self, size: int, decoys) -> tuple[list, set]:
-        """(combinations of ``size`` mistakes that reproduce the claim, the decoys they hit).
+    def level(self, size: int) -> tuple[list, set]:
+        """(combinations of ``size`` mistakes that reproduce the claim, the windows near the
+        claim that they land in: offsets in units of the last place written, 0 excluded).
 
         A combination of ``size - 1`` with a decimal slip in the written number counts too.
         """
-        hits, decoys_hit = [], set()
-        near = NEAR * unit(self.claim)
+        hits, crowd = [], set()
+        u = unit(self.claim)
+        near = NEAR * u
         c = float(self.claim)
         lo, hi = window(self.claim)
-        traps = [(d, *window(d)) for d in decoys]
-        span = (min(t[1] for t in traps), max(t[2] for t in traps)) if traps else (0.0, -1.0)
+        reach = (NEIGHBOURS + 0.5) * u
 
         def consider(combo, v):
             if lo <= v <= hi:
                 hits.append((combo, v))
-            elif self.own and abs(v - c) <= near:
+                return
+            if self.own and abs(v - c) <= near:
                 scale = combo[-1].scale if combo else 1.0
                 hand = self.by_hand(tuple(m for m in combo if m.scale == 1.0))
                 if hand is not None and lo <= hand * scale <= hi:
                     hits.append((combo, hand * scale))
-            if span[0] <= v <= span[1]:
-                for d, a, b in traps:
-                    if a <= v <= b:
-                        decoys_hit.add(d)
+                    return
+            if abs(v - c) <= reach:
+                offset = round((v - c) / u)
+                if offset:
+                    crowd.add(offset)
 
         for combo, v in self._values(size, slips=False):
             consider(combo, v)
         for combo, v in self._values(size - 1, slips=True):
             for power in SLIPS:
                 consider(combo + (slip(power),), v * 10.0 ** power)
-        return hits, decoys_hit
+        return hits, crowd
 
     def _values(self, size: int, slips: bool):
         """The combinations of ``size`` mistakes (of different families) and the values they
@@ -348,10 +358,9 @@ def _exact_searches(model: Model) -> dict:
     return found
 
 
-def decoys_of(claim: Decimal) -> list[Decimal]:
-    """Numbers a few units in the last place away from ``claim``, written to the same digits."""
-    step = Decimal(1).scaleb(claim.as_tuple().exponent)
-    return [claim + k * step for k in DECOYS]
+def crowding(windows: set) -> float:
+    """The share of the windows near a claim that combinations land in."""
+    return len(windows) / (2 * NEIGHBOURS)
 
 
 def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal],
@@ -368,12 +377,11 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
         if own.reached:
             searches.append(own)
     searches.append(_Search(model, qid, claim, None))
-    decoys = decoys_of(claim)
     for size in range(1, max_mistakes + 1):
         hits: dict[tuple, Hit] = {}
         for search in searches:
-            found, near = search.level(size, decoys)
-            if found and len(near) > MAX_DECOYS_HIT:
+            found, near = search.level(size)
+            if found and crowding(near) > CHANCE.get(size, CHANCE[MAX_MISTAKES]):
                 result.ambiguous = True
                 continue
             for combo, value in found:
