@@ -16,7 +16,8 @@ digits written, is the claim (:func:`handprop.solve.rounding.agrees`).  A decima
 in the written number itself (×10, ÷10, ×100, ÷100) is one more mistake on top
 of any combination.  The smallest combinations that reproduce the claim win;
 among them those on the claimant's own numbers, then the commonest mistakes,
-come first.  For each, the first step (in the order of the trace) whose value
+come first.  (The order: fewer mistakes, then commoner families, then the claimant's own
+numbers over exact values.)  For each, the first step (in the order of the trace) whose value
 the mistakes change is where the error entered.
 
 A claim with few digits is easy to hit by chance.  One significant figure is
@@ -89,8 +90,9 @@ class Found(list):
 
 
 def _rank(hit: Hit) -> tuple:
-    return (len(hit.mistakes), not hit.own, sum(RANK[f] for f in hit.families),
-            tuple(sorted(RANK[f] for f in hit.families)),
+    """Fewer mistakes first; then commoner ones; then on the claimant's own numbers."""
+    return (len(hit.mistakes), sum(RANK[f] for f in hit.families),
+            tuple(sorted(RANK[f] for f in hit.families)), not hit.own,
             sum(m.family == "decimal_slip" and m.scale == 1.0 for m in hit.mistakes))
 
 
@@ -364,16 +366,18 @@ def crowding(windows: set) -> float:
 
 
 def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal],
-             max_mistakes: int = MAX_MISTAKES) -> Found:
+             max_mistakes: int = MAX_MISTAKES, own_model: Model | None = None) -> Found:
     """The smallest combinations of catalogue mistakes that reproduce ``claim`` for ``qid``,
-    best first; empty when none of up to ``max_mistakes`` does (see :class:`Found`)."""
+    best first; empty when none of up to ``max_mistakes`` does (see :class:`Found`).
+    ``own_model``: the way the claimant works the derivation (the delta rule, say), for the
+    search on their own numbers."""
     result = Found()
     if figures(claim) < MIN_FIGURES:
         result.ambiguous = True
         return result
     searches = []
     if pins:
-        own = _Search(model, qid, claim, pins)
+        own = _Search(own_model or model, qid, claim, pins)
         if own.reached:
             searches.append(own)
     searches.append(_Search(model, qid, claim, None))

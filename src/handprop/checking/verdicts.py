@@ -53,6 +53,9 @@ from ..solve.rounding import (agrees, chops_to, decimals, figures, follows, hand
 VERDICTS = ("correct", "rounding", "carried", "wrong", "unknown")
 WAYS = ("delta", "paths", "simplified")
 """The kinds of a step's forms that reach its number another way (see ``Checker.ways``)."""
+COARSEST = 1
+"""The fewest decimals (significant figures: one more) to which the claimant's own numbers are
+taken when they worked with fewer digits than they wrote (see ``Checker.coarse``)."""
 RIGHT = {"correct", "rounding"}
 
 
@@ -123,8 +126,9 @@ def check(problem: Problem, claims: ClaimsFile) -> Report:
     return report
 
 
-def fmt(value: float) -> str:
-    return text_number(value, 6)
+def fmt(value: float, like: Decimal | None = None) -> str:
+    """``value`` to 6 significant figures, or to one more than ``like`` has."""
+    return text_number(value, max(6, figures(like) + 1) if like is not None else 6)
 
 
 class Checker:
@@ -132,7 +136,8 @@ class Checker:
         self.problem, self.model, self.trace, self.file = problem, model, trace, claims
         self.names = Names(problem, tuple(trace.values))
         self.hand_cache: dict[tuple[str, int, str], dict] = {}
-        self.press_cache: dict[str, frozenset[str]] = {}
+        self.press_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self.workings = workings(model, trace)
         self.results: dict[int, Verdict] = {}       # by line
 
     # -- claims and the claimant's own numbers
@@ -207,10 +212,11 @@ class Checker:
                  if v.line in self.results and self.results[v.line].verdict in RIGHT}
         if chops_to(c, exact):
             return "rounding", f"rounding drift: the exact value cut off (not rounded) after {unit}", None, []
-        value, used = self.from_own(qid, c, right)
+        value, used, coarse = self.from_own(qid, c, right)
         if value is not None and used:
-            return "rounding", f"rounding drift: your {self.listing(used, right)} give{'s' if len(used) == 1 else ''} " \
-                               f"{fmt(value)}", None, []
+            worked = f", worked {coarse}," if coarse else ""
+            return "rounding", f"rounding drift: your {self.listing(used, right)}{worked} give" \
+                               f"{'s' if len(used) == 1 and not coarse else ''} {fmt(value, c)}", None, []
         for mode, places in (("round", d), ("sig", s)):
             for convention in CONVENTIONS:
                 hand = self.hand(mode, places, convention)
@@ -220,13 +226,14 @@ class Checker:
                     inside = "" if convention == "calculator" else " (inside each activation too)"
                     return ("rounding", f"rounding drift: rounding every step to {how}{inside} gives "
                             f"{hand[qid]}", None, [])
-        value, used = self.from_own(qid, c, own)
+        value, used, coarse = self.from_own(qid, c, own)
         wrong_used = [k for k in used if self.results[own[k].line].verdict not in RIGHT]
         if value is not None and wrong_used:
             return "carried", (f"done right from your {self.listing(wrong_used, own)}, which "
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
                 self.origin(wrong_used, own), []
-        hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()})
+        hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()},
+                        own_model=self.working_of(own))
         if hits.ambiguous and s < MIN_FIGURES:
             return "wrong", (f"{written} has one significant figure: too few to tell which mistake "
                              "gives it (write at least two)"), qid, []
@@ -237,7 +244,7 @@ class Checker:
             tried = "alone or in the commonest combinations" if hits.cut else "alone or up to three together"
             return "wrong", (f"no mistake of the catalogue ({tried}, on exact values or your own numbers) "
                              f"gives {written}: a slip in the arithmetic of this step"), qid, []
-        return "wrong", self.describe(hits, own), hits[0].first, hits
+        return "wrong", self.describe(hits, own, c), hits[0].first, hits
 
     def slip(self, claim: Claim, qid: str, own: dict[str, Claim], worked: float) -> Verdict:
         """A claim that does not follow from the arithmetic written before it."""
@@ -254,7 +261,7 @@ class Checker:
             if hits:
                 hits = [Hit(h.mistakes + (slip_mistake(power),), h.own, h.value * 10.0 ** power, h.first,
                             h.used) for h in hits]
-                text = self.describe(hits, own)
+                text = self.describe(hits, own, c)
             else:
                 text = f"a decimal slip ({claim.working} = {fmt(worked)}, written {shift}); the working is {kind}: {text}"
             return Verdict(claim, qid, exact, "wrong", text, text, first or qid, hits)
@@ -264,71 +271,119 @@ class Checker:
         text = f"{lead}; the working is {kind}: {text}"
         return Verdict(claim, qid, exact, "wrong", text, text, first or qid, hits)
 
-    def from_own(self, qid: str, c: Decimal, own: dict[str, Claim]) -> tuple[float | None, list[str]]:
+    def from_own(self, qid: str, c: Decimal, own: dict[str, Claim]
+                 ) -> tuple[float | None, list[str], str | None]:
         """The step computed from ``own`` numbers (exactly, and rounding at the claim's precision)
         when that agrees with ``c``; and the claimed quantities it used.  Every way a person
-        reaches the number is tried: its defining formula, then each other form of the step
-        (the delta rule ∂E/∂w = δ × out, the sum over the paths, out − t), so that a δ the
-        claimant wrote is used for the weight's gradient."""
+        reaches the number is tried: the defining formulas, then the whole derivation worked
+        by the delta rule (every ∂E/∂w = δ × out, so that a δ the claimant wrote is used for a
+        weight's gradient and for its update), by the sum over the paths and by the simplified
+        forms, then each other form of the step itself.  Last, the claimant's numbers are
+        taken to fewer digits than written (:meth:`coarse`): people write 0.73105857863 and
+        work with 0.73.  The third item then says to what digits ("to 2 decimals")."""
         pins = {k: v.value for k, v in own.items()}
         first_used: list[str] | None = None
-        for expr in self.ways(qid):
-            reached = self.reached(qid, pins, expr)
+        tried = []
+        for model, expr in self.ways(qid):
+            reached = self.reached(qid, pins, expr, model)
             used = sorted(reached, key=lambda k: self.model.order.get(k, 0))
             if first_used is None:
                 first_used = used
             if not used:
                 continue
-            value = self._own_value(qid, c, pins, expr)
+            tried.append((model, expr, used))
+            value = self._own_value(qid, c, pins, expr, model)
             if value is not None:
-                return value, used
-        return None, first_used or []
+                return value, used, None
+        for model, expr, used in tried:
+            found = self.coarse(qid, c, pins, used, expr, model)
+            if found is not None:
+                return found[0], used, found[1]
+        return None, first_used or [], None
+
+    def working_of(self, own: dict[str, Claim]) -> Model:
+        """How the claimant works the derivation: by the delta rule when they wrote a δ."""
+        if any(k.startswith("delta:") for k in own):
+            for kind, model, _ in self.workings:
+                if kind == "delta":
+                    return model
+        return self.model
 
     def ways(self, qid: str) -> list:
-        """None (the defining formula), then the formulas of the step's forms that give the same
-        number another way (not the Jacobian's other entries)."""
-        found = [None]
+        """(model, expression) pairs: the defining formula (None) in each way of working the
+        whole derivation that changes how ``qid`` is reached, then the formulas of the step's
+        own forms that give the same number another way (not the Jacobian's other entries)."""
+        found = [(self.model, None)]
+        for _, model, changed in self.workings[1:]:
+            if qid in changed or self.model.ancestors(qid)[0] & changed:
+                found.append((model, None))
         step = self.trace.index.get(qid)
         for form in step.forms if step is not None else ():
             if form.kind in WAYS and form.numbers < len(form.chain):
-                found.append(form.chain[form.numbers])
+                found.append((self.model, form.chain[form.numbers]))
         return found
 
-    def reached(self, qid: str, pins: dict, expr=None) -> set[str]:
+    def reached(self, qid: str, pins: dict, expr=None, model: Model | None = None) -> set[str]:
         """The claimed quantities ``qid`` reaches, through its formula or through ``expr``."""
+        model = model or self.model
         if expr is None:
-            return self.model.ancestors(qid, pins)[1]
+            return model.ancestors(qid, pins)[1]
         reached: set[str] = set()
         for d in expr.symbols():
             if d in pins:
                 reached.add(d)
-            elif d in self.model.exprs:
-                reached |= self.model.ancestors(d, pins)[1]
+            elif d in model.exprs:
+                reached |= model.ancestors(d, pins)[1]
         return reached
 
-    def _own_value(self, qid: str, c: Decimal, pins: dict, expr=None) -> float | None:
+    def _own_value(self, qid: str, c: Decimal, pins: dict, expr=None, model: Model | None = None
+                   ) -> float | None:
+        model = model or self.model
         overlay = {qid: expr} if expr is not None else None
-        attempts = [Replay(self.model, exprs=overlay, pins={k: float(v) for k, v in pins.items()})]
-        base = hand_base(self.model)
+        attempts = [Replay(model, exprs=overlay, pins={k: float(v) for k, v in pins.items()})]
+        base = hand_base(model)
         for mode, places in (("round", decimals(c)), ("sig", figures(c))):
             if 0 <= places <= 20:
                 for convention in CONVENTIONS:
-                    attempts.append(Replay(self.model, exprs=overlay, base=base, pins=pins,
-                                           rnd=rounder(mode, places), whole=self.presses(convention)))
-        for replay in attempts:
-            try:
-                value = replay.step(qid)
-            except (ReplayError, ArithmeticError, ValueError, TypeError):
-                continue
-            if agrees(c, value):
-                return float(value)
+                    attempts.append(Replay(model, exprs=overlay, base=base, pins=pins,
+                                           rnd=rounder(mode, places), whole=self.presses(convention, model)))
+        return _agreeing(qid, c, attempts)
+
+    def coarse(self, qid: str, c: Decimal, pins: dict, used: list[str], expr=None,
+               model: Model | None = None) -> tuple[float, str] | None:
+        """(value, how) of the step from the claimant's numbers ``used`` taken to fewer digits than written
+        (the same number of decimals for all, or of significant figures, from the most written
+        down to :data:`COARSEST`), computed from them exactly; the claim may be that rounded or
+        cut off."""
+        model = model or self.model
+        overlay = {qid: expr} if expr is not None else None
+        written = [pins[k] for k in used if pins[k]]
+        if not written:
+            return None
+        most_d = max(decimals(v) for v in written)
+        most_s = max(figures(v) for v in written)
+        tried: set = set()
+        for mode, top, low in (("round", most_d, COARSEST), ("sig", most_s, COARSEST + 1)):
+            for places in range(min(top, 20) - 1, low - 1, -1):
+                rnd = rounder(mode, places)
+                taken = {**pins, **{k: rnd(pins[k]) for k in used}}
+                key = tuple(taken[k] for k in used)
+                if key in tried or all(taken[k] == pins[k] for k in used):
+                    continue
+                tried.add(key)
+                attempts = [Replay(model, exprs=overlay, pins={k: float(v) for k, v in taken.items()})]
+                value = _agreeing(qid, c, attempts)
+                if value is not None:
+                    what = "decimal" if mode == "round" else "significant figure"
+                    return value, f"to {places} {what}{'s' if places != 1 else ''}"
         return None
 
-    def presses(self, convention: str) -> frozenset[str]:
+    def presses(self, convention: str, model: Model | None = None) -> frozenset[str]:
         """The steps worked in one key press under ``convention``."""
-        found = self.press_cache.get(convention)
+        model = model or self.model
+        found = self.press_cache.get((id(model), convention))
         if found is None:
-            found = self.press_cache[convention] = one_press(self.model, convention)
+            found = self.press_cache[(id(model), convention)] = one_press(model, convention)
         return found
 
     def hand(self, mode: str, places: int, convention: str = "calculator"):
@@ -353,7 +408,7 @@ class Checker:
     def listing(self, keys, own: dict[str, Claim]) -> str:
         return ", ".join(f"{own[k].name} = {own[k].text}" for k in keys)
 
-    def describe(self, hits: list[Hit], own: dict[str, Claim]) -> str:
+    def describe(self, hits: list[Hit], own: dict[str, Claim], c: Decimal | None = None) -> str:
         best = hits[0]
         text = best.label
         other = _other_network(self.problem, best)
@@ -361,11 +416,49 @@ class Checker:
             text += f" — the numbers of the built-in problem {other!r}, a value from a different network"
         if best.own and best.used:
             text += f", from your {self.listing(best.used, own)}"
-        text += f" (gives {fmt(best.value)}; the error enters at {pretty(best.first)})"
-        rest = [h for h in hits[1:] if set(h.families) != set(best.families)][:2]
+        text += f" (gives {fmt(best.value, c)}; the error enters at {pretty(best.first)})"
+        said = {best.label}
+        rest = []
+        for h in hits[1:]:
+            if set(h.families) != set(best.families) and h.label not in said and len(rest) < 2:
+                said.add(h.label)
+                rest.append(h.label)
         if rest:
-            text += "; or: " + "; ".join(h.label for h in rest)
+            text += "; or: " + "; ".join(rest)
         return text
+
+
+def _agreeing(qid: str, c: Decimal, attempts) -> float | None:
+    """The first of the replays ``attempts`` whose ``qid`` agrees with ``c``."""
+    for replay in attempts:
+        try:
+            value = replay.step(qid)
+        except (ReplayError, ArithmeticError, ValueError, TypeError):
+            continue
+        if agrees(c, value):
+            return float(value)
+    return None
+
+
+def workings(model: Model, trace) -> list[tuple[str, Model, frozenset[str]]]:
+    """The ways of working the whole derivation: its defining formulas (``model``), then, for
+    each kind of form in :data:`WAYS` that some step has, the model with every such step
+    computed by that form; each as (kind, model, the steps it changes)."""
+    found = [("formulas", model, frozenset())]
+    for kind in WAYS:
+        overlay = {}
+        for key, step in trace.index.items():
+            if key not in model.exprs:
+                continue
+            for form in step.forms:
+                if form.kind == kind and form.numbers < len(form.chain):
+                    overlay[key] = form.chain[form.numbers]
+                    break
+        if overlay:
+            exprs = {k: overlay.get(k, e) for k, e in model.exprs.items()}
+            found.append((kind, Model(model.problem, exprs, model.base, model.updated, model.exact,
+                                      model.order), frozenset(overlay)))
+    return found
 
 
 def _other_network(problem: Problem, hit: Hit) -> str | None:
