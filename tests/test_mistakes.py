@@ -19,6 +19,7 @@ from handprop.checking.mistakes import FAMILIES, apply, catalogue, local
 from handprop.solve.replay import AFTER, Model, Replay
 
 LOCAL = {"decimal_slip", "other_value"}
+WRITTEN = {"transcription"}     # slips of the pen in the claim itself: tests/test_ways_of_working.py
 _MODELS: dict[str, tuple] = {}
 
 
@@ -68,7 +69,7 @@ def cases(name: str, family: str):
     return []
 
 
-@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in WRITTEN])
 def test_every_mistake_is_diagnosed_as_itself_on_several_networks(family):
     tried = []
     for name in NAMES:

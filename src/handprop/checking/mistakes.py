@@ -36,6 +36,7 @@ FAMILIES: dict[str, str] = {
     "sign": "a sign flipped",
     "divided": "divided instead of multiplied",
     "decimal_slip": "a decimal slip",
+    "transcription": "a slip of the pen in writing the number down",
     "wrong_edge": "a weight from the wrong edge",
     "other_value": "a value taken from another step",
     "bias_update": "bias updated against the problem's convention",

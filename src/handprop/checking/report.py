@@ -66,6 +66,8 @@ def heading(report) -> str:
 def print_to(console, report) -> None:
     from rich.text import Text
     console.print(Text(heading(report)), highlight=False)
+    if report.convention:
+        console.print(Text(one_line(f"Convention: {report.convention}.")), highlight=False)
     console.print()
     for piece in tables(report):
         console.print(piece)
@@ -82,5 +84,6 @@ def render(report, width: int = 100) -> str:
 
 
 def render_json(report) -> str:
-    """``{"claims": [{"name", "id", "claimed", "exact", "verdict", "diagnosis", "first_wrong"}]}``."""
+    """``{"claims": [{"name", "id", "claimed", "exact", "verdict", "diagnosis", "first_wrong"}]}``,
+    and ``"convention"`` (a sentence) when the claims were judged in an inferred convention."""
     return json.dumps(report.to_json(), indent=1, ensure_ascii=False) + "\n"

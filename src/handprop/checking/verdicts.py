@@ -42,13 +42,14 @@ from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty, u
 from ..solve.derive import derive
 from .diagnosis import MIN_FIGURES, SLIPS, Hit, diagnose
 from ..expr.numbers import text_number
-from .mistakes import slip as slip_mistake
+from .mistakes import Mistake, apply, catalogue, slip as slip_mistake
+from .slips import written_as
 from ..errors import ProblemError
 from ..problem import Problem, load
 from ..expr.numbers import CONVENTIONS
 from ..solve.replay import Model, Replay, ReplayError
-from ..solve.rounding import (agrees, chops_to, decimals, figures, follows, hand_base, hand_values, one_press,
-                              rounder, rounds_to)
+from ..solve.rounding import (agrees, chops_to, decimals, figures, float32_values, follows, hand_base,
+                              hand_values, one_press, rounder, rounds_to)
 
 VERDICTS = ("correct", "rounding", "carried", "wrong", "unknown")
 WAYS = ("delta", "paths", "simplified")
@@ -57,6 +58,8 @@ COARSEST = 1
 """The fewest decimals (significant figures: one more) to which the claimant's own numbers are
 taken when they worked with fewer digits than they wrote (see ``Checker.coarse``)."""
 RIGHT = {"correct", "rounding"}
+FLIPPED = {"dE/dout", "delta", "grad"}
+"""The kinds of quantity whose sign the convention error = t − y turns round."""
 
 
 @dataclass
@@ -83,9 +86,13 @@ class Report:
     trace: object
     verdicts: list[Verdict]          # in the order of the file
     source: str = ""
+    convention: str | None = None    # the convention the claims were judged in, when inferred
 
     def to_json(self) -> dict:
-        return {"claims": [v.to_json() for v in self.verdicts]}
+        found = {"claims": [v.to_json() for v in self.verdicts]}
+        if self.convention:
+            found["convention"] = self.convention
+        return found
 
     def counts(self) -> dict[str, int]:
         return {k: sum(v.verdict == k for v in self.verdicts) for k in VERDICTS}
@@ -168,11 +175,51 @@ class Checker:
         self.by_id: dict[str, list[Claim]] = {}
         for claim, qid in resolved:
             self.by_id.setdefault(qid, []).append(claim)
+        self.convention = self.infer_convention(resolved)
         order = self.model.order
         for claim, qid in sorted(resolved, key=lambda cq: (order.get(cq[1], len(order)), cq[0].line)):
             self.results[claim.line] = self.judge(claim, qid)
         verdicts = [self.results[c.line] for c in self.file.claims]
-        return Report(self.problem, self.trace, verdicts, self.file.source)
+        return Report(self.problem, self.trace, verdicts, self.file.source, self.convention)
+
+    def infer_convention(self, resolved: list[tuple[Claim, str]]) -> str | None:
+        """The sign convention of the error, when the claims follow it: error = t − y (so every
+        δ, ∂E/∂out and "gradient" δ·out has the opposite sign) with the update then added,
+        w + η δ out, which gives the same updated weights.  Inferred when at least two claims
+        of those kinds agree with the opposite sign and more of them do than with the exact
+        sign; the claims are then judged in that convention (one thing, said once, not a
+        sign flipped at every δ).  Returns the sentence saying so, or None."""
+        flipped = right = 0
+        for claim, qid in resolved:
+            if qid.split(":", 1)[0] not in FLIPPED:
+                continue
+            exact = self.model.exact.get(qid)
+            if exact is None or abs(exact) < 1e-12:
+                continue
+            c = claim.value
+            if rounds_to(c, exact) or chops_to(c, exact):
+                right += 1
+            elif rounds_to(c, -exact) or chops_to(c, -exact):
+                flipped += 1
+        if flipped < 2 or flipped <= right:
+            return None
+        signs = [m for m in catalogue(self.model) if m.family == "sign"]
+        exprs, _, _ = apply(self.model, signs)
+        changed = {k: exprs.get(k, e) for k, e in self.model.exprs.items()}
+        model = Model(self.problem, changed, self.model.base, self.model.updated, dict(self.model.exact),
+                      self.model.order)
+        replay = Replay(model)
+        for key in changed:
+            try:
+                model.exact[key] = float(replay.step(key))
+            except (ReplayError, ArithmeticError, ValueError):
+                return None
+        self.model = model
+        self.workings = workings(model, self.trace)
+        self.hand_cache.clear()
+        return (f"your δ, ∂E/∂out and gradients follow the convention error = t − y ({flipped} claims have the "
+                "opposite sign of ∂E), with the update then added (w + η·δ·out): the same updated weights; "
+                "they are judged in that convention")
 
     def own(self, claim: Claim, qid: str) -> dict[str, Claim]:
         """For every other quantity, the claim a person computing ``claim`` had last written."""
@@ -192,7 +239,9 @@ class Checker:
         if rounds_to(c, exact):
             d = decimals(c)
             unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "digits"
-            return Verdict(claim, qid, exact, "correct", f"right to {unit}")
+            where = " in your convention (error = t − y)" if self.convention and qid.split(":", 1)[0] in FLIPPED \
+                else ""
+            return Verdict(claim, qid, exact, "correct", f"right to {unit}{where}")
         own = self.own(claim, qid)
         if claim.working:
             worked = arithmetic(claim.working)
@@ -226,12 +275,18 @@ class Checker:
                     inside = "" if convention == "calculator" else " (inside each activation too)"
                     return ("rounding", f"rounding drift: rounding every step to {how}{inside} gives "
                             f"{hand[qid]}", None, [])
+        single = self.single_precision(qid, c)
+        if single is not None:
+            return "rounding", single, None, []
         value, used, coarse = self.from_own(qid, c, own)
         wrong_used = [k for k in used if self.results[own[k].line].verdict not in RIGHT]
         if value is not None and wrong_used:
             return "carried", (f"done right from your {self.listing(wrong_used, own)}, which "
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
                 self.origin(wrong_used, own), []
+        pen = self.pen_slip(qid, c, own)
+        if pen is not None:
+            return "wrong", pen.label, pen.first, [pen]
         hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()},
                         own_model=self.working_of(own))
         if hits.ambiguous and s < MIN_FIGURES:
@@ -245,6 +300,49 @@ class Checker:
             return "wrong", (f"no mistake of the catalogue ({tried}, on exact values or your own numbers) "
                              f"gives {written}: a slip in the arithmetic of this step"), qid, []
         return "wrong", self.describe(hits, own, c), hits[0].first, hits
+
+    def single_precision(self, qid: str, c: Decimal) -> str | None:
+        """The explanation when ``c`` is what a float32 computation gives (PyTorch's default
+        dtype, a GPU): the whole solution worked in single precision, every operation rounded
+        to float32, agrees with it; or it has at least 7 significant figures and differs from
+        the exact value by no more than float32 precision allows (about 6 × 10⁻⁸ of the value,
+        per step of the solution up to 20)."""
+        if figures(c) < 7:
+            return None
+        exact = self.model.exact[qid]
+        single = self.hand_cache.get(("float32",))
+        if single is None:
+            try:
+                single = self.hand_cache[("float32",)] = float32_values(self.model)
+            except (ReplayError, ArithmeticError, ValueError):
+                single = self.hand_cache[("float32",)] = {}
+        if qid in single and agrees(c, single[qid]):
+            return f"float32 precision: the solution computed in single precision (float32) gives {single[qid]}"
+        steps = min(len(self.model.ancestors(qid)[0]), 20) + 1
+        if abs(float(c) - exact) <= steps * 2.0 ** -24 * max(abs(exact), abs(float(c))):
+            return (f"float32 precision: {c} agrees with the exact value only to the precision of a float32 "
+                    "computation (about 7 significant figures)")
+        return None
+
+    def pen_slip(self, qid: str, c: Decimal, own: dict[str, Claim]) -> Hit | None:
+        """A slip of the pen (:mod:`handprop.checking.slips`): ``c`` is the step's value from the
+        claimant's own numbers, or its exact value, with two digits swapped, one written twice
+        or one left out."""
+        pins = {k: float(v.value) for k, v in own.items()}
+        reached = sorted(self.model.ancestors(qid, pins)[1], key=lambda k: self.model.order.get(k, 0))
+        candidates = []
+        if reached:
+            try:
+                candidates.append((True, float(Replay(self.model, pins=pins).step(qid)), tuple(reached)))
+            except (ReplayError, ArithmeticError, ValueError, TypeError):
+                pass
+        candidates.append((False, self.model.exact[qid], ()))
+        for mine, value, used in candidates:
+            how = written_as(c, value)
+            if how is not None:
+                what = f"a slip of the pen: {how}"
+                return Hit((Mistake("transcription", what),), mine, value, qid, used)
+        return None
 
     def slip(self, claim: Claim, qid: str, own: dict[str, Claim], worked: float) -> Verdict:
         """A claim that does not follow from the arithmetic written before it."""

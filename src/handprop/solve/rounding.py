@@ -22,6 +22,8 @@ readings of "to the digits shown" are used by ``handprop check``:
 """
 from __future__ import annotations
 
+import struct
+
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Callable
 
@@ -116,6 +118,22 @@ def hand_values(model: Model, mode: str, places: int, convention: str = "calcula
     if AFTER in model.exact:
         values[AFTER] = replay[AFTER]
     return values, warnings
+
+
+def to_float32(x: Decimal) -> Decimal:
+    """``x`` rounded to the nearest float32 (what single precision stores)."""
+    if not x.is_finite():
+        raise InvalidOperation(f"{x} is not a float32")
+    return Decimal(struct.unpack("f", struct.pack("f", float(x)))[0])
+
+
+def float32_values(model: Model) -> dict[str, float]:
+    """Every step of ``model`` computed in single precision: the given numbers stored as
+    float32 and every operation's result rounded to float32 (as PyTorch's default dtype
+    does)."""
+    base = {k: to_float32(v) for k, v in hand_base(model).items()}
+    replay = Replay(model, base=base, rnd=to_float32)
+    return {k: float(replay.step(k)) for k in model.exprs}
 
 
 def hand_trace(trace, model: Model, mode: str, places: int, convention: str = "calculator"):
