@@ -13,9 +13,12 @@ by "slip in the arithmetic", ``decimal_slip`` also by "decimal slip". A name wit
 (``dropped_path_weights``, ``convention``, ...) is never named until the checker learns it.
 Every name of a combination must be named.
 
-A *false diagnosis* is a ``wrong`` verdict whose diagnosis names a mistake (a hit, or "slip in
-the arithmetic") on a claim that is not expected wrong, or that does not name the expected
-mistake. "No mistake of the catalogue ..." and "too few digits to tell" name nothing.
+A *false diagnosis* is a ``wrong`` verdict whose diagnosis names a mistake that was not made:
+on a claim not expected wrong, any mistake it names; on a claim expected wrong, a mistake
+outside the expected ones (naming only some of a combination is incomplete, not false). What
+a diagnosis names (``named``): the families of its best hit, plus ``arithmetic_slip`` and
+``decimal_slip`` by their words. "No mistake of the catalogue ... : a slip in the arithmetic of
+this step" (the checker's fallback) and "too few digits to tell" name nothing.
 """
 from __future__ import annotations
 
@@ -25,7 +28,6 @@ from pathlib import Path
 import yaml
 
 from handprop.checking.claims import read
-from handprop.checking.mistakes import FAMILIES
 from handprop.checking.verdicts import check_file
 
 CORPUS = Path(__file__).resolve().parent
@@ -33,7 +35,7 @@ KEYWORDS = {
     "arithmetic_slip": ("slip in the arithmetic",),
     "decimal_slip": ("decimal slip",),
 }
-DIAGNOSING = ("slip in the arithmetic",)
+FALLBACK = "no mistake of the catalogue"
 
 
 def entries() -> list[Path]:
@@ -60,23 +62,26 @@ class Row:
     def names_mistake(self) -> bool:
         if self.got != "wrong" or not self.mistake:
             return False
-        text = self.diagnosis.casefold()
-        for m in self.mistake:
-            if m in FAMILIES:
-                if m not in self.families and not any(k in text for k in KEYWORDS.get(m, ())):
-                    return False
-            elif not any(k in text for k in KEYWORDS.get(m, ())):
-                return False
-        return True
+        return set(self.mistake) <= self.named
 
     @property
-    def diagnoses(self) -> bool:
-        """The verdict is wrong and its diagnosis names some mistake."""
-        return self.got == "wrong" and (bool(self.families) or any(k in self.diagnosis.casefold() for k in DIAGNOSING))
+    def named(self) -> set[str]:
+        """The mistakes the diagnosis names (nothing unless the verdict is wrong)."""
+        if self.got != "wrong":
+            return set()
+        text = self.diagnosis.casefold()
+        cut = text.find(FALLBACK)
+        words = text if cut < 0 else text[:cut]          # the fallback sentence names nothing
+        found = set(self.families)
+        found |= {m for m, keys in KEYWORDS.items() if any(k in words for k in keys)}
+        return found
 
     @property
     def false_diagnosis(self) -> bool:
-        return self.diagnoses and (self.expected != "wrong" or not self.names_mistake)
+        named = self.named
+        if self.expected != "wrong":
+            return bool(named)
+        return bool(named - set(self.mistake))
 
     @property
     def right_called_wrong(self) -> bool:
@@ -88,6 +93,9 @@ class Entry:
     name: str
     source: str
     rows: list[Row] = field(default_factory=list)
+
+    def __repr__(self) -> str:          # short, for pytest's tracebacks
+        return f"Entry({self.name!r}, {len(self.rows)} claims)"
 
 
 def grade(folder: Path) -> Entry:
