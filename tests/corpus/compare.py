@@ -9,7 +9,9 @@ How a diagnosis is matched to the expected mistake (``names_mistake``): the expe
 ``handprop.checking.mistakes.FAMILIES`` is named when it is among the families of the
 verdict's best hit (``Verdict.hits[0].families``); a name for a mistake the catalogue has no
 family for is named when the diagnosis says so in words (``KEYWORDS``): ``arithmetic_slip``
-by "slip in the arithmetic", ``decimal_slip`` also by "decimal slip". A name with neither
+by "slip in the arithmetic", ``decimal_slip`` also by "decimal slip"; ``unexplained`` (numbers
+that follow from no computation on the source's own numbers, e.g. made up) by the checker's
+fallback "no mistake of the catalogue", which is the honest answer there. A name with neither
 (``dropped_path_weights``, ``convention``, ...) is never named until the checker learns it.
 Every name of a combination must be named.
 
@@ -74,11 +76,13 @@ class Row:
         words = text if cut < 0 else text[:cut]          # the fallback sentence names nothing
         found = set(self.families)
         found |= {m for m, keys in KEYWORDS.items() if any(k in words for k in keys)}
+        if cut >= 0:
+            found.add("unexplained")
         return found
 
     @property
     def false_diagnosis(self) -> bool:
-        named = self.named
+        named = self.named - {"unexplained"}            # saying no mistake explains it names nothing
         if self.expected != "wrong":
             return bool(named)
         return bool(named - set(self.mistake))
