@@ -11,7 +11,8 @@ verdict's best hit (``Verdict.hits[0].families``); a name for a mistake the cata
 family for is named when the diagnosis says so in words (``KEYWORDS``): ``arithmetic_slip``
 by "slip in the arithmetic", ``decimal_slip`` also by "decimal slip"; ``unexplained`` (numbers
 that follow from no computation on the source's own numbers, e.g. made up) by the checker's
-fallback "no mistake of the catalogue", which is the honest answer there. A name with neither
+fallback "no mistake of the catalogue", or by "too few digits to tell" (nothing named
+either), which are the honest answers there. A name with neither
 (``dropped_path_weights``, ``convention``, ...) is never named until the checker learns it.
 Every name of a combination must be named.
 
@@ -38,6 +39,7 @@ KEYWORDS = {
     "decimal_slip": ("decimal slip",),
 }
 FALLBACK = "no mistake of the catalogue"
+TOO_FEW = "too few digits to tell"       # names no mistake either: a number nothing explains
 
 
 def entries() -> list[Path]:
@@ -76,7 +78,7 @@ class Row:
         words = text if cut < 0 else text[:cut]          # the fallback sentence names nothing
         found = set(self.families)
         found |= {m for m, keys in KEYWORDS.items() if any(k in words for k in keys)}
-        if cut >= 0:
+        if cut >= 0 or TOO_FEW in text:
             found.add("unexplained")
         return found
 

@@ -103,8 +103,10 @@ def _same(a: float, b: float) -> bool:
 class _Search:
     """The search in one mode: exact values (no pins), or the claimant's numbers ``pins``."""
 
-    def __init__(self, model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal] | None):
+    def __init__(self, model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal] | None,
+                 slack: float = 0.0):
         self.model, self.qid, self.claim = model, qid, claim
+        self.slack = slack
         self.own = bool(pins)
         self.pins = {k: float(v) for k, v in (pins or {}).items()}
         self.hand_pins = dict(pins or {})
@@ -268,6 +270,7 @@ class _Search:
         near = NEAR * u
         c = float(self.claim)
         lo, hi = window(self.claim)
+        lo, hi = lo - self.slack, hi + self.slack
         reach = (NEIGHBOURS + 0.5) * u
 
         def consider(combo, v):
@@ -366,21 +369,22 @@ def crowding(windows: set) -> float:
 
 
 def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal],
-             max_mistakes: int = MAX_MISTAKES, own_model: Model | None = None) -> Found:
+             max_mistakes: int = MAX_MISTAKES, own_model: Model | None = None, slack: float = 0.0) -> Found:
     """The smallest combinations of catalogue mistakes that reproduce ``claim`` for ``qid``,
     best first; empty when none of up to ``max_mistakes`` does (see :class:`Found`).
     ``own_model``: the way the claimant works the derivation (the delta rule, say), for the
-    search on their own numbers."""
+    search on their own numbers; ``slack``: how far beyond its digits the claim may be off (a
+    working's value, whose numbers were rounded)."""
     result = Found()
     if figures(claim) < MIN_FIGURES:
         result.ambiguous = True
         return result
     searches = []
     if pins:
-        own = _Search(own_model or model, qid, claim, pins)
+        own = _Search(own_model or model, qid, claim, pins, slack)
         if own.reached:
             searches.append(own)
-    searches.append(_Search(model, qid, claim, None))
+    searches.append(_Search(model, qid, claim, None, slack))
     for size in range(1, max_mistakes + 1):
         hits: dict[tuple, Hit] = {}
         for search in searches:

@@ -35,8 +35,9 @@ judged as above and what it is (right, carried, a catalogue mistake) is said too
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty, unreadable
 from ..solve.derive import derive
@@ -60,6 +61,9 @@ taken when they worked with fewer digits than they wrote (see ``Checker.coarse``
 RIGHT = {"correct", "rounding"}
 FLIPPED = {"dE/dout", "delta", "grad"}
 """The kinds of quantity whose sign the convention error = t − y turns round."""
+PRECISE_FIGURES = 9            # claims of this many figures are judged in decimal, not float
+CONVENTION_MARGIN = 2          # claims a convention must explain beyond the problem's own signs
+MAX_CONVENTION_CLAIMS = 400    # claims looked at to infer it
 
 
 @dataclass
@@ -185,23 +189,15 @@ class Checker:
     def infer_convention(self, resolved: list[tuple[Claim, str]]) -> str | None:
         """The sign convention of the error, when the claims follow it: error = t − y (so every
         δ, ∂E/∂out and "gradient" δ·out has the opposite sign) with the update then added,
-        w + η δ out, which gives the same updated weights.  Inferred when at least two claims
-        of those kinds agree with the opposite sign and more of them do than with the exact
-        sign; the claims are then judged in that convention (one thing, said once, not a
-        sign flipped at every δ).  Returns the sentence saying so, or None."""
-        flipped = right = 0
-        for claim, qid in resolved:
-            if qid.split(":", 1)[0] not in FLIPPED:
-                continue
-            exact = self.model.exact.get(qid)
-            if exact is None or abs(exact) < 1e-12:
-                continue
-            c = claim.value
-            if rounds_to(c, exact) or chops_to(c, exact):
-                right += 1
-            elif rounds_to(c, -exact) or chops_to(c, -exact):
-                flipped += 1
-        if flipped < 2 or flipped <= right:
+        w + η δ out, which gives the same updated weights.  The convention is inferred when it
+        explains at least :data:`CONVENTION_MARGIN` more of the claims of those kinds and of
+        the updates than the problem's own signs do ("explains": the claim is the step's value
+        computed from the claimant's own numbers); the claims are then judged in that
+        convention (one thing, said once, not a sign flipped at every δ).  Returns the
+        sentence saying so, or None."""
+        relevant = [(claim, qid) for claim, qid in resolved
+                    if qid.split(":", 1)[0] in FLIPPED or qid.startswith("new:")][:MAX_CONVENTION_CLAIMS]
+        if not any(qid.split(":", 1)[0] in FLIPPED for _, qid in relevant):
             return None
         signs = [m for m in catalogue(self.model) if m.family == "sign"]
         exprs, _, _ = apply(self.model, signs)
@@ -209,16 +205,23 @@ class Checker:
         model = Model(self.problem, changed, self.model.base, self.model.updated, dict(self.model.exact),
                       self.model.order)
         replay = Replay(model)
-        for key in changed:
-            try:
+        try:
+            for key in changed:
                 model.exact[key] = float(replay.step(key))
-            except (ReplayError, ArithmeticError, ValueError):
-                return None
+        except (ReplayError, ArithmeticError, ValueError):
+            return None
+        theirs = mine = 0
+        for claim, qid in relevant:
+            pins = {k: float(v.value) for k, v in self.own(claim, qid).items()}
+            mine += _explains(self.model, qid, claim.value, pins)
+            theirs += _explains(model, qid, claim.value, pins)
+        if theirs - mine < CONVENTION_MARGIN:
+            return None
         self.model = model
         self.workings = workings(model, self.trace)
         self.hand_cache.clear()
-        return (f"your δ, ∂E/∂out and gradients follow the convention error = t − y ({flipped} claims have the "
-                "opposite sign of ∂E), with the update then added (w + η·δ·out): the same updated weights; "
+        return ("your δ, ∂E/∂out and gradients follow the convention error = t − y (the opposite sign of "
+                "∂E/∂net), with the update then added (w + η·δ·out), which gives the same updated weights: "
                 "they are judged in that convention")
 
     def own(self, claim: Claim, qid: str) -> dict[str, Claim]:
@@ -236,7 +239,7 @@ class Checker:
     def judge(self, claim: Claim, qid: str) -> Verdict:
         c = claim.value
         exact = self.model.exact[qid]
-        if rounds_to(c, exact):
+        if self.rounds(c, qid):
             d = decimals(c)
             unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "digits"
             where = " in your convention (error = t − y)" if self.convention and qid.split(":", 1)[0] in FLIPPED \
@@ -250,18 +253,22 @@ class Checker:
         kind, text, first, hits = self.assess(qid, c, claim.text, own)
         return Verdict(claim, qid, exact, kind, text, text, first, hits)
 
-    def assess(self, qid: str, c: Decimal, written: str, own: dict[str, Claim]):
-        """(verdict, explanation, first_wrong, hits) of the number ``c`` claimed for ``qid``."""
-        exact = self.model.exact[qid]
+    def assess(self, qid: str, c: Decimal, written: str, own: dict[str, Claim], slack: float = 0.0):
+        """(verdict, explanation, first_wrong, hits) of the number ``c`` claimed for ``qid``;
+        ``slack``: how far off ``c`` may be beyond its digits (the value of a written working,
+        whose numbers were rounded themselves)."""
         d, s = decimals(c), figures(c)
         unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "the digits"
-        if rounds_to(c, exact):
+        if self.rounds(c, qid):
             return "correct", "right", None, []
         right = {k: v for k, v in own.items()
                  if v.line in self.results and self.results[v.line].verdict in RIGHT}
-        if chops_to(c, exact):
+        if self.chops(c, qid):
             return "rounding", f"rounding drift: the exact value cut off (not rounded) after {unit}", None, []
-        value, used, coarse = self.from_own(qid, c, right)
+        double = self.double_precision(qid, c)
+        if double is not None:
+            return "rounding", double, None, []
+        value, used, coarse = self.from_own(qid, c, right, slack)
         if value is not None and used:
             worked = f", worked {coarse}," if coarse else ""
             return "rounding", f"rounding drift: your {self.listing(used, right)}{worked} give" \
@@ -278,17 +285,14 @@ class Checker:
         single = self.single_precision(qid, c)
         if single is not None:
             return "rounding", single, None, []
-        value, used, coarse = self.from_own(qid, c, own)
+        value, used, coarse = self.from_own(qid, c, own, slack)
         wrong_used = [k for k in used if self.results[own[k].line].verdict not in RIGHT]
         if value is not None and wrong_used:
             return "carried", (f"done right from your {self.listing(wrong_used, own)}, which "
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
                 self.origin(wrong_used, own), []
-        pen = self.pen_slip(qid, c, own)
-        if pen is not None:
-            return "wrong", pen.label, pen.first, [pen]
         hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()},
-                        own_model=self.working_of(own))
+                        own_model=self.working_of(own), slack=slack)
         if hits.ambiguous and s < MIN_FIGURES:
             return "wrong", (f"{written} has one significant figure: too few to tell which mistake "
                              "gives it (write at least two)"), qid, []
@@ -296,17 +300,63 @@ class Checker:
             return "wrong", (f"{written} has too few digits to tell which mistake it is: combinations of "
                              "mistakes give it, but give numbers all around it as well"), qid, []
         if not hits:
+            pen = self.pen_slip(qid, c, own)
+            if pen is not None:
+                return "wrong", pen.label, pen.first, [pen]
             tried = "alone or in the commonest combinations" if hits.cut else "alone or up to three together"
             return "wrong", (f"no mistake of the catalogue ({tried}, on exact values or your own numbers) "
                              f"gives {written}: a slip in the arithmetic of this step"), qid, []
         return "wrong", self.describe(hits, own, c), hits[0].first, hits
 
+    def precise(self, qid: str) -> Decimal | None:
+        """The value of ``qid`` to 28 significant figures (the whole solution computed once in
+        decimal arithmetic, the problem's numbers as written), for claims written to more
+        figures than a float's noise allows to judge (:data:`PRECISE_FIGURES`)."""
+        values = self.hand_cache.get(("precise",))
+        if values is None:
+            try:
+                replay = Replay(self.model, base=hand_base(self.model), rnd=lambda x: +x)
+                values = {k: replay.step(k) for k in self.model.exprs}
+            except (ReplayError, ArithmeticError, ValueError, TypeError):
+                values = {}
+            self.hand_cache[("precise",)] = values
+        found = values.get(qid)
+        return found if isinstance(found, Decimal) and found.is_finite() else None
+
+    def rounds(self, c: Decimal, qid: str) -> bool:
+        """``c`` is the exact value rounded to its digits: for a claim of many figures,
+        exactly (in decimal), not within a float's noise."""
+        if figures(c) >= PRECISE_FIGURES:
+            x = self.precise(qid)
+            if x is not None:
+                return rounder("round", decimals(c))(x) == c if 0 <= decimals(c) <= 40 else False
+        return rounds_to(c, self.model.exact[qid])
+
+    def chops(self, c: Decimal, qid: str) -> bool:
+        """``c`` is the exact value cut off after its digits (exactly, for many figures)."""
+        if figures(c) >= PRECISE_FIGURES:
+            x = self.precise(qid)
+            if x is not None and 0 <= decimals(c) <= 40:
+                return x.quantize(Decimal(1).scaleb(-decimals(c)), rounding=ROUND_DOWN) == c
+        return chops_to(c, self.model.exact[qid])
+
+    def double_precision(self, qid: str, c: Decimal) -> str | None:
+        """The explanation when ``c`` (of many figures) is the float64 value of the step as a
+        program prints it (2.0999999999999996 for 2.1): right but for the float's last bits."""
+        if figures(c) < PRECISE_FIGURES:
+            return None
+        exact = self.model.exact[qid]
+        if abs(float(c) - exact) <= 8 * 2.0 ** -52 * max(abs(exact), abs(float(c)), 1e-300):
+            return (f"float64 precision: {c} is the exact value {fmt(exact, c)} as a float64 computation gives "
+                    "it, off in the last bits")
+        return None
+
     def single_precision(self, qid: str, c: Decimal) -> str | None:
         """The explanation when ``c`` is what a float32 computation gives (PyTorch's default
         dtype, a GPU): the whole solution worked in single precision, every operation rounded
-        to float32, agrees with it; or it has at least 7 significant figures and differs from
-        the exact value by no more than float32 precision allows (about 6 × 10⁻⁸ of the value,
-        per step of the solution up to 20)."""
+        to float32, agrees with it; or it has at least 7 significant figures and is the exact
+        value to float32's precision (within 2⁻²³ of it, relatively: one unit in float32's
+        last place).  Anything further off is not a float32 computation's noise."""
         if figures(c) < 7:
             return None
         exact = self.model.exact[qid]
@@ -318,8 +368,7 @@ class Checker:
                 single = self.hand_cache[("float32",)] = {}
         if qid in single and agrees(c, single[qid]):
             return f"float32 precision: the solution computed in single precision (float32) gives {single[qid]}"
-        steps = min(len(self.model.ancestors(qid)[0]), 20) + 1
-        if abs(float(c) - exact) <= steps * 2.0 ** -24 * max(abs(exact), abs(float(c))):
+        if abs(float(c) - exact) <= 2.0 ** -23 * max(abs(exact), abs(float(c))):
             return (f"float32 precision: {c} agrees with the exact value only to the precision of a float32 "
                     "computation (about 7 significant figures)")
         return None
@@ -349,7 +398,8 @@ class Checker:
         c = claim.value
         exact = self.model.exact[qid]
         w = Decimal(f"{worked:.{max(figures(c) + 2, 4)}g}")
-        kind, text, first, hits = self.assess(qid, w, str(w), own)
+        given = frozenset(abs(v) for v in self.model.base.values()) | {0.5}
+        kind, text, first, hits = self.assess(qid, w, str(w), own, spread(claim.working, given))
         power = next((p for p in SLIPS if agrees(c, worked * 10.0 ** p)), None)
         if power is not None:
             shift = f"{'×' if power > 0 else '÷'}{10 ** abs(power)}"
@@ -369,7 +419,7 @@ class Checker:
         text = f"{lead}; the working is {kind}: {text}"
         return Verdict(claim, qid, exact, "wrong", text, text, first or qid, hits)
 
-    def from_own(self, qid: str, c: Decimal, own: dict[str, Claim]
+    def from_own(self, qid: str, c: Decimal, own: dict[str, Claim], slack: float = 0.0
                  ) -> tuple[float | None, list[str], str | None]:
         """The step computed from ``own`` numbers (exactly, and rounding at the claim's precision)
         when that agrees with ``c``; and the claimed quantities it used.  Every way a person
@@ -390,11 +440,11 @@ class Checker:
             if not used:
                 continue
             tried.append((model, expr, used))
-            value = self._own_value(qid, c, pins, expr, model)
+            value = self._own_value(qid, c, pins, expr, model, slack)
             if value is not None:
                 return value, used, None
         for model, expr, used in tried:
-            found = self.coarse(qid, c, pins, used, expr, model)
+            found = self.coarse(qid, c, pins, used, expr, model, slack)
             if found is not None:
                 return found[0], used, found[1]
         return None, first_used or [], None
@@ -434,8 +484,8 @@ class Checker:
                 reached |= model.ancestors(d, pins)[1]
         return reached
 
-    def _own_value(self, qid: str, c: Decimal, pins: dict, expr=None, model: Model | None = None
-                   ) -> float | None:
+    def _own_value(self, qid: str, c: Decimal, pins: dict, expr=None, model: Model | None = None,
+                   slack: float = 0.0) -> float | None:
         model = model or self.model
         overlay = {qid: expr} if expr is not None else None
         attempts = [Replay(model, exprs=overlay, pins={k: float(v) for k, v in pins.items()})]
@@ -445,10 +495,10 @@ class Checker:
                 for convention in CONVENTIONS:
                     attempts.append(Replay(model, exprs=overlay, base=base, pins=pins,
                                            rnd=rounder(mode, places), whole=self.presses(convention, model)))
-        return _agreeing(qid, c, attempts)
+        return _agreeing(qid, c, attempts, slack)
 
     def coarse(self, qid: str, c: Decimal, pins: dict, used: list[str], expr=None,
-               model: Model | None = None) -> tuple[float, str] | None:
+               model: Model | None = None, slack: float = 0.0) -> tuple[float, str] | None:
         """(value, how) of the step from the claimant's numbers ``used`` taken to fewer digits than written
         (the same number of decimals for all, or of significant figures, from the most written
         down to :data:`COARSEST`), computed from them exactly; the claim may be that rounded or
@@ -470,7 +520,7 @@ class Checker:
                     continue
                 tried.add(key)
                 attempts = [Replay(model, exprs=overlay, pins={k: float(v) for k, v in taken.items()})]
-                value = _agreeing(qid, c, attempts)
+                value = _agreeing(qid, c, attempts, slack)
                 if value is not None:
                     what = "decimal" if mode == "round" else "significant figure"
                     return value, f"to {places} {what}{'s' if places != 1 else ''}"
@@ -526,16 +576,52 @@ class Checker:
         return text
 
 
-def _agreeing(qid: str, c: Decimal, attempts) -> float | None:
-    """The first of the replays ``attempts`` whose ``qid`` agrees with ``c``."""
+def _explains(model: Model, qid: str, c: Decimal, pins: dict[str, float]) -> bool:
+    """``c`` is the value of ``qid`` in ``model`` computed from the claimant's numbers (from
+    the problem's where it reaches none of them)."""
+    try:
+        return agrees(c, Replay(model, pins=pins).step(qid))
+    except (ReplayError, ArithmeticError, ValueError, TypeError):
+        return False
+
+
+def _agreeing(qid: str, c: Decimal, attempts, slack: float = 0.0) -> float | None:
+    """The first of the replays ``attempts`` whose ``qid`` agrees with ``c`` (within
+    ``slack`` beyond its digits)."""
     for replay in attempts:
         try:
             value = replay.step(qid)
         except (ReplayError, ArithmeticError, ValueError, TypeError):
             continue
-        if agrees(c, value):
+        if agrees(c, value) or (slack and abs(float(value) - float(c)) <= slack):
             return float(value)
     return None
+
+
+_NUMBER_IN = re.compile(r"(?<![\d.eE])\d+\.?\d*|(?<![\d.])\.\d+")
+
+
+def spread(working: str, given=frozenset()) -> float:
+    """How far the value of a line of arithmetic can be from what its numbers stood for when
+    each was rounded to the digits written (half a unit in its last place), to first order:
+    the sum over its numbers of how much moving that number by half a unit moves the value.
+    The numbers in ``given`` (the problem's own: inputs, weights, targets, the learning rate)
+    and small whole numbers are exact, not rounded."""
+    found = arithmetic(working)
+    if found is None:
+        return 0.0
+    value = found[0]
+    total = 0.0
+    for m in _NUMBER_IN.finditer(working):
+        number = m.group()
+        if float(number) in given or (float(number).is_integer() and float(number) <= 10):
+            continue
+        places = len(number.split(".")[1]) if "." in number else 0
+        moved = working[:m.start()] + f"({number}+{0.5 * 10.0 ** -places!r})" + working[m.end():]
+        other = arithmetic(moved)
+        if other is not None:
+            total += abs(other[0] - value)
+    return total
 
 
 def workings(model: Model, trace) -> list[tuple[str, Model, frozenset[str]]]:

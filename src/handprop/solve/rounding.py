@@ -267,11 +267,17 @@ def chops_to(written: Decimal, value: float) -> bool:
     return c - u - slack < v <= c + slack
 
 
+TWICE = 0.55
+"""Rounded twice (to one more digit, then to the digits written: 0.560453 → 0.5605 → 0.561), a
+value may lie this many units in the last place below the claim (above, for a negative one)."""
+
+
 def window(written: Decimal) -> tuple[float, float]:
-    """The values ``v`` that ``written`` stands for, rounded or chopped: ``lo <= v <= hi``."""
+    """The values ``v`` that ``written`` stands for, rounded (once, or twice: :data:`TWICE`) or
+    chopped: ``lo <= v <= hi``."""
     c = float(written)
     u = unit(written)
-    half = u / 2 * (1 + _REL) + _REL * abs(c)
+    half = u * TWICE * (1 + _REL) + _REL * abs(c)
     slack = _REL * (abs(c) + u)
     if c > 0:
         return c - half, c + u + slack
@@ -281,7 +287,7 @@ def window(written: Decimal) -> tuple[float, float]:
 
 
 def agrees(written: Decimal, value) -> bool:
-    """``written`` is ``value`` rounded or chopped to the digits shown."""
+    """``written`` is ``value`` rounded (once or twice) or chopped to the digits shown."""
     try:
         v = float(value)
     except (TypeError, ValueError, OverflowError):
