@@ -149,6 +149,7 @@ class Checker:
         self.hand_cache: dict[tuple[str, int, str], dict] = {}
         self.press_cache: dict[tuple[int, str], frozenset[str]] = {}
         self.workings = workings(model, trace)
+        self.given = frozenset(abs(v) for v in model.base.values()) | {0.5}   # exact in a working
         self.results: dict[int, Verdict] = {}       # by line
 
     # -- claims and the claimant's own numbers
@@ -250,6 +251,12 @@ class Checker:
             worked = arithmetic(claim.working)
             if worked is not None and not follows(c, *worked):
                 return self.slip(claim, qid, own, worked[0])
+            if worked is not None:
+                loose = spread(claim.working, self.given)
+                if loose and abs(worked[0] - exact) <= loose:
+                    text = (f"rounding drift: the numbers of your working are rounded; the exact "
+                            f"{fmt(exact, c)} is within what their rounding allows (±{fmt(loose, c)})")
+                    return Verdict(claim, qid, exact, "rounding", text)
         kind, text, first, hits = self.assess(qid, c, claim.text, own)
         return Verdict(claim, qid, exact, kind, text, text, first, hits)
 
@@ -398,8 +405,7 @@ class Checker:
         c = claim.value
         exact = self.model.exact[qid]
         w = Decimal(f"{worked:.{max(figures(c) + 2, 4)}g}")
-        given = frozenset(abs(v) for v in self.model.base.values()) | {0.5}
-        kind, text, first, hits = self.assess(qid, w, str(w), own, spread(claim.working, given))
+        kind, text, first, hits = self.assess(qid, w, str(w), own, spread(claim.working, self.given))
         power = next((p for p in SLIPS if agrees(c, worked * 10.0 ** p)), None)
         if power is not None:
             shift = f"{'×' if power > 0 else '÷'}{10 ** abs(power)}"
