@@ -251,13 +251,14 @@ class Checker:
             worked = arithmetic(claim.working)
             if worked is not None and not follows(c, *worked):
                 return self.slip(claim, qid, own, worked[0])
-            if worked is not None:
-                loose = spread(claim.working, self.given)
-                if loose and abs(worked[0] - exact) <= loose:
-                    text = (f"rounding drift: the numbers of your working are rounded; the exact "
-                            f"{fmt(exact, c)} is within what their rounding allows (±{fmt(loose, c)})")
-                    return Verdict(claim, qid, exact, "rounding", text)
         kind, text, first, hits = self.assess(qid, c, claim.text, own)
+        if kind not in RIGHT and claim.working:
+            worked = arithmetic(claim.working)
+            loose = spread(claim.working, self.given) if worked is not None else 0.0
+            if loose and abs(worked[0] - exact) <= loose:
+                text = (f"rounding drift: the numbers of your working are rounded; the exact "
+                        f"{fmt(exact, c)} is within what their rounding allows (±{fmt(loose, c)})")
+                return Verdict(claim, qid, exact, "rounding", text)
         return Verdict(claim, qid, exact, kind, text, text, first, hits)
 
     def assess(self, qid: str, c: Decimal, written: str, own: dict[str, Claim], slack: float = 0.0):
