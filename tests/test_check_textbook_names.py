@@ -111,11 +111,17 @@ def test_matrix_names_in_a_claims_file_are_checked_against_plain_arithmetic(shor
     eta = SHORTHAND["learning_rate"]
     text = (f"dE/dW2[1,3] = {g_w9:.6f}\n∂E/∂W^{{(1)}}_{{32}} = {g_w6:.6f}\n"
             f"ΔW^{{(1)}}_{{32}} = {-eta * g_w6:.7f}\nW2[1,3]_new = {0.9 - eta * g_w9:.6f}\n"
-            f"dE/db^{{(2)}}_1 = {d2[0]:.6f}")
+            f"dE/db^{{(2)}}_1 = {d2[0]:.6f}\nh1_{{out}} = {h[0]:.6f}\nδ_h1 = {d1[0]:.6f}\n"
+            f"∂L/∂w1 = {d1[0] * x[0]:.6f}\ndE/dW1_12 = {d1[0] * x[1]:.6f}\n"
+            f"dE/dW^(1)_21 = {d1[1] * x[0]:.6f}\ndW1[2,2] = {d1[1] * x[1]:.6f}\n"
+            f"W^{{(2)}}_{{2,3}}_new = {-0.3 - eta * d2[1] * h[2]:.6f}\nΔb^{{(1)}}_3 = {-eta * d1[2]:.7f}")
     assert verdicts(shorthand, text) == {
         "dE/dW2[1,3]": ("correct", "grad:w9"), "∂E/∂W^{(1)}_{32}": ("correct", "grad:w6"),
         "ΔW^{(1)}_{32}": ("correct", "change:w6"), "W2[1,3]_new": ("correct", "new:w9"),
-        "dE/db^{(2)}_1": ("correct", "grad:b4")}
+        "dE/db^{(2)}_1": ("correct", "grad:b4"), "h1_{out}": ("correct", "out:h1"),
+        "δ_h1": ("correct", "delta:h1"), "∂L/∂w1": ("correct", "grad:w1"), "dE/dW1_12": ("correct", "grad:w2"),
+        "dE/dW^(1)_21": ("correct", "grad:w3"), "dW1[2,2]": ("correct", "grad:w4"),
+        "W^{(2)}_{2,3}_new": ("correct", "new:w12"), "Δb^{(1)}_3": ("correct", "change:b3")}
 
 
 # ---------------------------------------------------------------- Han & Kamber

@@ -308,11 +308,12 @@ class Names:
         self._pair: dict[tuple[str, str], str] = {}
         self._theta: dict[str, str] = {}
         for li, layer in enumerate(p.layers):
-            sources = list(p.inputs) if li == 0 else list(p.layers[li - 1].units)
+            sources = p.inputs if li == 0 else p.layers[li - 1].units
+            column = {x: i for i, x in enumerate(sources, start=1)}
             for j, u in enumerate(layer.units, start=1):
                 for w in p.incoming[u]:
-                    if w.src in sources:
-                        self._matrix[(li + 1, j, sources.index(w.src) + 1)] = w.name
+                    if w.src in column:
+                        self._matrix[(li + 1, j, column[w.src])] = w.name
                 bias = p.bias_of[u]
                 if bias is not None:
                     self._vector[(li + 1, j)] = bias.name
