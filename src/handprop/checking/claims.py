@@ -12,8 +12,12 @@ people write it: ``out_H1``, ``net H1``, ``y1``/``ŷ1`` (the first output),
 ``E_total``, ``Etotal``, ``E_Y1``, ``dE/dw5``, ``∂E/∂w5``, ``∂E_total/∂w5``,
 ``w5_new``, ``w5+``, ``w5'``, ``new_w5``, ``dout_Y1/dnet_Y1``, ``σ'(net_Y1)``,
 ``delta_Y1``, ``δY1``, ``dE/dnet_Y1``, textbook names (``z_H1`` for the net input, ``a_H1``
-and ``H1_{out}`` for the output, ``H1_{in}``, ``L`` and ``∂L/∂w5`` for the loss), with
-Unicode subscripts (``w₅``) and in any
+and ``H1_{out}`` for the output, ``H1_{in}``, ``L`` and ``∂L/∂w5`` for the loss; a weight by
+layer, row and column, ``W1[1,2]``, ``W^{(1)}_{12}``, a bias ``b^{(2)}_1``; Han & Kamber's
+``O_6``, ``I_6``, ``Err_6``, ``w46``, ``θ6`` and units named by number), the checker's own
+quantities (``Δw5``, ``change in w5``: ``change:w5``; ``out_Y1_new``, ``y1 after the
+update``, ``E_new[2]``: the forward pass after the update), ``dw5`` for the gradient as code
+writes it, with Unicode subscripts (``w₅``) and in any
 case; ``[k]`` after a name picks sample k.  :class:`Names` resolves them
 against one problem; a name it cannot resolve gets the closest suggestions,
 never a guess.
