@@ -16,6 +16,9 @@ id            meaning
 ``grad:P``    dE_total / dP for parameter P (a weight or bias name)
 ``new:P``     P after the update
 ``new:E:total`` the total loss after the update
+``change:P``  how much the update changes P (``new:P`` − P)
+``new:out:U`` a forward quantity after the update (also ``new:net:U``,
+              ``new:E:U``, ``new:E:total[k]``): checker-level, not in traces
 ============  ======================================================
 
 With several samples the per-sample quantities end in ``[k]`` (k from 1):
@@ -31,11 +34,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "GIVEN_KINDS", "Subject", "qid", "key", "parse", "split_id", "suffix", "pretty", "plain",
-           "TOTAL", "AFTER", "ETA", "describe"]
+__all__ = ["KINDS", "TRACE_KINDS", "GIVEN_KINDS", "FORWARD_KINDS", "Subject", "qid", "key", "parse", "split_id",
+           "suffix", "pretty", "plain", "TOTAL", "AFTER", "ETA", "describe", "after_of", "before_of",
+           "checker_ids"]
 
-KINDS = ("net", "out", "E", "dE/dout", "dout/dnet", "delta", "grad", "new")
-"""The kinds of computed quantity, in the order a worked solution meets them."""
+KINDS = ("net", "out", "E", "dE/dout", "dout/dnet", "delta", "grad", "new", "change")
+"""The kinds of computed quantity, in the order a worked solution meets them (``change``, the
+change of a parameter in the update, is the checker's: a trace never holds it)."""
+TRACE_KINDS = KINDS[:-1]
+"""The kinds of the quantities a trace holds."""
+FORWARD_KINDS = ("net", "out", "E")
+"""The kinds a forward pass computes (again after the update: ``new:out:Y1``)."""
 GIVEN_KINDS = ("param", "in", "target", "eta")
 """The kinds of number a problem gives (used inside formulas)."""
 
@@ -43,7 +52,7 @@ TOTAL = "E:total"
 AFTER = "new:E:total"
 ETA = "eta"
 
-_ID = re.compile(r"^(?P<kind>net|out|E|dE/dout|dout/dnet|delta|grad|new|param|in|target)"
+_ID = re.compile(r"^(?P<kind>net|out|E|dE/dout|dout/dnet|delta|grad|new|change|param|in|target)"
                  r":(?P<name>.+?)(?:\[(?P<k>[1-9]\d*)\])?$")
 
 
@@ -52,10 +61,11 @@ class Subject:
     """What a quantity is about: its kind, the unit or parameter it belongs to, its sample.
 
     ``name`` is a unit (``net``, ``out``, ``E``, ``dE/dout``, ``dout/dnet``, ``delta``,
-    ``target``), a parameter (``grad``, ``new``, ``param``), an input (``in``), or
+    ``target``), a parameter (``grad``, ``new``, ``change``, ``param``), an input (``in``), or
     ``total`` for the total loss (``E:total``) and ``E:total`` for the loss after the
-    update (``new:E:total``).  ``sample`` is 1-based, None for one sample or a combined
-    quantity.
+    update (``new:E:total``); after the update a forward quantity is ``new`` of its id
+    without the sample (``new:out:Y1[2]`` is ``Subject("new", "out:Y1", 2)``).  ``sample`` is
+    1-based, None for one sample or a combined quantity.
     """
 
     kind: str
@@ -129,10 +139,10 @@ def key(kind: str, name: str, sample: int | None = None) -> str:
 
 _PRETTY = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/∂out_{n}",
            "dout/dnet": "∂out_{n}/∂net_{n}", "delta": "δ_{n}", "grad": "∂E/∂{n}", "new": "{n}⁺",
-           "param": "{n}", "in": "{n}", "target": "t_{n}"}
+           "change": "Δ{n}", "param": "{n}", "in": "{n}", "target": "t_{n}"}
 _PLAIN = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "dE/dout_{n}",
           "dout/dnet": "dout_{n}/dnet_{n}", "delta": "delta_{n}", "grad": "dE/d{n}", "new": "{n}_new",
-          "param": "{n}", "in": "{n}", "target": "t_{n}"}
+          "change": "Delta_{n}", "param": "{n}", "in": "{n}", "target": "t_{n}"}
 _SPECIAL_PRETTY = {AFTER: "E_total⁺", ETA: "η"}
 _SPECIAL_PLAIN = {AFTER: "E_total_new", ETA: "eta"}
 
@@ -144,6 +154,9 @@ def _written(text: str, forms: dict[str, str], special: dict[str, str]) -> str:
     s = parse(text)
     if s is None or s.kind not in forms:
         return text
+    inner = before_of(text)
+    if inner is not None:           # a forward quantity after the update: out_Y1⁺, out_Y1_new
+        return _written(inner, forms, special).partition("[")[0] + forms["new"].format(n="") + suffix(s.sample)
     return forms[s.kind].format(n=s.name) + suffix(s.sample)
 
 
@@ -160,7 +173,8 @@ def plain(text: str) -> str:
 _MEANING = {"net": "the net input of {n}", "out": "the output of {n}", "E": "the error of output {n}",
             "dE/dout": "how the error changes with {n}'s output",
             "dout/dnet": "the slope of {n}'s activation", "delta": "the delta of {n}",
-            "grad": "the gradient of {n}", "new": "{n} after the update", "param": "the parameter {n}",
+            "grad": "the gradient of {n}", "new": "{n} after the update",
+            "change": "the change of {n} in the update", "param": "the parameter {n}",
             "in": "the input {n}", "target": "the target of {n}"}
 
 
@@ -175,5 +189,50 @@ def describe(text: str) -> str:
     s = parse(text)
     if s is None:
         return text
+    inner = before_of(text)
+    if inner is not None:
+        words = describe(before_of(text.partition("[")[0])) + " after the update"
+        return words + (f" (sample {s.sample})" if s.sample else "")
     words = _MEANING[s.kind].format(n=s.name)
     return words + (f" (sample {s.sample})" if s.sample else "")
+
+
+# ---------------------------------------------------------------- the checker's own quantities
+
+
+def after_of(text: str) -> str:
+    """The id of a forward quantity after the update: ``out:Y1[2]`` -> ``new:out:Y1[2]``,
+    ``E:total`` -> ``new:E:total``."""
+    s = parse(text)
+    return qid("new", qid(s.kind, s.name), s.sample)
+
+
+def before_of(text: str) -> str | None:
+    """The forward quantity of an id after the update (``new:out:Y1[2]`` -> ``out:Y1[2]``,
+    ``new:E:total`` -> ``E:total``), or None when ``text`` is not one."""
+    s = parse(text)
+    if s is None or s.kind != "new" or ":" not in s.name:
+        return None
+    inner = parse(s.name)
+    if inner is None or inner.kind not in FORWARD_KINDS or inner.sample is not None:
+        return None
+    return qid(inner.kind, inner.name, s.sample)
+
+
+def checker_ids(ids) -> tuple[str, ...]:
+    """The quantities ``handprop check`` knows beyond a trace's ``ids``: ``change:P`` for every
+    updated parameter, and (when the trace has the loss after the update) every forward
+    quantity after the update, ``new:out:Y1[k]``, ``new:E:total[k]``…; in the trace's order."""
+    ids = tuple(ids)
+    found = []
+    after = AFTER in ids
+    for q in ids:
+        s = parse(q)
+        if s is None or q == AFTER:
+            continue
+        if s.kind == "new" and ":" not in s.name:
+            found.append(qid("change", s.name))
+        elif after and s.kind in FORWARD_KINDS and (s.name != "total" or s.sample is not None):
+            found.append(after_of(q))
+    known = set(ids)
+    return tuple(q for q in dict.fromkeys(found) if q not in known)

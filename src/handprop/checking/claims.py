@@ -12,8 +12,12 @@ people write it: ``out_H1``, ``net H1``, ``y1``/``ŷ1`` (the first output),
 ``E_total``, ``Etotal``, ``E_Y1``, ``dE/dw5``, ``∂E/∂w5``, ``∂E_total/∂w5``,
 ``w5_new``, ``w5+``, ``w5'``, ``new_w5``, ``dout_Y1/dnet_Y1``, ``σ'(net_Y1)``,
 ``delta_Y1``, ``δY1``, ``dE/dnet_Y1``, textbook names (``z_H1`` for the net input, ``a_H1``
-and ``H1_{out}`` for the output, ``H1_{in}``, ``L`` and ``∂L/∂w5`` for the loss), with
-Unicode subscripts (``w₅``) and in any
+and ``H1_{out}`` for the output, ``H1_{in}``, ``L`` and ``∂L/∂w5`` for the loss; a weight by
+layer, row and column, ``W1[1,2]``, ``W^{(1)}_{12}``, a bias ``b^{(2)}_1``; Han & Kamber's
+``O_6``, ``I_6``, ``Err_6``, ``w46``, ``θ6`` and units named by number), the checker's own
+quantities (``Δw5``, ``change in w5``: ``change:w5``; ``out_Y1_new``, ``y1 after the
+update``, ``E_new[2]``: the forward pass after the update), ``dw5`` for the gradient as code
+writes it, with Unicode subscripts (``w₅``) and in any
 case; ``[k]`` after a name picks sample k.  :class:`Names` resolves them
 against one problem; a name it cannot resolve gets the closest suggestions,
 never a guess.
@@ -30,8 +34,8 @@ from pathlib import Path
 from ..errors import ClaimsError
 from ..visible import hidden_in, one_line
 from ..problem import Problem, builtins, read_text
+from ..quantities import FORWARD_KINDS, after_of, checker_ids, plain, pretty, qid, split_id
 from ..quantities import parse as parse_id
-from ..quantities import plain, pretty, qid, split_id
 from ..quantities import qid as make_id
 
 PACKAGED = Path(__file__).resolve().parents[1] / "problem" / "examples"
@@ -246,14 +250,27 @@ def _norm(text: str) -> str:
     text = text.casefold()
     text = text.replace("∂", "d").replace("ŷ", "yhat").replace("δ", "delta").replace("σ", "sigma")
     text = text.replace("∇", "grad").replace("\\delta", "delta").replace("\\sigma", "sigma")
+    text = text.replace("∆", "delta").replace("θ", "theta").replace("\\theta", "theta")
     return re.sub(r"[\s_{}\\^]", "", text)
 
 
 _E = r"(?:e|etotal|etot|loss|error|totalerror|l|ltotal|cost)"
 _NEW = r"(?:new|\+|'|\(new\)|updated|after)"
+_AFTER = r"(?:new|\+|\(new\)|updated|\(updated\)|after|afterupdate|aftertheupdate|afterupdating)"
+"""How a forward quantity after the update is marked (``out_Y1_new``, ``y1 after the update``):
+as for a parameter but without the prime, which on a unit's name reads as a derivative."""
 _UNIT_NAMES = ((r"net(?P<u>.+)", "net"), (r"out(?P<u>.+)", "out"), (r"z(?P<u>.+)", "net"),
-               (r"a(?P<u>.+)", "out"), (r"(?P<u>.+?)out", "out"), (r"(?P<u>.+?)(?:in|net)", "net"))
-"""How a unit's net input and output are named, as (pattern of the normalised name, kind)."""
+               (r"a(?P<u>.+)", "out"), (r"(?P<u>.+?)out", "out"), (r"(?P<u>.+?)(?:in|net)", "net"),
+               (r"o(?P<u>.+)", "out"), (r"i(?P<u>.+)", "net"))
+"""How a unit's net input and output are named, as (pattern of the normalised name, kind); the
+last two are Han & Kamber's O_j and I_j."""
+_LAYER = r"(?:\((?P<l>\d+)\)|\[(?P<lb>\d+)\])"           # ^{(l)}, ^{[l]}: the layer, normalised
+_MATRIX_WEIGHT = (re.compile(rf"w{_LAYER}(?:(?P<j>\d+),(?P<i>\d+)|(?P<j1>\d)(?P<i1>\d))"),
+                  re.compile(r"w(?P<l>\d+)\[(?P<j>\d+),(?P<i>\d+)\]"),
+                  re.compile(r"w(?P<l>\d)(?P<j1>\d)(?P<i1>\d)"))
+"""A weight by layer, row and column: W^{(1)}_{12}, W^{(1)}_{1,2}, W1[1,2], W1_12 (one digit each)."""
+_VECTOR_BIAS = (re.compile(rf"b{_LAYER}(?P<j>\d+)"), re.compile(r"b(?P<l>\d+)\[(?P<j>\d+)\]"))
+"""A bias by layer and unit: b^{(2)}_1, b2[1]."""
 
 
 @dataclass
@@ -273,6 +290,7 @@ class Names:
     _params: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
+        self.ids = tuple(self.ids) + checker_ids(self.ids)     # change:P, new:out:Y1 …
         self.known = set(self.ids)
         self._ci = {q.casefold(): q for q in self.ids}
         for layer in self.problem.layers:
@@ -281,6 +299,31 @@ class Names:
         for p in self.problem.params:
             self._params.setdefault(_norm(p), []).append(p)
         self._inputs = {_norm(x): x for x in self.problem.inputs}
+        self._textbook()
+
+    def _textbook(self):
+        """The names textbooks give the parameters: a weight by layer, row and column (the row
+        is the unit it feeds, the column the unit or input it comes from, both from 1, as the
+        matrix shorthand's ``W[j][i]`` and torch's ``weight[j, i]``); a bias by layer and unit;
+        Han & Kamber's ``w46`` (from unit 4 to unit 6) and ``θ6`` (the bias of unit 6)."""
+        p = self.problem
+        self._matrix: dict[tuple[int, int, int], str] = {}
+        self._vector: dict[tuple[int, int], str] = {}
+        self._pair: dict[tuple[str, str], str] = {}
+        self._theta: dict[str, str] = {}
+        for li, layer in enumerate(p.layers):
+            sources = p.inputs if li == 0 else p.layers[li - 1].units
+            column = {x: i for i, x in enumerate(sources, start=1)}
+            for j, u in enumerate(layer.units, start=1):
+                for w in p.incoming[u]:
+                    if w.src in column:
+                        self._matrix[(li + 1, j, column[w.src])] = w.name
+                bias = p.bias_of[u]
+                if bias is not None:
+                    self._vector[(li + 1, j)] = bias.name
+                    self._theta[_norm(u)] = bias.name
+        for w in p.weights:
+            self._pair[(_norm(w.src), _norm(w.dst))] = w.name
 
     # -- tokens
 
@@ -301,8 +344,34 @@ class Names:
         return self.unit(token)
 
     def param(self, token: str) -> str | None:
+        """A parameter from its name, or from a textbook's name for it (:meth:`_textbook`) when
+        that reads one way only."""
         found = self._params.get(token)
-        return found[0] if found and len(found) == 1 else None
+        if found:
+            return found[0] if len(found) == 1 else None
+        readings = set()
+        for pattern in _MATRIX_WEIGHT:
+            if m := pattern.fullmatch(token):
+                d = m.groupdict()
+                l, j, i = d.get("l") or d.get("lb"), d.get("j") or d.get("j1"), d.get("i") or d.get("i1")
+                if (w := self._matrix.get((int(l), int(j), int(i)))) is not None:
+                    readings.add(w)
+        for pattern in _VECTOR_BIAS:
+            if m := pattern.fullmatch(token):
+                d = m.groupdict()
+                if (b := self._vector.get((int(d.get("l") or d.get("lb")), int(d["j"])))) is not None:
+                    readings.add(b)
+        if m := re.fullmatch(r"theta(?P<u>.+)", token):
+            if (b := self._theta.get(m["u"])) is not None:
+                readings.add(b)
+        if m := re.fullmatch(r"w(?P<a>[^,]+?),?(?P<b>[^,]+)", token):     # w46, w_{4,6}
+            pair = m["a"] + m["b"]
+            comma = "," in token
+            splits = [(m["a"], m["b"])] if comma else [(pair[:k], pair[k:]) for k in range(1, len(pair))]
+            for a, b in splits:
+                if (w := self._pair.get((a, b))) is not None:
+                    readings.add(w)
+        return readings.pop() if len(readings) == 1 else None
 
     def e_unit(self, token: str) -> tuple[bool, str | None]:
         """(is the total loss or a part of it, the output unit of the part)."""
@@ -321,9 +390,18 @@ class Names:
         if raw.casefold() in self._ci:
             return Resolution(self._ci[raw.casefold()])
         sample = ""
+        whole = raw
         if m := re.search(r"\[\s*(\d+)\s*\]\s*$", raw):
             sample, raw = m[1], raw[:m.start()]
         found = self._parse(_norm(raw))
+        if sample and not self.problem.multi:       # one sample: b2[1] may be a textbook's bias
+            textbook = self._parse(_norm(whole))
+            if isinstance(textbook, str) and textbook in self.known:
+                if isinstance(found, str) and found != textbook and (sample == "1"):
+                    return Resolution(None, f"{whole!r} reads two ways: {plain(found)} (sample {sample}) or "
+                                            f"{plain(textbook)} (the textbook's layer and unit); write "
+                                            f"{plain(textbook)} or {plain(found)}", (plain(textbook), plain(found)))
+                return Resolution(textbook)
         if isinstance(found, Resolution):
             return found if found.qid is None else self._with_sample(found.qid, sample, written)
         if found is None:
@@ -334,7 +412,9 @@ class Names:
     def _with_sample(self, qid: str, sample: str, written: str) -> Resolution:
         multi = self.problem.multi
         n = len(self.problem.samples)
-        combined = qid in ("E:total", "new:E:total") or qid.startswith(("grad:", "new:"))
+        s = parse_id(qid)
+        combined = qid in ("E:total", "new:E:total") or s.kind in ("grad", "change") or \
+            (s.kind == "new" and ":" not in s.name)
         if sample:
             k = int(sample)
             if not 1 <= k <= n:
@@ -349,12 +429,13 @@ class Names:
         if qid in self.known:
             return Resolution(qid)
         kind, name, _ = split_id(qid)
-        if kind == "new" and name in self.problem.bias and not self.problem.update_biases:
+        if kind in ("new", "change") and name in self.problem.bias and not self.problem.update_biases:
             return Resolution(None, f"{name} is not updated in this problem (update_biases: false)")
         return Resolution(None, f"{pretty(qid)} is not a quantity of this problem", self.suggest(written))
 
-    def _parse(self, s: str):
-        """A quantity id (before the sample suffix), a Resolution for a known non-quantity, or None."""
+    def _parse(self, s: str, after: bool = True):
+        """A quantity id (before the sample suffix), a Resolution for a known non-quantity, or None
+        (``after`` False: not a quantity after the update, whose name holds the one before it)."""
         if re.fullmatch(rf"(?:new{_E}|{_E}{_NEW}|{_E}\(updated\))", s):
             return "new:E:total"
         if re.fullmatch(_E, s):
@@ -366,9 +447,14 @@ class Names:
             arg = arg[3:] if arg.startswith("net") else arg
             u = self.unit(arg)
             return qid("dout/dnet", u) if u else None
-        if m := re.fullmatch(r"delta(?P<u>.+)", s):
-            u = self.unit(m["u"])
-            return qid("delta", u) if u else None
+        if m := re.fullmatch(r"(?:delta|err)(?P<u>.+)", s):       # δ_H1; Han & Kamber's Err_6
+            if u := self.unit(m["u"]):
+                return qid("delta", u)
+            if s.startswith("delta") and (p := self.param(m["u"])):  # Δw5: the change in the update
+                return qid("change", p)
+        if m := re.fullmatch(r"change(?:in|of)?(?P<p>.+)|(?P<q>.+?)change", s):
+            if p := self.param(m["p"] or m["q"]):
+                return qid("change", p)
         if m := re.fullmatch(r"grad(?:ient)?(?:of)?(?P<p>.+)", s):
             p = self.param(m["p"])
             return qid("grad", p) if p else None
@@ -376,6 +462,12 @@ class Names:
             p = self.param(m["p"] or m["q"])
             if p:
                 return qid("new", p)
+        if after and (m := re.fullmatch(rf"new(?P<p>.+)|(?P<q>.+?){_AFTER}", s)):  # out_Y1_new
+            before = self._parse(m["p"] or m["q"], after=False)
+            if isinstance(before, str) and parse_id(before).kind in FORWARD_KINDS:
+                return after_of(before)
+        if s.startswith("d") and not self._params.get(s) and (p := self.param(s[1:])):
+            return qid("grad", p)                       # dw5, dW1[1,2]: the gradient, as ML code names it
         # net_H1, out_H1; textbooks' z_H1 and a_H1; H1_{out}, H1_{in}
         for pattern, kind in _UNIT_NAMES:
             if (m := re.fullmatch(pattern, s)) and (u := self.unit(m["u"])):

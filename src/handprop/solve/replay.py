@@ -11,7 +11,11 @@ system of :mod:`.equations`).  Replaying evaluates those trees in dependency ord
 Values are computed lazily and memoised, so asking for one quantity computes
 only what it depends on.  The loss after the update (``new:E:total``) has no
 expression of its own: it is the forward pass and loss replayed with the
-parameters replaced by their updated values.
+parameters replaced by their updated values.  So have the checker's other
+quantities after the update (``new:out:Y1[2]``, ``new:E:total[2]``…, ``Model.after``):
+each is its forward quantity in that same second pass, a function of the updated
+parameters (``new:P``) as ``new:E:total`` is.  The change of a parameter in the
+update (``change:P``) is a step of the model, ``new:P − param:P``, that no trace holds.
 """
 from __future__ import annotations
 
@@ -20,8 +24,8 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from ..expr.evaluate import compile_expr
-from ..expr.nodes import Expr
-from ..quantities import AFTER, qid
+from ..expr.nodes import Add, Expr, Sym
+from ..quantities import AFTER, before_of, checker_ids, parse, qid
 Rounder = Callable[[Decimal], Decimal]
 
 
@@ -42,6 +46,11 @@ class Model:
     loss after the update excluded); ``base`` the numbers given by the problem
     (``param:P``, ``in:x[k]``, ``target:U[k]``, ``eta``); ``updated`` the
     parameters the update changes; ``exact`` the engine's values.
+
+    :meth:`of` adds the checker's own quantities: ``change:P`` (an expression, right after
+    ``new:P``) and ``after``, the forward quantities after the update (no expression: the
+    forward pass again with the updated parameters, as for ``new:E:total``), each with its
+    exact value; ``order`` is the order claims are judged in.
     """
 
     problem: Any
@@ -50,6 +59,8 @@ class Model:
     updated: tuple[str, ...]
     exact: dict[str, float]
     order: dict[str, int] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+    """The quantities after the update -> their forward quantity (``new:E:total`` -> ``E:total``)."""
     _deps: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _expr_deps: dict[int, tuple[Expr, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _below: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -60,11 +71,29 @@ class Model:
     def of(cls, derivation, problem=None) -> "Model":
         """The model of a :class:`~handprop.solve.derive.Derivation`."""
         sys = derivation.system
-        exprs = dict(sys.exprs)
-        order = {k: i for i, k in enumerate(exprs)}
+        values = dict(derivation.solution.values)
+        extra = checker_ids(values)
+        changes = {q: parse(q).name for q in extra if q.startswith("change:")}
+        exprs: dict[str, Expr] = {}
+        for k, e in sys.exprs.items():
+            exprs[k] = e
+            s = parse(k)
+            if s is not None and s.kind == "new" and (c := qid("change", s.name)) in changes:
+                exprs[c] = Add((Sym(k), Sym(qid("param", s.name))), (1, -1))
+        after = {q: before_of(q) for q in extra if q not in changes}
+        if AFTER in values:
+            after[AFTER] = before_of(AFTER)
+        order = {k: i for i, k in enumerate(list(exprs) + [q for q in after if q != AFTER])}
         order[AFTER] = len(order)
-        return cls(problem or sys.problem, exprs, dict(sys.base), tuple(sys.updated),
-                   dict(derivation.solution.values), order)
+        model = cls(problem or sys.problem, exprs, dict(sys.base), tuple(sys.updated), values, order,
+                    after)
+        replay = Replay(model)
+        for q in list(changes) + [q for q in after if q not in values]:
+            try:
+                values[q] = float(replay[q])
+            except ReplayError:         # the engine had a value; the replay cannot do worse
+                values[q] = float("nan")
+        return model
 
     def deps(self, key: str, expr: Expr | None = None) -> tuple[str, ...]:
         """The keys the expression of ``key`` uses (cached for the original expressions)."""
@@ -73,7 +102,7 @@ class Model:
             found = self._deps.get(key)
             if found is None:
                 found = self._deps[key] = tuple(original.symbols()) if original is not None else \
-                    tuple(qid("new", p) for p in self.updated)
+                    tuple(qid("new", p) for p in self.updated)     # the quantities after the update
             return found
         cached = self._expr_deps.get(id(expr))
         if cached is None or cached[0] is not expr:
@@ -92,7 +121,7 @@ class Model:
         """Every step whose value depends on ``key`` (a step or a given number)."""
         if self._children is None:
             children: dict[str, list[str]] = {}
-            for k in list(self.exprs) + [AFTER]:
+            for k in list(self.exprs) + list(self.after or {AFTER: ""}):
                 for d in self.deps(k):
                     children.setdefault(d, []).append(k)
             self._children = children
@@ -124,7 +153,7 @@ class Model:
                 reached.add(k)
                 continue
             inner.add(k)
-            if k in self.exprs or k == AFTER:
+            if k in self.exprs or k == AFTER or k in self.after:
                 stack.extend(self.deps(k))
         return inner, reached
 
@@ -157,6 +186,7 @@ class Replay:
         self.fallback = fallback
         self.whole = whole
         self.values: dict[str, Any] = dict(seed) if seed else {}
+        self._second: Replay | None = None     # the forward pass after the update
 
     # the environment protocol of Expr.eval / Expr.hand
     def __getitem__(self, key: str):
@@ -169,8 +199,11 @@ class Replay:
         found = self.overlay.get(key)
         return found if found is not None else self.model.exprs.get(key)
 
+    def _is_after(self, key: str) -> bool:
+        return (key == AFTER or key in self.model.after) and key not in self.overlay
+
     def deps(self, key: str) -> tuple[str, ...]:
-        if key == AFTER and key not in self.overlay:
+        if self._is_after(key):
             return tuple(qid("new", p) for p in self.updated)
         return self.model.deps(key, self.overlay.get(key))
 
@@ -200,8 +233,8 @@ class Replay:
         """``key`` computed from its expression even when it is pinned."""
         for d in self.deps(key):
             self.value(d)
-        if key == AFTER and key not in self.overlay:
-            return self._after()
+        if self._is_after(key):
+            return self._after(key)
         return self._evaluate(key, self.expr(key))
 
     def _compute(self, k: str):
@@ -209,8 +242,8 @@ class Replay:
             return self.pins[k]
         if k in self.base:
             return self.base[k]
-        if k == AFTER and k not in self.overlay:
-            return self._after()
+        if self._is_after(k):
+            return self._after(k)
         expr = self.expr(k)
         if expr is None:
             raise KeyError(f"no step or given number {k!r}")
@@ -230,19 +263,21 @@ class Replay:
                 return self.fallback(k, err)
             raise ReplayError(k, err) from None
 
-    def _after(self):
-        """The total loss of a forward pass with the updated parameters."""
-        base = dict(self.base)
-        for p in self.updated:
-            base[qid("param", p)] = self.value(qid("new", p))
-        after = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd, updated=self.updated,
-                       whole=self.whole)
+    def _after(self, key: str = AFTER):
+        """A quantity of the forward pass with the updated parameters (the total loss for
+        ``new:E:total``), one second pass for all of them."""
+        if self._second is None:
+            base = dict(self.base)
+            for p in self.updated:
+                base[qid("param", p)] = self.value(qid("new", p))
+            self._second = Replay(self.model, exprs=self.overlay, base=base, rnd=self.rnd,
+                                  updated=self.updated, whole=self.whole)
         try:
-            return after.value("E:total")
+            return self._second.value(self.model.after.get(key) or before_of(key))
         except ReplayError as err:
             if self.fallback is None:
-                raise ReplayError(AFTER, err.cause) from None
-            return self.fallback(AFTER, err.cause)
+                raise ReplayError(key, err.cause) from None
+            return self.fallback(key, err.cause)
 
 
 def _exactly(x: Decimal) -> Decimal:

@@ -90,9 +90,12 @@ def one_press(model: Model, convention: str = "calculator") -> frozenset[str]:
     return frozenset(keys)
 
 
-def hand_values(model: Model, mode: str, places: int, convention: str = "calculator"
+def hand_values(model: Model, mode: str, places: int, convention: str = "calculator", checker: bool = True
                 ) -> tuple[dict[str, Decimal], list[str]]:
     """Every quantity computed by hand, rounding as it goes; and warnings.
+
+    ``checker``: also the checker's quantities after the update (``new:out:Y1``…, see
+    :class:`~handprop.solve.replay.Model`); a trace worked by hand has only its own.
 
     A step that cannot be computed from rounded numbers (the logarithm of an
     output rounded to 0, a division by a slope rounded to 0) gets the exact
@@ -114,7 +117,11 @@ def hand_values(model: Model, mode: str, places: int, convention: str = "calcula
                     whole=one_press(model, convention))
     values = {}
     for key in model.exprs:
-        values[key] = replay[key]
+        if checker or not key.startswith("change:"):
+            values[key] = replay[key]
+    for key in model.after if checker else ():
+        if key != AFTER and key in model.exact:
+            values[key] = replay[key]
     if AFTER in model.exact:
         values[AFTER] = replay[AFTER]
     return values, warnings
@@ -141,7 +148,7 @@ def hand_trace(trace, model: Model, mode: str, places: int, convention: str = "c
     ``rounding`` set, and each step's working written as a person rounding writes it -- the
     rounded numbers substituted, each term worked out and rounded, the rounded result (a
     step worked in one key press has no line between)."""
-    values, warnings = hand_values(model, mode, places, convention)
+    values, warnings = hand_values(model, mode, places, convention, checker=False)
     hand = {k: float(values[k]) for k in trace.values if k in values}
     rnd = rounder(mode, places)
     env = {**hand_base(model), **values}

@@ -16,6 +16,11 @@ The payload (plain JSON) is :func:`handprop.render.page.payload.payload`'s.
   ``v`` one of ``correct`` (or ``right``), ``rounding`` (or ``drift``), ``carried``, ``wrong``.
   Each claimed step gets a badge in the step list and in the formula panel, coloured by
   verdict, with what was claimed and the explanation (``handprop check --format html``).
+  The header counts them by verdict, one button ``#claims-summary button[data-verdict=v]``
+  each: a press (click, Enter, Space) goes to the next claimed step of that verdict in step
+  order (the first on the first press, the next after the current step when the reader
+  moved elsewhere, wrapping), gives the panel's ``.claim`` the class ``lit`` and writes
+  "wrong 2 of 5" in ``#claims-at`` (a polite live region); the button keeps the focus.
 - ``series``: ``[{"title": str, "x_label": str, "y_label": str, "x": [numbers] (optional),
   "y": [numbers]}]``: line charts shown in an "Extras" section (``train``'s loss curve).
 - ``lead``: a list of strings shown as paragraphs under the page title.

@@ -69,7 +69,7 @@ function boot(payload) {
   };
   netEl.append(view.net.svg);
   buildLegend(document.getElementById("legend"));
-  fillHeader(model, act.goto);
+  fillHeader(model, act);
 
   /** The one render function: draws every part of the page from `state`. */
   function render() {
@@ -171,7 +171,7 @@ function estimateWidth() {
   return stage - (w <= 520 ? 10 : 26);
 }
 
-function fillHeader(model, goto) {
+function fillHeader(model, act) {
   const p = model.problem;
   setText(document.getElementById("summary"), `${model.doc.summary} · ${model.doc.settings}`);
   const lead = document.getElementById("lead");
@@ -184,22 +184,81 @@ function fillHeader(model, goto) {
     warn.hidden = false;
     warn.replaceChildren(...model.trace.warnings.map((w) => h("span", { text: "warning: " + w })));
   }
-  if (model.claims) {
-    const counts = new Map();
-    const firstOf = new Map();
-    for (const id of Object.keys(model.claims)) {
-      const v = String(model.claims[id].verdict);
-      counts.set(v, (counts.get(v) || 0) + 1);
-      const i = model.index.get(id);
-      if (i !== undefined && (!firstOf.has(v) || i < firstOf.get(v))) firstOf.set(v, i);
-    }
-    const box = document.getElementById("claims-summary");
-    box.hidden = false;
-    box.replaceChildren("Claims checked: ");
-    for (const [v, c] of counts) {
-      box.append(h("button", { type: "button", class: `badge ${verdictClass(v)}`, text: `${c} ${v}`,
-                               disabled: !firstOf.has(v), onclick: () => goto(firstOf.get(v)) }), " ");
-    }
+  if (model.claims) buildClaimsSummary(document.getElementById("claims-summary"), model, act);
+}
+
+/** "Claims checked: 12 correct 5 wrong …": each badge goes through the claimed steps of its
+ * verdict one by one, in the order of the steps (the next after the one it showed last, or
+ * after the current step when that is another; wrapping), highlights the claim and says
+ * where it is ("wrong 2 of 5"). */
+function buildClaimsSummary(box, model, act) {
+  const counts = new Map();
+  const stepsOf = new Map();
+  for (const id of Object.keys(model.claims)) {
+    const v = String(model.claims[id].verdict);
+    counts.set(v, (counts.get(v) || 0) + 1);
+    if (!stepsOf.has(v)) stepsOf.set(v, []);
+    const i = model.index.get(id);
+    if (i !== undefined) stepsOf.get(v).push(i);
+  }
+  for (const list of stepsOf.values()) list.sort((a, b) => a - b);
+  box.hidden = false;
+  const at = h("span", { class: "claims-at", id: "claims-at", role: "status", "aria-live": "polite" });
+  box.replaceChildren("Claims checked: ");
+  const shown = new Map();            // verdict -> position in its list last shown
+  for (const [v, c] of counts) {
+    const list = stepsOf.get(v);
+    const label = VERDICT_WORD[v] || v;
+    box.append(h("button", {
+      type: "button", class: `badge ${verdictClass(v)}`, text: `${c} ${v}`, "data-verdict": v,
+      disabled: !list.length, "aria-describedby": "claims-at",
+      title: list.length > 1 ? `Go to the next ${label} claim` : `Go to the ${label} claim`,
+      onclick: () => {
+        const cur = act.state().step;
+        const last = shown.get(v);
+        let k;
+        if (last === undefined) k = 0;
+        else if (list[last] === cur) k = (last + 1) % list.length;
+        else {
+          k = list.findIndex((i) => i > cur);
+          if (k < 0) k = 0;
+        }
+        shown.set(v, k);
+        act.goto(list[k]);
+        const where = `${label} ${k + 1} of ${list.length}`;
+        setText(at, where);
+        at.className = `claims-at ${verdictClass(v)}`;
+        highlightClaim(where);
+      } }), " ");
+  }
+  box.append(at);
+}
+
+const VERDICT_WORD = { correct: "correct", right: "correct", rounding: "rounding", drift: "rounding",
+                       carried: "carried", wrong: "wrong" };
+
+/** The current step's claim in the formula panel: lit, saying which it is ("wrong 2 of 5": on a
+ * phone the header's count is scrolled away), and scrolled into view. */
+function highlightClaim(where) {
+  const claim = document.querySelector("#panel .claim");
+  if (!claim) return;
+  const old = claim.querySelector(".claim-at");
+  if (old) old.remove();
+  const first = claim.querySelector(".explanation");
+  const tag = h("span", { class: "claim-at", text: where });
+  if (first) claim.insertBefore(tag, first); else claim.append(tag);
+  claim.classList.remove("lit");
+  void claim.offsetWidth;           // restart the animation when the same claim is lit again
+  claim.classList.add("lit");
+  const stage = document.querySelector(".stage");
+  const r = claim.getBoundingClientRect();
+  if (stage && getComputedStyle(stage).position === "sticky") {   // a phone: below the drawing
+    const top = stage.getBoundingClientRect().height + 6;
+    const head = document.getElementById("panel").getBoundingClientRect().top;   // the step's title too, when it fits
+    const from = r.bottom - head + top <= window.innerHeight ? head : r.top;
+    if (from < top || r.bottom > window.innerHeight) window.scrollBy(0, from - top);
+  } else if (r.top < 0 || r.bottom > window.innerHeight) {
+    claim.scrollIntoView({ block: "nearest" });
   }
 }
 
