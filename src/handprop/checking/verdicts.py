@@ -202,12 +202,10 @@ class Checker:
             return None
         signs = [m for m in catalogue(self.model) if m.family == "sign"]
         exprs, _, _ = apply(self.model, signs)
-        changed = {k: exprs.get(k, e) for k, e in self.model.exprs.items()}
-        model = Model(self.problem, changed, self.model.base, self.model.updated, dict(self.model.exact),
-                      self.model.order)
+        model = self.model.variant(exprs)
         replay = Replay(model)
         try:
-            for key in changed:
+            for key in model.exprs:
                 model.exact[key] = float(replay.step(key))
         except (ReplayError, ArithmeticError, ValueError):
             return None
@@ -646,9 +644,7 @@ def workings(model: Model, trace) -> list[tuple[str, Model, frozenset[str]]]:
                     overlay[key] = form.chain[form.numbers]
                     break
         if overlay:
-            exprs = {k: overlay.get(k, e) for k, e in model.exprs.items()}
-            found.append((kind, Model(model.problem, exprs, model.base, model.updated, model.exact,
-                                      model.order), frozenset(overlay)))
+            found.append((kind, model.variant(overlay), frozenset(overlay)))
     return found
 
 

@@ -95,6 +95,13 @@ class Model:
                 values[q] = float("nan")
         return model
 
+    def variant(self, exprs: dict[str, Expr]) -> "Model":
+        """The same model with some steps' expressions replaced (another way of working the
+        same derivation, or a convention): ``exact`` is copied, for the caller to recompute
+        what the new expressions change."""
+        merged = {k: exprs.get(k, e) for k, e in self.exprs.items()}
+        return Model(self.problem, merged, self.base, self.updated, dict(self.exact), self.order, self.after)
+
     def deps(self, key: str, expr: Expr | None = None) -> tuple[str, ...]:
         """The keys the expression of ``key`` uses (cached for the original expressions)."""
         original = self.exprs.get(key)
