@@ -189,3 +189,21 @@ def test_a_slip_of_the_pen_is_named(slip, what):
     assert v["w5_new"].verdict == "wrong"
     assert v["w5_new"].hits and v["w5_new"].hits[0].families == ("transcription",), v["w5_new"].explanation
     assert what in v["w5_new"].explanation
+
+
+# -- a weight change Δw written on its own line
+
+
+def test_an_update_worked_from_a_written_change_is_carried_from_it():
+    change = -0.0500                            # made up: the exact Δw5 is −0.0410835
+    _, v = judged(f"Δw5 = {change:.4f}\nw5_new = 0.4 + ({change:.4f}) = {W['w5'] + change:.4f}\n")
+    assert v["Δw5"].verdict == "wrong"
+    assert v["w5_new"].verdict == "carried" and v["w5_new"].first_wrong == "change:w5", v["w5_new"].explanation
+
+
+def test_a_change_is_worked_from_the_delta_not_from_the_update_after_it():
+    d, h = round(D_O1, 4), round(H1, 4)
+    change = -ETA * d * h
+    _, v = judged(f"delta_o1 = {d}\nout_h1 = {h}\nΔw5 = {change:.6f}\nw5_new = {W['w5'] + change:.6f}\n")
+    assert v["Δw5"].verdict == "rounding", v["Δw5"].explanation
+    assert v["w5_new"].verdict == "rounding"

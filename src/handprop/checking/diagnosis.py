@@ -58,6 +58,7 @@ PER_FAMILY = 12               # mistakes of one family (the nearest the claim) t
 SLIPS = (1, -1, 2, -2)
 NEIGHBOURS = 50          # windows (units in the last place written) either side of the claim
 CHANCE = {1: 0.04, 2: 0.015, 3: 0.005}   # the most crowding believed, by size of combination
+SMALLEST_EFFECT = 5                         # units in the last place a candidate must move the claim
 NEAR = 20                                   # units in the last place: worth redoing by hand
 
 
@@ -113,6 +114,8 @@ class _Search:
         self._presses: frozenset[str] | None = None
         inner, self.reached = model.ancestors(qid, self.pins)
         self.scope = inner | {qid}
+        if qid in model.after:       # the pass after the update: what changes the update reaches it
+            self.scope.add(AFTER)
         shared = None if self.own else _exact_searches(model).get(qid)
         if shared is not None:
             # on exact values a combination's value is the same whoever claims it: a class's
@@ -130,9 +133,10 @@ class _Search:
             if not self.own:
                 _exact_searches(model)[qid] = (self.values, self._reached, self.cache, self.seed,
                                                self.lists)
-        # a mistake that moves the claim by less than half its last digit cannot be told from
-        # not making it: only those that move it more are candidates, the commonest first
-        resolution = unit(claim) / 2
+        # a mistake that moves the claim by no more than a few units in its last digit cannot be
+        # told from not making it and slipping in that digit, or from rounding drift: only those
+        # that move it more are candidates, the commonest first
+        resolution = unit(claim) * SMALLEST_EFFECT
         self.candidates = []
         for m in catalogue(model) + local(model, qid, self.pins):
             if m.touches & self.scope:
@@ -342,6 +346,8 @@ class _Search:
             return self.qid, used
         for key in sorted((k for k in self.scope if k in self.model.exprs or k == AFTER),
                           key=lambda k: order.get(k, len(order))):
+            if key == AFTER and key != self.qid:     # the pass after the update: the claim itself
+                continue
             try:
                 a = right.step(key) if key == self.qid else right[key]
                 b = wrong.step(key) if key == self.qid else wrong[key]

@@ -48,6 +48,8 @@ from .slips import written_as
 from ..errors import ProblemError
 from ..problem import Problem, load
 from ..expr.numbers import CONVENTIONS
+from ..expr.nodes import Add, Sym
+from ..quantities import parse as parse_id, qid as qid_of
 from ..solve.replay import Model, Replay, ReplayError
 from ..solve.rounding import (agrees, chops_to, decimals, figures, float32_values, follows, hand_base,
                               hand_values, one_press, rounder, rounds_to)
@@ -181,11 +183,23 @@ class Checker:
         for claim, qid in resolved:
             self.by_id.setdefault(qid, []).append(claim)
         self.convention = self.infer_convention(resolved)
-        order = self.model.order
-        for claim, qid in sorted(resolved, key=lambda cq: (order.get(cq[1], len(order)), cq[0].line)):
+        for claim, qid in sorted(resolved, key=self.judging_order):
             self.results[claim.line] = self.judge(claim, qid)
         verdicts = [self.results[c.line] for c in self.file.claims]
         return Report(self.problem, self.trace, verdicts, self.file.source, self.convention)
+
+    def judging_order(self, cq: tuple[Claim, str]) -> tuple:
+        """Claims are judged in the order of the solution, then of the file; a change ΔP
+        written before its P⁺ is judged just before P⁺ (a person works w⁺ = w + Δw)."""
+        claim, qid = cq
+        order = self.model.order
+        at = order.get(qid, len(order))
+        if qid.startswith("change:"):
+            new = "new:" + qid[len("change:"):]
+            later = [c for c in self.by_id.get(new, ()) if c.line > claim.line]
+            if later and new in order:
+                at = order[new] - 0.5
+        return at, claim.line
 
     def infer_convention(self, resolved: list[tuple[Claim, str]]) -> str | None:
         """The sign convention of the error, when the claims follow it: error = t − y (so every
@@ -292,7 +306,8 @@ class Checker:
         if single is not None:
             return "rounding", single, None, []
         value, used, coarse = self.from_own(qid, c, own, slack)
-        wrong_used = [k for k in used if self.results[own[k].line].verdict not in RIGHT]
+        wrong_used = [k for k in used if own[k].line in self.results
+                      and self.results[own[k].line].verdict not in RIGHT]
         if value is not None and wrong_used:
             return "carried", (f"done right from your {self.listing(wrong_used, own)}, which "
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
@@ -438,6 +453,9 @@ class Checker:
         first_used: list[str] | None = None
         tried = []
         for model, expr in self.ways(qid):
+            if expr is not None and any(k.startswith("change:") and k not in pins and k != qid
+                                        for k in expr.symbols()):
+                continue            # w + Δw needs a Δw the claimant wrote
             reached = self.reached(qid, pins, expr, model)
             used = sorted(reached, key=lambda k: self.model.order.get(k, 0))
             if first_used is None:
@@ -466,7 +484,7 @@ class Checker:
         """(model, expression) pairs: the defining formula (None) in each way of working the
         whole derivation that changes how ``qid`` is reached, then the formulas of the step's
         own forms that give the same number another way (not the Jacobian's other entries)."""
-        found = [(self.model, None)]
+        found = [(self.model, self.rule_of_change(qid))]
         for _, model, changed in self.workings[1:]:
             if qid in changed or self.model.ancestors(qid)[0] & changed:
                 found.append((model, None))
@@ -474,7 +492,21 @@ class Checker:
         for form in step.forms if step is not None else ():
             if form.kind in WAYS and form.numbers < len(form.chain):
                 found.append((self.model, form.chain[form.numbers]))
+        s = parse_id(qid)
+        change = qid_of("change", s.name) if s is not None and s.kind == "new" else None
+        if change in self.model.exprs:          # w⁺ = w + Δw, from a written Δw
+            found.append((self.model, Add((Sym(qid_of("param", s.name)), Sym(change)), (1, 1))))
         return found
+
+    def rule_of_change(self, qid: str):
+        """A change ΔP is worked from the update rule (P⁺'s formula less P), not from a P⁺
+        written after it; None (its own formula) for every other step."""
+        if not qid.startswith("change:"):
+            return None
+        new = "new:" + qid[len("change:"):]
+        if new not in self.model.exprs:
+            return None
+        return Add((self.model.exprs[new], Sym("param:" + qid[len("change:"):])), (1, -1))
 
     def reached(self, qid: str, pins: dict, expr=None, model: Model | None = None) -> set[str]:
         """The claimed quantities ``qid`` reaches, through its formula or through ``expr``."""
