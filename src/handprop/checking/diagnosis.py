@@ -55,6 +55,8 @@ SLIPS = (1, -1, 2, -2)
 DECOYS = (-11, -7, -5, -3, 3, 5, 7, 11)   # units in the last place written
 MAX_DECOYS_HIT = 2                          # more than this: the claim is hit by chance
 NEAR = 20                                   # units in the last place: worth redoing by hand
+RATE_STEP = 10                              # units in the last place an update must move its
+                                            # parameter for another learning rate to be told
 
 
 @dataclass(frozen=True)
@@ -298,8 +300,8 @@ class _Search:
                     continue       # the gradient divided by η: not a product with η
                 p = self.pins.get(key, next((x for m in combo for k, x in m.base if k == key),
                                             self.model.base.get(key)))
-                if p is None:
-                    continue
+                if p is None or abs(p - v) < RATE_STEP * unit(self.claim):
+                    continue       # a step this small does not tell one learning rate from another
                 for m in rates:
                     consider(combo + (m,), p - m.rate / eta * (p - v))
         return hits, decoys_hit
