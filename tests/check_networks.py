@@ -58,10 +58,51 @@ DICTS = {"tanh-linear-mse": TANH_LINEAR_MSE, "relu-sigmoid-bce": RELU_SIGMOID_BC
          "tanh-softmax-ce": TANH_SOFTMAX_CE, "deep-two-samples-sse": DEEP_TWO_SAMPLES_SSE}
 
 
+SIGMOID_SOFTMAX_SSE = {
+    "title": "sigmoid hidden, softmax outputs, half the sum of squared errors (the delta not fused)",
+    "inputs": 2,
+    "layers": [
+        {"size": 2, "activation": "sigmoid", "W": [[0.3, -0.5], [0.8, 0.2]], "b": [0.1, 0.25]},
+        {"size": 3, "activation": "softmax", "W": [[0.6, -0.4], [0.9, 0.3], [-0.7, 0.5]], "b": [0.2, -0.1, 0.3]},
+    ],
+    "samples": [{"inputs": [0.6, 0.9], "targets": [0.2, 0.7, 0.1]}],
+    "loss": "half_sse", "learning_rate": 0.5,
+}
+
+RELU_SOFTMAX_CE_TWO_SAMPLES = {
+    "title": "ReLU hidden, softmax outputs, cross-entropy, two samples, batch mean",
+    "inputs": 2,
+    "layers": [
+        {"size": 3, "activation": "relu", "W": [[0.5, 0.2], [0.3, 0.7], [0.6, -0.1]], "b": [0.1, 0.2, 0.15]},
+        {"size": 3, "activation": "softmax", "W": [[0.4, -0.6, 0.3], [0.8, 0.2, -0.5], [-0.3, 0.7, 0.6]],
+         "b": 0.1},
+    ],
+    "samples": [{"inputs": [0.9, 0.4], "targets": [0.2, 0.5, 0.3]},
+                {"inputs": [0.3, 0.8], "targets": [0.6, 0.1, 0.3]}],
+    "loss": "cross_entropy", "learning_rate": 0.3, "batch": "mean",
+}
+
+TANH_SIGMOID_CE = {
+    "title": "tanh hidden, sigmoid outputs, cross-entropy (−t ln y, the delta not fused)",
+    "inputs": 2,
+    "layers": [
+        {"size": 2, "activation": "tanh", "W": [[0.4, -0.3], [0.25, 0.6]], "b": [0.05, -0.15]},
+        {"size": 2, "activation": "sigmoid", "W": [[0.7, -0.2], [0.3, 0.9]], "b": [0.1, -0.2]},
+    ],
+    "samples": [{"inputs": [0.7, 0.2], "targets": [0.8, 0.3]}],
+    "loss": "cross_entropy", "learning_rate": 0.1, "update_biases": True,
+}
+
+MORE = {"sigmoid-softmax-sse": SIGMOID_SOFTMAX_SSE, "relu-softmax-ce-two-samples": RELU_SOFTMAX_CE_TWO_SAMPLES,
+        "tanh-sigmoid-ce": TANH_SIGMOID_CE}
+"""Networks for the catalogue's tests only (softmax without a fused delta, cross-entropy without
+softmax, per-unit biases): more mistakes apply to them."""
+
+
 def network(name: str):
     """A problem by name: a built-in, or one of :data:`DICTS`."""
-    if name in DICTS:
-        return parse(DICTS[name], source=name, name=name)
+    if name in DICTS or name in MORE:
+        return parse({**DICTS, **MORE}[name], source=name, name=name)
     return load(name)
 
 

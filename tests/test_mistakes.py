@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from check_networks import NAMES, network
+from check_networks import MORE, NAMES, network
 from handprop.checking.verdicts import check
 from handprop.checking.claims import Claim, ClaimsFile
 from handprop.solve.derive import derive
@@ -60,7 +60,9 @@ def cases(name: str, family: str):
         found = [(m, None) for m in catalogue(model) if m.family == family]
     for mistake, qid in found:
         values = mistaken(model, [mistake])
-        moved = changed(model, values)
+        # a step the mistake makes 0 cannot be claimed to two significant figures (the deltas
+        # of softmax and cross-entropy sum to 0, so a hidden ∂E/∂out without its weights is 0)
+        moved = [q for q in changed(model, values) if values[q] != 0.0]
         if qid is not None:
             moved = [qid] if qid in moved else []
         if moved:
@@ -72,7 +74,7 @@ def cases(name: str, family: str):
 @pytest.mark.parametrize("family", [f for f in FAMILIES if f not in WRITTEN])
 def test_every_mistake_is_diagnosed_as_itself_on_several_networks(family):
     tried = []
-    for name in NAMES:
+    for name in NAMES + tuple(MORE):
         problem, _ = model_of(name)
         for mistake, qid, value in cases(name, family):
             v = verdict_of(problem, qid, value)

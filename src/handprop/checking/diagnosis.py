@@ -14,7 +14,9 @@ in threes (never two of one family), each time
 A combination reproduces the claim when its value, rounded or chopped to the
 digits written, is the claim (:func:`handprop.solve.rounding.agrees`).  A decimal slip
 in the written number itself (×10, ÷10, ×100, ÷100) is one more mistake on top
-of any combination.  The smallest combinations that reproduce the claim win;
+of any combination; so, for a claimed update, is another learning rate (worked out from the
+combination's update, not computed again).  A rarer mistake (``Mistake.most``) goes into
+combinations of at most two.  The smallest combinations that reproduce the claim win;
 among them those on the claimant's own numbers, then the commonest mistakes,
 come first.  (The order: fewer mistakes, then commoner families, then the claimant's own
 numbers over exact values.)  For each, the first step (in the order of the trace) whose value
@@ -47,6 +49,8 @@ from itertools import combinations
 from typing import Mapping
 
 from .mistakes import RANK, Mistake, apply, catalogue, local, slip
+from ..expr.nodes import Add, Mul, Sym
+from ..quantities import ETA, split_id
 from ..solve.replay import AFTER, Model, Replay, ReplayError, as_written
 from ..solve.rounding import decimals, figures, hand_base, one_press, rounder, unit, window
 
@@ -60,6 +64,8 @@ NEIGHBOURS = 50          # windows (units in the last place written) either side
 CHANCE = {1: 0.04, 2: 0.015, 3: 0.005}   # the most crowding believed, by size of combination
 SMALLEST_EFFECT = 5                         # units in the last place a candidate must move the claim
 NEAR = 20                                   # units in the last place: worth redoing by hand
+RATE_STEP = 10                              # units in the last place an update must move its
+                                            # parameter for another learning rate to be told
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,12 @@ class _Search:
         # that move it more are candidates, the commonest first
         resolution = unit(claim) * SMALLEST_EFFECT
         self.candidates = []
+        self.rates = []     # another learning rate, for a claim of an update: see level()
         for m in catalogue(model) + local(model, qid, self.pins):
+            if m.rate is not None and qid != AFTER:
+                if qid in m.targets and _sgd(model.exprs[qid]):
+                    self.rates.append(m)
+                continue
             if m.touches & self.scope:
                 v = self.evaluate((m,))
                 if v is not None and self.base_value is not None and abs(v - self.base_value) > resolution:
@@ -297,6 +308,21 @@ class _Search:
         for combo, v in self._values(size - 1, slips=True):
             for power in SLIPS:
                 consider(combo + (slip(power),), v * 10.0 ** power)
+        if self.rates:
+            # the update p − η·g done with another η' is arithmetic on any combination's p⁺:
+            # p − η'/η · (p − p⁺) (not computed again: a few rates would multiply the search)
+            eta = self.model.base[ETA]
+            key = "param:" + split_id(self.qid)[1]
+            rates = [m for m in self.rates if m.most >= size]
+            for combo, v in self._values(size - 1, slips=False) if rates else ():
+                if any(self.qid in m.targets and m.family == "divided" or m.most < size for m in combo):
+                    continue       # the gradient divided by η: not a product with η
+                p = self.pins.get(key, next((x for m in combo for k, x in m.base if k == key),
+                                            self.model.base.get(key)))
+                if p is None or abs(p - v) < RATE_STEP * unit(self.claim):
+                    continue       # a step this small does not tell one learning rate from another
+                for m in rates:
+                    consider(combo + (m,), p - m.rate / eta * (p - v))
         return hits, crowd
 
     def _values(self, size: int, slips: bool):
@@ -314,10 +340,13 @@ class _Search:
 
     def _combine(self, pool, size: int, slips: bool):
         values = self.values
+        total = size + slips       # with a decimal slip in the written number on top
         for combo in combinations(pool, size):
             families = {m.family for m in combo}
             if len(families) < size or (slips and "decimal_slip" in families):
                 continue
+            if any(m.most < total for m in combo):
+                continue           # a rarer mistake goes into smaller combinations only
             key = frozenset(combo)
             v = values.get(key, _UNKNOWN)
             if v is _UNKNOWN:
@@ -359,6 +388,12 @@ class _Search:
 
 
 _UNKNOWN = object()
+
+
+def _sgd(expr) -> bool:
+    """``expr`` is an update p − η·g (what another learning rate changes arithmetically)."""
+    return (isinstance(expr, Add) and expr.signs == (1, -1) and isinstance(expr.terms[1], Mul)
+            and any(isinstance(f, Sym) and f.key == ETA for f in expr.terms[1].factors))
 
 
 def _exact_searches(model: Model) -> dict:

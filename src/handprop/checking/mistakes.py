@@ -16,11 +16,12 @@ Adding a mistake is one generator function here, listed in :func:`catalogue`.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
 
-from ..expr.nodes import Add, Div, Expr, Mul, Neg, Num, Sym, mul
+from ..expr.nodes import Add, Div, Expr, Mul, Neg, Num, Sym, add, mul
 from ..expr.printers import TextPrinter
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..quantities import AFTER, ETA, parse, pretty, qid, split_id
@@ -30,18 +31,25 @@ FAMILIES: dict[str, str] = {
     "slope_left_out": "activation derivative left out",
     "one_path": "only one path followed",
     "slope_at_wrong_value": "derivative taken at the wrong value",
+    "softmax_diagonal": "only the diagonal of the softmax Jacobian",
     "bias_left_out": "bias left out",
     "updated_weights": "updated weights used too early",
+    "weights_left_out": "the weights left out of the backward pass",
     "half": "the ½ dropped or doubled",
     "sign": "a sign flipped",
     "divided": "divided instead of multiplied",
     "decimal_slip": "a decimal slip",
     "transcription": "a slip of the pen in writing the number down",
+    "learning_rate": "another learning rate",
     "wrong_edge": "a weight from the wrong edge",
+    "log_base": "a logarithm of another base in the loss",
+    "softmax_no_exp": "softmax without the exponentials",
     "other_value": "a value taken from another step",
     "bias_update": "bias updated against the problem's convention",
+    "bias_shared": "per-unit biases taken as one shared bias",
 }
 RANK = {f: i for i, f in enumerate(FAMILIES)}
+RARE = 2     # the largest combination a rarer mistake goes into (see Mistake.most)
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,11 +66,17 @@ class Mistake:
     updated: tuple[str, ...] | None = None
     adds: tuple[tuple[str, Expr], ...] = ()
     scale: float = 1.0          # a decimal slip in the claimed number itself
+    rate: float | None = None   # another learning rate (the update done with it)
+    most: int = 3               # the largest combination of mistakes it is tried in (itself counted):
+                                # a rarer mistake is tried alone or with one other, so that it does
+                                # not multiply the combinations that hit a number by chance
+    after: bool = False         # it changes the loss after the update by itself too (a loss formula
+                                # rewritten that no gradient uses: the loss after the update redoes it)
 
     @property
     def touches(self) -> set[str]:
         found = set(self.targets) | {k for k, _ in self.base}
-        if self.updated is not None:
+        if self.updated is not None or self.after:
             found.add(AFTER)
         return found
 
@@ -159,8 +173,10 @@ def catalogue(model: Model) -> list[Mistake]:
     if cached is None:
         ix = _Index(model)
         cached = []
-        for make in (_slope_left_out, _one_path, _slope_at_wrong_value, _bias_left_out,
-                     _updated_weights, _half, _sign, _divided, _wrong_edge, _bias_update):
+        for make in (_slope_left_out, _one_path, _slope_at_wrong_value, _softmax_diagonal,
+                     _bias_left_out, _updated_weights, _weights_left_out, _half, _sign, _divided,
+                     _learning_rate, _wrong_edge, _log_base, _softmax_no_exp, _bias_update,
+                     _bias_shared):
             cached.extend(make(ix))
         model.__dict__["_catalogue"] = cached
     return cached
@@ -179,13 +195,41 @@ def _prime(ix: _Index, layers) -> str:
 
 
 def _slope_left_out(ix: _Index):
+    p = ix.problem
     for scope, layers in _scopes(ix):
         slopes = set(ix.ids("dout/dnet", ix.layer_units(layers)))
         targets = ix.using(slopes, skip=slopes)
-        if targets:
-            one = {k: Num(1.0) for k in slopes}
-            yield Mistake("slope_left_out", f"{_prime(ix, layers)} left out {scope}",
-                          tuple(targets), lambda t, e, one=one: substitute(e, one))
+        # an output delta not written ∂E/∂out × ∂out/∂net (fused with the loss: y − t; or through
+        # a layer-level activation's Jacobian) is taken as ∂E/∂out itself
+        whole = set(_output_deltas(ix)[1]) if list(layers) == [ix.last] else set()
+        targets = list(dict.fromkeys(targets + sorted(whole, key=ix.model.order.__getitem__)))
+        if not targets:
+            continue
+        one = {k: Num(1.0) for k in slopes}
+
+        def rewrite(t: str, e: Expr, one=one, whole=whole) -> Expr:
+            if t in whole:
+                s = parse(t)
+                return _sym(qid("dE/dout", s.name, s.sample))
+            return substitute(e, one)
+        label = f"{_prime(ix, layers)} left out {scope}"
+        if whole:
+            fused = _output_deltas(ix)[2]
+            slope = TextPrinter()(LOSSES[p.loss].slope(Sym("y"), Sym("t"), len(p.outputs)))
+            label += (f" (δ taken as ∂E/∂y = {slope}, not y − t)" if fused else
+                      " (δ taken as ∂E/∂out, the Jacobian left out)")
+        yield Mistake("slope_left_out", label, tuple(targets), rewrite)
+
+
+def _output_deltas(ix: _Index) -> tuple[list[str], list[str], bool]:
+    """(the output deltas, those not written ∂E/∂out × ∂out/∂net, whether the loss fuses them
+    with the activation into y − t)."""
+    p = ix.problem
+    deltas = ix.ids("delta", set(p.outputs))
+    fused = p.layers[ix.last].activation in LOSSES[p.loss].simplifies_with
+    elementwise = ACTIVATIONS[p.layers[ix.last].activation].elementwise
+    whole = deltas if fused or not elementwise else []
+    return deltas, whole, fused
 
 
 def _one_path(ix: _Index):
@@ -241,6 +285,64 @@ def _slope_at_wrong_value(ix: _Index):
             label = (f"{prime} taken at net instead of out {scope} ({shown})" if how == "net" else
                      f"the activation applied twice {scope}: {prime} taken at out ({shown})")
             yield Mistake("slope_at_wrong_value", label, targets, rewrite)
+
+
+def _softmax_diagonal(ix: _Index):
+    """δ_k = ∂E/∂out_k · s_k(1 − s_k): only the diagonal of the softmax Jacobian (the −s_k·s_j
+    terms left out); with a loss that fuses δ into y − t, the diagonal route from ∂E/∂y."""
+    p = ix.problem
+    if ACTIVATIONS[p.layers[ix.last].activation].elementwise:
+        return
+    deltas, _, fused = _output_deltas(ix)
+
+    def diagonal(t: str, e: Expr) -> Expr:
+        s = parse(t)
+        return Mul((_sym(qid("dE/dout", s.name, s.sample)), _sym(qid("dout/dnet", s.name, s.sample))))
+    name = ACTIVATIONS[p.layers[ix.last].activation].title
+    if fused:
+        slope = TextPrinter()(LOSSES[p.loss].slope(Sym("y"), Sym("t"), len(p.outputs)))
+        label = (f"only the diagonal of the {name} Jacobian, from ∂E/∂y = {slope} "
+                 f"(δ_k = ∂E/∂y_k · y_k(1 − y_k), not y_k − t_k)")
+    else:
+        label = (f"only the diagonal of the {name} Jacobian (δ_k = ∂E/∂y_k · y_k(1 − y_k), "
+                 f"the −y_k·y_j terms left out)")
+    yield Mistake("softmax_diagonal", label, tuple(deltas), diagonal)
+
+
+def _softmax_no_exp(ix: _Index):
+    """out_k = net_k / Σ_j net_j: softmax without the exponentials."""
+    p = ix.problem
+    for li, layer in enumerate(p.layers):
+        if layer.activation != "softmax":
+            continue
+        outs = ix.ids("out", set(layer.units))
+
+        def plain(t: str, e: Expr, units=layer.units) -> Expr:
+            s = parse(t)
+            nets = [_sym(qid("net", u, s.sample)) for u in units]
+            return Div(_sym(qid("net", s.name, s.sample)), add(*nets))
+        yield Mistake("softmax_no_exp", "softmax without the exponentials (y_k = net_k / Σ_j net_j)",
+                      tuple(outs), plain, most=RARE)
+
+
+def _hidden_paths(e: Expr, each: Callable[[Sym, Sym], Expr]) -> Expr:
+    """The sum Σ δ·w of a hidden ∂E/∂out with each path's product δ·w replaced by ``each(δ, w)``."""
+    def path(term: Expr) -> Expr:
+        if isinstance(term, Mul) and len(term.factors) == 2 and all(isinstance(f, Sym) for f in term.factors):
+            return each(*term.factors)
+        return term
+    if isinstance(e, Add):
+        return Add(tuple(path(t) for t in e.terms), e.signs)
+    return path(e)
+
+
+def _weights_left_out(ix: _Index):
+    """∂E/∂out_h = Σ_o δ_o: the weights of the paths left out."""
+    targets = tuple(ix.ids("dE/dout", ix.layer_units(range(ix.last))))
+    if targets:
+        yield Mistake("weights_left_out", "the weights left out when backpropagating to the hidden units "
+                      "(∂E/∂out_h = Σ δ_o, not Σ δ_o·w_ho)", targets,
+                      lambda t, e: _hidden_paths(e, lambda d, w: d), most=RARE)
 
 
 def _bias_left_out(ix: _Index):
@@ -336,6 +438,46 @@ def _divided(ix: _Index):
     yield Mistake("divided", "the gradient divided by η instead of multiplied in the update",
                   tuple(ix.ids("new")), by_eta)
 
+    hidden = tuple(ix.ids("dE/dout", ix.layer_units(range(ix.last))))
+    if hidden:
+        yield Mistake("divided", "δ divided by the weight instead of multiplied when backpropagating "
+                      "to the hidden units (∂E/∂out_h = Σ δ_o / w_ho)", hidden,
+                      lambda t, e: _hidden_paths(e, lambda d, w: Div(d, w)), most=RARE)
+
+
+LEARNING_RATES = (0.01, 0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0)
+"""Learning rates a person may take by mistake (besides η×10, η/10, η×2, η/2 and the η of the
+built-in problems): a fixed short list, not fitted to the claim -- see docs/claims-format.md."""
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_rates() -> tuple[float, ...]:
+    from ..problem import builtins, load
+    found = []
+    for name in builtins():
+        try:
+            found.append(float(load(name).learning_rate))
+        except Exception:      # a broken built-in is not this mistake's business
+            continue
+    return tuple(found)
+
+
+def _learning_rate(ix: _Index):
+    """The update done with another learning rate (one of a few common values)."""
+    targets = tuple(ix.ids("new"))
+    eta = float(ix.problem.learning_rate)
+    if not targets or not eta:
+        return
+    rates = LEARNING_RATES + (eta * 10, eta / 10, eta * 2, eta / 2) + _builtin_rates()
+    seen = {float(f"{eta:.12g}")}
+    for rate in rates:
+        rate = float(f"{rate:.12g}")
+        if rate in seen:
+            continue
+        seen.add(rate)
+        yield Mistake("learning_rate", f"the learning rate taken as {rate:g}, not {eta:g}", targets,
+                      lambda t, e, rate=rate: substitute(e, {ETA: Num(rate)}), rate=rate, most=RARE)
+
 
 MAX_SWAP_WEIGHTS = 64    # layers with more weights than this are not searched for swapped weights
 
@@ -374,6 +516,45 @@ def _bias_update(ix: _Index):
                      for b in p.biases)
         yield Mistake("bias_update", "the biases updated too (the problem keeps them fixed)",
                       updated=tuple(ix.model.updated) + tuple(b.name for b in p.biases), adds=adds)
+
+
+def _log_base(ix: _Index):
+    """log10 or log2 for ln in a loss that takes a logarithm: the loss values alone, or the loss
+    and its derivative consistently (each ÷ ln 10 or ÷ ln 2)."""
+    p = ix.problem
+    if not LOSSES[p.loss].uses_log:
+        return
+    parts = ix.ids("E", set(p.outputs))
+    slopes = ix.ids("dE/dout", set(p.outputs))
+    fused = _output_deltas(ix)[1] if _output_deltas(ix)[2] else []
+    for base, name in ((10, "log10"), (2, "log2")):
+        factor = 1.0 / math.log(base)
+        yield Mistake("log_base", f"{name} instead of ln in the loss (E ÷ ln {base}; the gradients as with ln)",
+                      tuple(parts), _scaled(factor), after=AFTER in ix.model.exact, most=RARE)
+        yield Mistake("log_base", f"{name} instead of ln in the loss and its derivative "
+                      f"(E and ∂E/∂y ÷ ln {base})", tuple(parts + slopes + fused), _scaled(factor),
+                      most=RARE)
+
+
+def _bias_shared(ix: _Index):
+    """A layer's per-unit biases taken as one shared bias: each one's gradient the sum of the
+    layer's deltas."""
+    p = ix.problem
+    for layer in p.layers:
+        own = [p.bias_of[u] for u in layer.units]
+        if len(layer.units) < 2 or not all(b is not None and len(b.units) == 1 for b in own):
+            continue
+        names = {b.name for b in own}
+        targets = tuple(k for k, n, _ in ix.by_kind.get("grad", ())
+                        if n in names and isinstance(ix.model.exprs[k], Sym))
+
+        def shared(t: str, e: Expr, units=layer.units) -> Expr:
+            s = parse(t)
+            return add(*[_sym(qid("delta", u, s.sample)) for u in units])
+        if targets:
+            yield Mistake("bias_shared", f"the biases {', '.join(b.name for b in own)} taken as one shared "
+                          f"bias (each one's ∂E/∂b = the sum of the layer's deltas)", targets, shared,
+                          most=RARE)
 
 
 # ---------------------------------------------------------------- mistakes at one step

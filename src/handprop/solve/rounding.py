@@ -285,12 +285,12 @@ def window(written: Decimal) -> tuple[float, float]:
     c = float(written)
     u = unit(written)
     half = u * TWICE * (1 + _REL) + _REL * abs(c)
-    slack = _REL * (abs(c) + u)
+    edge = u * 1e-6         # cut off, c + u itself is the next number written, not c
     if c > 0:
-        return c - half, c + u + slack
+        return c - half, c + u - edge
     if c < 0:
-        return c - u - slack, c + half
-    return -u - slack, u + slack
+        return c - u + edge, c + half
+    return -u + edge, u - edge
 
 
 def agrees(written: Decimal, value) -> bool:
