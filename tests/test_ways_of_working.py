@@ -207,3 +207,19 @@ def test_a_change_is_worked_from_the_delta_not_from_the_update_after_it():
     _, v = judged(f"delta_o1 = {d}\nout_h1 = {h}\nΔw5 = {change:.6f}\nw5_new = {W['w5'] + change:.6f}\n")
     assert v["Δw5"].verdict == "rounding", v["Δw5"].explanation
     assert v["w5_new"].verdict == "rounding"
+
+
+def test_a_declared_convention_decides():
+    one = f"delta_o1 = {-D_O1:.5f}\n"
+    report, v = judged("convention: t - y\n" + one)
+    assert report.convention and "declares" in report.convention and v["delta_o1"].verdict == "correct"
+    lines = [f"delta_o1 = {-D_O1:.5f}", f"delta_o2 = {-D_O2:.5f}", f"delta_h1 = {-D_H1:.6f}",
+             f"w1_new = {W['w1'] + ETA * -D_H1 * X1:.6f}"]
+    report, v = judged("convention: y − t\n" + "\n".join(lines) + "\n")
+    assert report.convention is None and v["delta_o1"].verdict == "wrong"
+
+
+def test_an_unknown_convention_is_bad_input():
+    from handprop.checking.claims import ClaimsError
+    with pytest.raises(ClaimsError, match="convention 'error is positive' is not known"):
+        parse("convention: error is positive\nout_h1 = 0.59\n", "hand")

@@ -57,6 +57,7 @@ class ClaimsFile:
     claims: tuple[Claim, ...]
     problem: str | None = None      # ``problem:`` line, resolved against the file's folder
     problem_line: int | None = None
+    convention: str | None = None   # ``convention:`` line: "t - y" or "y - t" (CONVENTION_NAMES)
 
 
 # ---------------------------------------------------------------- reading
@@ -71,6 +72,10 @@ MAX_EXPONENT = 40
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _TIMES_TEN = re.compile(r"^(?P<m>[^×x*·]+?)\s*[×x*·]\s*10\s*\^?\s*(?P<e>[-+]?\d+)$")
 _PROBLEM = re.compile(r"^problem\s*[:=]\s*(?P<spec>.*)$", re.IGNORECASE)
+_CONVENTION = re.compile(r"^convention\s*[:=]\s*(?P<spec>.*)$", re.IGNORECASE)
+CONVENTION_NAMES = {"t-y": "t - y", "error=t-y": "t - y", "y-t": "y - t", "error=y-t": "y - t"}
+"""How a ``convention:`` line may name the sign convention of the error (spaces and the
+Unicode minus ignored): error = t − y with the update added, or the problem's own y − t."""
 _HEADING = re.compile(r"^\[(?P<title>[^\[\]]*)\]$")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
@@ -100,6 +105,7 @@ def read(path: str) -> ClaimsFile:
 def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> ClaimsFile:
     claims: list[Claim] = []
     problem = problem_line = None
+    convention = None
     part = ""
     errors: list[tuple[str, str]] = []     # every unreadable line, reported together
     for number, raw in enumerate(text.split("\n"), start=1):   # only \n ends a line (not NEL)
@@ -126,6 +132,16 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
                     and (folder / spec).exists():
                 spec = str(folder / spec)
             problem, problem_line = spec, number
+            continue
+        if m := _CONVENTION.match(line):
+            said = m["spec"].replace("−", "-").replace(" ", "").casefold()
+            if convention is not None:
+                errors.append((where, "the convention is already named"))
+            elif said not in CONVENTION_NAMES:
+                errors.append((where, f"the convention {_shown(m['spec'].strip())} is not known: write "
+                                      "'convention: t - y' (error = t − y, the update added) or 'convention: y - t'"))
+            else:
+                convention = CONVENTION_NAMES[said]
             continue
         pieces = _SEPARATORS.split(line)
         if len(pieces) < 2:
@@ -155,7 +171,7 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
     if not claims:
         raise ClaimsError("has no claims: write one NAME = NUMBER a line (e.g. out_H1 = 0.5933)",
                           "", source)
-    return ClaimsFile(source, tuple(claims), problem, problem_line)
+    return ClaimsFile(source, tuple(claims), problem, problem_line, convention)
 
 
 SHOWN_ERRORS = 10

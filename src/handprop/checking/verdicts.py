@@ -209,10 +209,14 @@ class Checker:
         the updates than the problem's own signs do ("explains": the claim is the step's value
         computed from the claimant's own numbers); the claims are then judged in that
         convention (one thing, said once, not a sign flipped at every δ).  Returns the
-        sentence saying so, or None."""
+        sentence saying so, or None.  A ``convention:`` line of the file decides instead: ``t - y``
+        judges in it, ``y - t`` never infers it."""
+        declared = self.file.convention
+        if declared == "y - t":
+            return None
         relevant = [(claim, qid) for claim, qid in resolved
                     if qid.split(":", 1)[0] in FLIPPED or qid.startswith("new:")][:MAX_CONVENTION_CLAIMS]
-        if not any(qid.split(":", 1)[0] in FLIPPED for _, qid in relevant):
+        if not declared and not any(qid.split(":", 1)[0] in FLIPPED for _, qid in relevant):
             return None
         signs = [m for m in catalogue(self.model) if m.family == "sign"]
         exprs, _, _ = apply(self.model, signs)
@@ -224,17 +228,18 @@ class Checker:
         except (ReplayError, ArithmeticError, ValueError):
             return None
         theirs = mine = 0
-        for claim, qid in relevant:
+        for claim, qid in relevant if not declared else ():
             pins = {k: float(v.value) for k, v in self.own(claim, qid).items()}
             mine += _explains(self.model, qid, claim.value, pins)
             theirs += _explains(model, qid, claim.value, pins)
-        if theirs - mine < CONVENTION_MARGIN:
+        if not declared and theirs - mine < CONVENTION_MARGIN:
             return None
         self.model = model
         self.workings = workings(model, self.trace)
         self.hand_cache.clear()
-        return ("your δ, ∂E/∂out and gradients follow the convention error = t − y (the opposite sign of "
-                "∂E/∂net), with the update then added (w + η·δ·out), which gives the same updated weights: "
+        how = "as the file declares" if declared else "inferred from your claims"
+        return (f"error = t − y ({how}): your δ, ∂E/∂out and gradients have the opposite sign of "
+                "∂E/∂net, with the update then added (w + η·δ·out), which gives the same updated weights: "
                 "they are judged in that convention")
 
     def own(self, claim: Claim, qid: str) -> dict[str, Claim]:
