@@ -93,8 +93,20 @@ TANH_SIGMOID_CE = {
     "loss": "cross_entropy", "learning_rate": 0.1, "update_biases": True,
 }
 
+THREE_SAMPLES_SUM = {
+    "title": "sigmoid 2-2-1, half the sum of squared errors, three samples, batch sum",
+    "inputs": 2,
+    "layers": [
+        {"size": 2, "activation": "sigmoid", "W": [[0.2, -0.4], [0.6, 0.3]], "b": [0.1, -0.1]},
+        {"size": 1, "activation": "sigmoid", "W": [[0.5, -0.7]], "b": 0.2},
+    ],
+    "samples": [{"inputs": [0.4, 0.9], "targets": [0.9]}, {"inputs": [0.8, 0.1], "targets": [0.2]},
+                {"inputs": [0.3, 0.6], "targets": [0.6]}],
+    "loss": "half_sse", "learning_rate": 0.4, "batch": "sum",
+}
+
 MORE = {"sigmoid-softmax-sse": SIGMOID_SOFTMAX_SSE, "relu-softmax-ce-two-samples": RELU_SOFTMAX_CE_TWO_SAMPLES,
-        "tanh-sigmoid-ce": TANH_SIGMOID_CE}
+        "tanh-sigmoid-ce": TANH_SIGMOID_CE, "three-samples-sum": THREE_SAMPLES_SUM}
 """Networks for the catalogue's tests only (softmax without a fused delta, cross-entropy without
 softmax, per-unit biases): more mistakes apply to them."""
 

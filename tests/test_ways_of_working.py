@@ -223,3 +223,24 @@ def test_an_unknown_convention_is_bad_input():
     from handprop.checking.claims import ClaimsError
     with pytest.raises(ClaimsError, match="convention 'error is positive' is not known"):
         parse("convention: error is positive\nout_h1 = 0.59\n", "hand")
+
+
+def test_the_batch_summed_where_the_problem_averages():
+    """tests/problems/two_samples_mean.yaml by hand: the output weight w5 (H1 → Y), the
+    gradient of each sample summed, not averaged."""
+    from pathlib import Path
+    spec = str(Path(__file__).parent / "problems" / "two_samples_mean.yaml")
+    grads = []
+    for (x1, x2), t in (((1.0, 0.0), 1.0), ((0.0, 1.0), 0.0)):
+        h1 = sigma(0.1 * x1 + 0.3 * x2 + 0.1)
+        h2 = sigma(-0.2 * x1 + 0.4 * x2 - 0.1)
+        y = sigma(0.5 * h1 - 0.6 * h2 + 0.2)
+        grads.append((y - t) * y * (1 - y) * h1)
+    mean, total = sum(grads) / 2, sum(grads)
+    report = check(load(spec), parse(f"dE/dw5 = {mean:.6g}\n", "hand"))
+    assert report.verdicts[0].verdict == "correct"
+    v = check(load(spec), parse(f"dE/dw5 = {total:.6g}\nw5_new = {0.5 - 0.5 * total:.6f}\n", "hand")).verdicts
+    # with two samples, ×2 is also the ½ dropped: both are named, the commoner first
+    assert v[0].verdict == "wrong" and [h.families for h in v[0].hits][:2] == [("half",), ("batch",)]
+    assert "the batch summed instead of averaged" in v[0].explanation
+    assert v[1].verdict == "carried"

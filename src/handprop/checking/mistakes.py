@@ -36,6 +36,7 @@ FAMILIES: dict[str, str] = {
     "updated_weights": "updated weights used too early",
     "weights_left_out": "the weights left out of the backward pass",
     "half": "the ½ dropped or doubled",
+    "batch": "the batch summed for averaged, or averaged for summed",
     "sign": "a sign flipped",
     "divided": "divided instead of multiplied",
     "decimal_slip": "a decimal slip",
@@ -174,7 +175,7 @@ def catalogue(model: Model) -> list[Mistake]:
         ix = _Index(model)
         cached = []
         for make in (_slope_left_out, _one_path, _slope_at_wrong_value, _softmax_diagonal,
-                     _bias_left_out, _updated_weights, _weights_left_out, _half, _sign, _divided,
+                     _bias_left_out, _updated_weights, _weights_left_out, _half, _batch, _sign, _divided,
                      _learning_rate, _wrong_edge, _log_base, _softmax_no_exp, _bias_update,
                      _bias_shared):
             cached.extend(make(ix))
@@ -381,6 +382,25 @@ def _output_error_targets(ix: _Index) -> tuple[list[str], list[str]]:
     fused = [k for k in ix.ids("delta", outs)
              if not any(d.startswith("dE/dout:") for d in ix.model.deps(k))]
     return slopes, fused
+
+
+def _batch(ix: _Index):
+    """With several samples: the combined loss and gradients summed where the problem averages
+    them (×n), or averaged where it sums them (÷n) — kept throughout, one mistake."""
+    p = ix.problem
+    if not p.multi:
+        return
+    n = len(p.samples)
+    combined = [k for k, _, sfx in ix.by_kind.get("grad", ()) if not sfx] + \
+        [k for k, name, sfx in ix.by_kind.get("E", ()) if name == "total" and not sfx]
+    if not combined:
+        return
+    if p.batch == "mean":
+        yield Mistake("batch", f"the batch summed instead of averaged (the combined loss and gradients ×{n})",
+                      tuple(combined), _scaled(float(n)))
+    else:
+        yield Mistake("batch", f"the batch averaged instead of summed (the combined loss and gradients ÷{n})",
+                      tuple(combined), _scaled(1.0 / n))
 
 
 def _half(ix: _Index):
