@@ -244,3 +244,21 @@ def test_the_batch_summed_where_the_problem_averages():
     assert v[0].verdict == "wrong" and [h.families for h in v[0].hits][:2] == [("half",), ("batch",)]
     assert "the batch summed instead of averaged" in v[0].explanation
     assert v[1].verdict == "carried"
+
+
+def test_a_deliberate_sign_flip_is_named_a_sign_flip_first():
+    """With softmax and cross-entropy over two classes δ_Y2 = −δ_Y1: δ_Y1 written with its
+    sign flipped is also 'δ_Y2 used in place of δ_Y1'; the sign flip, commoner, comes first."""
+    from pathlib import Path
+    problem = load(str(Path(__file__).parent / "problems" / "softmax_232.yaml"))
+    # tanh hidden, by hand
+    x1, x2 = 1.0, 0.5
+    h = [math.tanh(0.2 * x1 - 0.4 * x2 + 0.1), math.tanh(0.7 * x1 + 0.1 * x2 + 0.1),
+         math.tanh(-0.3 * x1 + 0.5 * x2 + 0.1)]
+    z1 = 0.6 * h[0] - 0.2 * h[1] + 0.4 * h[2]
+    z2 = -0.5 * h[0] + 0.3 * h[1] + 0.8 * h[2]
+    y1 = math.exp(z1) / (math.exp(z1) + math.exp(z2))
+    d1 = y1 - 1.0
+    v = check(problem, parse(f"delta_Y1 = {-d1:.6f}\ndelta_Y2 = {-d1:.6f}\n", "hand")).verdicts
+    assert v[1].verdict == "correct"
+    assert v[0].verdict == "wrong" and v[0].hits[0].families == ("sign",), v[0].explanation
