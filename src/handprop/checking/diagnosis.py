@@ -31,7 +31,7 @@ is "explained" by that size of combination (:func:`crowding`).  A size whose
 share exceeds its :data:`CHANCE` says nothing about this claim: its hits are not
 reported, and when no size has a hit that stands out the search says so
 (:class:`Found`).  One common mistake is believed on a sparse neighbourhood (up
-to 4 windows in 100 hit), three together only where almost nothing else lands
+to 3 windows in 100 hit), three together only where almost nothing else lands
 (1 in 200): combinations of three mistakes matching 3–4 significant figures by
 chance are not reported as the cause (tests/test_coincidence.py measures the
 rate of false diagnoses on random numbers).
@@ -61,7 +61,7 @@ MIN_FIGURES = 2               # one significant figure says too little to name a
 PER_FAMILY = 12               # mistakes of one family (the nearest the claim) tried in combinations
 SLIPS = (1, -1, 2, -2)
 NEIGHBOURS = 50          # windows (units in the last place written) either side of the claim
-CHANCE = {1: 0.04, 2: 0.015, 3: 0.005}   # the most crowding believed, by size of combination
+CHANCE = {1: 0.03, 2: 0.01, 3: 0.005}   # the most crowding believed, by size of combination
 SMALLEST_EFFECT = 5                         # units in the last place a candidate must move the claim
 NEAR = 20                                   # units in the last place: worth redoing by hand
 RATE_STEP = 10                              # units in the last place an update must move its
