@@ -62,7 +62,7 @@ def test_json_and_text_files_are_written(cli, tmp_path):
     ("net_H1 = 0.3775 (with the bias)\n", 1, "not a number"),
     (" = 0.5\n", 1, "no name"),
     ("net_H1 = nan\n", 1, "not a number"),
-    ("net_H1 = 1e999\n", 1, "not a number"),
+    ("net_H1 = 1e999\n", 1, "has a power of ten beyond"),
     ("y1 = 0.757\nnet_H1 = 0.3775\nout_Y1 = 0.75\n", 3, "already claimed on line 1"),
     ("problem: notes\nproblem: mazur\n", 2, "already named"),
     ("problem:\n", 1, "needs a file"),

@@ -69,6 +69,9 @@ MAX_WORKING = 400
 """The longest working (arithmetic before the number) that is read as arithmetic."""
 MAX_EXPONENT = 40
 """A claimed number is written with a power of ten within ±MAX_EXPONENT."""
+MAX_FIGURES = 30
+"""A claimed number has at most this many significant figures (the exact solution is known
+to 40)."""
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _TIMES_TEN = re.compile(r"^(?P<m>[^×x*·]+?)\s*[×x*·]\s*10\s*\^?\s*(?P<e>[-+]?\d+)$")
 _PROBLEM = re.compile(r"^problem\s*[:=]\s*(?P<spec>.*)$", re.IGNORECASE)
@@ -162,7 +165,7 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
         value = number_of(written)
         if value is None:
             hint = " (use a point for decimals)" if re.fullmatch(r"[-+−]?\d+,\d+", written) else ""
-            errors.append((where, f"{_shown(written)} is not a number{hint}"))
+            errors.append((where, f"{_shown(written)} {_not_a_claim(written)}{hint}"))
             continue
         working = next((w for w in reversed(pieces[1:-1]) if arithmetic(w) is not None), "")
         claims.append(Claim(number, name, written, value, part, working.strip()))
@@ -199,9 +202,28 @@ def number_of(written: str) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    if not value.is_finite() or abs(value) > Decimal("1e30") or abs(value.as_tuple().exponent) > MAX_EXPONENT:
+    if not value.is_finite() or value.copy_abs() > Decimal("1e30") or abs(value.as_tuple().exponent) > MAX_EXPONENT \
+            or len(value.as_tuple().digits) > MAX_FIGURES:
         return None
     return value
+
+
+def _not_a_claim(written: str) -> str:
+    """Why ``written``, which :func:`number_of` refused, is no claim."""
+    text = written.strip().replace("−", "-").replace("\u2009", "").replace(" ", "")
+    if m := _TIMES_TEN.match(text.translate(_SUPERSCRIPTS)):
+        text = f"{m['m']}e{m['e']}"
+    try:
+        value = Decimal(text) if _NUMBER.match(text) else None
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        return "is not a number"
+    if len(value.as_tuple().digits) > MAX_FIGURES:
+        return f"has more than {MAX_FIGURES} significant figures"
+    if abs(value.as_tuple().exponent) > MAX_EXPONENT:
+        return f"has a power of ten beyond ±{MAX_EXPONENT}"
+    return "is larger than 1e30 in magnitude"
 
 
 def arithmetic(text: str) -> tuple[float, int] | None:
@@ -247,6 +269,8 @@ def arithmetic(text: str) -> tuple[float, int] | None:
         result = value(tree.body)
     except (ValueError, ZeroDivisionError, OverflowError, RecursionError):
         return None
+    if result != result or result in (float("inf"), float("-inf")):
+        return None            # 1e200 * 1e200: not a number a working can come to
     return result, max(count, 1)
 
 

@@ -52,7 +52,7 @@ from .mistakes import RANK, Mistake, apply, catalogue, local, slip
 from ..expr.nodes import Add, Mul, Sym
 from ..quantities import ETA, split_id
 from ..solve.replay import AFTER, Model, Replay, ReplayError, as_written
-from ..solve.rounding import decimals, figures, hand_base, one_press, rounder, unit, window
+from ..solve.rounding import agrees, decimals, figures, hand_base, one_press, rounder, unit, window
 
 MAX_MISTAKES = 3
 MAX_EVALUATIONS = 6_000       # combinations computed per mode and claim: beyond this the search
@@ -147,7 +147,8 @@ class _Search:
         self.rates = []     # another learning rate, for a claim of an update: see level()
         for m in catalogue(model) + local(model, qid, self.pins):
             if m.rate is not None and qid != AFTER:
-                if qid in m.targets and _sgd(model.exprs[qid]):
+                new = "new:" + qid[len("change:"):] if qid.startswith("change:") else qid
+                if new in m.targets and new in model.exprs and _sgd(model.exprs[new]):
                     self.rates.append(m)
                 continue
             if m.touches & self.scope:
@@ -284,7 +285,7 @@ class _Search:
         u = unit(self.claim)
         near = NEAR * u
         c = float(self.claim)
-        lo, hi = window(self.claim)
+        lo, hi = window(self.claim, twice=False)     # a cause must give the claim rounded once
         lo, hi = lo - self.slack, hi + self.slack
         reach = (NEIGHBOURS + 0.5) * u
 
@@ -317,6 +318,12 @@ class _Search:
             for combo, v in self._values(size - 1, slips=False) if rates else ():
                 if any(self.qid in m.targets and m.family == "divided" or m.most < size for m in combo):
                     continue       # the gradient divided by η: not a product with η
+                if self.qid.startswith("change:"):      # Δp = −η·g: η'/η · Δp
+                    if abs(v) < RATE_STEP * unit(self.claim):
+                        continue
+                    for m in rates:
+                        consider(combo + (m,), m.rate / eta * v)
+                    continue
                 p = self.pins.get(key, next((x for m in combo for k, x in m.base if k == key),
                                             self.model.base.get(key)))
                 if p is None or abs(p - v) < RATE_STEP * unit(self.claim):
@@ -358,6 +365,22 @@ class _Search:
             if v is not None:
                 yield combo, v
 
+    def contradicts(self, combo, right: Mapping[str, Decimal]) -> bool:
+        """Whether the mistakes ``combo``, made on exact values, change a number the claimant
+        wrote right and the claim depends on (so that they did not make them)."""
+        real = tuple(m for m in combo if m.scale == 1.0 and m.rate is None)
+        mine = [k for k in right if k in self.scope and k != self.qid]
+        if not real or not mine:
+            return False
+        replay = self.replay(real)
+        for k in mine:
+            try:
+                if not agrees(right[k], replay[k]):
+                    return True
+            except (ReplayError, ArithmeticError, ValueError, TypeError, KeyError):
+                return True
+        return False
+
     def first_step(self, combo) -> tuple[str, tuple[str, ...]]:
         """The first step, in trace order, whose value the mistakes change; and the claimant's
         numbers the mistaken computation used."""
@@ -391,8 +414,9 @@ _UNKNOWN = object()
 
 
 def _sgd(expr) -> bool:
-    """``expr`` is an update p − η·g (what another learning rate changes arithmetically)."""
-    return (isinstance(expr, Add) and expr.signs == (1, -1) and isinstance(expr.terms[1], Mul)
+    """``expr`` is an update p ∓ η·g (what another learning rate changes arithmetically; the
+    update added, in the convention error = t − y)."""
+    return (isinstance(expr, Add) and expr.signs[0] == 1 and len(expr.terms) == 2 and isinstance(expr.terms[1], Mul)
             and any(isinstance(f, Sym) and f.key == ETA for f in expr.terms[1].factors))
 
 
@@ -410,12 +434,16 @@ def crowding(windows: set) -> float:
 
 
 def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal],
-             max_mistakes: int = MAX_MISTAKES, own_model: Model | None = None, slack: float = 0.0) -> Found:
+             max_mistakes: int = MAX_MISTAKES, own_model: Model | None = None, slack: float = 0.0,
+             right: frozenset[str] = frozenset()) -> Found:
     """The smallest combinations of catalogue mistakes that reproduce ``claim`` for ``qid``,
     best first; empty when none of up to ``max_mistakes`` does (see :class:`Found`).
     ``own_model``: the way the claimant works the derivation (the delta rule, say), for the
     search on their own numbers; ``slack``: how far beyond its digits the claim may be off (a
-    working's value, whose numbers were rounded)."""
+    working's value, whose numbers were rounded); ``right``: the claimant's numbers (keys of
+    ``pins``) that are right — a combination on exact values that would change one of them
+    the claim depends on is contradicted by the claimant's own work, and not reported when
+    some other combination of the same size is not."""
     result = Found()
     if figures(claim) < MIN_FIGURES:
         result.ambiguous = True
@@ -428,6 +456,7 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
     searches.append(_Search(model, qid, claim, None, slack))
     for size in range(1, max_mistakes + 1):
         hits: dict[tuple, Hit] = {}
+        contradicted: set = set()
         for search in searches:
             found, near = search.level(size)
             if found and crowding(near) > CHANCE.get(size, CHANCE[MAX_MISTAKES]):
@@ -439,7 +468,12 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
                 if key not in hits:
                     first, used = search.first_step(combo)
                     hits[key] = Hit(combo, search.own, value, first, used)
+                    if not search.own and right and search.contradicts(combo, {k: pins[k] for k in right}):
+                        contradicted.add(key)
         result.cut = any(search.cut for search in searches)
+        if len(contradicted) < len(hits):      # what the claimant's right numbers rule out goes
+            for key in contradicted:
+                del hits[key]
         if hits:
             result[:] = sorted(hits.values(), key=_rank)
             result.ambiguous = False

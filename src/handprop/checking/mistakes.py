@@ -415,13 +415,19 @@ def _half(ix: _Index):
 
 
 def _sign(ix: _Index):
+    """The error's sign flipped, and the update's.  In the convention error = t − y (a model
+    judged in it: ``Model.convention``) the same changes read the other way round."""
     slopes, fused = _output_error_targets(ix)
-    yield Mistake("sign", "the sign of the error flipped (t − y for y − t)", tuple(slopes + fused),
+    theirs = getattr(ix.model, "convention", "y - t") == "t - y"
+    flipped = "(y − t for t − y, in your convention)" if theirs else "(t − y for y − t)"
+    yield Mistake("sign", f"the sign of the error flipped {flipped}", tuple(slopes + fused),
                   lambda t, e: Neg(e))
 
-    def plus(t: str, e: Expr) -> Expr:
-        return Add(e.terms, (1, 1)) if isinstance(e, Add) else e
-    yield Mistake("sign", "the update added instead of subtracted (w + η ∂E/∂w)", tuple(ix.ids("new")), plus)
+    def toggle(t: str, e: Expr) -> Expr:
+        return Add(e.terms, (e.signs[0], -e.signs[1])) if isinstance(e, Add) and len(e.terms) == 2 else e
+    label = ("the update subtracted instead of added (in your convention, w + η·δ·out)" if theirs else
+             "the update added instead of subtracted (w + η ∂E/∂w)")
+    yield Mistake("sign", label, tuple(ix.ids("new")), toggle)
 
 
 def _divided(ix: _Index):

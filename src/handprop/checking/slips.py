@@ -4,20 +4,26 @@ A person who has 0.30554 on the calculator may write 0.30055 (a digit written tw
 last one falling off), 0.30545 (two digits swapped) or 0.3054 (a digit dropped, the next one
 moving up).  :func:`written_as` says whether a claim is one such slip of a value, and which.
 Only the significant digits are slipped (a zero written twice before them is a decimal
-slip, which :mod:`handprop.checking.mistakes` has), and a claim needs at least
-:data:`MIN_FIGURES` significant figures: with fewer, some slip of some value lands on almost
-any number.
+slip, which :mod:`handprop.checking.mistakes` has), a claim needs at least
+:data:`MIN_FIGURES` significant figures (with fewer, some slip of some value lands on almost
+any number), and it must be more than :data:`NEAR` units in its last place from the value
+(nearer, a slip in the last digits is anybody's guess).
 """
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 MIN_FIGURES = 4
+NEAR = 10
+"""A claim within this many units in its last place of the value is not called a slip of the
+pen: so near, a digit slipped at the end cannot be told from an arithmetic slip or drift."""
 
 
 def _digits(value: Decimal, places: int, rounding) -> str | None:
     try:
-        return str(abs(value).quantize(Decimal(1).scaleb(-places), rounding=rounding))
+        with localcontext() as ctx:
+            ctx.prec = 60
+            return str(abs(value).quantize(Decimal(1).scaleb(-places), rounding=rounding))
     except InvalidOperation:
         return None
 
@@ -47,7 +53,9 @@ def written_as(claim: Decimal, value: float) -> str | None:
     if digits < MIN_FIGURES or places > 20:
         return None
     written = _digits(claim, places, ROUND_HALF_UP)
-    v = Decimal(repr(value))
+    if written is None or abs(float(claim) - value) <= NEAR * 10.0 ** -places:
+        return None
+    v = Decimal(f"{value:.15g}")        # the value without a float's noise in its last bits
     for rounding in (ROUND_HALF_UP, ROUND_DOWN):
         text = _digits(v, places, rounding)
         longer = _digits(v, places + 1, rounding)
@@ -56,5 +64,6 @@ def written_as(claim: Decimal, value: float) -> str | None:
         start = next((i for i, ch in enumerate(text) if ch not in "0."), len(text))
         for slipped, what in _slips(text, longer, start):
             if slipped == written:
-                return f"{text} written {written}: {what}"
+                shown = longer if what.endswith("left out") and longer is not None else text
+                return f"{shown} written {written}: {what}"
     return None

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty, unreadable
 from ..solve.derive import derive
@@ -51,18 +51,19 @@ from ..expr.numbers import CONVENTIONS
 from ..expr.nodes import Add, Sym
 from ..quantities import parse as parse_id, qid as qid_of
 from ..solve.replay import Model, Replay, ReplayError
-from ..solve.rounding import (agrees, chops_to, decimals, figures, float32_values, follows, hand_base,
+from ..solve.rounding import (agrees, chops_to, decimals, figures, float32_values, hand_base, unit as last_unit,
                               hand_values, one_press, rounder, rounds_to)
 
 VERDICTS = ("correct", "rounding", "carried", "wrong", "unknown")
 WAYS = ("delta", "paths", "simplified")
 """The kinds of a step's forms that reach its number another way (see ``Checker.ways``)."""
-COARSEST = 1
-"""The fewest decimals (significant figures: one more) to which the claimant's own numbers are
-taken when they worked with fewer digits than they wrote (see ``Checker.coarse``)."""
+COARSEST = 2
+"""The fewest decimals (or significant figures) to which the claimant's own numbers are taken
+when they worked with fewer digits than they wrote (see ``Checker.coarse``)."""
 RIGHT = {"correct", "rounding"}
 FLIPPED = {"dE/dout", "delta", "grad"}
 """The kinds of quantity whose sign the convention error = t − y turns round."""
+PRECISION = 45                 # significant figures of the decimal solution (claims have at most 30)
 PRECISE_FIGURES = 9            # claims of this many figures are judged in decimal, not float
 CONVENTION_MARGIN = 2          # claims a convention must explain beyond the problem's own signs
 MAX_CONVENTION_CLAIMS = 400    # claims looked at to infer it
@@ -188,6 +189,12 @@ class Checker:
         verdicts = [self.results[c.line] for c in self.file.claims]
         return Report(self.problem, self.trace, verdicts, self.file.source, self.convention)
 
+    def in_convention(self, qid: str) -> str:
+        """" in your convention (error = t − y)" for a quantity whose sign it turns, when the
+        claims are judged in it."""
+        return " in your convention (error = t − y)" if self.convention and qid.split(":", 1)[0] in FLIPPED \
+            else ""
+
     def judging_order(self, cq: tuple[Claim, str]) -> tuple:
         """Claims are judged in the order of the solution, then of the file; a change ΔP
         written before its P⁺ is judged just before P⁺ (a person works w⁺ = w + Δw)."""
@@ -206,8 +213,9 @@ class Checker:
         δ, ∂E/∂out and "gradient" δ·out has the opposite sign) with the update then added,
         w + η δ out, which gives the same updated weights.  The convention is inferred when it
         explains at least :data:`CONVENTION_MARGIN` more of the claims of those kinds and of
-        the updates than the problem's own signs do ("explains": the claim is the step's value
-        computed from the claimant's own numbers); the claims are then judged in that
+        the updates than the problem's own signs do, at least one of them an update ("explains":
+        the claim is the step's value computed from the claimant's own numbers, by the delta
+        rule when they wrote a δ); the claims are then judged in that
         convention (one thing, said once, not a sign flipped at every δ).  Returns the
         sentence saying so, or None.  A ``convention:`` line of the file decides instead: ``t - y``
         judges in it, ``y - t`` never infers it."""
@@ -221,26 +229,36 @@ class Checker:
         signs = [m for m in catalogue(self.model) if m.family == "sign"]
         exprs, _, _ = apply(self.model, signs)
         model = self.model.variant(exprs)
+        model.convention = "t - y"
         replay = Replay(model)
         try:
             for key in model.exprs:
                 model.exact[key] = float(replay.step(key))
         except (ReplayError, ArithmeticError, ValueError):
             return None
-        theirs = mine = 0
-        for claim, qid in relevant if not declared else ():
-            pins = {k: float(v.value) for k, v in self.own(claim, qid).items()}
-            mine += _explains(self.model, qid, claim.value, pins)
-            theirs += _explains(model, qid, claim.value, pins)
-        if not declared and theirs - mine < CONVENTION_MARGIN:
-            return None
+        theirs = mine = updates = 0
+        if not declared:
+            ours, conv = self.model, model
+            if any(qid.startswith("delta:") for _, qid in resolved):   # worked by the delta rule
+                ours = next((m for kind, m, _ in self.workings if kind == "delta"), ours)
+                conv = next((m for kind, m, _ in workings(model, self.trace) if kind == "delta"), conv)
+            for claim, qid in relevant:
+                pins = {k: float(v.value) for k, v in self.own(claim, qid).items()}
+                a, b = _explains(ours, qid, claim.value, pins), _explains(conv, qid, claim.value, pins)
+                mine += a
+                theirs += b
+                updates += b and not a and qid.split(":", 1)[0] in ("new", "change")
+            # the convention is an error = t − y *with the update added*: without an update it
+            # explains (only flips the sign of δ and ∂E/∂w, which have a definite sign)
+            if theirs - mine < CONVENTION_MARGIN or not updates:
+                return None
         self.model = model
         self.workings = workings(model, self.trace)
         self.hand_cache.clear()
         how = "as the file declares" if declared else "inferred from your claims"
-        return (f"error = t − y ({how}): your δ, ∂E/∂out and gradients have the opposite sign of "
-                "∂E/∂net, with the update then added (w + η·δ·out), which gives the same updated weights: "
-                "they are judged in that convention")
+        return (f"error = t − y ({how}): each δ, ∂E/∂out and gradient has the opposite sign of the "
+                "derivative it names, and the update is then added (w + η·δ·out), which gives the same "
+                "updated weights: they are judged in that convention")
 
     def own(self, claim: Claim, qid: str) -> dict[str, Claim]:
         """For every other quantity, the claim a person computing ``claim`` had last written."""
@@ -258,20 +276,17 @@ class Checker:
         c = claim.value
         exact = self.model.exact[qid]
         if self.rounds(c, qid):
-            d = decimals(c)
-            unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "digits"
-            where = " in your convention (error = t − y)" if self.convention and qid.split(":", 1)[0] in FLIPPED \
-                else ""
-            return Verdict(claim, qid, exact, "correct", f"right to {unit}{where}")
+            return Verdict(claim, qid, exact, "correct", f"right {_to_places(c)}{self.in_convention(qid)}")
         own = self.own(claim, qid)
-        if claim.working:
-            worked = arithmetic(claim.working)
-            if worked is not None and not follows(c, *worked):
-                return self.slip(claim, qid, own, worked[0])
-        kind, text, first, hits = self.assess(qid, c, claim.text, own)
-        if kind not in RIGHT and claim.working:
-            worked = arithmetic(claim.working)
-            loose = spread(claim.working, self.given) if worked is not None else 0.0
+        worked = arithmetic(claim.working) if claim.working else None
+        loose = spread(claim.working, self.given) if worked is not None else 0.0
+        if worked is not None and not (agrees(c, worked[0]) or
+                                       abs(float(c) - worked[0]) <= last_unit(c) / 2 * (1 + 1e-9) + loose):
+            return self.slip(claim, qid, own, worked[0])
+        kind, text, first, hits = self.assess(qid, c, claim.text, own, loose)
+        if kind == "rounding":
+            text += self.in_convention(qid)
+        if kind not in RIGHT and worked is not None:
             if loose and abs(worked[0] - exact) <= loose:
                 text = (f"rounding drift: the numbers of your working are rounded; the exact "
                         f"{fmt(exact, c)} is within what their rounding allows (±{fmt(loose, c)})")
@@ -283,7 +298,7 @@ class Checker:
         ``slack``: how far off ``c`` may be beyond its digits (the value of a written working,
         whose numbers were rounded themselves)."""
         d, s = decimals(c), figures(c)
-        unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "the digits"
+        unit = f"{d} decimal{'s' if d != 1 else ''}" if d > 0 else "the units"
         if self.rounds(c, qid):
             return "correct", "right", None, []
         right = {k: v for k, v in own.items()
@@ -318,7 +333,7 @@ class Checker:
                                f"{'is' if len(wrong_used) == 1 else 'are'} wrong"), \
                 self.origin(wrong_used, own), []
         hits = diagnose(self.model, qid, c, {k: v.value for k, v in own.items()},
-                        own_model=self.working_of(own), slack=slack)
+                        own_model=self.working_of(own), slack=slack, right=frozenset(right))
         if hits.ambiguous and s < MIN_FIGURES:
             return "wrong", (f"{written} has one significant figure: too few to tell which mistake "
                              "gives it (write at least two)"), qid, []
@@ -335,14 +350,16 @@ class Checker:
         return "wrong", self.describe(hits, own, c), hits[0].first, hits
 
     def precise(self, qid: str) -> Decimal | None:
-        """The value of ``qid`` to 28 significant figures (the whole solution computed once in
+        """The value of ``qid`` to :data:`PRECISION` significant figures (the whole solution computed once in
         decimal arithmetic, the problem's numbers as written), for claims written to more
         figures than a float's noise allows to judge (:data:`PRECISE_FIGURES`)."""
         values = self.hand_cache.get(("precise",))
         if values is None:
             try:
-                replay = Replay(self.model, base=hand_base(self.model), rnd=lambda x: +x)
-                values = {k: replay.step(k) for k in self.model.exprs}
+                with localcontext() as ctx:
+                    ctx.prec = PRECISION
+                    replay = Replay(self.model, base=hand_base(self.model), rnd=lambda x: +x)
+                    values = {k: replay.step(k) for k in self.model.exprs}
             except (ReplayError, ArithmeticError, ValueError, TypeError):
                 values = {}
             self.hand_cache[("precise",)] = values
@@ -363,7 +380,9 @@ class Checker:
         if figures(c) >= PRECISE_FIGURES:
             x = self.precise(qid)
             if x is not None and 0 <= decimals(c) <= 40:
-                return x.quantize(Decimal(1).scaleb(-decimals(c)), rounding=ROUND_DOWN) == c
+                with localcontext() as ctx:
+                    ctx.prec = 2 * PRECISION
+                    return x.quantize(Decimal(1).scaleb(-decimals(c)), rounding=ROUND_DOWN) == c
         return chops_to(c, self.model.exact[qid])
 
     def double_precision(self, qid: str, c: Decimal) -> str | None:
@@ -553,7 +572,8 @@ class Checker:
         most_d = max(decimals(v) for v in written)
         most_s = max(figures(v) for v in written)
         tried: set = set()
-        for mode, top, low in (("round", most_d, COARSEST), ("sig", most_s, COARSEST + 1)):
+        # never coarser than COARSEST decimals or figures (nobody works 0.75137 as 0.8)
+        for mode, top, low in (("round", most_d, COARSEST), ("sig", most_s, COARSEST)):
             for places in range(min(top, 20) - 1, low - 1, -1):
                 rnd = rounder(mode, places)
                 taken = {**pins, **{k: rnd(pins[k]) for k in used}}
@@ -616,6 +636,12 @@ class Checker:
         if rest:
             text += "; or: " + "; ".join(rest)
         return text
+
+
+def _to_places(c: Decimal) -> str:
+    """"to 3 decimals", or "to the units" for a whole number."""
+    d = decimals(c)
+    return f"to {d} decimal{'s' if d != 1 else ''}" if d > 0 else "to the units"
 
 
 def _explains(model: Model, qid: str, c: Decimal, pins: dict[str, float]) -> bool:

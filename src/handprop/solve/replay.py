@@ -61,6 +61,9 @@ class Model:
     order: dict[str, int] = field(default_factory=dict)
     after: dict[str, str] = field(default_factory=dict)
     """The quantities after the update -> their forward quantity (``new:E:total`` -> ``E:total``)."""
+    convention: str = "y - t"
+    """The sign convention of the error the model is worked in ("t - y": the checker's variant
+    for a claimant who takes error = t − y and adds the update)."""
     _deps: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _expr_deps: dict[int, tuple[Expr, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _below: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -100,7 +103,8 @@ class Model:
         same derivation, or a convention): ``exact`` is copied, for the caller to recompute
         what the new expressions change."""
         merged = {k: exprs.get(k, e) for k, e in self.exprs.items()}
-        return Model(self.problem, merged, self.base, self.updated, dict(self.exact), self.order, self.after)
+        return Model(self.problem, merged, self.base, self.updated, dict(self.exact), self.order, self.after,
+                     self.convention)
 
     def deps(self, key: str, expr: Expr | None = None) -> tuple[str, ...]:
         """The keys the expression of ``key`` uses (cached for the original expressions)."""

@@ -269,9 +269,9 @@ def chops_to(written: Decimal, value: float) -> bool:
     c = float(written)
     u = unit(written)
     slack = _REL * (abs(c) + u)
-    if c > 0 or (c == 0 and v >= 0):
-        return c - slack <= v < c + u + slack
-    return c - u - slack < v <= c + slack
+    if c > 0 or (c == 0 and v >= 0):      # c + u itself is the next number written, not c cut off
+        return c - slack <= v < c + u - slack
+    return c - u + slack < v <= c + slack
 
 
 TWICE = 0.55
@@ -279,12 +279,12 @@ TWICE = 0.55
 value may lie this many units in the last place below the claim (above, for a negative one)."""
 
 
-def window(written: Decimal) -> tuple[float, float]:
-    """The values ``v`` that ``written`` stands for, rounded (once, or twice: :data:`TWICE`) or
-    chopped: ``lo <= v <= hi``."""
+def window(written: Decimal, twice: bool = True) -> tuple[float, float]:
+    """The values ``v`` that ``written`` stands for, rounded (once, or with ``twice`` also
+    twice: :data:`TWICE`) or chopped: ``lo <= v <= hi``."""
     c = float(written)
     u = unit(written)
-    half = u * TWICE * (1 + _REL) + _REL * abs(c)
+    half = u * (TWICE if twice else 0.5) * (1 + _REL) + _REL * abs(c)
     edge = u * 1e-6         # cut off, c + u itself is the next number written, not c
     if c > 0:
         return c - half, c + u - edge
@@ -301,12 +301,3 @@ def agrees(written: Decimal, value) -> bool:
         return False
     lo, hi = window(written)
     return lo <= v <= hi
-
-
-def follows(written: Decimal, worked: float, numbers: int = 1) -> bool:
-    """``written`` is the result of a line of arithmetic worth ``worked`` holding ``numbers``
-    numbers: it agrees with it, or is off by at most half a unit in its last place per
-    number (the numbers of a written line are usually rounded themselves)."""
-    if agrees(written, worked):
-        return True
-    return abs(float(written) - worked) <= unit(written) * max(numbers, 1) / 2 * (1 + _REL)
