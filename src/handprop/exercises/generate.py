@@ -15,11 +15,12 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterator
 
 from ..errors import HandpropError, UsageError
 from ..nn import ACTIVATIONS, LOSSES
 from ..problem import Problem, load, parse
+from ..quantities import AFTER, before_of
 from ..solve import solve
 from ..solve.replay import Model
 from . import asking, nice
@@ -292,17 +293,18 @@ def _variant(recipe: Recipe, base: dict[str, Any], ids: tuple[str, ...], index: 
                      "network", "exercise new")
 
 
-class _Solved(NamedTuple):
-    """What :meth:`Model.of` reads of a derivation: its system and numbers (no steps written)."""
-    system: Any
-    solution: Any
-
-
 def model_of(problem: Problem, solution=None) -> Model:
-    """The replay model of ``problem`` (``solution``: its numbers, if solved), without writing
-    its steps."""
+    """The replay model of ``problem`` (``solution``: its numbers, if solved): its system and
+    numbers, without the checker's own quantities (``change:P``, the forward pass after the
+    update), which nothing here asks, and without writing its steps."""
     solution = solution or solve(problem)
-    return Model.of(_Solved(solution.system, solution), problem)
+    sys = solution.system
+    values = dict(solution.values)
+    order = {k: i for i, k in enumerate(sys.exprs)}
+    after = {AFTER: before_of(AFTER)} if AFTER in values else {}
+    if after:
+        order[AFTER] = len(order)
+    return Model(problem, dict(sys.exprs), dict(sys.base), tuple(sys.updated), values, order, after)
 
 
 def _rule(reason: str) -> str:
