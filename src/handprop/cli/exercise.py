@@ -71,7 +71,7 @@ def _new(args) -> int:
     codes = " ".join(v.code for v in ex.variants[:12]) + (" …" if len(ex.variants) > 12 else "")
     print(f"wrote {len(ex.variants)} variant{'s' if len(ex.variants) != 1 else ''} to {args.output}: "
           f"{codes}")
-    print(f"  set.json, worksheets.pdf, keys.pdf; per variant CODE/problem.yaml, worksheet.*, key.*, solve.html")
+    print("  set.json, worksheets.pdf, keys.pdf; per variant CODE/problem.yaml, worksheet.*, key.*, solve.html")
     print(f"  asked: {', '.join(ex.ids)}; rounding: {policy.text}")
     return 0
 
