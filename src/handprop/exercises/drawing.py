@@ -22,7 +22,7 @@ DX = 190.0          # between columns
 DY = 92.0           # between units of a column
 R = 17.0            # a unit's radius
 TOP = 70.0          # room above the units for the biases
-SIDE = 70.0         # room left and right for the values of inputs and targets
+SIDE = 100.0        # room left and right for the values of inputs and targets
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def layout(problem: dict[str, Any]) -> Layout:
     for name, (src, dst, value) in problem["weights"].items():
         c = next(i for i, col in enumerate(columns) if dst in col)
         j = columns[c].index(dst)
-        at = 0.25 + 0.4 * j / max(len(columns[c]) - 1, 1)
+        at = 0.32 + 0.36 * j / max(len(columns[c]) - 1, 1)
         (x1, y1), (x2, y2) = pos[src], pos[dst]
         edges.append(Edge(name, value, x1, y1, x2, y2, at))
     biases = []
