@@ -22,6 +22,7 @@ LAYERS = [
     {"render"},
     {"checking", "training", "interop"},
     {"verify", "notebook"},
+    {"exercises"},
     {"cli"},
 ]
 """Lowest first: a package imports only packages of lower layers (and its own modules)."""

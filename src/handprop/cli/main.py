@@ -22,6 +22,7 @@ COMMANDS = {
     "examples": "list the built-in problems",
     "train": "many steps of gradient descent, recorded",
     "torch": "export or import the network as a PyTorch state dict",
+    "exercise": "make exercises with nice numbers: variants, worksheets, answer keys",
 }
 """Each command, by the module of this package that holds it, and its one-line help."""
 
