@@ -108,7 +108,7 @@ def read(path: str) -> ClaimsFile:
 def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> ClaimsFile:
     claims: list[Claim] = []
     problem = problem_line = None
-    convention = None
+    convention = convention_line = None
     part = ""
     errors: list[tuple[str, str]] = []     # every unreadable line, reported together
     for number, raw in enumerate(text.split("\n"), start=1):   # only \n ends a line (not NEL)
@@ -138,13 +138,13 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
             continue
         if m := _CONVENTION.match(line):
             said = m["spec"].replace("−", "-").replace(" ", "").casefold()
-            if convention is not None:
-                errors.append((where, "the convention is already named"))
-            elif said not in CONVENTION_NAMES:
+            if said not in CONVENTION_NAMES:
                 errors.append((where, f"the convention {_shown(m['spec'].strip())} is not known: write "
                                       "'convention: t - y' (error = t − y, the update added) or 'convention: y - t'"))
+            elif convention is not None:
+                errors.append((where, f"the convention is already named on line {convention_line}"))
             else:
-                convention = CONVENTION_NAMES[said]
+                convention, convention_line = CONVENTION_NAMES[said], number
             continue
         pieces = _SEPARATORS.split(line)
         if len(pieces) < 2:
