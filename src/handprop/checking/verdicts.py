@@ -187,6 +187,11 @@ class Checker:
         for claim, qid in sorted(resolved, key=self.judging_order):
             self.results[claim.line] = self.judge(claim, qid)
         verdicts = [self.results[c.line] for c in self.file.claims]
+        for v in verdicts:            # an exact 0 that float arithmetic left as 1.1e-16 is shown as 0
+            if v.exact is not None and v.exact != 0 and abs(v.exact) < 1e-12 and v.qid in self.model.exprs:
+                x = self.precise(v.qid)
+                if x is not None and abs(x) < Decimal("1e-35"):
+                    v.exact = 0.0
         return Report(self.problem, self.trace, verdicts, self.file.source, self.convention)
 
     def in_convention(self, qid: str) -> str:
