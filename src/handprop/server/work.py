@@ -74,10 +74,10 @@ def error_items(err: HandpropError) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- reading a problem
 
-def read_problem(data: dict[str, Any], solution: bool = True):
+def read_problem(data: dict[str, Any], solution: bool = True, name: str = NAME):
     """The problem of a request, validated exactly as a file is, then held to the web limits."""
     from ..problem import parse
-    problem = parse(data, name=NAME)
+    problem = parse(data, name=name)
     check_web_limits(problem, solution)
     return problem
 
@@ -119,7 +119,7 @@ def explain_answer(problem, digits: int) -> bytes:
 
 def check(data: dict[str, Any], claims_text: str) -> bytes:
     from ..checking.claims import parse as parse_claims
-    problem = read_problem(data)
+    problem = read_problem(data, name="")    # unnamed: the checker's words say "the problem"
     claims = parse_claims(claims_text, source="claims")     # no folder: a problem: line reads nothing
     return cached("check", problem, claims_text, lambda: check_answer(problem, claims))
 
