@@ -16,7 +16,7 @@ MAX_LAYERS = 6                 # layers of units (the inputs not counted)
 MAX_WEIGHTS = 2_000            # weights of the network
 MAX_SAMPLES = 32               # samples
 MAX_TRAIN_STEPS = 2_000        # steps of one training run
-MAX_SOLUTION_STEPS = 20_000    # steps of one worked solution (explain, check, render)
+MAX_SOLUTION_STEPS = 4_000     # steps of one worked solution (explain, check, render)
 MAX_CLAIMS_CHARS = 64 * 1024   # characters of one claims text
 TIME_LIMIT = 5.0               # seconds of work for one request (more: 503)
 

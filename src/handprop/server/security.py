@@ -140,7 +140,7 @@ class Front:
                 start.update(message)
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
-                if not message.get("more_body", False) and start.get("status") in (200, 422):
+                if not message.get("more_body", False) and start.get("status") == 200:
                     answer = b"".join(parts)
                     self.cache.put(key, (start["status"], list(start.get("headers", [])), answer),
                                    len(answer) + 256)
