@@ -35,6 +35,7 @@ keep abandoned work short.)"""
 
 JSON = "application/json"
 ERRORS = {
+    400: {"model": Errors, "description": "the body cannot be read as JSON at all"},
     413: {"model": Errors, "description": "the request body is larger than 256 KB"},
     422: {"model": Errors, "description": "the problem, the claims or another field is not usable: "
                                           "each error with its field's path"},
