@@ -21,7 +21,7 @@ LAYERS = [
     {"solve"},
     {"render"},
     {"checking", "training", "interop"},
-    {"verify", "notebook"},
+    {"verify", "notebook", "server"},
     {"cli"},
 ]
 """Lowest first: a package imports only packages of lower layers (and its own modules)."""

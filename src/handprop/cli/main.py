@@ -22,6 +22,7 @@ COMMANDS = {
     "examples": "list the built-in problems",
     "train": "many steps of gradient descent, recorded",
     "torch": "export or import the network as a PyTorch state dict",
+    "serve": "the live editor in the browser and its JSON API (FastAPI, uvicorn)",
 }
 """Each command, by the module of this package that holds it, and its one-line help."""
 
