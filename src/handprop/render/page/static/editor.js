@@ -805,7 +805,8 @@ function startEditor() {
   });
   const side = document.querySelector(".player .side");
   if (side) side.prepend($id("solve"));        // the box beside the formula panel
-  ED.problem = problemFromHash() || clone(ED.examples[0].problem);
+  const first = ED.examples.find((e) => e.name === "notes") || ED.examples[0];
+  ED.problem = problemFromHash() || clone(first.problem);
   if (window.handprop.solve) window.handprop.solve.bind();
   return recompute();
 }
