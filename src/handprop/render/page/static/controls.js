@@ -109,16 +109,21 @@ function hashOf(step, prefix) {
 }
 
 /** Keep the address on the current step: replaceState (no history entry per step), after the
- * step is drawn and at most every 150 ms (browsers throttle frequent history updates). */
+ * step is drawn and at most every 150 ms (browsers throttle frequent history updates).  `prefix`
+ * is text, or a function giving it, put before "id=" (the live editor's problem). */
 const hashSync = { want: "", timer: 0, last: -1e9 };
 
 function syncHash(step, prefix) {
-  hashSync.want = hashOf(step, prefix);
+  hashSync.step = step;
+  hashSync.prefix = prefix;
   if (hashSync.timer) return;
   const wait = Math.max(0, hashSync.last + 150 - performance.now());
   hashSync.timer = setTimeout(() => {
     hashSync.timer = 0;
     hashSync.last = performance.now();
+    // the prefix (a live editor's problem) as it is now, not as it was when the step was drawn
+    const p = hashSync.prefix;
+    hashSync.want = hashOf(hashSync.step, typeof p === "function" ? p() : p);
     if (location.hash === hashSync.want) return;
     try {
       history.replaceState(history.state, "", hashSync.want);

@@ -96,7 +96,7 @@ function boot(payload, options) {
       timer = null;
       timerSpeed = 0;
     }
-    syncHash(model.trace.steps[state.step], opts.hashPrefix ? opts.hashPrefix() : "");
+    syncHash(model.trace.steps[state.step], opts.hashPrefix || "");
     if (opts.onRender) opts.onRender(state, model);
   }
 
@@ -109,10 +109,9 @@ function boot(payload, options) {
     const same = before ? model.index.get(before.id) : undefined;
     Object.assign(state, { problem: model.problem, trace: model.trace, playing: false,
                            step: same !== undefined ? same : Math.min(state.step, n - 1) });
-    const fresh = buildNetwork(model, netEl.clientWidth || estimateWidth());
+    const fresh = buildNetwork(model, view.net.width);     // the width it had: no layout read
     view.net.svg.replaceWith(fresh.svg);
     view.net = fresh;
-    lastWidth = fresh.width;
     view.panel = buildPanel(document.getElementById("panel"));
     view.list = buildStepList(document.getElementById("steplist"), model, act.goto);
     rebindControls(view.controls, model, act);
@@ -120,10 +119,17 @@ function boot(payload, options) {
     shown = -1;
     render();
     shown = state.step;
-    doc = buildDocument(document.getElementById("tables"), model, gotoFromDocument);
-    buildMatrixView(document.getElementById("tables"), model);
-    writeSolutionLater(doc);
+    // the document under the player after the drawing is on screen (a frame, then a task)
+    const token = ++loads;
+    requestAnimationFrame(() => setTimeout(() => {
+      if (token !== loads) return;
+      doc = buildDocument(document.getElementById("tables"), model, gotoFromDocument);
+      buildMatrixView(document.getElementById("tables"), model);
+      writeSolutionLater(doc);
+      document.documentElement.setAttribute("data-document", String(token));
+    }, 0));
   }
+  let loads = 0;
 
   render();
   performance.mark("handprop:drawn");
