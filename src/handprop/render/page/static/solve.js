@@ -34,8 +34,9 @@ function solveToggle(on) {
   document.getElementById("solve").hidden = !on;
   solveRefresh();
   if (on) {
+    keepSolveInView();
     const box = document.querySelector("#solve-step input");
-    if (box) box.focus();
+    if (box) box.focus({ preventScroll: true });
   }
 }
 
@@ -74,9 +75,19 @@ function solveRefresh() {
       h("label", { for: "solve-input", class: "solve-label", text: `Your value of ${step.chain.text[0]}` }),
       input,
       h("div", { id: "solve-verdict", class: "solve-verdict", role: "status", "aria-live": "polite" }));
+    keepSolveInView();
   }
   showVerdict(step);
   showProgress();
+}
+
+/** On a phone (the drawing sticky above the panel): the box just below the drawing. */
+function keepSolveInView() {
+  const stage = document.querySelector(".stage");
+  if (!stage || getComputedStyle(stage).position !== "sticky") return;
+  const top = stage.getBoundingClientRect().height + 6;
+  const dy = document.getElementById("solve").getBoundingClientRect().top - top;
+  if (Math.abs(dy) > 1) window.scrollBy(0, dy);
 }
 
 function solveFocus() {
@@ -141,7 +152,6 @@ function showVerdict(step, pending) {
     parts.push(h("span", { class: `badge ${verdictClass(g.verdict)}`, "data-verdict": g.verdict, text: g.verdict }), " ",
       h("span", { class: "verdict-words", text: VERDICT_TEXT[g.verdict] || g.verdict }));
     if (g.diagnosis) parts.push(h("p", { class: "diagnosis", text: g.diagnosis }));
-    if (g.first_wrong && g.verdict === "carried") parts.push(h("p", { class: "diagnosis", text: `carried from ${g.first_wrong}` }));
   }
   if (revealed) parts.push(h("p", { class: "revealed-value" }, "The value: ", h("strong", { text: valueText(step) })));
   el.replaceChildren(...parts);
