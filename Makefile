@@ -18,14 +18,14 @@ demo: setup
 
 $(VENV)/.setup: pyproject.toml package.json
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -e .
+	$(PIP) install -e '.[serve]'
 	npm install --no-audit --no-fund --silent
 	@touch $@
 
 setup: $(VENV)/.setup
 
 $(VENV)/.setup-test: $(VENV)/.setup pyproject.toml
-	$(PIP) install -e '.[test,plot]' torch==2.13.0
+	$(PIP) install -e '.[test,plot,serve]' torch==2.13.0
 	@{ command -v chromium && command -v pdftotext && command -v pdflatex; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends $(DEBIAN_TEST) >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends $(DEBIAN_TEST) >/dev/null; fi; }

@@ -22,7 +22,7 @@ LAYERS = [
     {"render"},
     {"checking", "training", "interop"},
     {"verify", "notebook"},
-    {"exercises"},
+    {"exercises", "server"},
     {"cli"},
 ]
 """Lowest first: a package imports only packages of lower layers (and its own modules)."""

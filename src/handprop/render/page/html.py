@@ -56,6 +56,8 @@ What the page promises (and the browser tests hold it to):
   gradient and update.
 - ``window.handprop.player`` is ``{state, act, model}`` once the first step is drawn
   (``<html data-ready>``); ``window.handprop.firstDrawn`` is when (``performance.now()``).
+  ``act.load(payload)`` (the live editor, ``editor.py``) draws another payload in the same
+  state: the step stays (by its id, else its place), the document under the player follows.
 """
 from __future__ import annotations
 

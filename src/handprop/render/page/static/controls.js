@@ -6,23 +6,31 @@ function bindControls(model, act) {
   const view = { first: $("btn-first"), prev: $("btn-prev"), play: $("btn-play"), next: $("btn-next"),
                  last: $("btn-last"), position: $("position"), speed: $("speed"), scrubber: $("scrubber"),
                  phasebar: $("phasebar"), announce: $("announce"), shown: -1 };
-  const n = model.trace.steps.length;
-  view.scrubber.max = String(n - 1);
+  const count = () => act.state().trace.steps.length;
+  view.scrubber.max = String(count() - 1);
   view.first.addEventListener("click", () => act.goto(0));
   view.prev.addEventListener("click", () => act.goto(act.state().step - 1));
   view.next.addEventListener("click", () => act.goto(act.state().step + 1));
-  view.last.addEventListener("click", () => act.goto(n - 1));
+  view.last.addEventListener("click", () => act.goto(count() - 1));
   view.play.addEventListener("click", () => act.toggle());
   view.speed.addEventListener("change", () => act.set({ speed: Number(view.speed.value) || 1 }));
   view.scrubber.addEventListener("input", () => act.goto(Number(view.scrubber.value)));
   buildPhaseBar(view.phasebar, model, act);
   bindIdsToggle($("show-ids"));
-  document.addEventListener("keydown", (e) => onKey(e, act, n));
+  document.addEventListener("keydown", (e) => onKey(e, act, count()));
   window.addEventListener("hashchange", () => {
-    const i = stepFromHash(location.hash, model);
+    const i = stepFromHash(location.hash, act.model ? act.model() : model);
     if (i !== null && i !== act.state().step) act.goto(i);
   });
   return view;
+}
+
+/** The controls for another model (a live editor's new solution): the scrubber's range and
+ * the phase bar; the listeners stay. */
+function rebindControls(view, model, act) {
+  view.scrubber.max = String(model.trace.steps.length - 1);
+  view.shown = -1;
+  buildPhaseBar(view.phasebar, model, act);
 }
 
 function onKey(e, act, n) {
@@ -96,21 +104,26 @@ function stepFromHash(hash, model) {
   return null;
 }
 
-function hashOf(step) {
-  return "#id=" + encodeURIComponent(step.id).replace(/%3A/gi, ":").replace(/%2F/gi, "/");
+function hashOf(step, prefix) {
+  return "#" + (prefix || "") + "id=" + encodeURIComponent(step.id).replace(/%3A/gi, ":").replace(/%2F/gi, "/");
 }
 
 /** Keep the address on the current step: replaceState (no history entry per step), after the
- * step is drawn and at most every 150 ms (browsers throttle frequent history updates). */
+ * step is drawn and at most every 150 ms (browsers throttle frequent history updates).  `prefix`
+ * is text, or a function giving it, put before "id=" (the live editor's problem). */
 const hashSync = { want: "", timer: 0, last: -1e9 };
 
-function syncHash(step) {
-  hashSync.want = hashOf(step);
+function syncHash(step, prefix) {
+  hashSync.step = step;
+  hashSync.prefix = prefix;
   if (hashSync.timer) return;
   const wait = Math.max(0, hashSync.last + 150 - performance.now());
   hashSync.timer = setTimeout(() => {
     hashSync.timer = 0;
     hashSync.last = performance.now();
+    // the prefix (a live editor's problem) as it is now, not as it was when the step was drawn
+    const p = hashSync.prefix;
+    hashSync.want = hashOf(hashSync.step, typeof p === "function" ? p() : p);
     if (location.hash === hashSync.want) return;
     try {
       history.replaceState(history.state, "", hashSync.want);

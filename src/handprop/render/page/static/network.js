@@ -1,7 +1,7 @@
 /* network.js: the SVG drawing of the network, built once per layout and updated per step.
  *
  * Test hooks: each drawn unit, input and bias is an element with data-node="<name>", each drawn
- * edge data-edge="<weight name>"; those in the current step's focus have the class "active".
+ * edge data-edge="<weight name>", each weight or bias label data-label-of="<its name>"; those in the current step's focus have the class "active".
  * Units hidden in a collapsed column have no element: their group (data-collapsed) is active
  * when any member is in focus, and a bundle of hidden edges (data-bundle) when any of its
  * weights is.
@@ -37,7 +37,7 @@ function buildNetwork(model, width) {
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
     const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
     const bg = s("rect", { class: "lbg", rx: 3 });
-    const label = s("g", { class: "elabel" }, bg, text);
+    const label = s("g", { class: "elabel", "data-label-of": e.name }, bg, text);
     gEdges.append(el);
     gLabels.append(label);
     const rec = { kind: "w", name: e.name, e, el, label, text, bg, wire: el.children[1], pair: e.pair,
@@ -63,7 +63,7 @@ function buildNetwork(model, width) {
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
     const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
     const bg = s("rect", { class: "lbg", rx: 3 });
-    const label = s("g", { class: "elabel blabel-edge" }, bg, text);
+    const label = s("g", { class: "elabel blabel-edge", "data-label-of": b.name }, bg, text);
     gEdges.append(el);
     gLabels.append(label);
     const rec = { kind: "hb", name: b.name, b, e, el, label, text, bg, wire: el.children[1], pair: null,
@@ -79,7 +79,7 @@ function buildNetwork(model, width) {
       gEdges.append(wire);
       view.biasWires.push({ bias: b.name, unit: u, wire });
     }
-    const label = s("text", { class: "blabel", x: b.x + b.r + 4, y: b.y + 4 });
+    const label = s("text", { class: "blabel", "data-label-of": b.name, x: b.x + b.r + 4, y: b.y + 4 });
     const el = s("g", { class: "bias", "data-node": b.name, transform: `translate(${b.x} ${b.y})` },
       s("title", { text: `bias ${b.name} = ${problem.biases[b.name][1]} (of ${b.units.join(", ")})` }),
       s("circle", { class: "body", r: b.r }));

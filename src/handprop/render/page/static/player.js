@@ -35,9 +35,10 @@ function makeModel(payload) {
            doc: payload.doc };
 }
 
-function boot(payload) {
-  const model = makeModel(payload);
-  const n = model.trace.steps.length;
+function boot(payload, options) {
+  const opts = options || {};
+  let model = makeModel(payload);
+  let n = model.trace.steps.length;
   const state = { problem: model.problem, trace: model.trace, step: 0, playing: false, speed: 1 };
   const fromHash = stepFromHash(location.hash, model);
   if (fromHash !== null) state.step = fromHash;
@@ -55,10 +56,12 @@ function boot(payload) {
   }
   const act = {
     state: () => state,
+    model: () => model,
     set,
     goto: (i) => set({ step: i, playing: false }),
     toggle: () => (state.playing ? set({ playing: false })
       : set({ playing: true, restart: true, step: state.step >= n - 1 ? 0 : state.step })),
+    load: (next) => load(next),
   };
 
   const view = {
@@ -93,18 +96,51 @@ function boot(payload) {
       timer = null;
       timerSpeed = 0;
     }
-    syncHash(model.trace.steps[state.step]);
+    syncHash(model.trace.steps[state.step], opts.hashPrefix || "");
+    if (opts.onRender) opts.onRender(state, model);
   }
+
+  /** Another payload (a live editor's new solution) in the same state: the step the reader
+   * is on stays (by its id, else by its place), every part is drawn again from the new model. */
+  function load(next) {
+    const before = model.trace.steps[state.step];
+    model = makeModel(next);
+    n = model.trace.steps.length;
+    const same = before ? model.index.get(before.id) : undefined;
+    Object.assign(state, { problem: model.problem, trace: model.trace, playing: false,
+                           step: same !== undefined ? same : Math.min(state.step, n - 1) });
+    const fresh = buildNetwork(model, view.net.width);     // the width it had: no layout read
+    view.net.svg.replaceWith(fresh.svg);
+    view.net = fresh;
+    view.panel = buildPanel(document.getElementById("panel"));
+    view.list = buildStepList(document.getElementById("steplist"), model, act.goto);
+    rebindControls(view.controls, model, act);
+    fillHeader(model, act);
+    shown = -1;
+    render();
+    shown = state.step;
+    // the document under the player after the drawing is on screen (a frame, then a task)
+    const token = ++loads;
+    requestAnimationFrame(() => setTimeout(() => {
+      if (token !== loads) return;
+      doc = buildDocument(document.getElementById("tables"), model, gotoFromDocument);
+      buildMatrixView(document.getElementById("tables"), model);
+      writeSolutionLater(doc);
+      document.documentElement.setAttribute("data-document", String(token));
+    }, 0));
+  }
+  let loads = 0;
 
   render();
   performance.mark("handprop:drawn");
   window.handprop.firstDrawn = performance.now();
   document.documentElement.setAttribute("data-ready", "1");
 
-  const doc = buildDocument(document.getElementById("tables"), model, (i) => {
+  const gotoFromDocument = (i) => {
     act.goto(i);
     document.getElementById("panel").focus({ preventScroll: false });
-  });
+  };
+  let doc = buildDocument(document.getElementById("tables"), model, gotoFromDocument);
   buildMatrixView(document.getElementById("tables"), model);   // matrix.js: the matrix view, if any
   writeSolutionLater(doc);
   // printed, the drawing shows the end: every value and every update (then back)
@@ -133,7 +169,7 @@ function boot(payload) {
       updateNetwork(view.net, model, state);
     }).observe(netEl);
   }
-  return { act, state, model };
+  return { act, state, get model() { return model; } };
 }
 
 /** A drawing taller than its window (a phone): scroll it so the step's units are in view. */
@@ -180,10 +216,9 @@ function fillHeader(model, act) {
   for (const line of model.extras.lead || []) paragraphs.push(String(line));
   lead.replaceChildren(...paragraphs.map((t) => h("p", { text: t })));
   const warn = document.getElementById("warnings");
-  if (model.trace.warnings && model.trace.warnings.length) {
-    warn.hidden = false;
-    warn.replaceChildren(...model.trace.warnings.map((w) => h("span", { text: "warning: " + w })));
-  }
+  const warnings = model.trace.warnings || [];
+  warn.hidden = !warnings.length;
+  warn.replaceChildren(...warnings.map((w) => h("span", { text: "warning: " + w })));
   if (model.claims) buildClaimsSummary(document.getElementById("claims-summary"), model, act);
 }
 

@@ -1,0 +1,58 @@
+"""``handprop serve [--host 127.0.0.1] [--port 8000] [--open] [--workers N]``: the live editor
+and its JSON API (``handprop.server``), run by uvicorn.  ``docs/server.md`` has the API.
+
+The server is imported only here, when the command runs: the other commands never import
+fastapi or uvicorn.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+
+from .io import whole_option
+
+LOOPBACK = ("localhost",)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=whole_option("--port", 1, 65535), default=8000,
+                        help="the port (default 8000)")
+    parser.add_argument("--open", action="store_true", help="open the editor in a web browser")
+    parser.add_argument("--workers", type=whole_option("--workers", 1, 64), default=1,
+                        help="worker processes (default 1); the server is stateless, so more "
+                             "workers serve more requests at once")
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args) -> int:
+    from importlib.util import find_spec
+
+    from ..errors import MissingDependency
+    if find_spec("fastapi") is None or find_spec("uvicorn") is None:
+        raise MissingDependency("needs fastapi and uvicorn (pip install 'handprop[serve]', or make demo)",
+                                source="serve")
+    import uvicorn
+    if not is_loopback(args.host):
+        print(f"handprop: warning: listening on {args.host}, beyond this machine: anyone who can reach "
+              f"port {args.port} can use the server (no login; see docs/server.md)", file=sys.stderr)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else shown}:{args.port}/"
+    if args.open:
+        import threading
+        import webbrowser
+        threading.Timer(1.0, webbrowser.open, (url,)).start()
+    print(f"handprop: serving the editor at {url} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    uvicorn.run("handprop.server:app", host=args.host, port=args.port, workers=args.workers,
+                log_level="warning", server_header=False)
+    return 0

@@ -1,0 +1,192 @@
+"""The work behind each endpoint: plain functions of plain data, run in a worker thread
+(``app.py`` gives each a time limit).  Each returns the answer's bytes, or raises a
+:class:`~handprop.errors.HandpropError` (a 422 naming the field).
+
+Nothing sent is evaluated: a problem is data read by :func:`handprop.problem.parse`, as
+the command line reads a file; a claims text is read by
+:func:`handprop.checking.claims.parse`; no name reaches a file path (a ``problem:`` line of
+the claims is ignored).  Answers are cached by the normalised problem and the request's
+other fields (:data:`SOLVED`).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import orjson
+
+from ..errors import ClaimsError, HandpropError, ProblemError
+from .cache import LRU
+from .limits import check_train_steps, check_web_limits
+
+SOLVED: LRU[bytes] = LRU(entries=1024, max_bytes=96 * 1024 * 1024)
+"""Answers by the normalised problem and the rest of the request (see :func:`cached`)."""
+
+CALLS = {"explain": 0, "check": 0, "train": 0, "render": 0, "validate": 0}
+"""How often each kind of work was really done (not answered from a cache): tests read it."""
+
+NAME = "problem"
+"""The name a problem sent to the server takes (the CLI takes the file's stem)."""
+
+
+def dumps(data: Any) -> bytes:
+    return orjson.dumps(data)
+
+
+# ---------------------------------------------------------------- errors with their paths
+
+_PART = re.compile(r"\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]|\.?([^.\[]+)")
+
+
+def path_of(field: str) -> list[str | int]:
+    """``layers[0].size`` → ``['layers', 0, 'size']``; ``weights.w5[2]`` → ``['weights', 'w5', 2]``."""
+    parts: list[str | int] = []
+    for m in _PART.finditer(field):
+        index, quoted, name = m.groups()
+        if index is not None:
+            parts.append(int(index))
+        elif quoted is not None:
+            parts.append(quoted[1:-1])
+        elif name:
+            parts.append(name)
+    return parts
+
+
+_LINE = re.compile(r"^line (\d+)$")
+_MORE_LINES = re.compile(r"; (line \d+): ")
+
+
+def error_items(err: HandpropError) -> list[dict[str, Any]]:
+    """The error as the API's error objects: ``[{"path", "field", "message"}]``.  A claims
+    error naming several lines is one object a line."""
+    if isinstance(err, ClaimsError):
+        pieces = _MORE_LINES.split(err.message)
+        found = [(err.field, pieces[0])] + list(zip(pieces[1::2], pieces[2::2]))
+        items = []
+        for where, message in found:
+            m = _LINE.match(where or "")
+            items.append({"path": ["claims", int(m[1])] if m else ["claims"],
+                          "field": f"claims: {where}" if where else "claims", "message": message})
+        return items
+    field = err.field.lstrip("-")           # the CLI's --steps is the request's steps
+    return [{"path": path_of(field), "field": field, "message": err.message}]
+
+
+# ---------------------------------------------------------------- reading a problem
+
+def read_problem(data: dict[str, Any], solution: bool = True, name: str = NAME):
+    """The problem of a request, validated exactly as a file is, then held to the web limits."""
+    from ..problem import parse
+    problem = parse(data, name=name)
+    check_web_limits(problem, solution)
+    return problem
+
+
+def cached(kind: str, problem, extra: Any, make: Callable[[], bytes]) -> bytes:
+    """``make()``'s bytes, or the same answer to the same normalised problem and ``extra``."""
+    key = orjson.dumps([kind, problem.to_dict(), extra], option=orjson.OPT_SORT_KEYS)
+    found = SOLVED.get(key)
+    if found is not None:
+        return found
+    CALLS[kind] += 1
+    answer = make()
+    SOLVED.put(key, answer, len(answer))
+    return answer
+
+
+# ---------------------------------------------------------------- the endpoints' work
+
+def validate(data: dict[str, Any]) -> bytes:
+    CALLS["validate"] += 1
+    try:
+        read_problem(data)
+    except HandpropError as err:
+        return dumps({"ok": False, "errors": error_items(err)})
+    return b'{"ok":true,"errors":[]}'
+
+
+def explain(data: dict[str, Any], digits: int = 6) -> bytes:
+    problem = read_problem(data)
+    return cached("explain", problem, digits, lambda: explain_answer(problem, digits))
+
+
+def explain_answer(problem, digits: int) -> bytes:
+    from ..render.page.payload import payload
+    from ..solve import explain as solve
+    trace = solve(problem, digits=digits)
+    return dumps({"problem": problem.to_dict(), "payload": payload(trace, digits)})
+
+
+def check(data: dict[str, Any], claims_text: str) -> bytes:
+    from ..checking.claims import parse as parse_claims
+    problem = read_problem(data, name="")    # unnamed: the checker's words say "the problem"
+    claims = parse_claims(claims_text, source="claims")     # no folder: a problem: line reads nothing
+    return cached("check", problem, claims_text, lambda: check_answer(problem, claims))
+
+
+def check_answer(problem, claims) -> bytes:
+    from ..checking.verdicts import check as grade
+    try:
+        report = grade(problem, claims)
+    except ProblemError as err:             # a checker's complaint about the claims
+        raise ClaimsError(err.message, err.field, "claims") from None
+    found = report.to_json()
+    found["counts"] = report.counts()
+    return dumps(found)
+
+
+def train(data: dict[str, Any], steps: int, every: int | None, hidden_deltas: str = "original") -> bytes:
+    problem = read_problem(data, solution=False)
+    check_train_steps(steps)
+    return cached("train", problem, [steps, every, hidden_deltas],
+                  lambda: train_answer(problem, steps, every, hidden_deltas))
+
+
+def train_answer(problem, steps: int, every: int | None, hidden_deltas: str) -> bytes:
+    from ..training.history import train as run
+    from ..training.report_json import document
+    history = run(problem, steps, every, hidden_deltas)
+    return orjson.dumps(document(history))
+
+
+CONTENT_TYPES = {
+    "text": "text/plain; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "latex": "application/x-tex; charset=utf-8",
+    "typst": "text/x-typst; charset=utf-8",
+    "pdf": "application/pdf",
+    "python": "text/x-python; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+"""The media type of each downloadable format (``render/__init__.py`` FORMATS)."""
+
+
+def render(data: dict[str, Any], fmt: str, digits: int = 6) -> tuple[bytes, str]:
+    """The file ``handprop explain --format FMT`` writes, and its file name."""
+    from ..render import FORMATS
+    problem = read_problem(data)
+    body = cached("render", problem, [fmt, digits], lambda: render_answer(problem, fmt, digits))
+    return body, filename(problem, FORMATS[fmt].suffixes[0])
+
+
+def render_answer(problem, fmt: str, digits: int) -> bytes:
+    from ..render import output_chunks
+    from ..solve import explain as solve
+    trace = solve(problem, digits=digits)
+    return b"".join(output_chunks(fmt, trace, digits=digits))
+
+
+def filename(problem, suffix: str) -> str:
+    """A safe file name from the title: letters, digits and dashes only."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", problem.title or "").strip("-").lower()[:48].strip("-")
+    return (stem or NAME) + suffix
+
+
+def examples() -> bytes:
+    from ..problem import builtins, load
+    found = []
+    for name in builtins():
+        problem = load(name)
+        found.append({"name": name, "title": problem.title or name, "problem": problem.to_dict()})
+    return dumps(found)
