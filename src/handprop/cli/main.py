@@ -22,11 +22,8 @@ COMMANDS = {
     "examples": "list the built-in problems",
     "train": "many steps of gradient descent, recorded",
     "torch": "export or import the network as a PyTorch state dict",
-<<<<<<< HEAD
     "exercise": "make exercises with nice numbers: variants, worksheets, answer keys",
-=======
     "serve": "the live editor in the browser and its JSON API (FastAPI, uvicorn)",
->>>>>>> issue12-server
 }
 """Each command, by the module of this package that holds it, and its one-line help."""
 
