@@ -346,6 +346,47 @@ def test_a_slow_request_is_503_and_abandoned(monkeypatch):
     assert_secure(r)
 
 
+def test_work_past_its_time_is_stopped(monkeypatch):
+    """The abandoned work does not go on: its thread stops soon after the 503."""
+    ticks = []
+
+    def endless(problem, digits):
+        while True:
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+
+    monkeypatch.setattr(work, "explain_answer", endless)
+    with TestClient(create_app(time_limit=0.3)) as client:
+        r = client.post("/api/explain", json={"problem": notes_data()})
+        assert r.status_code == 503
+        time.sleep(0.3)
+        stopped = len(ticks)
+        time.sleep(0.4)
+        assert len(ticks) == stopped, "the abandoned work goes on"
+        monkeypatch.undo()
+        client.app.state.time_limit = 60        # the pool still works
+        assert client.post("/api/explain", json={"problem": notes_data()}).status_code == 200
+
+
+def test_a_long_check_is_stopped_at_its_time_limit():
+    """A real long search (60 claims, most of them wrong, on a network of 3,000 steps takes
+    minutes): 503 at the limit, and the worker is free again at once."""
+    from handprop.solve import explain
+    data = wide(40, layers=1, samples=8)
+    trace = explain(parse(data))
+    rng = __import__("random").Random(1)
+    claims = "\n".join(f"{q} = {trace.values[q] * rng.choice([1.1, 0.5, -1, 10]):.4g}"
+                       for q in rng.sample([s.id for s in trace.steps], 60))
+    with TestClient(create_app(time_limit=1.0)) as client:
+        t = time.monotonic()
+        r = client.post("/api/check", json={"problem": data, "claims": claims})
+        assert r.status_code == 503 and time.monotonic() - t < 3
+        t = time.monotonic()
+        for _ in range(4):          # more than the pool's threads: none is still searching
+            assert client.post("/api/validate", json={"problem": notes_data()}).status_code == 200
+        assert time.monotonic() - t < 3
+
+
 # ---------------------------------------------------------------- the caches
 
 def test_identical_requests_are_answered_from_the_cache(client):

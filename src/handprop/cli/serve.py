@@ -36,13 +36,13 @@ def is_loopback(host: str) -> bool:
 
 
 def run(args) -> int:
+    from importlib.util import find_spec
+
     from ..errors import MissingDependency
-    try:
-        import fastapi  # noqa: F401
-        import uvicorn
-    except ImportError:
+    if find_spec("fastapi") is None or find_spec("uvicorn") is None:
         raise MissingDependency("needs fastapi and uvicorn (pip install 'handprop[serve]', or make demo)",
-                                source="serve") from None
+                                source="serve")
+    import uvicorn
     if not is_loopback(args.host):
         print(f"handprop: warning: listening on {args.host}, beyond this machine: anyone who can reach "
               f"port {args.port} can use the server (no login; see docs/server.md)", file=sys.stderr)

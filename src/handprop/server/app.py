@@ -7,7 +7,9 @@ publish the schemas (:mod:`.schemas`).
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -29,9 +31,46 @@ from .security import EXACT, Front, HEADERS, page_policy
 log = logging.getLogger("handprop.server")
 
 WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="handprop-work")
-"""Where the work runs, so that a request past its time limit can be abandoned: its answer is
-thrown away and a 503 sent at once.  (Python cannot stop a thread; the web limits are what
-keep abandoned work short.)"""
+"""Where the work runs, so that a request past its time limit can be answered 503 at once and
+its work abandoned (:class:`Job`)."""
+
+
+class Abandoned(BaseException):
+    """Raised inside a job's thread when its request ran out of time (a BaseException, so that
+    no ``except Exception`` of the work swallows it)."""
+
+
+class Job:
+    """One request's work in a worker thread, which :meth:`abandon` stops: the exception
+    :class:`Abandoned` is raised in that thread at its next Python instruction (CPython's
+    ``PyThreadState_SetAsyncExc``), so a long search of the checker or a long training run
+    does not go on using the machine after its 503.  (Work inside one long C call stops when
+    the call returns.)  A lock keeps the exception from reaching a thread that has finished
+    the job and taken another."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        self.fn = fn
+        self.lock = threading.Lock()
+        self.thread: int | None = None
+        self.abandoned = False
+
+    def __call__(self) -> Any:
+        with self.lock:
+            if self.abandoned:
+                raise Abandoned()
+            self.thread = threading.get_ident()
+        try:
+            return self.fn()
+        finally:
+            with self.lock:
+                self.thread = None
+
+    def abandon(self) -> None:
+        with self.lock:
+            self.abandoned = True
+            if self.thread is not None:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread),
+                                                           ctypes.py_object(Abandoned))
 
 JSON = "application/json"
 ERRORS = {
@@ -65,8 +104,13 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
 
     async def run(fn: Callable[..., Any], *args) -> Any:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(WORKERS, partial(fn, *args))
-        return await asyncio.wait_for(future, api.state.time_limit)
+        job = Job(partial(fn, *args))
+        future = loop.run_in_executor(WORKERS, job)
+        try:
+            return await asyncio.wait_for(future, api.state.time_limit)
+        except asyncio.TimeoutError:
+            job.abandon()
+            raise
 
     async def answer(fn: Callable[..., Any], *args, media_type: str = JSON,
                      headers: dict | None = None) -> Response:
@@ -212,10 +256,15 @@ def _index() -> tuple[bytes, str]:
         except ImportError as err:
             if "editor" not in str(err):
                 raise
-            page = NO_EDITOR.encode()
+            page = NO_EDITOR.format(why="").encode()
         else:
+            import html
+
             import orjson
-            page = editor.editor_page(orjson.loads(_examples())).encode("utf-8")
+            try:
+                page = editor.editor_page(orjson.loads(_examples())).encode("utf-8")
+            except MissingDependency as err:      # KaTeX not installed: said, and the API still works
+                page = NO_EDITOR.format(why=f" ({html.escape(str(err))})").encode()
         _INDEX = (page, page_policy(page))
     return _INDEX
 
@@ -232,11 +281,11 @@ def _static_file(name: str) -> tuple[bytes, str] | None:
 NO_EDITOR = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>handprop server</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}</style>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}}</style>
 </head><body>
 <h1>handprop server</h1>
-<p>The browser editor is not installed in this build of handprop: this server answers its
-JSON API only.</p>
+<p>The browser editor is not installed in this build of handprop{why}: this server answers
+its JSON API only.</p>
 <p>The API: <a href="/docs">/docs</a> (interactive) and <a href="/openapi.json">/openapi.json</a>.</p>
 </body></html>
 """
