@@ -290,6 +290,10 @@ def test_solve_it_yourself_grades_as_handprop_check(browser, server, tmp_path):
             ed.until(f"document.getElementById('solve-step').getAttribute('data-step-id') === {json.dumps(step_id)}")
             ed.page.locator("#solve-input").press_sequentially(typed)
         ed.until("Object.keys(handprop.solve.state.grades).length === 2")
+        # nothing tells the value of the step: not the screen reader's announcement either
+        exact = ed.js("handprop.player.model.trace.steps[handprop.player.state.step].chain.text.slice(-1)[0]")
+        assert exact not in ed.js("document.getElementById('announce').textContent")
+        assert ed.js("document.getElementById('announce').textContent").startswith("Step 3 of 42: Output of H1")
         claims = tmp_path / "claims.txt"
         claims.write_text(ed.js("handprop.solve.claimsText()"), encoding="utf-8")
         assert claims.read_text(encoding="utf-8") == "net:H1 = 0.0275\nout:H1 = 0.5069\n"

@@ -10,7 +10,7 @@
  */
 
 const ED = { problem: null, good: null, undo: [], redo: [], errors: [], seq: 0, shown: 0, player: null,
-             choices: null, examples: [], timings: [] };
+             choices: null, examples: [], timings: [], formFor: null };
 const URL_KEY = "v1";
 
 function $id(id) { return document.getElementById(id); }
@@ -128,7 +128,11 @@ async function recompute() {
   } else {
     ED.errors = (res.data && res.data.errors) || [{ field: "", message: `the server answered ${res.status}` }];
   }
-  buildForm();
+  const drawnFor = JSON.stringify(ED.problem);
+  if (drawnFor !== ED.formFor) {        // a value typed in the form is already shown there
+    buildForm();
+    ED.formFor = drawnFor;
+  }
   showErrors();
   if (window.handprop.solve) window.handprop.solve.refresh();
   const drawn = performance.now();
@@ -156,13 +160,16 @@ function typed(text) {
   return String(text);
 }
 
-/** problem[path[0]][path[1]]... = value, on a copy; committed. */
-function setAt(path, value, label) {
+/** problem[path[0]][path[1]]... = value, on a copy; committed.  `typedInForm`: the form already
+ * shows it (so an answer that keeps the problem as sent does not draw the form again). */
+function setAt(path, value, label, typedInForm) {
   const next = clone(ED.problem);
   let o = next;
   for (let i = 0; i < path.length - 1; i++) o = o[path[i]];
   o[path[path.length - 1]] = value;
-  return commit(next, label);
+  const done = commit(next, label);
+  if (typedInForm) ED.formFor = JSON.stringify(next);
+  return done;
 }
 
 /** The field name the server uses for a path: weights.w5[2], samples[0].inputs[1]. */
@@ -400,7 +407,7 @@ function numberInput(path, label, value, extra) {
   const field = fieldOf(path);
   return h("input", Object.assign({ type: "text", inputmode: "decimal", class: "num-in", "data-field": field,
     "aria-label": label, value: String(value), autocomplete: "off", spellcheck: "false",
-    onchange: (e) => setAt(path, typed(e.target.value), `${label} = ${e.target.value}`),
+    onchange: (e) => setAt(path, typed(e.target.value), `${label} = ${e.target.value}`, true),
     onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); e.target.blur(); e.target.focus(); } } }, extra || {}));
 }
 

@@ -59,6 +59,10 @@ function solveRefresh() {
   const box = document.getElementById("solve-step");
   document.documentElement.classList.toggle("revealed", !!step && SOLVE.revealed.has(step.id));
   if (!step) { box.replaceChildren(); return; }
+  // the player announces each step with its value: solving, without it
+  const p = window.handprop.player;
+  setText(document.getElementById("announce"), `Step ${p.state.step + 1} of ${p.model.trace.steps.length}: ${step.title}` +
+    (SOLVE.revealed.has(step.id) ? ` = ${valueText(step)}` : ". Type your value in the box."));
   if (box.getAttribute("data-step-id") !== step.id) {
     box.setAttribute("data-step-id", step.id);
     const symbolic = step.chain.latex.slice(0, Math.max(1, step.chain.numbers));
