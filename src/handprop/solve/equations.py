@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..expr.nodes import Expr, Frac, Mul, Sym, add, sub
+from ..expr.nodes import Expr, Frac, Known, Mul, Sym, add, sub
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem
 from ..quantities import ETA
@@ -187,7 +187,8 @@ def _delta(s: System, li: int, k: int, n: int | None) -> Expr:
 
 def jacobian_sum(problem: Problem, li: int, k: int, n: int | None) -> Expr:
     """``Σ_j ∂E/∂out_j × ∂out_j/∂net_k`` over the units j of layer-level layer ``li``: the
-    diagonal entry as the symbol ``dout/dnet:U``, every other entry as the entry's formula."""
+    diagonal entry as the symbol ``dout/dnet:U``, every other entry as the entry's formula
+    written in as ∂out_j/∂net_k (:class:`Known`: the tree the chain shows is the one computed)."""
     layer = problem.layers[li]
     entry = ACTIVATIONS[layer.activation]
     u = layer.units[k]
@@ -195,7 +196,8 @@ def jacobian_sum(problem: Problem, li: int, k: int, n: int | None) -> Expr:
     outs = [symbol("out", v, n) for v in layer.units]
     terms = []
     for j, v in enumerate(layer.units):
-        jac = symbol("dout/dnet", u, n) if j == k else entry.jacobian(nets, outs, j, k, layer.params)
+        jac = symbol("dout/dnet", u, n) if j == k else \
+            Known(entry.jacobian(nets, outs, j, k, layer.params), qid("out", v, n), qid("net", u, n))
         terms.append(Mul((symbol("dE/dout", v, n), jac)))
     return add(*terms)
 
