@@ -60,6 +60,7 @@ MAX_EVALUATIONS = 6_000       # combinations computed per mode and claim: beyond
 MIN_FIGURES = 2               # one significant figure says too little to name a mistake
 PER_FAMILY = 12               # mistakes of one family (the nearest the claim) tried in combinations
 SLIPS = (1, -1, 2, -2)
+MEMO = 20_000          # diagnoses remembered per model (a class's scripts share them)
 NEIGHBOURS = 50          # windows (units in the last place written) either side of the claim
 CHANCE = {1: 0.03, 2: 0.01, 3: 0.005}   # the most crowding believed, by size of combination
 SMALLEST_EFFECT = 5                         # units in the last place a candidate must move the claim
@@ -420,6 +421,15 @@ def _sgd(expr) -> bool:
             and any(isinstance(f, Sym) and f.key == ETA for f in expr.terms[1].factors))
 
 
+def _same_as_exact(model: Model, qid: str, pins: Mapping[str, Decimal], within: float) -> bool:
+    """The step ``qid`` from the claimant's numbers is its exact value, within ``within``."""
+    try:
+        mine = float(Replay(model, pins={k: float(v) for k, v in pins.items()}).step(qid))
+    except (ReplayError, ArithmeticError, ValueError, TypeError):
+        return False
+    return abs(mine - model.exact[qid]) <= within
+
+
 def _exact_searches(model: Model) -> dict:
     """The evaluations of the exact-values searches of ``model``, by claimed quantity."""
     found = model.__dict__.get("_exact_searches")
@@ -448,8 +458,34 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
     if figures(claim) < MIN_FIGURES:
         result.ambiguous = True
         return result
+    # the same claim on the same of the claimant's numbers gets the same answer: a class's
+    # scripts share it (only the numbers the claim's computation reaches matter)
+    inner, reached = (own_model or model).ancestors(qid, pins)
+    memo = model.__dict__.setdefault("_diagnoses", {})
+    key = (id(own_model), qid, claim, max_mistakes, slack,
+           tuple(sorted((k, pins[k]) for k in reached)),
+           tuple(sorted((k, pins[k]) for k in right if k in inner or k in reached)))
+    known = memo.get(key)
+    if known is not None:
+        found = Found(known)
+        found.ambiguous, found.cut = known.ambiguous, known.cut
+        return found
+    if len(memo) > MEMO:
+        memo.clear()
+    memo[key] = result = _diagnose(model, qid, claim, pins, max_mistakes, own_model, slack, right)
+    return result
+
+
+def _diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal], max_mistakes: int,
+              own_model: Model | None, slack: float, right: frozenset[str]) -> Found:
+    result = Found()
     searches = []
-    if pins:
+    reached = (own_model or model).ancestors(qid, pins)[1] if pins else set()
+    # on the claimant's numbers when they reach some, unless every one reached is right, they
+    # work the formulas, and from them the step is its exact value to a tenth of the claim's
+    # last place: that search would be the one on exact values again
+    if reached and (own_model not in (None, model) or not reached <= right
+                    or not _same_as_exact(model, qid, pins, unit(claim) / 10)):
         own = _Search(own_model or model, qid, claim, pins, slack)
         if own.reached:
             searches.append(own)
