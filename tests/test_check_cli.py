@@ -139,3 +139,8 @@ def test_every_unreadable_line_and_every_claim_made_twice_is_named_at_once(cli, 
     many = "".join(f"x{i} = ?\n" for i in range(15))
     code, _, err = cli("check", write(tmp_path, many))
     assert code == 2 and "and 5 more unreadable lines" in err
+    # both kinds in one file: one line, in the order of the file
+    code, out, err = cli("check", write(tmp_path, "net_H1 = 0.3775\nnet_H1 = 0.38\nout_H1 0.59\n"))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.index("line 3: 'net_H1' (net:H1) is already claimed on line 2") < \
+        err.index("line 4: expected NAME = NUMBER")

@@ -58,6 +58,9 @@ class ClaimsFile:
     problem: str | None = None      # ``problem:`` line, resolved against the file's folder
     problem_line: int | None = None
     convention: str | None = None   # ``convention:`` line: "t - y" or "y - t" (CONVENTION_NAMES)
+    unread: tuple[tuple[str, str], ...] = ()
+    """Lines that could not be read, when the file was read to be checked (:func:`read`): the
+    checker reports them together with every claim made twice, in one error."""
 
 
 # ---------------------------------------------------------------- reading
@@ -102,10 +105,14 @@ def read(path: str) -> ClaimsFile:
         raise ClaimsError("no such file", source=path)
     text = read_text(real, "claims")
     base = None if real == "-" else Path(real).parent
-    return parse(text, source="<stdin>" if path == "-" else path, folder=base)
+    return parse(text, source="<stdin>" if path == "-" else path, folder=base, keep_going=True)
 
 
-def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> ClaimsFile:
+def parse(text: str, source: str = "<claims>", folder: Path | None = None, keep_going: bool = False
+          ) -> ClaimsFile:
+    """The claims of ``text``.  Unreadable lines are an error (all of them, in one); with
+    ``keep_going`` a file that has claims too is returned with them in ``unread``, for the
+    checker to report with the claims made twice (which only the problem's names show)."""
     claims: list[Claim] = []
     problem = problem_line = None
     convention = convention_line = None
@@ -169,12 +176,12 @@ def parse(text: str, source: str = "<claims>", folder: Path | None = None) -> Cl
             continue
         working = next((w for w in reversed(pieces[1:-1]) if arithmetic(w) is not None), "")
         claims.append(Claim(number, name, written, value, part, working.strip()))
-    if errors:
+    if errors and (not keep_going or not claims):
         raise unreadable(errors, source)
     if not claims:
         raise ClaimsError("has no claims: write one NAME = NUMBER a line (e.g. out_H1 = 0.5933)",
                           "", source)
-    return ClaimsFile(source, tuple(claims), problem, problem_line, convention)
+    return ClaimsFile(source, tuple(claims), problem, problem_line, convention, tuple(errors))
 
 
 SHOWN_ERRORS = 10

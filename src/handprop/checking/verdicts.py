@@ -115,6 +115,8 @@ def check_file(claims: ClaimsFile, problem_spec: str | None = None) -> Report:
     that names no problem, given none, is refused: it would be graded against a network the
     claimant never solved."""
     spec = problem_spec or claims.problem
+    if claims.unread and not spec:
+        raise unreadable(list(claims.unread), claims.source)
     if not spec:
         raise ClaimsError("names no problem: add a line 'problem: NAME' (a built-in such as notes, or "
                           "a problem file) or give --problem", "", claims.source)
@@ -175,10 +177,12 @@ class Checker:
                 continue
             seen[(claim.part, found.qid)] = claim
             resolved.append((claim, found.qid))
-        if twice:                         # every claim made twice, at once
-            error = unreadable(twice, self.file.source)
-            error.message += " (to claim it again, start a new part with a line '[title]')"
-            raise error
+        if twice or self.file.unread:     # every unreadable line and every claim made twice, at once
+            if twice:                     # said once, at the first claim made twice
+                where, what = twice[0]
+                twice[0] = (where, what + " (to claim it again, start a new part with a line '[title]')")
+            both = sorted(list(self.file.unread) + twice, key=lambda e: _line_of(e[0]))
+            raise unreadable(both, self.file.source)
         self.resolved = resolved
         self.by_id: dict[str, list[Claim]] = {}
         for claim, qid in resolved:
@@ -641,6 +645,12 @@ class Checker:
         if rest:
             text += "; or: " + "; ".join(rest)
         return text
+
+
+def _line_of(where: str) -> int:
+    """The number of ``line N``."""
+    found = re.search(r"\d+", where)
+    return int(found.group()) if found else 0
 
 
 def _to_places(c: Decimal) -> str:
