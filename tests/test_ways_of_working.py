@@ -166,14 +166,21 @@ def test_float64_noise_is_rounding_and_exact_digits_are_exact():
 
 
 def test_a_value_rounded_twice_agrees():
-    # δ_o1 = 0.138498561…: 0.1385 (4 places) is the exact rounded; a value rounded to five
-    # places and then to three: 0.13850 -> 0.139, while once it is 0.138
-    once, twice = f"{D_O1:.3f}", "0.139"
-    assert once == "0.138"
-    d, h = 0.13850, round(H1, 5)
-    _, v = judged(f"delta_o1 = {d:.5f}\nout_h1 = {h}\ndE/dw5 = {d * h:.4f}\n")
-    assert v["dE/dw5"].verdict in ("correct", "rounding")
-    assert twice  # (the window of a claim reaches 0.55 of a unit below it: solve/rounding.TWICE)
+    """A claimant with y = 0.7428 (wrong: 0.75137) computes E_o1 = ½(0.7428 − 0.01)² =
+    0.26849792, rounds it to 0.2685 and then to 0.269: carried from their y, though 0.26849792
+    rounded once is 0.268 (rounding each step to 3 decimals gives 0.269 too).  A number further
+    off is still wrong."""
+    from decimal import Decimal
+    from handprop.solve.rounding import agrees
+    e = (0.7428 - 0.01) ** 2 / 2
+    assert round(e, 3) == 0.268 and round(round(e, 4), 3) == 0.269
+    # the window of a claim: rounded twice reaches 0.55 of a unit below it, not further
+    assert agrees(Decimal("0.269"), e) and not agrees(Decimal("0.269"), 0.26844)
+    assert not agrees(Decimal("0.269"), 0.2684)
+    _, v = judged("out_o1 = 0.7428\nE_o1 = 0.269\n")
+    assert v["E_o1"].verdict == "carried", v["E_o1"].explanation
+    _, v = judged("out_o1 = 0.7428\nE_o1 = 0.270\n")
+    assert v["E_o1"].verdict == "wrong"
 
 
 # -- slips of the pen
