@@ -472,15 +472,14 @@ def diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal]
         return found
     if len(memo) > MEMO:
         memo.clear()
-    memo[key] = result = _diagnose(model, qid, claim, pins, max_mistakes, own_model, slack, right)
+    memo[key] = result = _diagnose(model, qid, claim, pins, max_mistakes, own_model, slack, right, reached)
     return result
 
 
 def _diagnose(model: Model, qid: str, claim: Decimal, pins: Mapping[str, Decimal], max_mistakes: int,
-              own_model: Model | None, slack: float, right: frozenset[str]) -> Found:
+              own_model: Model | None, slack: float, right: frozenset[str], reached: set[str]) -> Found:
     result = Found()
     searches = []
-    reached = (own_model or model).ancestors(qid, pins)[1] if pins else set()
     # on the claimant's numbers when they reach some, unless every one reached is right, they
     # work the formulas, and from them the step is its exact value to a tenth of the claim's
     # last place: that search would be the one on exact values again

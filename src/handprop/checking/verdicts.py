@@ -246,11 +246,11 @@ class Checker:
         except (ReplayError, ArithmeticError, ValueError):
             return None
         theirs = mine = updates = 0
+        conv_ways = workings(model, self.trace)
         if not declared:
             ours, conv = self.model, model
             if any(qid.startswith("delta:") for _, qid in resolved):   # worked by the delta rule
-                ours = next((m for kind, m, _ in self.workings if kind == "delta"), ours)
-                conv = next((m for kind, m, _ in workings(model, self.trace) if kind == "delta"), conv)
+                ours, conv = _by_delta(self.workings, ours), _by_delta(conv_ways, conv)
             for claim, qid in relevant:
                 pins = {k: float(v.value) for k, v in self.own(claim, qid).items()}
                 a, b = _explains(ours, qid, claim.value, pins), _explains(conv, qid, claim.value, pins)
@@ -262,7 +262,7 @@ class Checker:
             if theirs - mine < CONVENTION_MARGIN or not updates:
                 return None
         self.model = model
-        self.workings = workings(model, self.trace)
+        self.workings = conv_ways
         self.hand_cache.clear()
         how = "as the file declares" if declared else "inferred from your claims"
         return (f"error = t − y ({how}): each δ, ∂E/∂out and gradient has the opposite sign of the "
@@ -507,11 +507,7 @@ class Checker:
 
     def working_of(self, own: dict[str, Claim]) -> Model:
         """How the claimant works the derivation: by the delta rule when they wrote a δ."""
-        if any(k.startswith("delta:") for k in own):
-            for kind, model, _ in self.workings:
-                if kind == "delta":
-                    return model
-        return self.model
+        return _by_delta(self.workings, self.model) if any(k.startswith("delta:") for k in own) else self.model
 
     def ways(self, qid: str) -> list:
         """(model, expression) pairs: the defining formula (None) in each way of working the
@@ -705,6 +701,11 @@ def spread(working: str, given=frozenset()) -> float:
         if other is not None:
             total += abs(other[0] - value)
     return total
+
+
+def _by_delta(ways, default: Model) -> Model:
+    """The model of :func:`workings` worked by the delta rule, or ``default``."""
+    return next((m for kind, m, _ in ways if kind == "delta"), default)
 
 
 def workings(model: Model, trace) -> list[tuple[str, Model, frozenset[str]]]:
