@@ -198,8 +198,9 @@ def unreadable(errors: list[tuple[str, str]], source: str) -> ClaimsError:
     return ClaimsError(text, where, source)
 
 
-def number_of(written: str) -> Decimal | None:
-    """The number in ``written`` (``0.3825``, ``−0.5``, ``3.5e-05``, ``3.5 × 10⁻⁵``), or None."""
+def _decimal_of(written: str) -> Decimal | None:
+    """The decimal written in ``written`` (``0.3825``, ``−0.5``, ``3.5e-05``, ``3.5 × 10⁻⁵``),
+    whatever its size, or None."""
     text = written.strip().replace("−", "-").replace("\u2009", "").replace(" ", "")
     if m := _TIMES_TEN.match(text.translate(_SUPERSCRIPTS)):
         text = f"{m['m']}e{m['e']}"
@@ -209,28 +210,30 @@ def number_of(written: str) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    if not value.is_finite() or value.copy_abs() > Decimal("1e30") or abs(value.as_tuple().exponent) > MAX_EXPONENT \
-            or len(value.as_tuple().digits) > MAX_FIGURES:
-        return None
-    return value
+    return value if value.is_finite() else None
 
 
-def _not_a_claim(written: str) -> str:
-    """Why ``written``, which :func:`number_of` refused, is no claim."""
-    text = written.strip().replace("−", "-").replace("\u2009", "").replace(" ", "")
-    if m := _TIMES_TEN.match(text.translate(_SUPERSCRIPTS)):
-        text = f"{m['m']}e{m['e']}"
-    try:
-        value = Decimal(text) if _NUMBER.match(text) else None
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
-        return "is not a number"
+def _beyond(value: Decimal) -> str | None:
+    """What puts a written decimal beyond a claim's limits, or None."""
     if len(value.as_tuple().digits) > MAX_FIGURES:
         return f"has more than {MAX_FIGURES} significant figures"
     if abs(value.as_tuple().exponent) > MAX_EXPONENT:
         return f"has a power of ten beyond ±{MAX_EXPONENT}"
-    return "is larger than 1e30 in magnitude"
+    if value.copy_abs() > Decimal("1e30"):
+        return "is larger than 1e30 in magnitude"
+    return None
+
+
+def number_of(written: str) -> Decimal | None:
+    """The number claimed in ``written``, or None (not a number, or beyond the limits)."""
+    value = _decimal_of(written)
+    return value if value is not None and _beyond(value) is None else None
+
+
+def _not_a_claim(written: str) -> str:
+    """Why ``written``, which :func:`number_of` refused, is no claim."""
+    value = _decimal_of(written)
+    return "is not a number" if value is None else _beyond(value) or "is not a number"
 
 
 def arithmetic(text: str) -> tuple[float, int] | None:
