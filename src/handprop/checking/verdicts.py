@@ -291,7 +291,7 @@ class Checker:
         loose = spread(claim.working, self.given) if worked is not None else 0.0
         if worked is not None and not (agrees(c, worked[0]) or
                                        abs(float(c) - worked[0]) <= last_unit(c) / 2 * (1 + 1e-9) + loose):
-            return self.slip(claim, qid, own, worked[0])
+            return self.slip(claim, qid, own, worked[0], loose)
         kind, text, first, hits = self.assess(qid, c, claim.text, own, loose)
         if kind == "rounding":
             text += self.in_convention(qid)
@@ -447,12 +447,12 @@ class Checker:
                 return Hit((Mistake("transcription", what),), mine, value, qid, used)
         return None
 
-    def slip(self, claim: Claim, qid: str, own: dict[str, Claim], worked: float) -> Verdict:
+    def slip(self, claim: Claim, qid: str, own: dict[str, Claim], worked: float, loose: float = 0.0) -> Verdict:
         """A claim that does not follow from the arithmetic written before it."""
         c = claim.value
         exact = self.model.exact[qid]
         w = Decimal(f"{worked:.{max(figures(c) + 2, 4)}g}")
-        kind, text, first, hits = self.assess(qid, w, str(w), own, spread(claim.working, self.given))
+        kind, text, first, hits = self.assess(qid, w, str(w), own, loose)
         power = next((p for p in SLIPS if agrees(c, worked * 10.0 ** p)), None)
         if power is not None:
             shift = f"{'×' if power > 0 else '÷'}{10 ** abs(power)}"
