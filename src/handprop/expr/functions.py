@@ -33,13 +33,14 @@ class Notation:
     - ``"exp"``: a power of e, ``e^{x}``;
     - ``"indicator"``: the Iverson bracket ``[x > 0]`` (1 when true, else 0);
     - ``"clamp"``: written as its argument alone (a guard that changes nothing a person
-      would write, e.g. an output kept off 0 and 1 before a logarithm).
+      would write, e.g. an output kept off 0 and 1 before a logarithm);
+    - ``"abs"``: the absolute value between bars, ``|x|``.
     """
 
     kind: str
     word: str = ""
 
-    KINDS = ("op", "exp", "indicator", "clamp")
+    KINDS = ("op", "exp", "indicator", "clamp", "abs")
 
     def __post_init__(self):
         if self.kind not in self.KINDS:

@@ -312,7 +312,12 @@ class Printer:
             return self.exp(arg)
         if note.kind == "indicator":
             return f"[{arg} > 0]"
+        if note.kind == "abs":
+            return self.bars(arg)
         return self.op(note.word, arg)
+
+    def bars(self, arg: str) -> str:
+        return f"|{arg}|"
 
     def exp(self, arg: str) -> str:
         raise NotImplementedError
@@ -508,6 +513,9 @@ class LatexPrinter(Printer):
         head = _TEX_OPS.get(word) or rf"\operatorname{{{tex_escape(word)}}}"
         return rf"{head}\left({arg}\right)"
 
+    def bars(self, arg):
+        return rf"\left|{arg}\right|"
+
     def cases(self, above, test, below):
         return rf"\begin{{cases}}{above} & {test} > 0\\ {below} & \text{{otherwise}}\end{{cases}}"
 
@@ -585,6 +593,9 @@ class TypstPrinter(Printer):
             return f"sqrt({arg})"
         head = _TYPST_OPS.get(word) or f"op({typst_string(word)})"
         return f"{head}({arg})"
+
+    def bars(self, arg):
+        return f"abs({arg})"
 
     def cases(self, above, test, below):
         return f'cases({above} &"if" {test} > 0, {below} &"otherwise")'

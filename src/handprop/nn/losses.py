@@ -17,13 +17,14 @@ Adding a loss is adding its entry here (and its forms to the oracles).
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Callable
 
 from ..expr.functions import Function, Notation
 from ..expr.nodes import HALF, ONE, TWO, Div, Expr, Fn, Frac, Mul, Neg, Num, Pow, add, sub
 
-__all__ = ["Loss", "LOSSES", "LOG_FLOOR", "CLAMPED_LN", "loss"]
+__all__ = ["Loss", "LOSSES", "LOG_FLOOR", "CLAMPED_LN", "ABS", "SIGN", "loss"]
 
 LOG_FLOOR = 1e-12
 """Outputs are kept within [LOG_FLOOR, 1 - LOG_FLOOR] where a loss takes their logarithm."""
@@ -46,6 +47,20 @@ KEPT_INSIDE = Function(
     lambda xp, z, a: xp.clip(z, LOG_FLOOR, 1.0 - LOG_FLOOR), Notation("clamp"))
 """An output kept within [LOG_FLOOR, 1 - LOG_FLOOR] (written, and worked by hand, as the
 output itself)."""
+
+ABS = Function("abs", lambda z, a: abs(z), lambda z, a: z.copy_abs(), lambda xp, z, a: xp.abs(z),
+               Notation("abs"))
+"""The absolute value |z| of an error (the L1 losses)."""
+
+
+def _sign(z, a=0.0):
+    return 1.0 if z > 0 else -1.0 if z < 0 else 0.0
+
+
+SIGN = Function("sign", _sign, lambda z, a: Decimal(_sign(z)), lambda xp, z, a: xp.sign(z),
+                Notation("op", "sgn"))
+"""The sign of z: 1, −1, or 0 at z = 0, as PyTorch takes the slope of |z| there (the L1 losses
+have no derivative where the output equals its target; torch.sign(0) = 0)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,18 @@ LOSSES: dict[str, Loss] = {entry.name: entry for entry in (
          lambda y, t, n: _times(Frac(2, n), _slope(y, t)),
          "with the mean of (t − y)² over the n outputs it is 2(y − t)/n",
          torch=(("MSELoss", "mean", "mean", None),)),
+    Loss("l1", "the sum of absolute errors",
+         lambda y, t, n: Fn(ABS, _error(t, y)),
+         lambda y, t, n: Fn(SIGN, _slope(y, t)),
+         "with |t − y| it is sgn(y − t): 1 when the output is above its target, −1 below, "
+         "0 where they are equal (as PyTorch takes it)",
+         torch=(("L1Loss", "sum", "sum", None),)),
+    Loss("mae", "the mean absolute error over the outputs",
+         lambda y, t, n: _times(Frac(1, n), Fn(ABS, _error(t, y))),
+         lambda y, t, n: _times(Frac(1, n), Fn(SIGN, _slope(y, t))),
+         "with the mean of |t − y| over the n outputs it is sgn(y − t)/n (0 where the output "
+         "equals its target, as PyTorch takes it)",
+         torch=(("L1Loss", "mean", "mean", None),)),
     Loss("bce", "binary cross-entropy",
          lambda y, t, n: Neg(add(Mul((t, Fn(CLAMPED_LN, y)), juxt=True),
                                  Mul((sub(ONE, t), Fn(CLAMPED_LN, sub(ONE, y))), juxt=True))),

@@ -108,6 +108,8 @@ LOSSES: dict[str, Callable[[Decimal, Decimal, int], Decimal]] = {
     "half_sse": lambda y, t, n: (t - y) ** 2 / 2,
     "sse": lambda y, t, n: (t - y) ** 2,
     "mse": lambda y, t, n: (t - y) ** 2 / n,
+    "l1": lambda y, t, n: abs(t - y),
+    "mae": lambda y, t, n: abs(t - y) / n,
     "bce": lambda y, t, n: -(t * _ln(y) + (1 - t) * _ln(1 - y)),
     "cross_entropy": lambda y, t, n: -t * _ln(y) if t else Decimal(0),
 }

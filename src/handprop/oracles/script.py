@@ -12,7 +12,8 @@ verification", done honestly.
 It is written independently of the engine (layers as weight matrices, the
 softmax Jacobian written out in full, its own float form of every activation
 and loss in :data:`ACTIVATION` and :data:`LOSS_FUNCTIONS`), following the same
-conventions: mse divides by the number of outputs, logarithms keep outputs in
+conventions: mse and mae divide by the number of outputs, the slope of |t - out| is 0 where
+they are equal (as PyTorch takes it), logarithms keep outputs in
 [LOG_FLOOR, 1 - LOG_FLOOR], sigmoid + bce and softmax + cross_entropy give
 delta = out - target.  A test holds its tables to the entries of
 :mod:`handprop.nn`.  It loops over the data, so a large network gives a long data
@@ -111,6 +112,11 @@ def clamp(y):
     return min(max(y, LOG_FLOOR), 1.0 - LOG_FLOOR)
 
 
+def sign(z):
+    """The slope of |z|: 0 at z = 0, as PyTorch takes it."""
+    return 1.0 if z > 0 else -1.0 if z < 0 else 0.0
+
+
 def bce(y, t, n):
     return -(t * math.log(max(y, LOG_FLOOR)) + (1.0 - t) * math.log(max(1.0 - y, LOG_FLOOR)))
 
@@ -122,6 +128,9 @@ LOSS_FUNCTIONS = {
     "sse": (lambda y, t, n: (t - y) ** 2, lambda y, t, n: 2.0 * (y - t), "(t - out)^2", "2 (out - t)"),
     "mse": (lambda y, t, n: (t - y) ** 2 / n, lambda y, t, n: 2.0 * (y - t) / n,
             "(t - out)^2 / n", "2 (out - t) / n"),
+    "l1": (lambda y, t, n: abs(t - y), lambda y, t, n: sign(y - t), "|t - out|", "sgn(out - t)"),
+    "mae": (lambda y, t, n: abs(t - y) / n, lambda y, t, n: sign(y - t) / n, "|t - out| / n",
+            "sgn(out - t) / n"),
     "bce": (bce, lambda y, t, n: (clamp(y) - t) / (clamp(y) * (1.0 - clamp(y))),
             "-(t ln out + (1 - t) ln(1 - out))", "(out - t) / (out (1 - out))"),
     "cross_entropy": (lambda y, t, n: -t * math.log(max(y, LOG_FLOOR)) if t else 0.0,

@@ -56,6 +56,8 @@ LOSSES: dict[str, Callable] = {
     "half_sse": lambda torch, problem, z, y, t: 0.5 * ((t - y) ** 2).sum(),
     "sse": lambda torch, problem, z, y, t: ((t - y) ** 2).sum(),
     "mse": lambda torch, problem, z, y, t: ((t - y) ** 2).sum() / y.shape[-1],
+    "l1": lambda torch, problem, z, y, t: torch.nn.functional.l1_loss(y, t, reduction="sum"),
+    "mae": lambda torch, problem, z, y, t: torch.nn.functional.l1_loss(y, t, reduction="sum") / y.shape[-1],
     "bce": _bce,
     "cross_entropy": _cross_entropy,
 }
