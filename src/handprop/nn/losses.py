@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..expr.functions import Function, Notation
 from ..expr.nodes import HALF, ONE, TWO, Div, Expr, Fn, Frac, Mul, Neg, Num, Pow, add, sub
 
-__all__ = ["Loss", "LOSSES", "LOG_FLOOR", "CLAMPED_LN", "ABS", "SIGN", "loss"]
+__all__ = ["Loss", "TorchLoss", "LOSSES", "LOG_FLOOR", "CLAMPED_LN", "ABS", "SIGN", "loss"]
 
 LOG_FLOOR = 1e-12
 """Outputs are kept within [LOG_FLOOR, 1 - LOG_FLOOR] where a loss takes their logarithm."""
@@ -63,6 +63,17 @@ SIGN = Function("sign", _sign, lambda z, a: Decimal(_sign(z)), lambda xp, z, a: 
 have no derivative where the output equals its target; torch.sign(0) = 0)."""
 
 
+class TorchLoss(NamedTuple):
+    """A ``torch.nn`` loss module that an entry is, exactly in numbers."""
+
+    cls: str                    # the class: "MSELoss"
+    reduction: str              # its reduction: "mean" or "sum"
+    batch: str                  # our batch mode for it
+    outputs: int | None = None  # the number of outputs it needs to be the entry (None: any)
+    folds: str | None = None    # the activation it applies itself to the model's last layer
+                                # (CrossEntropyLoss: softmax), which our problem then has
+
+
 @dataclass(frozen=True)
 class Loss:
     """One loss, summed over the outputs (see the module docstring)."""
@@ -78,8 +89,8 @@ class Loss:
     distribution_targets: tuple[str, ...] = ()  # after these activations targets must sum to 1
     uses_log: bool = False                      # takes the logarithm of an output
     halved: bool = False                        # written with a ½ (its mistakes: the ½ dropped)
-    torch: tuple[tuple[str, str, str, int | None], ...] = ()
-    """The torch.nn losses it is: (class, reduction, our batch mode, outputs it needs or None)."""
+    torch: tuple[TorchLoss, ...] = ()
+    """The torch.nn losses it is (:class:`TorchLoss`)."""
 
 
 def _error(t: Expr, y: Expr) -> Expr:
@@ -105,24 +116,24 @@ LOSSES: dict[str, Loss] = {entry.name: entry for entry in (
     Loss("sse", "the sum of squared errors",
          lambda y, t, n: Pow(_error(t, y), 2),
          lambda y, t, n: Mul((TWO, _slope(y, t)), juxt=True),
-         "with (t − y)² it is 2(y − t)", torch=(("MSELoss", "sum", "sum", None),)),
+         "with (t − y)² it is 2(y − t)", torch=(TorchLoss("MSELoss", "sum", "sum"),)),
     Loss("mse", "the mean squared error over the outputs",
          lambda y, t, n: _times(Frac(1, n), Pow(_error(t, y), 2)),
          lambda y, t, n: _times(Frac(2, n), _slope(y, t)),
          "with the mean of (t − y)² over the n outputs it is 2(y − t)/n",
-         torch=(("MSELoss", "mean", "mean", None),)),
+         torch=(TorchLoss("MSELoss", "mean", "mean"),)),
     Loss("l1", "the sum of absolute errors",
          lambda y, t, n: Fn(ABS, _error(t, y)),
          lambda y, t, n: Fn(SIGN, _slope(y, t)),
          "with |t − y| it is sgn(y − t): 1 when the output is above its target, −1 below, "
          "0 where they are equal (as PyTorch takes it)",
-         torch=(("L1Loss", "sum", "sum", None),)),
+         torch=(TorchLoss("L1Loss", "sum", "sum"),)),
     Loss("mae", "the mean absolute error over the outputs",
          lambda y, t, n: _times(Frac(1, n), Fn(ABS, _error(t, y))),
          lambda y, t, n: _times(Frac(1, n), Fn(SIGN, _slope(y, t))),
          "with the mean of |t − y| over the n outputs it is sgn(y − t)/n (0 where the output "
          "equals its target, as PyTorch takes it)",
-         torch=(("L1Loss", "mean", "mean", None),)),
+         torch=(TorchLoss("L1Loss", "mean", "mean"),)),
     Loss("bce", "binary cross-entropy",
          lambda y, t, n: Neg(add(Mul((t, Fn(CLAMPED_LN, y)), juxt=True),
                                  Mul((sub(ONE, t), Fn(CLAMPED_LN, sub(ONE, y))), juxt=True))),
@@ -131,13 +142,17 @@ LOSSES: dict[str, Loss] = {entry.name: entry for entry in (
          "with binary cross-entropy it is (y − t)/(y(1 − y)); through a sigmoid the delta "
          "simplifies to y − t",
          simplifies_with=("sigmoid",), bounded_outputs=True, unit_targets=True, uses_log=True,
-         torch=(("BCELoss", "sum", "sum", None), ("BCELoss", "mean", "mean", 1))),
+         torch=(TorchLoss("BCELoss", "sum", "sum"), TorchLoss("BCELoss", "mean", "mean", 1),
+                TorchLoss("BCEWithLogitsLoss", "sum", "sum", folds="sigmoid"),
+                TorchLoss("BCEWithLogitsLoss", "mean", "mean", 1, folds="sigmoid"))),
     Loss("cross_entropy", "cross-entropy",
          lambda y, t, n: Neg(Mul((t, Fn(CLAMPED_LN, y)), juxt=True)),
          lambda y, t, n: Neg(Div(t, Fn(KEPT_OFF_ZERO, y))),
          "with cross-entropy it is −t/y; through a softmax the delta simplifies to y − t",
          simplifies_with=("softmax",), bounded_outputs=True, unit_targets=True,
-         distribution_targets=("softmax",), uses_log=True),
+         distribution_targets=("softmax",), uses_log=True,
+         torch=(TorchLoss("CrossEntropyLoss", "sum", "sum", folds="softmax"),
+                TorchLoss("CrossEntropyLoss", "mean", "mean", folds="softmax"))),
 )}
 
 

@@ -159,6 +159,13 @@ class Problem:
             biases=tuple(Bias(b.name, b.units, values.get(b.name, b.value)) for b in self.biases),
         )
 
+    def save(self, path) -> Any:
+        """Write this problem's file to ``path``: YAML, JSON or TOML by its suffix, read back by
+        :func:`handprop.problem.load` as this same problem (every float exact); returns the
+        path (:mod:`handprop.problem.writing`)."""
+        from .writing import save
+        return save(self, path)
+
     def to_dict(self) -> dict[str, Any]:
         """The explicit form, loadable again by :func:`handprop.problem.parse`."""
         d: dict[str, Any] = {}
