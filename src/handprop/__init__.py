@@ -17,13 +17,29 @@ from typing import Any
 
 __version__ = "0.2.0"
 
-__all__ = ["load", "parse", "explain", "derive", "Problem", "ProblemError", "HandpropError",
-           "Trace", "show", "from_torch", "to_torch", "check", "__version__"]
+__all__ = ["load", "parse", "explain", "derive", "train", "History", "Problem", "ProblemError",
+           "HandpropError", "Trace", "show", "from_torch", "to_torch", "torch_loss", "torch_optimizer",
+           "check", "__version__"]
 
 _HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemError": "errors",
           "HandpropError": "errors", "explain": "solve", "derive": "solve",
           "Trace": "trace", "show": "notebook", "from_torch": "interop.torch",
-          "to_torch": "interop.torch", "check": "checking.verdicts"}
+          "to_torch": "interop.torch", "torch_loss": "interop.torch", "torch_optimizer": "interop.torch",
+          "History": "training.history", "check": "checking.verdicts"}
+
+
+def train(problem: Any, steps: int, every: int | None = None, **options: Any):
+    """``steps`` steps of the problem's own training, recorded every ``every`` steps (about a
+    hundred points by default): a :class:`History` with ``losses``, ``parameters`` (by name, at
+    each recorded step) and ``outputs``.
+
+    ``problem``: a :class:`Problem`, a path, or a built-in name.  ``options``: ``engine``,
+    ``hidden_deltas``, ``progress`` (:func:`handprop.training.history.train`).  Raises
+    :class:`ProblemError` for a bad problem or request.
+    """
+    from .problem import Problem, load
+    from .training.history import train as run
+    return run(problem if isinstance(problem, Problem) else load(problem), steps, every, **options)
 
 
 def __getattr__(name: str) -> Any:  # lazy: `import handprop` stays cheap for the CLI

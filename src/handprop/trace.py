@@ -28,7 +28,7 @@ from typing import Any, Iterator, Mapping
 from .errors import UsageError
 from .expr.nodes import Expr, Written
 from .expr.printers import PRINTERS
-from .quantities import ETA, Subject, parse, qid
+from .quantities import ETA, Subject, parse, plain, pretty, qid
 from .runtime import paused_gc
 
 SCHEMA = "handprop.trace/1"
@@ -142,6 +142,15 @@ class Trace:
 
     def step(self, step_id: str) -> Step:
         return self.index[step_id]
+
+    def named(self, ascii: bool = False) -> dict[str, str]:
+        """Every value's id with the name people read beside it, in the trace's order:
+        ``{"out:H1": "out_H1", "grad:w5": "∂E/∂w5", "new:w5": "w5⁺", ...}``; with ``ascii``, as
+        people type them (``dE/dw5``, ``w5_new``).  The names are those of
+        :func:`handprop.quantities.pretty` and :func:`~handprop.quantities.plain`, which the
+        checker also reads."""
+        name = plain if ascii else pretty
+        return {q: name(q) for q in self.values}
 
     @property
     def index(self) -> dict[str, Step]:

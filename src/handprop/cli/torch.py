@@ -92,13 +92,14 @@ def _numbers(text: str, field: str):
 
 
 def run(args) -> int:
-    from ..errors import MissingDependency, ProblemError, UsageError
+    from ..errors import MissingDependency, UsageError
     from .output import check_output, refuse_own_input, write_output
     if args.torch_action is None:
         raise UsageError("choose an action: handprop torch export | import")
-    import importlib.util
-    if importlib.util.find_spec("torch") is None:
-        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)")
+    try:
+        import torch  # noqa: F401  (both actions use it; it is imported only when one runs)
+    except ImportError:
+        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)") from None
     check_output(args.output)
     from ..problem import file_of
     refuse_own_input(args.output, problem=file_of(getattr(args, "problem", None) or "-"),

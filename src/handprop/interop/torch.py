@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import MissingDependency, ProblemError
+from ..errors import ProblemError
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem, parse
 from ..problem.limits import PROBLEM_DEFAULTS
+from .need import need_torch
 from .torch_loss import LossReading, class_targets, folded, read_loss, torch_loss
 from .torch_optim import read_optimizer, torch_optimizer
 
@@ -45,12 +46,8 @@ def _cannot(message: str, field: str = "") -> ProblemError:
     return ProblemError(message, field, SOURCE)
 
 
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)", source=SOURCE) from None
-    return torch
+def _torch(who: str = SOURCE):
+    return need_torch(who)
 
 
 # ---------------------------------------------------------------- model -> problem
@@ -101,7 +98,7 @@ class _Read:
     """A model read: its matrix-shorthand layers, its Linear modules, and notes for the problem."""
 
     def __init__(self, model):
-        from torch import nn
+        nn = _torch().nn
         self.notes: list[str] = []
         self.linears: list = []
         self.layers: list[dict[str, Any]] = []
@@ -419,7 +416,7 @@ def to_torch(problem: Problem, logits: bool = False):
     (the bias then has ``requires_grad=False``).  Shared biases that are
     updated cannot be expressed and raise a :class:`~handprop.errors.ProblemError`.
     """
-    torch = _torch()
+    torch = _torch("to_torch")
     from torch import nn
 
     modules = []

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from ..errors import ProblemError
 from ..nn import LOSSES
 from ..nn.losses import TorchLoss
+from .need import need_torch
 
 __all__ = ["LossReading", "read_loss", "torch_loss", "folded", "DEFAULT_LOSS", "class_targets"]
 
@@ -97,7 +98,7 @@ def read_loss(loss: Any, n_out: int) -> LossReading:
 def class_targets(targets: Any, n_out: int, ignore_index: int) -> list[list[float]] | None:
     """CrossEntropyLoss's class indices as one-hot rows, or None when ``targets`` are not
     indices (torch's rule: an integer tensor of one dimension, or one index)."""
-    import torch
+    torch = need_torch()
     try:
         t = torch.as_tensor(targets)
     except (TypeError, ValueError, RuntimeError):
@@ -133,7 +134,7 @@ def torch_loss(problem, logits: bool = True):
     ``to_torch(problem)``.  A loss with no such module is a :class:`ProblemError` saying what
     to write instead.
     """
-    from torch import nn
+    nn = need_torch("torch_loss").nn
     want = folded(problem) if logits else None
     n_out = len(problem.outputs)
     for t in LOSSES[problem.loss].torch:

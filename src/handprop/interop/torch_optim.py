@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ProblemError
+from .need import need_torch
 
 __all__ = ["read_optimizer", "torch_optimizer", "OPTIMIZER_CLASSES"]
 
@@ -77,7 +78,7 @@ def _settings(group: dict) -> dict[str, Any]:
 def read_optimizer(optimizer: Any) -> tuple[float, Any, list]:
     """(learning rate, the problem file's ``optimizer``, the parameters it trains) of a
     ``torch.optim`` instance."""
-    import torch
+    torch = need_torch()
     if isinstance(optimizer, type):
         raise _cannot(f"is the class {optimizer.__name__}, not an optimizer: pass an instance, "
                       f"torch.optim.{optimizer.__name__}(model.parameters(), lr=...)")
@@ -117,7 +118,7 @@ def read_optimizer(optimizer: Any) -> tuple[float, Any, list]:
 def torch_optimizer(problem, model):
     """The ``torch.optim`` instance of ``problem``'s optimizer and learning rate over ``model``'s
     parameters that require gradients (``to_torch(problem)`` leaves fixed biases out)."""
-    import torch
+    torch = need_torch("torch_optimizer")
     field = problem.to_dict().get("optimizer", "sgd")
     spec = {"name": field} if isinstance(field, str) else dict(field)
     name = spec.pop("name")

@@ -41,7 +41,7 @@ LAYER_PARAMS = tuple(dict.fromkeys(p.name for a in ACTIVATIONS.values() for p in
 RESERVED_OUTPUT_NAMES = ("total",)    # E:total is the total loss, so no output unit may be 'total'
 
 PROBLEM_FIELDS = ("title", "description", "inputs", "layers", "weights", "biases", "samples", "loss",
-                  "learning_rate", "update_biases", "batch", "optimizer")
+                  "learning_rate", "update_biases", "batch", "optimizer", "form")
 """The top-level fields of a problem file, in the order the reference lists them."""
 
 PROBLEM_DEFAULTS = {"title": "", "description": "", "weights": None, "biases": None,

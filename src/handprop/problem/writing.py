@@ -27,8 +27,8 @@ def problem_text(data: dict[str, Any], fmt: str) -> str:
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     if fmt == "yaml":
         import yaml
-        return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100,
-                              allow_unicode=True)
+        return yaml.dump(data, Dumper=_yaml_dumper(), sort_keys=False, default_flow_style=None,
+                         width=100, allow_unicode=True)
     if fmt == "toml":
         return _toml(data)
     raise ValueError(f"unknown problem file format {fmt!r}")
@@ -43,6 +43,28 @@ def save(problem, path: str | os.PathLike) -> Path:
                          source=str(path))
     target.write_text(problem_text(problem.to_dict(), fmt), encoding="utf-8")
     return target
+
+
+# ---------------------------------------------------------------- YAML: quoting what reads as a number
+
+_YAML12_NUMBER = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                            r"|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+
+def _yaml_dumper():
+    """PyYAML's safe dumper, quoting the text that a YAML 1.2 reader (handprop's) takes for a
+    number although YAML 1.1 (PyYAML) does not: ``1e3``, ``0o7``."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper, value: str):
+        style = "'" if _YAML12_NUMBER.match(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper
 
 
 # ---------------------------------------------------------------- TOML, for the problem's shapes

@@ -139,6 +139,16 @@ class History:
         return f"{self.steps:,} step{'' if self.steps == 1 else 's'}"
 
     @property
+    def losses(self) -> tuple[float, ...]:
+        """The loss at each recorded step (``loss``, under the name the Python API reads)."""
+        return self.loss
+
+    @property
+    def final_outputs(self) -> tuple[dict[str, float], ...]:
+        """The outputs after the last step, one mapping output unit -> value per sample."""
+        return tuple(dict(zip(self.problem.outputs, row)) for row in self.outputs)
+
+    @property
     def final_params(self) -> dict[str, float]:
         return self.parameters.row(-1)
 
