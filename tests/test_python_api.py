@@ -55,7 +55,7 @@ def test_save_round_trips_exactly(tmp_path, suffix, seed):
     assert again == problem and again.params == problem.params and again.title == problem.title
 
 
-@pytest.mark.parametrize("name", ["yes", "1", "off", "null", "1e3", "0x10", "0o7", ".inf", "-2.5", "1:30", "0_5"])
+@pytest.mark.parametrize("name", ["yes", "1", "off", "null", "1e3", "0x10", "0o7", ".inf", "-2.5", "010", "0_5"])
 def test_save_quotes_names_a_reader_would_take_for_something_else(tmp_path, name):
     data = load("notes").to_dict()
     data["inputs"] = [name, "x2"]
