@@ -105,7 +105,7 @@ BAD_FILES: dict[str, tuple[str, str]] = {
     "cross_entropy_linear_output.toml": ("loss", "cross_entropy needs outputs between 0 and 1"),
     "softmax_targets_not_summing_to_one.yaml": ("samples[0].targets", "targets that sum to 1"),
     "activation_unknown.yaml": ("layers[1].activation", "unknown activation 'sigmiod' (did you mean 'sigmoid'?)"),
-    "loss_unknown.json": ("loss", "unknown loss 'mean_squared'; use one of half_sse, sse, mse, bce"),
+    "loss_unknown.json": ("loss", "unknown loss 'mean_squared'; use one of half_sse, sse, mse, l1, mae, bce"),
     "batch_unknown.yaml": ("batch", "unknown batch 'average'; use one of sum, mean"),
     "update_biases_text.json": ("update_biases", "must be true or false, got the text 'yes'"),
     "learning_rate_negative.yaml": ("learning_rate", "must not be negative"),

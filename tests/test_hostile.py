@@ -237,9 +237,9 @@ OUTPUTS: dict[str, tuple] = {
     "torch import over its state dict": (lambda d: ["torch", "import", f"{d}/m.pt", "--activations",
                                                     "sigmoid,sigmoid", "--inputs", "[0.05, 0.1]", "--targets",
                                                     "[0.01, 0.99]", "-o", f"{d}/m.pt"], "is the state dict file itself"),
-    "torch import to TOML": (lambda d: ["torch", "import", f"{d}/m.pt", "--activations", "sigmoid,sigmoid",
-                                        "--inputs", "[0.05, 0.1]", "--targets", "[0.01, 0.99]", "-o",
-                                        f"{d}/p.toml"], "names no output format"),
+    "torch import to INI": (lambda d: ["torch", "import", f"{d}/m.pt", "--activations", "sigmoid,sigmoid",
+                                       "--inputs", "[0.05, 0.1]", "--targets", "[0.01, 0.99]", "-o",
+                                       f"{d}/p.ini"], "names no output format"),
 }
 
 

@@ -92,14 +92,12 @@ def _numbers(text: str, field: str):
 
 
 def run(args) -> int:
-    from ..errors import MissingDependency, UsageError
+    from ..errors import UsageError
     from .output import check_output, refuse_own_input, write_output
     if args.torch_action is None:
         raise UsageError("choose an action: handprop torch export | import")
-    try:
-        import torch  # noqa: F401  (both actions use it; it is imported only when one runs)
-    except ImportError:
-        raise MissingDependency("needs PyTorch (pip install torch==2.13.0)") from None
+    from ..interop.need import need_torch
+    need_torch(who="")            # both actions use torch: imported only when one runs
     check_output(args.output)
     from ..problem import file_of
     refuse_own_input(args.output, problem=file_of(getattr(args, "problem", None) or "-"),
