@@ -165,6 +165,9 @@ def test_dropout_and_identity_pass_through():
 
 def test_the_default_loss_is_torchs_mse_with_its_mean():
     model, x, t = _model(nn.Sigmoid(), 3), _inputs(), _unit_targets(4, 3)
+    positional = from_torch(model, x, t, "sse", 0.25, "sum", False, "T")    # the order it always had
+    assert (positional.loss, positional.learning_rate, positional.batch, positional.update_biases,
+            positional.title) == ("sse", 0.25, "sum", False, "T")
     default = from_torch(model, x, t)
     assert (default.loss, default.batch) == ("mse", "mean")
     assert default == from_torch(model, x, t, loss=nn.MSELoss())

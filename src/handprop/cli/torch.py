@@ -247,10 +247,15 @@ def _export(args) -> int:
     from .output import write_output
     from ..interop.torch import architecture
     problem = load(args.problem)
-    from ..interop.torch_state import state_dict
+    from ..interop.torch_state import shared_copies, state_dict
     buffer = io.BytesIO()
     torch.save(state_dict(problem), buffer)
     write_output(args.output, buffer.getvalue())
     print(f"saved the state dict of {architecture(problem)} (and the problem, for handprop torch import)",
           file=sys.stderr)
+    copies = shared_copies(problem)
+    if copies:
+        print(f"note: the state dict holds the updated shared bias{'es' if len(copies) > 1 else ''} "
+              f"{', '.join(copies)} as one copy per unit; trained in torch, the copies move apart, and "
+              "import then refuses them", file=sys.stderr)
     return 0

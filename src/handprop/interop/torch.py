@@ -220,9 +220,9 @@ def _training(model: _Read, optimizer, update_biases: bool | None) -> tuple[bool
     return update_biases, lr, field
 
 
-def problem_data(model, inputs, targets, loss: Any = None, optimizer: Any = None,
-                 lr: float | None = None, batch: str | None = None,
-                 update_biases: bool | None = None, title: str = "", description: str = "") -> dict:
+def problem_data(model, inputs, targets, loss: Any = None, lr: float | None = None,
+                 batch: str | None = None, update_biases: bool | None = None, title: str = "", *,
+                 optimizer: Any = None, description: str = "") -> dict:
     """The problem file (matrix shorthand, as plain data) of :func:`from_torch`."""
     torch = _torch()
     read = _Read(model)
@@ -259,9 +259,9 @@ def problem_data(model, inputs, targets, loss: Any = None, optimizer: Any = None
     return data
 
 
-def from_torch(model, inputs, targets, loss: Any = None, optimizer: Any = None,
-               lr: float | None = None, batch: str | None = None, update_biases: bool | None = None,
-               title: str = "", description: str = "") -> Problem:
+def from_torch(model, inputs, targets, loss: Any = None, lr: float | None = None,
+               batch: str | None = None, update_biases: bool | None = None, title: str = "", *,
+               optimizer: Any = None, description: str = "") -> Problem:
     """The problem of training ``model`` on ``inputs`` -> ``targets``, as torch would.
 
     ``model``: an ``nn.Sequential`` (nested ones too) of ``nn.Linear`` layers, each followed by
@@ -283,8 +283,8 @@ def from_torch(model, inputs, targets, loss: Any = None, optimizer: Any = None,
     Anything a problem cannot express is a :class:`~handprop.errors.ProblemError` naming it and
     what to use instead.
     """
-    data = problem_data(model, inputs, targets, loss, optimizer, lr, batch, update_biases, title,
-                        description)
+    data = problem_data(model, inputs, targets, loss, lr, batch, update_biases, title,
+                        optimizer=optimizer, description=description)
     return parse(data, source=SOURCE, name="torch")
 
 
@@ -416,6 +416,13 @@ def to_torch(problem: Problem, logits: bool = False):
     (the bias then has ``requires_grad=False``).  Shared biases that are
     updated cannot be expressed and raise a :class:`~handprop.errors.ProblemError`.
     """
+    return _build(problem, logits, copies=False)
+
+
+def _build(problem: Problem, logits: bool, copies: bool):
+    """:func:`to_torch`; with ``copies``, a shared bias that is updated becomes one copy per unit
+    too (the state dict of an export, which keeps the problem: import puts the copies back
+    together, and refuses them when training in torch has made them differ)."""
     torch = _torch("to_torch")
     from torch import nn
 
@@ -425,7 +432,7 @@ def to_torch(problem: Problem, logits: bool = False):
     for li, layer in enumerate(problem.layers):
         biases = [problem.bias_of[u] for u in layer.units]
         has_bias = any(b is not None for b in biases)
-        if has_bias and problem.update_biases:
+        if has_bias and problem.update_biases and not copies:
             for b in biases:
                 if b is None or len(b.units) > 1:
                     what = (f"bias {b.name!r} is shared by {', '.join(b.units)}" if b else

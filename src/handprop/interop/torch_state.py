@@ -18,20 +18,29 @@ from typing import Any
 
 from ..errors import ProblemError
 from ..problem import Problem, parse
-from .torch import linear_weights, to_torch
+from .torch import _build, linear_weights
 
-__all__ = ["META_KEY", "VERSION", "state_dict", "stored_problem", "problem_from_state"]
+__all__ = ["META_KEY", "VERSION", "state_dict", "shared_copies", "stored_problem", "problem_from_state"]
 
 META_KEY = "handprop"
 VERSION = 1
 
 
 def state_dict(problem: Problem):
-    """``to_torch(problem)``'s state dict, keeping ``problem`` in its ``_metadata``."""
-    state = to_torch(problem).state_dict()
+    """``to_torch(problem)``'s state dict, keeping ``problem`` in its ``_metadata`` (a shared
+    bias that is updated is one copy per unit there: see :func:`shared_copies`)."""
+    state = _build(problem, logits=False, copies=True).state_dict()
     state._metadata[META_KEY] = {"version": VERSION,
                                  "problem": json.dumps(problem.to_dict(), ensure_ascii=False)}
     return state
+
+
+def shared_copies(problem: Problem) -> list[str]:
+    """The shared biases that the state dict holds as one copy per unit although they are
+    updated (torch would train the copies apart; import refuses them then)."""
+    if not problem.update_biases:
+        return []
+    return [b.name for b in problem.biases if len(b.units) > 1]
 
 
 def stored_problem(state: Any, source: str = "") -> dict[str, Any] | None:
