@@ -140,7 +140,7 @@ def test_the_explanation_says_what_was_folded_in_and_left_out():
     assert "nn.BCEWithLogitsLoss applies sigmoid" in bce.description
     dropped = from_torch(_model(nn.Sigmoid(), 2, extra=(nn.Dropout(0.3),)), x, _unit_targets(4, 2),
                          description="Mine.")
-    assert dropped.description.startswith("Mine. The model's model[2] nn.Dropout(p=0.3) is left out")
+    assert dropped.description.startswith("Mine. nn.Dropout(p=0.3) (model[2]) is left out: in eval mode")
     assert [l.activation for l in dropped.layers] == ["tanh", "sigmoid"]
     from handprop.solve import explain
     words = explain(ce).problem["description"]

@@ -88,8 +88,8 @@ def _passes_through(module, where: str, notes: list[str]) -> bool:
             raise _cannot(f"Dropout(p={module.p!r}) is in training mode: it drops units at random, "
                           "which a worked solution cannot; call model.eval() (Dropout is then left out)",
                           where)
-        notes.append(f"The model's {where} nn.Dropout(p={module.p!r}) is left out: in eval mode it "
-                     "passes its input through unchanged.")
+        notes.append(f"nn.Dropout(p={module.p!r}) ({where}) is left out: in eval mode it passes its "
+                     "input through unchanged.")
         return True
     return False
 
