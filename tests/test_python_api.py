@@ -82,3 +82,15 @@ def test_a_trace_names_its_values_as_people_read_them():
     many = handprop.explain(handprop.parse(dict(load("mazur").to_dict(), samples=[
         {"inputs": [0.05, 0.1], "targets": [0.01, 0.99]}, {"inputs": [0.1, 0.2], "targets": [0.5, 0.5]}])))
     assert many.named()["out:o1[2]"] == "out_o1[2]"
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+def test_every_name_a_trace_gives_is_one_the_checker_reads(cli, tmp_path, ascii):
+    trace = handprop.explain(load("notes"))
+    claims = tmp_path / "claims.txt"
+    claims.write_text("".join(f"{name} = {trace.values[q]!r}\n" for q, name in trace.named(ascii=ascii).items()),
+                      encoding="utf-8")
+    code, out, err = cli("check", str(claims), "--problem", "notes", "--format", "json")
+    assert code == 0, err
+    verdicts = __import__("json").loads(out)["claims"]
+    assert len(verdicts) == len(trace.values) and all(v["verdict"] in ("correct", "rounding") for v in verdicts)
