@@ -216,7 +216,7 @@ def test_biases_follow_requires_grad_and_the_optimizer():
     (lambda: _model(nn.Sigmoid(), 2), nn.BCEWithLogitsLoss(reduction="sum"), lambda: _unit_targets(4, 2),
      "ends in sigmoid (sigmoid twice)"),
     (lambda: _model(nn.ReLU(), 3), nn.CrossEntropyLoss(), lambda: torch.tensor([0, 1, 2, 0]),
-     "(softmax after relu)"),
+     "(softmax after relu); end the model in nn.Linear"),
     (lambda: _model(None, 3), nn.CrossEntropyLoss(), lambda: torch.tensor([0, 1, 3, 0]),
      "targets[2]: is the class 3, but the model has 3 outputs"),
     (lambda: _model(None, 3), nn.CrossEntropyLoss(ignore_index=1), lambda: torch.tensor([0, 1, 2, 0]),
@@ -249,8 +249,11 @@ def test_batch_and_lr_that_contradict_torch_are_refused():
         from_torch(model, x, t, loss=nn.MSELoss(), batch="sum")
     with pytest.raises(ProblemError, match="lr=0.5 but the optimizer's lr is 0.1"):
         from_torch(model, x, t, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), lr=0.5)
-    with pytest.raises(ProblemError, match="complex"):
+    with pytest.raises(ProblemError, match=r"^from_torch: inputs: holds complex numbers \(torch.complex128\); a "
+                                           "network's inputs and targets are real$"):
         from_torch(model, x.to(torch.complex128), t)
+    with pytest.raises(ProblemError, match=r"^from_torch: targets: is not a table of numbers"):
+        from_torch(model, x, [["a", "b"]] * 4)
 
 
 # ---------------------------------------------------------------- torch.optim instances

@@ -152,11 +152,10 @@ def layers_of(model) -> list[dict[str, Any]]:
 
 def _rows(values, width: int, what: str) -> list[list[float]]:
     import torch
+    if isinstance(values, torch.Tensor) and values.is_complex():
+        raise _cannot(f"holds complex numbers ({values.dtype}); a network's inputs and targets are real", what)
     try:
-        t = torch.as_tensor(values, dtype=torch.float64) if not isinstance(values, torch.Tensor) else values
-        if t.is_complex():
-            raise _cannot(f"holds complex numbers ({t.dtype}); a network's inputs and targets are real", what)
-        t = t.detach().to(torch.float64)
+        t = torch.as_tensor(values, dtype=torch.float64).detach()
     except (TypeError, ValueError, RuntimeError) as err:
         raise _cannot(f"is not a table of numbers ({' '.join(str(err).split())[:120]})", what) from None
     if t.dim() == 1:
@@ -183,10 +182,12 @@ def _fold(read: LossReading, model: _Read, notes: list[str]) -> None:
     kind = type(read.module).__name__
     last = model.layers[-1]
     if model.last_acted:
-        twice = " twice" if last["activation"] == read.folds else f" after {last['activation']}"
+        same = last["activation"] == read.folds
         raise _cannot(f"{kind} applies {read.folds} to the model's outputs itself, and the model ends in "
-                      f"{last['activation']} ({read.folds}{twice}); end the model in nn.Linear, or give "
-                      f"loss={read.name!r} to train its outputs as they are", "loss")
+                      f"{last['activation']} ({read.folds} {'twice' if same else 'after ' + last['activation']}); "
+                      "end the model in nn.Linear"
+                      + (f", or give loss={read.name!r} to train its outputs as they are" if same else ""),
+                      "loss")
     last["activation"] = read.folds
     simplified = read.folds in LOSSES[read.name].simplifies_with
     notes.append(f"nn.{kind} applies {read.folds} to the model's outputs itself: here it is the "
