@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     im.add_argument("--batch", choices=("sum", "mean"), default=None,
                     help="how the samples combine (default: mean, as torch's reduction)")
     im.add_argument("--fixed-biases", action="store_true", help="do not update the biases")
-    im.add_argument("-o", "--output", default=None, help="the problem file (.yaml or .json; default stdout)")
+    im.add_argument("-o", "--output", default=None, help="the problem file (.yaml, .yml, .json or .toml; default: YAML on stdout)")
 
 
 def _activation_params() -> dict[str, tuple[str, list[str]]]:
@@ -205,7 +205,7 @@ IMPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "t
 
 
 def _output_kind(args) -> str:
-    """What ``-o`` is written as, from its suffix: a state dict (export), YAML or JSON
+    """What ``-o`` is written as, from its suffix: a state dict (export), YAML, JSON or TOML
     (import; standard output is YAML).  Any other suffix is an error, before any work."""
     from ..errors import UsageError
     from .io import format_for
