@@ -409,6 +409,35 @@ def test_identical_requests_are_answered_from_the_cache(client):
     assert work.CALLS["explain"] == before + 2
 
 
+def test_the_fast_explain_route_answers_as_fastapi_does(client):
+    """A plain explain request skips FastAPI (``Front``'s fast route); a body it does not take
+    goes through FastAPI; both give the same bytes and headers, and only the plain one is fast."""
+    import importlib
+    server_app = importlib.import_module("handprop.server.app")   # the package's `app` is the application
+    fast = server_app.FAST_TAKEN["/api/explain"]
+    plain = client.post("/api/explain", content=json.dumps({"problem": notes_data(), "digits": 4}),
+                        headers={"content-type": "application/json"})
+    security.EXACT.clear()
+    work.SOLVED.clear()
+    assert plain.status_code == 200 and server_app.FAST_TAKEN["/api/explain"] == fast + 1
+    # FastAPI reads "4" and 4.0 as the integer 4: the fast route leaves such bodies to it
+    for digits in ('"4"', "4.0"):
+        body = '{"problem": %s, "digits": %s}' % (json.dumps(notes_data()), digits)
+        slow = client.post("/api/explain", content=body, headers={"content-type": "application/json"})
+        assert slow.status_code == 200 and slow.content == plain.content
+        assert {k: v for k, v in slow.headers.items() if k != "content-length"} == \
+            {k: v for k, v in plain.headers.items() if k != "content-length"}
+    # what the fast route refuses to read, FastAPI answers as the contract says
+    for body, status in (('{"problem": {}, "digits": 4, "extra": 1}', 422), ('{"problem": [1]}', 422),
+                         ('{"problem": {"inputs": NaN}}', 422), ('{"problem": {}, "digits": 99}', 422),
+                         ("[1, 2]", 422), ('{"problem": ', 422)):
+        answer = client.post("/api/explain", content=body, headers={"content-type": "application/json"})
+        assert answer.status_code == status, body
+        assert "errors" in answer.json()
+    assert server_app.FAST_TAKEN["/api/explain"] == fast + 1, "the fast route took a body it must leave"
+    assert server_app.FAST_KEYS == {"problem", "digits"}
+
+
 def test_the_cache_is_bounded():
     from handprop.server.cache import LRU
     cache = LRU(entries=3, max_bytes=100)
