@@ -311,6 +311,18 @@ def test_solve_it_yourself_grades_as_handprop_check(browser, server, tmp_path):
         assert "2 of 42 steps answered" in ed.js("document.getElementById('solve-progress').textContent")
         ed.page.click("#solve-reveal")
         assert ed.js("getComputedStyle(document.querySelector('#panel .panel-body')).visibility") == "visible"
+        # at the last step every gradient is known: the drawing still tells no sign and no size
+        ed.js("handprop.player.act.goto(handprop.player.model.trace.steps.length - 1)")
+        ed.until("document.querySelectorAll('#network .edge.grad-neg, #network .edge.grad-pos').length === 8")
+        looks = ed.js("""[...document.querySelectorAll('#network .edge .wire')].map(w => {
+            const c = getComputedStyle(w); return [c.stroke, c.strokeWidth, c.strokeDasharray].join('|'); })""")
+        assert len(set(looks)) == 1, looks
+        assert ed.js("[...document.querySelectorAll('.key-pos, .key-neg')].every(k => !k.offsetParent)")
+        ed.page.click("#ed-solve")          # the solution shown again: the signs come back
+        ed.until("!document.documentElement.classList.contains('solving')")
+        looks = ed.js("""[...document.querySelectorAll('#network .edge .wire')].map(w => {
+            const c = getComputedStyle(w); return [c.stroke, c.strokeWidth, c.strokeDasharray].join('|'); })""")
+        assert len(set(looks)) > 1, looks
         assert not ed.errors and not ed.outside
     finally:
         ed.close()
