@@ -85,6 +85,11 @@ ERRORS = {
 }
 FAST_KEYS = frozenset(ExplainRequest.model_fields)
 """The keys of an explain request (``problem``, ``digits``): a body with another goes through FastAPI."""
+INLINE_BYTES = 4096
+"""An explain request this short is read on the event loop itself, and when its problem is
+small (:func:`.work.small`: a 2-2-2 problem is 600 bytes, its work 3 ms) worked there too, not
+in a worker thread: far within the time limit, and the hand-over to a thread and back (and
+the wait for the interpreter's lock) costs more than the work."""
 FAST_TAKEN: Counter[str] = Counter()
 """How many requests each fast route took (tests read it)."""
 RENDER_TYPES = {name: {} for name in sorted(set(work.CONTENT_TYPES.values()))}
@@ -118,9 +123,9 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
             raise
 
     async def answer(fn: Callable[..., Any], *args, media_type: str = JSON,
-                     headers: dict | None = None) -> Response:
+                     headers: dict | None = None, inline: bool = False) -> Response:
         try:
-            body = await run(fn, *args)
+            body = fn(*args) if inline else await run(fn, *args)
         except asyncio.TimeoutError:
             return _message(503, f"this request needs more than the time limit of "
                                  f"{api.state.time_limit:g} s of work; try a smaller network, fewer "
@@ -152,6 +157,13 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
         if type(digits) is not int or not 1 <= digits <= 17:
             return None
         FAST_TAKEN["/api/explain"] += 1
+        if len(body) <= INLINE_BYTES:
+            try:
+                problem = work.read_problem(data["problem"])
+            except (HandpropError, RecursionError):
+                problem = None          # the error is answered as any other's, below
+            if problem is not None and work.small(problem):
+                return await answer(work.explain_problem, problem, digits, inline=True)
         return await answer(work.explain, data["problem"], digits)
 
     api.add_middleware(Front, max_body=max_body, cache=EXACT if exact_cache else None,
