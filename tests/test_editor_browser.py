@@ -202,6 +202,27 @@ def test_add_a_hidden_unit_gives_a_valid_new_solution(browser, server, tmp_path)
         ed.page.click("#ed-redo")
         ed.settle(n)
         assert len(ed.problem()["layers"]) == 3
+        # a unit chosen by its own × goes, not the last: an input from the middle, with its values
+        for _ in range(2):
+            n = ed.edits()
+            ed.page.click("#ed-undo")
+            ed.settle(n)
+        n = ed.edits()
+        ed.page.click('button[aria-label="Remove unit H1"]')
+        ed.settle(n)
+        fewer = ed.problem()
+        assert fewer["layers"][0]["units"] == ["H2"]
+        assert sorted(w[:2] for w in fewer["weights"].values()) == [
+            ["H2", "Y1"], ["H2", "Y2"], ["x1", "H2"], ["x2", "H2"]]
+        assert fewer["biases"]["b1"][0] == ["H2"]
+        assert explain_json(tmp_path, fewer, "fewer.json")["values"] == ed.values()
+        assert ed.js("document.querySelector('button[aria-label=\"Remove unit H2\"]').disabled")
+        n = ed.edits()
+        ed.page.click('button[aria-label="Remove unit x1"]')
+        ed.settle(n)
+        inputs = ed.problem()
+        assert inputs["inputs"] == ["x2"] and inputs["samples"][0]["inputs"] in ([0.10], {"x2": 0.10})
+        assert explain_json(tmp_path, inputs, "inputs.json")["values"] == ed.values()
         assert not ed.errors and not ed.outside
     finally:
         ed.close()
