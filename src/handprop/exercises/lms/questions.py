@@ -1,0 +1,106 @@
+"""What every LMS export holds, once: per variant its numbers, its drawing and its asked
+quantities, each with the key's answer, the exact value and the tolerance.
+
+:func:`from_set` takes a set just made (``exercise new``); :func:`from_folder` reads a set on
+disk (the contract of docs/exercises.md: ``set.json`` and each variant's ``problem.yaml``).  Like
+``exercise key``, the answers follow the problem file: a problem file edited since the set was
+made gives its own answers, and :attr:`Quiz.changed` says which differ from ``set.json``.  The
+writers (:mod:`.moodle`, :mod:`.gift`, :mod:`.qti`) lay this out; :mod:`.html` writes the
+question text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..generate import ExerciseSet, Variant, model_of
+from ..policy import Policy, written
+from ..sheet import Sheet, sheet
+from ..drawing import svg
+from .tolerance import tolerance
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One asked quantity of one variant."""
+
+    id: str             # the quantity id: grad:w5
+    label: str          # as a person writes it: ∂E/∂w5
+    words: str          # the gradient of w5
+    answer: Decimal     # the key's answer (policy.places_shown places)
+    exact: float        # the exact value (float64)
+    tolerance: Decimal  # accepted on either side of the answer (:mod:`.tolerance`)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One variant as an LMS shows it."""
+
+    code: str
+    index: int
+    title: str          # the problem's title (problem.yaml's ``title``), as the teacher wrote it
+    sheet: Sheet        # its network, settings and given numbers (the worksheet's content)
+    drawing: str        # network.svg: the network with its given numbers
+    asked: tuple[Asked, ...]
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A whole set as the LMS exports read it."""
+
+    name: str                   # the set's name: "Backpropagation by hand, seed 11 (2-2-2)"
+    seed: int
+    policy: Policy
+    items: tuple[Item, ...]
+    changed: tuple[tuple[str, str], ...] = ()   # (code, id): answers the problem file changed
+
+
+def item(v: Variant, ids, policy: Policy) -> Item:
+    """A variant (its problem solved again, its answers as the key gives them) as an Item."""
+    model = model_of(v.problem)
+    answers = policy.answers(model, ids)
+    s = sheet(v, ids, policy)
+    asked = tuple(Asked(q.id, q.text, q.words, answers[q.id], float(model.exact[q.id]),
+                        tolerance(policy, answers[q.id], model.exact[q.id])) for q in s.questions)
+    return Item(v.code, v.index, v.problem.title or f"Exercise {v.code}", s, svg(s.problem), asked)
+
+
+def set_name(seed: int, options: dict) -> str:
+    shape = options.get("architecture") or (f"like {options['like']}" if options.get("like") else "")
+    return f"Backpropagation by hand, seed {seed}" + (f" ({shape})" if shape else "")
+
+
+def from_set(ex: ExerciseSet) -> Quiz:
+    """The quiz of a set just generated."""
+    policy = ex.recipe.rounding
+    return Quiz(set_name(ex.recipe.seed, ex.recipe.to_json()), ex.recipe.seed, policy,
+                tuple(item(v, ex.ids, policy) for v in ex.variants))
+
+
+def from_folder(folder: str) -> Quiz:
+    """The quiz of the set in ``folder`` (UsageError, one line, when it is not a readable set)."""
+    from ...errors import UsageError
+    from ..setfile import SET_FILE, read_set
+    stored = read_set(folder)
+    where = f"{folder.rstrip('/')}/{SET_FILE}"
+    try:
+        policy, ids, entries = stored.policy, stored.ids, list(stored.data["variants"])
+        seed, options = int(stored.data["seed"]), dict(stored.data["options"])
+        codes = [str(e["code"]) for e in entries]
+    except (KeyError, TypeError, ValueError) as err:
+        field = err.args[0] if isinstance(err, KeyError) else ""
+        raise UsageError(f"is not a set of exercises as `exercise new` writes it ({type(err).__name__}: "
+                         f"{err})", str(field), where) from None
+    if not entries:
+        raise UsageError("holds no variants", "variants", where)
+    items, changed = [], []
+    for code in codes:
+        try:
+            v = stored.variant(code)
+        except (KeyError, TypeError, ValueError) as err:
+            raise UsageError(f"variant {code}: cannot be read ({type(err).__name__}: {err})",
+                             "variants", where) from None
+        it = item(v, ids, policy)
+        changed += [(code, a.id) for a in it.asked if a.id in v.answers and written(a.answer) != written(v.answers[a.id])]
+        items.append(it)
+    return Quiz(set_name(seed, options), seed, policy, tuple(items), tuple(changed))
