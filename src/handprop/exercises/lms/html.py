@@ -14,8 +14,8 @@ from ..policy import Policy
 from .questions import Asked, Item
 from .tolerance import rule
 
-DRAWING_WIDTH = 460
-"""The drawing's width in the question, in CSS pixels (it keeps its proportions)."""
+DRAWING_WIDTH = 640
+"""The widest the drawing is shown, in CSS pixels (a wider one is scaled down, in proportion)."""
 
 
 def _sub(parent, tag: str, text: str | None = None, **attrs: str):
@@ -36,15 +36,17 @@ def body(item: Item, image: str, policy: Policy):
     """The part shared by every question of a variant (an lxml ``div``, to append to)."""
     s = item.sheet
     div = _sub(None, "div", class_="handprop-exercise")
-    _sub(_sub(div, "p"), "b", item.title).tail = f" — variant {item.code}"
+    _sub(_sub(div, "p"), "b", item.title).tail = "" if item.code in item.title else f" — variant {item.code}"
     p = _sub(div, "p")
     _labelled(p, "Network:", s.summary)
     _sub(p, "br")
     _labelled(p, "Settings:", s.settings)
     size = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', item.drawing)
-    dims = {"width": str(DRAWING_WIDTH)}
+    dims = {}
     if size and float(size.group(1)):
-        dims["height"] = str(round(DRAWING_WIDTH * float(size.group(2)) / float(size.group(1))))
+        w, h = float(size.group(1)), float(size.group(2))
+        shown = min(w, DRAWING_WIDTH)
+        dims = {"width": f"{shown:.0f}", "height": f"{h * shown / w:.0f}"}
     _sub(_sub(div, "p"), "img", src=image, alt=f"The network of variant {item.code} with its given numbers",
          **dims)
     table = _sub(div, "table", border="1", cellpadding="4", style="border-collapse:collapse")
