@@ -17,7 +17,7 @@ from ..generate import ExerciseSet, Variant, model_of
 from ..policy import Policy, written
 from ..sheet import Sheet, sheet
 from ..drawing import svg
-from .tolerance import tolerance
+from .tolerance import tolerances
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Asked:
     words: str          # the gradient of w5
     answer: Decimal     # the key's answer (policy.places_shown places)
     exact: float        # the exact value (float64)
-    tolerance: Decimal  # accepted on either side of the answer (:mod:`.tolerance`)
+    tolerance: Decimal  # accepted on either side of the answer (:func:`.tolerance.tolerances`)
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,12 @@ class Quiz:
 def item(v: Variant, ids, policy: Policy) -> Item:
     """A variant (its problem solved again, its answers as the key gives them) as an Item."""
     model = model_of(v.problem)
-    answers = policy.answers(model, ids)
+    worked = policy.worked(model)
+    answers = policy.answers(model, ids, worked)
+    tol = tolerances(policy, model, answers, worked)
     s = sheet(v, ids, policy)
-    asked = tuple(Asked(q.id, q.text, q.words, answers[q.id], float(model.exact[q.id]),
-                        tolerance(policy, answers[q.id], model.exact[q.id])) for q in s.questions)
+    asked = tuple(Asked(q.id, q.text, q.words, answers[q.id], float(model.exact[q.id]), tol[q.id])
+                  for q in s.questions)
     return Item(v.code, v.index, v.problem.title or f"Exercise {v.code}", s, svg(s.problem), asked)
 
 
