@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from ..generate import ExerciseSet, Variant, model_of
 from ..policy import Policy, written
@@ -58,6 +59,11 @@ class Quiz:
 def item(v: Variant, ids, policy: Policy) -> Item:
     """A variant (its problem solved again, its answers as the key gives them) as an Item."""
     model = model_of(v.problem)
+    missing = [k for k in ids if k not in model.exact]
+    if missing:
+        from ...errors import UsageError
+        raise UsageError(f"asks for {', '.join(missing)}, which the problem of variant {v.code} does not have",
+                         "ask")
     worked = policy.worked(model)
     answers = policy.answers(model, ids, worked)
     tol = tolerances(policy, model, answers, worked)
@@ -81,28 +87,41 @@ def from_set(ex: ExerciseSet) -> Quiz:
 
 def from_folder(folder: str) -> Quiz:
     """The quiz of the set in ``folder`` (UsageError, one line, when it is not a readable set)."""
-    from ...errors import UsageError
+    from ...errors import HandpropError, UsageError
     from ..setfile import SET_FILE, read_set
     stored = read_set(folder)
-    where = f"{folder.rstrip('/')}/{SET_FILE}"
+    where = str(Path(folder) / SET_FILE)
+
+    def unreadable(err: Exception, code: str = "") -> UsageError:
+        what = f"variant {code}: " if code else ""
+        if isinstance(err, KeyError):
+            return UsageError(f"{what}lacks the field {err.args[0]!r}: not a set as `exercise new` writes it",
+                              "variants" if code else str(err.args[0]), where)
+        return UsageError(f"{what}cannot be read ({err})", "variants" if code else "", where)
+
     try:
-        policy, ids, entries = stored.policy, stored.ids, list(stored.data["variants"])
+        policy = stored.policy
+    except ValueError as err:
+        raise UsageError(f"the policy {err}", "rounding", where) from None
+    except (KeyError, TypeError) as err:
+        raise unreadable(err) from None
+    try:
+        ids, entries = stored.ids, list(stored.data["variants"])
         seed, options = int(stored.data["seed"]), dict(stored.data["options"])
         codes = [str(e["code"]) for e in entries]
     except (KeyError, TypeError, ValueError) as err:
-        field = err.args[0] if isinstance(err, KeyError) else ""
-        raise UsageError(f"is not a set of exercises as `exercise new` writes it ({type(err).__name__}: "
-                         f"{err})", str(field), where) from None
+        raise unreadable(err) from None
     if not entries:
         raise UsageError("holds no variants", "variants", where)
     items, changed = [], []
     for code in codes:
         try:
             v = stored.variant(code)
+            it = item(v, ids, policy)
+        except HandpropError as err:
+            raise err.located(where)
         except (KeyError, TypeError, ValueError) as err:
-            raise UsageError(f"variant {code}: cannot be read ({type(err).__name__}: {err})",
-                             "variants", where) from None
-        it = item(v, ids, policy)
+            raise unreadable(err, code) from None
         changed += [(code, a.id) for a in it.asked if a.id in v.answers and written(a.answer) != written(v.answers[a.id])]
         items.append(it)
     return Quiz(set_name(seed, options), seed, policy, tuple(items), tuple(changed))
