@@ -69,9 +69,9 @@ def rule(policy: Policy) -> str:
     half = number(unit(policy) / 2)
     if policy.places is None:
         return f"An answer within {half} of the key's answer is accepted (half a unit in its last place)."
-    return (f"An answer is accepted within the drift of hand rounding: the distance between the "
-            f"key's answer and the exact value, plus {half} (half a unit in the last place), "
-            f"short of the answer a known mistake gives.")
+    return (f"An answer is accepted within the drift of hand rounding (the distance between the "
+            f"key's answer and the exact value, plus {half}, half a unit in the last place), but "
+            f"never at the answer a known mistake gives.")
 
 
 def number(d: Decimal) -> str:
