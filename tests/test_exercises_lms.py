@@ -327,7 +327,9 @@ def read_qti(path: Path) -> dict[str, list[dict]]:
             root = etree.fromstring(zf.read(href))
             assert root.tag == f"{QTI}questestinterop"
             [test] = root.findall(f"{QTI}assessment")
-            code = test.get("ident").removeprefix("handprop-")
+            key, code = re.fullmatch(r"handprop-([0-9a-f]{8})-([A-Z2-9]{4})", test.get("ident")).groups()
+            assert href == f"handprop-{key}-{code}/handprop-{key}-{code}.xml"
+            assert manifest.get("identifier") == f"handprop-{key}"
             items = []
             for it in test.iter(f"{QTI}item"):
                 meta = {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry")

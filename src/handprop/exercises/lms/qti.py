@@ -1,9 +1,12 @@
 """Canvas: a QTI 1.2 zip (Settings → Import course content → "QTI .zip file"), as Canvas itself
 exports one:
 
-    imsmanifest.xml                     the manifest: one imsqti_xmlv1p2 resource per variant
-    handprop-CODE/handprop-CODE.xml     the variant's assessment: a numerical_question per asked quantity
-    images/CODE-network.svg             its drawing (a webcontent resource)
+    imsmanifest.xml                             the manifest: one imsqti_xmlv1p2 resource per variant
+    handprop-KEY-CODE/handprop-KEY-CODE.xml     the variant's assessment: a numerical_question per asked quantity
+    images/handprop-KEY-CODE-network.svg        its drawing (a webcontent resource)
+
+KEY (:attr:`~.questions.Quiz.key`) is the set's own: Canvas replaces on import what has the same
+identifier, so two sets never share one.
 
 One assessment per variant, so that Canvas makes one quiz per variant ("Variant CODE"), to be
 assigned to the students holding that worksheet.  An item's answer is a range, as Canvas writes
@@ -55,8 +58,9 @@ def scale_of(a: Asked, code: str) -> int:
                      "use another format", a.id, "canvas-qti.zip")
 
 
-def ident(code: str) -> str:
-    return f"handprop-{code}"
+def ident(quiz: Quiz, code: str) -> str:
+    """A variant's identifier: ``handprop-KEY-CODE`` (:attr:`Quiz.key`), unique to its set."""
+    return f"handprop-{quiz.key}-{code}"
 
 
 def _field(parent, label: str, entry: str) -> None:
@@ -71,21 +75,21 @@ def assessment(item: Item, quiz: Quiz) -> bytes:
     from lxml import etree
     q = lambda tag: f"{{{QTI_NS}}}{tag}"       # noqa: E731 -- a tag in the QTI namespace
     root = etree.Element(q("questestinterop"), nsmap={None: QTI_NS})
-    test = etree.SubElement(root, q("assessment"), ident=ident(item.code),
+    test = etree.SubElement(root, q("assessment"), ident=ident(quiz, item.code),
                             title=f"Variant {item.code}: {item.title}")
     meta = etree.SubElement(test, q("qtimetadata"))
     _field(meta, "cc_maxattempts", "1")
     section = etree.SubElement(test, q("section"), ident="root_section")
-    image = f"{FILEBASE}/images/{item.code}-network.svg"
+    image = f"{FILEBASE}/{image_file(quiz, item)}"
     for n, a in enumerate(item.asked, start=1):
         k = scale_of(a, item.code)
         lo, hi = bounds(a, k)
-        it = etree.SubElement(section, q("item"), ident=f"{ident(item.code)}-{n}",
+        it = etree.SubElement(section, q("item"), ident=f"{ident(quiz, item.code)}-{n}",
                               title=f"{item.code} {n}: {a.label}")
         md = etree.SubElement(etree.SubElement(it, q("itemmetadata")), q("qtimetadata"))
         _field(md, "question_type", "numerical_question")
         _field(md, "points_possible", "1.0")
-        _field(md, "original_answer_ids", f"{ident(item.code)}-{n}-answer")
+        _field(md, "original_answer_ids", f"{ident(quiz, item.code)}-{n}-answer")
         _field(md, "handprop_quantity", a.id)
         _field(md, "handprop_scale", str(k))
         pres = etree.SubElement(it, q("presentation"))
@@ -109,33 +113,37 @@ def manifest(quiz: Quiz) -> bytes:
     """``imsmanifest.xml``: each variant's assessment and drawing as a resource."""
     from lxml import etree
     c = lambda tag: f"{{{CP_NS}}}{tag}"        # noqa: E731 -- a tag in the content-package namespace
-    root = etree.Element(c("manifest"), nsmap={None: CP_NS}, identifier=f"handprop-set-{quiz.seed}")
+    root = etree.Element(c("manifest"), nsmap={None: CP_NS}, identifier=f"handprop-{quiz.key}")
     md = etree.SubElement(root, c("metadata"))
     etree.SubElement(md, c("schema")).text = "IMS Content"
     etree.SubElement(md, c("schemaversion")).text = "1.1.3"
     etree.SubElement(root, c("organizations"))
     res = etree.SubElement(root, c("resources"))
     for item in quiz.items:
-        r = etree.SubElement(res, c("resource"), identifier=ident(item.code), type="imsqti_xmlv1p2")
-        etree.SubElement(r, c("file"), href=item_file(item))
-        etree.SubElement(r, c("dependency"), identifierref=f"{ident(item.code)}-drawing")
-        path = f"images/{item.code}-network.svg"
-        d = etree.SubElement(res, c("resource"), identifier=f"{ident(item.code)}-drawing", type="webcontent",
+        r = etree.SubElement(res, c("resource"), identifier=ident(quiz, item.code), type="imsqti_xmlv1p2")
+        etree.SubElement(r, c("file"), href=item_file(quiz, item))
+        etree.SubElement(r, c("dependency"), identifierref=f"{ident(quiz, item.code)}-drawing")
+        path = image_file(quiz, item)
+        d = etree.SubElement(res, c("resource"), identifier=f"{ident(quiz, item.code)}-drawing", type="webcontent",
                              href=path)
         etree.SubElement(d, c("file"), href=path)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def item_file(item: Item) -> str:
-    return f"{ident(item.code)}/{ident(item.code)}.xml"
+def image_file(quiz: Quiz, item: Item) -> str:
+    return f"images/{ident(quiz, item.code)}-network.svg"
+
+
+def item_file(quiz: Quiz, item: Item) -> str:
+    return f"{ident(quiz, item.code)}/{ident(quiz, item.code)}.xml"
 
 
 def qti_zip(quiz: Quiz) -> bytes:
     """``canvas-qti.zip``: the manifest, each variant's assessment and drawing."""
     files = {"imsmanifest.xml": manifest(quiz)}
     for item in quiz.items:
-        files[item_file(item)] = assessment(item, quiz)
-        files[f"images/{item.code}-network.svg"] = item.drawing.encode("utf-8")
+        files[item_file(quiz, item)] = assessment(item, quiz)
+        files[image_file(quiz, item)] = item.drawing.encode("utf-8")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():

@@ -51,6 +51,7 @@ class Quiz:
 
     name: str                   # the set's name: "Backpropagation by hand, seed 11 (2-2-2)"
     seed: int
+    key: str                    # 8 hex digits from the seed and the options: the set's own identifiers
     policy: Policy
     items: tuple[Item, ...]
     changed: tuple[tuple[str, str], ...] = ()   # (code, id): answers the problem file changed
@@ -73,6 +74,15 @@ def item(v: Variant, ids, policy: Policy) -> Item:
     return Item(v.code, v.index, v.problem.title or f"Exercise {v.code}", s, svg(s.problem), asked)
 
 
+def set_key(seed: int, options: dict) -> str:
+    """8 hex digits of SHA-256 of the seed and the options: two sets of the same seed and other
+    options get other identifiers in an LMS (a Canvas import replaces what has its identifier)."""
+    import hashlib
+    import json
+    text = json.dumps({"seed": seed, "options": options}, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 def set_name(seed: int, options: dict) -> str:
     shape = options.get("architecture") or (f"like {options['like']}" if options.get("like") else "")
     return f"Backpropagation by hand, seed {seed}" + (f" ({shape})" if shape else "")
@@ -81,7 +91,8 @@ def set_name(seed: int, options: dict) -> str:
 def from_set(ex: ExerciseSet) -> Quiz:
     """The quiz of a set just generated."""
     policy = ex.recipe.rounding
-    return Quiz(set_name(ex.recipe.seed, ex.recipe.to_json()), ex.recipe.seed, policy,
+    options = ex.recipe.to_json()
+    return Quiz(set_name(ex.recipe.seed, options), ex.recipe.seed, set_key(ex.recipe.seed, options), policy,
                 tuple(item(v, ex.ids, policy) for v in ex.variants))
 
 
@@ -124,4 +135,4 @@ def from_folder(folder: str) -> Quiz:
             raise unreadable(err, code) from None
         changed += [(code, a.id) for a in it.asked if a.id in v.answers and written(a.answer) != written(v.answers[a.id])]
         items.append(it)
-    return Quiz(set_name(seed, options), seed, policy, tuple(items), tuple(changed))
+    return Quiz(set_name(seed, options), seed, set_key(seed, options), policy, tuple(items), tuple(changed))
