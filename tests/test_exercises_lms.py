@@ -194,7 +194,8 @@ def _check_question_text(q, folder: Path, code: str) -> str:
 def test_moodle_numerical_questions_hold_every_answer_and_tolerance(made):
     expected = truth(made)
     data = _set(made)
-    _, questions = _moodle(made / "moodle.xml")
+    category, questions = _moodle(made / "moodle.xml")
+    assert category.findtext("category/text") == "$course$/top/handprop/Backpropagation by hand, seed 1 (2-2-2)/by quantity"
     assert len(questions) == len(data["variants"]) * len(data["ask"]["ids"])
     seen = {}
     for q in questions:
@@ -223,6 +224,7 @@ def test_moodle_cloze_is_one_question_per_variant_with_a_field_per_quantity(made
     data = _set(made)
     category, questions = _moodle(made / "moodle-cloze.xml")
     assert data["rounding"]["text"] in category.findtext("info/text")
+    assert category.findtext("category/text").endswith("seed 1 (2-2-2)/by variant (Cloze)")
     assert [q.get("type") for q in questions] == ["cloze"] * len(data["variants"])
     for q, v in zip(questions, data["variants"]):
         assert q.findtext("name/text") == f"{v['code']}: Exercise {v['code']}"
@@ -290,7 +292,7 @@ def test_gift_holds_every_answer_and_tolerance(made):
     expected = truth(made)
     data = _set(made)
     category, questions = read_gift(made / "gift.txt")
-    assert category.startswith("$course$/top/handprop/")
+    assert category == "$course$/top/handprop/Backpropagation by hand, seed 1 (2-2-2)/by quantity"
     assert len(questions) == len(data["variants"]) * len(data["ask"]["ids"])
     for name, fmt, text, block in questions:
         code, n = re.fullmatch(r"([A-Z2-9]{4}) (\d+): .+", name).groups()

@@ -7,8 +7,9 @@
   an answer field ``{1:NUMERICAL:=0.7514:0.00005}`` per asked quantity -- so that a quiz's
   "random question from the category" gives each student one whole variant.
 
-Both start with a ``category`` question: ``$course$/top/handprop/SET NAME``, its description
-the rounding policy.  The question text is HTML (:mod:`.html`) with the drawing as a file of
+Both start with a ``category`` question, ``$course$/top/handprop/SET NAME/by quantity`` or
+``…/by variant (Cloze)`` (apart, so that a random question from the Cloze one is always a whole
+variant), its description the rounding policy.  The question text is HTML (:mod:`.html`) with the drawing as a file of
 the question (``<file name="network.svg" encoding="base64">``, shown through
 ``@@PLUGINFILE@@/network.svg``).  Written with lxml: every text is escaped.
 """
@@ -25,9 +26,16 @@ PENALTY = "0.3333333"
 """Moodle's default penalty for each wrong try (interactive behaviour)."""
 
 
-def category_path(quiz: Quiz) -> str:
-    """The category as Moodle's importer reads it (a ``/`` in a name is written ``//``)."""
-    return "$course$/top/handprop/" + quiz.name.replace("/", "//")
+BY_QUANTITY = "by quantity"
+"""The subcategory of the numerical questions (moodle.xml, gift.txt)."""
+BY_VARIANT = "by variant (Cloze)"
+"""The subcategory of the Cloze questions: a quiz's random question from it is one whole variant."""
+
+
+def category_path(quiz: Quiz, sub: str = BY_QUANTITY) -> str:
+    """The category as Moodle's importer reads it, ``$course$/top/handprop/SET/SUB`` (a ``/`` in
+    a name is written ``//``)."""
+    return f"$course$/top/handprop/{quiz.name.replace('/', '//')}/{sub.replace('/', '//')}"
 
 
 def _text(parent, tag: str, text: str, fmt: str | None = "html"):
@@ -38,13 +46,13 @@ def _text(parent, tag: str, text: str, fmt: str | None = "html"):
     return e
 
 
-def _root(quiz: Quiz):
+def _root(quiz: Quiz, sub: str):
     from lxml import etree
     root = etree.Element("quiz")
     root.append(etree.Comment(f" handprop: {len(quiz.items)} variants; Moodle: Question bank → Import → "
                               "Moodle XML format "))
     cat = etree.SubElement(root, "question", type="category")
-    _text(cat, "category", category_path(quiz), fmt=None)
+    _text(cat, "category", category_path(quiz, sub), fmt=None)
     _text(cat, "info", f"{quiz.policy.text} {rule(quiz.policy)}")
     etree.SubElement(cat, "idnumber")
     return root
@@ -72,7 +80,7 @@ def _bytes(root) -> bytes:
 def numerical(quiz: Quiz) -> bytes:
     """``moodle.xml``: a numerical question per variant and asked quantity."""
     from lxml import etree
-    root = _root(quiz)
+    root = _root(quiz, BY_QUANTITY)
     for item in quiz.items:
         for n, a in enumerate(item.asked, start=1):
             div = body(item, f"@@PLUGINFILE@@/{IMAGE}", quiz.policy)
@@ -109,7 +117,7 @@ def cloze(quiz: Quiz) -> bytes:
     Braces in the text (a title with ``{1:NUMERICAL:=1}`` in it) are written as character
     references, so that Moodle's Cloze parser finds only our fields."""
     from lxml import etree
-    root = _root(quiz)
+    root = _root(quiz, BY_VARIANT)
     for item in quiz.items:
         div = body(item, f"@@PLUGINFILE@@/{IMAGE}", quiz.policy)
         _sub(div, "p", "Compute each quantity below and write it in its field.", style="font-weight:bold")
