@@ -13,7 +13,8 @@ claimed, and ``0`` is not "right to 0 decimals"), and an answer equal to the key
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ...checking.claims import Claim, ClaimsFile, Names
@@ -68,6 +69,9 @@ class Context:
     key: dict[str, Decimal]
     exact: dict[str, float]
     names: Names
+    hand: dict = field(default_factory=dict)
+    """The checker's values of the whole solution worked by hand (each rounding, each mode),
+    shared by every student of the variant (:class:`SharedCache`)."""
 
     @classmethod
     def of(cls, stored: StoredSet, code: str) -> "Context":
@@ -108,6 +112,35 @@ class Contexts(dict):
         return found
 
 
+class SharedCache(MutableMapping):
+    """A checker's cache of values worked from its model (the solution rounded every way it
+    tries), read and written through to one dict shared by the students of a variant, who have
+    the same model.  A checker that moves to another model (the claims judged in the convention
+    error = t − y) clears its cache: from then on it keeps one of its own, and the shared one is
+    left as it was."""
+
+    def __init__(self, shared: dict):
+        self._d = shared
+
+    def __getitem__(self, key):
+        return self._d[key]
+
+    def __setitem__(self, key, value):
+        self._d[key] = value
+
+    def __delitem__(self, key):
+        del self._d[key]
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def __len__(self):
+        return len(self._d)
+
+    def clear(self):
+        self._d = {}
+
+
 def read_at_policy(value: Decimal, places: int) -> Decimal:
     """``value`` with at least ``places`` decimal places (trailing zeros filled in)."""
     if -value.as_tuple().exponent >= places:
@@ -131,7 +164,9 @@ def grade_row(ctx: Context, row: Row, ids: tuple[str, ...], scheme: Scheme, plac
     verdicts = {}
     if claims:
         file = ClaimsFile(f"line {row.line}", tuple(claims))
-        report = Checker(ctx.problem, ctx.model, ctx.trace, file).run()
+        checker = Checker(ctx.problem, ctx.model, ctx.trace, file)
+        checker.hand_cache = SharedCache(ctx.hand)
+        report = checker.run()
         verdicts = {v.qid: v for v in report.verdicts}
     answers = []
     for qid in ids:

@@ -79,7 +79,8 @@ def report(student: Student, ctx: Context, workings: Workings) -> Report:
     lines = []
     for i, a in enumerate(student.answers, start=1):
         lines.append(Line(i, pretty(a.qid), workings.typst(ctx, a.qid), describe(a.qid), a.written or "",
-                          a.verdict, SHOWN[a.verdict], a.explanation, a.key, workings.working(ctx, a.qid),
+                          a.verdict, SHOWN[a.verdict], "" if a.verdict == "correct" else a.explanation, a.key,
+                          workings.working(ctx, a.qid),
                           marks_text(a.marks), marks_text(a.out_of)))
     return Report(student.id, student.variant, marks_text(student.total), marks_text(student.out_of),
                   workings.policy.text, tuple(lines))
