@@ -142,6 +142,26 @@ def check(problem: Problem, claims: ClaimsFile) -> Report:
     return report
 
 
+def convention_model(model: Model, trace) -> tuple[Model, dict] | None:
+    """The model worked in the convention error = t − y (every sign mistake made, the values
+    recomputed) and its ways of working, or None when it cannot be computed; made once per
+    model (kept in it, as the diagnoses are), so a class's scripts on one problem share it."""
+    memo = model.__dict__.setdefault("_convention", {})
+    if "t - y" not in memo:
+        signs = [m for m in catalogue(model) if m.family == "sign"]
+        exprs, _, _ = apply(model, signs)
+        conv = model.variant(exprs)
+        conv.convention = "t - y"
+        replay = Replay(conv)
+        try:
+            for key in conv.exprs:
+                conv.exact[key] = float(replay.step(key))
+            memo["t - y"] = (conv, workings(conv, trace))
+        except (ReplayError, ArithmeticError, ValueError):
+            memo["t - y"] = None
+    return memo["t - y"]
+
+
 def fmt(value: float, like: Decimal | None = None) -> str:
     """``value`` to 6 significant figures, or to one more than ``like`` has."""
     return text_number(value, max(6, figures(like) + 1) if like is not None else 6)
@@ -235,18 +255,11 @@ class Checker:
                     if qid.split(":", 1)[0] in FLIPPED or qid.startswith("new:")][:MAX_CONVENTION_CLAIMS]
         if not declared and not any(qid.split(":", 1)[0] in FLIPPED for _, qid in relevant):
             return None
-        signs = [m for m in catalogue(self.model) if m.family == "sign"]
-        exprs, _, _ = apply(self.model, signs)
-        model = self.model.variant(exprs)
-        model.convention = "t - y"
-        replay = Replay(model)
-        try:
-            for key in model.exprs:
-                model.exact[key] = float(replay.step(key))
-        except (ReplayError, ArithmeticError, ValueError):
+        found = convention_model(self.model, self.trace)
+        if found is None:
             return None
+        model, conv_ways = found
         theirs = mine = updates = 0
-        conv_ways = workings(model, self.trace)
         if not declared:
             ours, conv = self.model, model
             if any(qid.startswith("delta:") for _, qid in resolved):   # worked by the delta rule

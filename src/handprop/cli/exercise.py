@@ -1,8 +1,11 @@
-"""``handprop exercise new|key``: sets of exercises with nice numbers, their sheets and keys.
+"""``handprop exercise new|key|export|grade``: sets of exercises with nice numbers, their sheets and keys.
 
 - ``exercise new [--architecture 2-2-2 | --like PROBLEM] [--activation A[,A…]] [--loss L]
   [--count N] [--seed S] [--decimals 1|2] [--ask forward,loss,w5,…] [--rounding 4|full] -o DIR``
 - ``exercise key CODE [--set DIR]``: a variant's key written again from its problem file.
+- ``exercise export [--set DIR] --format moodle|moodle-cloze|gift|qti [-o FILE]``: the set for an LMS.
+- ``exercise grade ANSWERS.csv [--set DIR] [--marks SPEC] [-o OUTDIR]``: a class's answers graded
+  (marks.csv, a report per student, the class summary).
 
 The work is in :mod:`handprop.exercises`; docs/exercises.md has the set's files.
 """
@@ -42,9 +45,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     key.add_argument("code", help="the variant's code, as printed on its worksheet")
     key.add_argument("--set", default=".", metavar="DIR", dest="set_dir",
                      help="the folder of the set (default: the current folder)")
+    export = sub.add_parser("export", help="the set for an LMS: Moodle XML, Cloze, GIFT, Canvas QTI")
+    export.add_argument("--set", default=".", metavar="DIR", dest="set_dir",
+                        help="the folder of the set (default: the current folder)")
+    export.add_argument("--format", required=True, metavar="FORMAT",
+                        help="moodle, moodle-cloze, gift or qti (Canvas)")
+    export.add_argument("-o", "--output", default=None, metavar="FILE",
+                        help="where to write it (default: in the set's folder, moodle.xml, "
+                             "moodle-cloze.xml, gift.txt or canvas-qti.zip)")
+    _add_grade(sub)
 
 
 def run(args) -> int:
+    if args.action == "export":
+        return _export(args)
+    if args.action == "grade":
+        return _grade(args)
     return _new(args) if args.action == "new" else _key(args)
 
 
@@ -72,6 +88,7 @@ def _new(args) -> int:
     print(f"wrote {len(ex.variants)} variant{'s' if len(ex.variants) != 1 else ''} to {args.output}: "
           f"{codes}")
     print("  set.json, worksheets.pdf, keys.pdf; per variant CODE/problem.yaml, worksheet.*, key.*, solve.html")
+    print("  for an LMS: moodle.xml, moodle-cloze.xml, gift.txt, canvas-qti.zip")
     print(f"  asked: {', '.join(ex.ids)}; rounding: {policy.text}")
     return 0
 
@@ -99,3 +116,85 @@ def _key(args) -> int:
         write_output(str(folder / name), data)
         print(folder / name)
     return 0
+
+
+def _export(args) -> int:
+    from pathlib import Path
+
+    from ..errors import UsageError
+    from ..exercises.lms import EXPORTS, from_folder
+    from ..exercises.setfile import SET_FILE, read_set
+    from .output import check_output, is_stdout, is_stream, refuse_own_input, write_output
+    chosen = EXPORTS.get(args.format)
+    if chosen is None:
+        raise UsageError(f"unknown format {args.format!r} (formats: {', '.join(EXPORTS)})", "--format")
+    read_set(args.set_dir)                  # a folder that holds no set is named first
+    output = args.output or str(Path(args.set_dir) / chosen.file)
+    if not is_stdout(output) and (output.startswith("/dev/") or is_stream(output)):
+        raise UsageError("is not a file an export can be written to", "-o", output)
+    check_output(output)
+    refuse_own_input(output, set=str(Path(args.set_dir) / SET_FILE))
+    quiz = from_folder(args.set_dir)
+    if quiz.changed:
+        print(f"handprop: the problem files give other answers than set.json for "
+              f"{', '.join(f'{code} {k}' for code, k in quiz.changed)}: the export follows the problem files",
+              file=sys.stderr)
+    data = chosen.write(quiz)
+    write_output(output, data)
+    if not is_stdout(output):
+        print(f"wrote {output}: {chosen.description}, {len(quiz.items)} variant"
+              f"{'s' if len(quiz.items) != 1 else ''}")
+    return 0
+
+
+def _add_grade(sub) -> None:
+    grade = sub.add_parser("grade", help="grade a class's answers (a CSV row per student) against the set")
+    grade.add_argument("answers", metavar="ANSWERS.csv",
+                       help="one row per student: ID, variant code, one column per asked quantity")
+    grade.add_argument("--set", default=".", metavar="DIR", dest="set_dir",
+                       help="the folder of the set (default: the current folder)")
+    grade.add_argument("--marks", default=None, metavar="SPEC",
+                       help="marks per quantity: 'w5=2,loss=1' or a YAML/JSON/TOML file (default 1 each)")
+    grade.add_argument("-o", "--output", default=None, metavar="DIR",
+                       help="a new folder for marks.csv, reports/, summary.html (default: ANSWERS-graded)")
+
+
+def _grade(args) -> int:
+    from pathlib import Path
+
+    from ..errors import UsageError
+    from ..exercises.build import check_target, write_files
+    from ..exercises.grading import answers as reading, marks
+    from ..exercises.grading.grade import Contexts, first_context, grade
+    from ..exercises.grading.marks import text as marks_text
+    from ..exercises.grading.outputs import files
+    from ..exercises.setfile import read_set
+    from .output import is_stream
+    out = args.output or str(Path(args.answers).with_name(Path(args.answers).stem + "-graded"))
+    if out.startswith("/dev/") or is_stream(out) or out == "-":
+        raise UsageError("is not a folder the grades can be written to", out)
+    check_target(out)
+    stored = read_set(args.set_dir)
+    contexts = Contexts(stored)
+    first = first_context(stored, contexts)
+    scheme = marks.parse(args.marks, stored.ids, first.problem, first.names)
+    found = reading.read(args.answers, stored.ids, first.names, {v["code"] for v in stored.data["variants"]})
+    for b in found.bad:
+        print(f"handprop: {args.answers}: line {b.line}: not graded: {b.why}", file=sys.stderr)
+    if not found.rows:
+        raise UsageError(f"has no row that can be graded ({len(found.bad)} bad, listed above)", source=args.answers)
+    graded = grade(stored, found, scheme, contexts)
+    write_files(out, files(graded))
+    totals = [s.total for s in graded.students]
+    mean = sum(totals) / len(totals)
+    print(f"graded {len(totals)} student{'s' if len(totals) != 1 else ''} from {args.answers} "
+          f"(mean {marks_text(round(mean, 2))} of {marks_text(scheme.total)} marks) into {out}: "
+          "marks.csv, summary.html, reports/")
+    if found.bad:
+        print(f"  {len(found.bad)} row{'s' if len(found.bad) != 1 else ''} not graded: lines "
+              f"{', '.join(str(b.line) for b in found.bad)}")
+    for header, why in found.ignored:
+        print(f"  column {header!r} not read: {why}")
+    if found.unasked:
+        print(f"  asked but in no column: {', '.join(found.unasked)}")
+    return 1 if found.bad else 0

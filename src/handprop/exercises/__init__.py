@@ -12,4 +12,7 @@ One concept per module:
 - :mod:`.sheet`, :mod:`.key`, :mod:`.solvepage`: the worksheet, the answer key and the
   "solve it yourself" page, in their formats;
 - :mod:`.build`: a whole set written to a folder.
+- :mod:`.lms`: the set for an LMS: Moodle XML (numerical, Cloze), GIFT, Canvas QTI 1.2;
+- :mod:`.grading`: a class's answers graded by the checker, with carried credit: marks,
+  reports, the class summary.
 """

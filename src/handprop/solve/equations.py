@@ -251,4 +251,5 @@ def _update(s: System) -> None:
     rule = OPTIMIZERS[p.optimizer]
     eta = Sym(ETA)
     for name in p.updated:
-        _put(s, qid("new", name), rule.update(symbol("param", name), symbol("grad", name), eta))
+        _put(s, qid("new", name), rule.update(symbol("param", name), symbol("grad", name), eta,
+                                              p.optimizer_settings))

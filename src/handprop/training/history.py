@@ -1,13 +1,13 @@
-"""Many steps of gradient descent, recorded.
+"""Many steps of the problem's optimizer, recorded.
 
 One step is the lesson; thousands of them are the payoff ("after 10,000 rounds
 the error is 0.0000351").  :func:`train` runs ``steps`` steps of the problem's
-own gradient descent (its loss, batch mode, learning rate and bias rule) and
-records the loss and every parameter at step 0, every ``every`` steps, and at
+own training (its loss, batch mode, learning rate, bias rule and optimizer, with
+the optimizer's state carried from step to step) and records the loss and every parameter at step 0, every ``every`` steps, and at
 the last step.
 
 Three engines do the same arithmetic behind one interface (a *stepper*:
-``run(n)``, ``parameters()``, ``outputs()``, ``loss()``):
+``run(n)``, ``parameters()``, ``state()``, ``outputs()``, ``loss()``):
 
 - ``scalar``: the network compiled to straight-line Python (:mod:`.scalar`);
   exactly the float64 numbers of repeated :func:`handprop.solve.engine.solve`, and
@@ -37,6 +37,7 @@ from ..errors import MissingDependency, NumericError, ProblemError
 from ..problem import Problem
 from ..problem.limits import MAX_TRAIN_STEPS
 from ..nn import OPTIMIZERS
+from ..nn.optimizers import ETA, GRAD, NEW, PARAM, hyper_key, state_key
 from ..quantities import qid
 from ..solve.engine import loss_with, solve
 from ..solve.equations import system
@@ -62,6 +63,7 @@ class Stepper(Protocol):
 
     def run(self, steps: int) -> None: ...
     def parameters(self) -> Sequence[float]: ...   # a new sequence, in Problem.params order
+    def state(self) -> Mapping[str, Sequence[float]]: ...   # each carried state, Problem.updated order
     def outputs(self) -> tuple[tuple[float, ...], ...]: ...
     def loss(self) -> float: ...
 
@@ -109,6 +111,30 @@ class Columns(Mapping):
         return len(self.names)
 
 
+class States(Mapping):
+    """The optimizer's carried states by id, each ``{parameter: value}`` for every updated
+    parameter: ``states["m"]["w5"]``.  Held as the engine gave them (tuples or arrays) and made
+    a dict only when one is asked for."""
+
+    def __init__(self, names: Sequence[str], columns: Mapping[str, Sequence[float]]):
+        self.names = tuple(names)
+        self.columns = dict(columns)
+        self._made: dict[str, dict[str, float]] = {}
+
+    def __getitem__(self, sid: str) -> dict[str, float]:
+        if sid not in self._made:
+            values = self.columns[sid]
+            values = values.tolist() if hasattr(values, "tolist") else [float(v) for v in values]
+            self._made[sid] = dict(zip(self.names, values))
+        return self._made[sid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
 @dataclass(frozen=True)
 class History:
     """A training run: the loss and the parameters at each recorded step.
@@ -127,6 +153,28 @@ class History:
     parameters: Columns
     outputs: tuple[tuple[float, ...], ...]      # final outputs, one tuple per sample
     initial_outputs: tuple[tuple[float, ...], ...]
+    state: Mapping[str, Mapping[str, float]] = None   # the optimizer's carried states at the end:
+                                                      # {"m": {"w1": ...}, ...} ({} for plain SGD)
+
+    @property
+    def optimizer(self):
+        """The optimizer's table entry."""
+        return OPTIMIZERS[self.problem.optimizer]
+
+    @property
+    def optimizer_words(self) -> str:
+        """The optimizer and its settings as a report says them: ``Adam (β₁ 0.9, β₂ 0.999, ε 1e-08)``."""
+        entry, settings = self.optimizer, self.problem.optimizer_settings
+        parts = []
+        for h in entry.hypers:
+            value = settings[h.name]
+            if h.kind == "bool":
+                if value:
+                    parts.append(h.name)
+            elif value != 0 or h.name not in ("weight_decay", "dampening"):
+                parts.append(f"{h.text or h.name} {value:g}" if h.name != "weight_decay"
+                             else f"weight decay λ {value:g}")
+        return entry.title + (f" ({', '.join(parts)})" if parts else "")
 
     @property
     def method(self) -> str:
@@ -172,7 +220,9 @@ class History:
 
 
 class ReferenceStepper:
-    """:func:`handprop.solve.engine.solve` step after step: the definition (original variant only)."""
+    """:func:`handprop.solve.engine.solve` step after step, each gradient then moved by the
+    optimizer's trees (:meth:`handprop.nn.optimizers.Optimizer.steps`) evaluated as they stand:
+    the definition (original variant only)."""
 
     name = "reference"
 
@@ -182,6 +232,11 @@ class ReferenceStepper:
         self.problem = problem
         self.system = system(problem)
         self.params = dict(problem.params)
+        self.entry = OPTIMIZERS[problem.optimizer]
+        self.settings = problem.optimizer_settings
+        self.hypers = {hyper_key(k): v for k, v in self.settings.values if not isinstance(v, bool)}
+        self.states = {s.id: {p: 0.0 for p in problem.updated} for s in self.entry.carried}
+        self.t = 0
 
     def _solution(self):
         return solve(self.problem.with_params(self.params))
@@ -189,10 +244,24 @@ class ReferenceStepper:
     def run(self, steps: int) -> None:
         for _ in range(steps):
             values = self._solution().values
-            self.params.update({p: values[qid("new", p)] for p in self.problem.updated})
+            self.t += 1
+            trees = self.entry.steps(self.t, self.settings)
+            for p in self.problem.updated:
+                env = {**self.hypers, PARAM: self.params[p], GRAD: values[qid("grad", p)],
+                       ETA: self.problem.learning_rate}
+                env.update({state_key(sid): kept[p] for sid, kept in self.states.items()})
+                for key, tree in trees:
+                    env[key] = tree.eval(env)
+                for sid, kept in self.states.items():
+                    kept[p] = env[sid]
+                self.params[p] = env[NEW]
 
     def parameters(self) -> tuple[float, ...]:
         return tuple(self.params.values())
+
+    def state(self) -> dict[str, tuple[float, ...]]:
+        """Each carried state of every updated parameter (in ``Problem.updated`` order)."""
+        return {sid: tuple(kept[p] for p in self.problem.updated) for sid, kept in self.states.items()}
 
     def outputs(self) -> tuple[tuple[float, ...], ...]:
         p = self.problem
@@ -319,10 +388,11 @@ def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas:
             raise _overflow(problem, done, "a value is no longer finite")
         losses.append(loss)
         rows.append(values)
+    state = States(problem.updated, runner.state())
     return History(problem=problem, steps=steps, every=every, hidden_deltas=hidden_deltas,
                    engine=engine_name, recorded_steps=tuple(marks), loss=tuple(losses),
                    parameters=Columns(list(problem.params), rows),
-                   outputs=runner.outputs(), initial_outputs=initial_outputs)
+                   outputs=runner.outputs(), initial_outputs=initial_outputs, state=state)
 
 
 def _finite(values: Sequence[float]) -> bool:
