@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-from handprop.nn import OPTIMIZERS
 from handprop.problem import load, parse
 from handprop.training.history import train
 
@@ -60,8 +59,6 @@ def test_export_then_import_gives_back_the_same_problem_file(cli, tmp_path, name
         to_torch(problem).load_state_dict(torch.load(state, weights_only=True))
 
 
-@pytest.mark.skipif("momentum" not in OPTIMIZERS, reason="needs the problem file's `optimizer:` mapping "
-                    "field (branch issue14-optimizers), not on this branch yet")
 def test_export_then_import_keeps_the_optimizer(cli, tmp_path):
     torch.manual_seed(8)
     model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid()).double()

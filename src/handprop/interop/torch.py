@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ProblemError
-from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from ..nn import ACTIVATIONS, LOSSES
 from ..problem import Problem, parse
 from ..problem.limits import PROBLEM_DEFAULTS
 from .need import need_torch
@@ -252,10 +252,6 @@ def problem_data(model, inputs, targets, loss: Any = None, lr: float | None = No
                  "update_biases": update_biases,
                  "batch": batch or loss_read.batch or "mean"})
     if field != "sgd":
-        name = field["name"] if isinstance(field, dict) else field
-        if name not in OPTIMIZERS:
-            raise _cannot(f"is the optimizer {field}, which this handprop does not have (optimizers: "
-                          f"{', '.join(OPTIMIZERS)}); use torch.optim.SGD(params, lr=...)", "optimizer")
         data["optimizer"] = field
     return data
 
