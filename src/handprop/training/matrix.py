@@ -70,7 +70,8 @@ class MatrixStepper:
         n_out = len(problem.outputs)
         self.dE = compile_array(loss.slope(Y, T, n_out), ("y", "t"), np)
         self.part = compile_array(loss.part(Y, T, n_out), ("y", "t"), np)
-        self.update = OPTIMIZERS[problem.optimizer].array_update
+        entry = OPTIMIZERS[problem.optimizer]
+        self.update = lambda xp, P, G, rate: entry.array_step(xp, P, G, {}, 1, rate, entry.defaults)
         order = np.array([i for idx in w_index for i in idx] + list(range(len(names) - nb, len(names))),
                          dtype=np.intp)
         self.order = np.argsort(order)   # from (W[0].ravel(), W[1].ravel(), ..., biases) to params order
