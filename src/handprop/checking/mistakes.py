@@ -549,7 +549,8 @@ def _bias_update(ix: _Index):
         yield Mistake("bias_update", "the biases left as they were (the problem updates them)", updated=keep)
     else:
         rule = OPTIMIZERS[p.optimizer].update
-        adds = tuple((qid("new", b.name), rule(Sym(qid("param", b.name)), Sym(qid("grad", b.name)), Sym(ETA)))
+        adds = tuple((qid("new", b.name), rule(Sym(qid("param", b.name)), Sym(qid("grad", b.name)), Sym(ETA),
+                                                       p.optimizer_settings))
                      for b in p.biases)
         yield Mistake("bias_update", "the biases updated too (the problem keeps them fixed)",
                       updated=tuple(ix.model.updated) + tuple(b.name for b in p.biases), adds=adds)

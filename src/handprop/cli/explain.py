@@ -73,13 +73,16 @@ def at_step(problem, step: int):
     training engine), and where its update stands: :class:`~handprop.solve.equations.At` of
     step ``step`` with the optimizer's state after those steps."""
     from ..nn import OPTIMIZERS
+    from ..quantities import qid
     from ..solve.equations import FIRST, At
     if step == 1:
         return problem, FIRST
     from ..training import train
     history = train(problem, step - 1, every=step - 1)
-    carried = OPTIMIZERS[problem.optimizer].carried
-    return history.final_problem, At(step, history.final_state if carried else {})
+    if not OPTIMIZERS[problem.optimizer].carried:
+        return history.final_problem, At(step)
+    state = {qid(sid, name): value for sid, values in history.state.items() for name, value in values.items()}
+    return history.final_problem, At(step, state)
 
 
 def check_applies(args, fmt: str) -> None:

@@ -36,7 +36,7 @@ LOSS = "half_sse"
 LEARNING_RATE = 0.5
 UPDATE_BIASES = False
 BATCH = "sum"        # how the samples' gradients combine: sum or mean
-OPTIMIZER = "sgd"    # the update rule (UPDATES)
+OPTIMIZER = "sgd"    # the update rule (UPDATES): a name, or a mapping of name and settings
 TRACE = {}           # the trace's values, by quantity id
 HAND = {}            # the trace's hand-rounded values (shown, not checked)
 ROUNDING = ""        # how they were rounded
@@ -128,7 +128,65 @@ LOSS_FUNCTIONS = {
                       lambda y, t, n: -t / max(y, LOG_FLOOR), "-t ln out", "-t / out"),
 }
 SIMPLIFIED = {("sigmoid", "bce"), ("softmax", "cross_entropy")}   # delta = out - target
-UPDATES = {"sgd": lambda p, g, lr: p - lr * g}                    # the optimizers' updates
+
+
+def sgd(p, g, lr, state, t, s):
+    """p - lr (g + weight_decay p)."""
+    return p - lr * (g + s["weight_decay"] * p)
+
+
+def momentum(p, g, lr, state, t, s):
+    """torch.optim.SGD with momentum: the buffer b starts as the gradient, then b = mu b + (1 - dampening) g."""
+    g = g + s["weight_decay"] * p
+    b = g if t == 1 else s["momentum"] * state["velocity"] + (1.0 - s["dampening"]) * g
+    state["velocity"] = b
+    return p - lr * (g + s["momentum"] * b if s["nesterov"] else b)
+
+
+def rmsprop(p, g, lr, state, t, s):
+    """v = alpha v + (1 - alpha) g^2; p - lr g / (sqrt(v) + eps)."""
+    g = g + s["weight_decay"] * p
+    state["v"] = s["alpha"] * state.get("v", 0.0) + (1.0 - s["alpha"]) * g * g
+    return p - lr * g / (math.sqrt(state["v"]) + s["eps"])
+
+
+def adam(p, g, lr, state, t, s, decoupled=False):
+    """m, v the running moments; p - lr/(1 - beta1^t) m / (sqrt(v)/sqrt(1 - beta2^t) + eps) (torch's
+    order); AdamW first shrinks p by lr weight_decay p instead of adding weight_decay p to g."""
+    if decoupled:
+        p = p * (1.0 - lr * s["weight_decay"])
+    else:
+        g = g + s["weight_decay"] * p
+    b1, b2 = s["beta1"], s["beta2"]
+    m = state["m"] = b1 * state.get("m", 0.0) + (1.0 - b1) * g
+    v = state["v"] = b2 * state.get("v", 0.0) + (1.0 - b2) * g * g
+    step = lr / (1.0 - b1 ** t)
+    return p - step * m / (math.sqrt(v) / math.sqrt(1.0 - b2 ** t) + s["eps"])
+
+
+UPDATES = {    # the optimizers: (p, gradient, learning rate, its state (changed), step t from 1, settings)
+    "sgd": sgd, "momentum": momentum, "rmsprop": rmsprop, "adam": adam,
+    "adamw": lambda p, g, lr, state, t, s: adam(p, g, lr, state, t, s, decoupled=True),
+}
+DEFAULTS = {   # each optimizer's settings when a problem leaves them out (torch's, but momentum 0.9)
+    "sgd": {"weight_decay": 0.0},
+    "momentum": {"momentum": 0.9, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
+    "rmsprop": {"alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0},
+    "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
+    "adamw": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
+}
+
+
+def optimizer_of(problem):
+    """(name, settings) of the problem's optimizer: a name, or a mapping of name and settings."""
+    given = problem.get("optimizer", "sgd")
+    name = given["name"] if isinstance(given, dict) else given
+    if name not in UPDATES:
+        raise KeyError(f"this script has no form of the optimizer {name!r}")
+    settings = dict(DEFAULTS[name])
+    if isinstance(given, dict):
+        settings.update({k: v for k, v in given.items() if k != "name"})
+    return name, settings
 
 
 # ---------------------------------------------------------------- printing and checking
@@ -344,15 +402,16 @@ def run(problem, trace, hand=None, quiet=False, digits=DIGITS, tolerance=TOLERAN
             check(f"grad:{name}", worked[name], g)
 
     lr = problem["learning_rate"]
-    optimizer = problem.get("optimizer", "sgd")
-    if optimizer not in UPDATES:
-        raise KeyError(f"this script has no form of the optimizer {optimizer!r}")
-    check.heading(f"Update (learning rate {lr!r})")
+    optimizer, settings = optimizer_of(problem)
+    plain = optimizer == "sgd" and not settings["weight_decay"]
+    check.heading(f"Update (learning rate {lr!r})" if plain else
+                  f"Update ({optimizer}, step 1, learning rate {lr!r})")
     updated = dict(params)
     for name in list(problem["weights"]) + (list(problem["biases"]) if problem["update_biases"] else []):
         g = check.computed[f"grad:{name}"]
-        updated[name] = UPDATES[optimizer](params[name], g, lr)
-        check(f"new:{name}", f"{check.fmt(params[name])} - {lr!r} x {check.fmt(g)}", updated[name])
+        updated[name] = UPDATES[optimizer](params[name], g, lr, {}, 1, settings)
+        check(f"new:{name}", f"{check.fmt(params[name])} - {lr!r} x {check.fmt(g)}" if plain else
+              f"{optimizer} from {check.fmt(params[name])} with gradient {check.fmt(g)}", updated[name])
     check("new:E:total", "the loss with the updated parameters", loss_of(problem, layers, updated))
 
     unchecked = [qid for qid in trace if qid not in check.computed]

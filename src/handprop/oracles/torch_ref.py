@@ -13,7 +13,7 @@ from typing import Callable
 from ..problem import Problem
 from .finite_diff import MissingForm
 
-__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "torch_gradients", "torch_sgd", "available"]
+__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "torch_gradients", "torch_sgd", "torch_train", "STATES", "available"]
 
 LOG_FLOOR = 1e-12
 
@@ -63,9 +63,28 @@ LOSSES: dict[str, Callable] = {
 targets) -> the loss (a row per sample)."""
 
 OPTIMIZERS: dict[str, Callable] = {
-    "sgd": lambda torch, params, lr: torch.optim.SGD(params, lr=lr),
+    "sgd": lambda torch, params, lr, s: torch.optim.SGD(params, lr=lr, weight_decay=s["weight_decay"]),
+    "momentum": lambda torch, params, lr, s: torch.optim.SGD(
+        params, lr=lr, momentum=s["momentum"], dampening=s["dampening"], nesterov=s["nesterov"],
+        weight_decay=s["weight_decay"]),
+    "rmsprop": lambda torch, params, lr, s: torch.optim.RMSprop(
+        params, lr=lr, alpha=s["alpha"], eps=s["eps"], weight_decay=s["weight_decay"]),
+    "adam": lambda torch, params, lr, s: torch.optim.Adam(
+        params, lr=lr, betas=(s["beta1"], s["beta2"]), eps=s["eps"], weight_decay=s["weight_decay"]),
+    "adamw": lambda torch, params, lr, s: torch.optim.AdamW(
+        params, lr=lr, betas=(s["beta1"], s["beta2"]), eps=s["eps"], weight_decay=s["weight_decay"]),
 }
-"""The optimizers as torch.optim builds them: (torch, parameters, learning rate) -> optimizer."""
+"""The optimizers as torch.optim builds them: (torch, parameters, learning rate, the problem's
+settings by name) -> optimizer."""
+
+STATES: dict[str, dict[str, str]] = {
+    "sgd": {},
+    "momentum": {"velocity": "momentum_buffer"},
+    "rmsprop": {"v": "square_avg"},
+    "adam": {"m": "exp_avg", "v": "exp_avg_sq"},
+    "adamw": {"m": "exp_avg", "v": "exp_avg_sq"},
+}
+"""Each optimizer's carried states: handprop's id -> the key of torch.optim's per-parameter state."""
 
 
 def _activate(layer, z):
@@ -130,29 +149,52 @@ def torch_gradients(problem: Problem) -> dict[str, float]:
 
 def _optimizer(problem: Problem, params):
     import torch
-    if problem.optimizer not in OPTIMIZERS:
+    if problem.optimizer not in OPTIMIZERS or problem.optimizer not in STATES:
         raise MissingForm(f"the PyTorch reference has no form of the optimizer {problem.optimizer!r}")
-    return OPTIMIZERS[problem.optimizer](torch, params, problem.learning_rate)
+    return OPTIMIZERS[problem.optimizer](torch, params, problem.learning_rate, problem.optimizer_options)
 
 
 def torch_sgd(problem: Problem, steps: int) -> dict[str, float]:
     """Every parameter after ``steps`` steps of the problem's ``torch.optim`` optimizer."""
+    return torch_train(problem, steps)[0]
+
+
+def torch_train(problem: Problem, steps: int) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """``steps`` steps of the problem's ``torch.optim`` optimizer (float64): every parameter
+    after them, and each updated parameter's carried states (``{"m": {"w1": ...}, ...}``)."""
     import torch
     W, beta, gather, mask, pos = _network(problem, problem.update_biases)
     T = torch.tensor([s.targets for s in problem.samples], dtype=torch.float64)
-    opt = _optimizer(problem, W + ([beta] if problem.update_biases else []))
+    tensors = W + ([beta] if problem.update_biases else [])
+    opt = _optimizer(problem, tensors)
     for _ in range(steps):
         opt.zero_grad()
         z, a = _forward(problem, W, beta, gather, mask)
         _loss(problem, z, a, T).backward()
         opt.step()
-    W = [w.detach() for w in W]
-    beta = beta.detach()
-    values = {}
-    for li, layer in enumerate(problem.layers):
-        for j, u in enumerate(layer.units):
+
+    def read(li: int | None, tensor) -> dict[str, float]:
+        out = {}
+        if li is None:
+            for b in problem.biases:
+                out[b.name] = float(tensor[pos[b.name]])
+            return out
+        for j, u in enumerate(problem.layers[li].units):
             for i, w in enumerate(problem.incoming[u]):
-                values[w.name] = float(W[li][j, i])
-    for b in problem.biases:
-        values[b.name] = float(beta[pos[b.name]])
-    return values
+                out[w.name] = float(tensor[j, i])
+        return out
+
+    values: dict[str, float] = {}
+    for li in range(len(W)):
+        values.update(read(li, W[li].detach()))
+    values.update(read(None, beta.detach()))
+    states: dict[str, dict[str, float]] = {}
+    for ours, theirs in STATES[problem.optimizer].items():
+        states[ours] = {}
+        for li, tensor in enumerate(tensors):
+            kept = opt.state.get(tensor, {}).get(theirs)
+            if kept is None:
+                continue
+            states[ours].update(read(li if li < len(W) else None, kept.detach()))
+    updated = set(problem.updated)
+    return values, {k: {p: v for p, v in col.items() if p in updated} for k, col in states.items()}

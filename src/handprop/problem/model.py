@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from ..errors import ProblemError, UsageError
+from ..nn.optimizers import DEFAULT, OPTIMIZERS, Settings
 
 __all__ = ["Layer", "Weight", "Bias", "Sample", "Problem", "require_problem"]
 
@@ -71,15 +72,29 @@ class Problem:
     learning_rate: float = 0.5
     update_biases: bool = False
     batch: str = "sum"
-    optimizer: str = "sgd"
+    optimizer: str = "sgd"      # the optimizer's name (OPTIMIZERS[problem.optimizer] is its entry)
+    optimizer_settings: Settings = DEFAULT   # its hyperparameters, every one (defaults filled in)
     title: str = ""
     description: str = ""
     name: str = field(default="", compare=False)   # the built-in's name or the file's stem
     form: str = "explicit"      # how it was written: "explicit" or "matrix" (the shorthand)
 
+    def __post_init__(self):
+        settings = self.optimizer_settings
+        if settings.name != self.optimizer:
+            if settings != DEFAULT or self.optimizer not in OPTIMIZERS:
+                raise UsageError(f"optimizer {self.optimizer!r} with the settings of {settings.name}",
+                                 source="Problem")
+            object.__setattr__(self, "optimizer_settings", OPTIMIZERS[self.optimizer].defaults)
+
     @property
     def outputs(self) -> tuple[str, ...]:
         return self.layers[-1].units
+
+    @property
+    def optimizer_options(self) -> dict[str, float | bool]:
+        """The optimizer's hyperparameters by name (``{"beta1": 0.9, ...}``; a new dict)."""
+        return dict(self.optimizer_settings.values)
 
     @cached_property
     def incoming(self) -> dict[str, tuple[Weight, ...]]:
@@ -179,8 +194,8 @@ class Problem:
         d["learning_rate"] = self.learning_rate
         d["update_biases"] = self.update_biases
         d["batch"] = self.batch
-        if self.optimizer != "sgd":
-            d["optimizer"] = self.optimizer
+        if self.optimizer_settings != DEFAULT:   # plain sgd is left out; else every setting, exactly
+            d["optimizer"] = self.optimizer_settings.as_dict()
         if self.form != "explicit":     # written in the matrix shorthand: the matrix view by default
             d["form"] = self.form
         return d

@@ -21,6 +21,7 @@ from ..visible import one_line, title_text, visible
 from .limits import (LAYER_DEFAULTS, LAYER_PARAMS, MAX_SAMPLE_PARAMS, MAX_WEIGHTS,
                      PROBLEM_DEFAULTS, RESERVED_OUTPUT_NAMES)
 from .model import Bias, Layer, Problem, Sample, Weight
+from .optimizer import read_optimizer
 from .reading import check_document, describe, suggest
 
 if TYPE_CHECKING:  # the pydantic models are imported only when a file is validated
@@ -83,9 +84,11 @@ def _normalise(raw: RawProblem, name: str) -> Problem:
     if raw.learning_rate < 0:
         raise ProblemError(f"must not be negative, got {raw.learning_rate:g} (the update subtracts "
                            "learning_rate x gradient itself)", "learning_rate")
+    settings = read_optimizer(raw.optimizer)
     return Problem(inputs=inputs, layers=layers, weights=weights, biases=biases, samples=samples,
                    loss=raw.loss, learning_rate=raw.learning_rate, update_biases=raw.update_biases,
-                   batch=raw.batch, optimizer=raw.optimizer, title=title_text(raw.title),
+                   batch=raw.batch, optimizer=settings.name, optimizer_settings=settings,
+                   title=title_text(raw.title),
                    description=visible(raw.description), name=one_line(name or ""),
                    form=getattr(raw, "form", None) or ("matrix" if isinstance(raw.inputs, int) else "explicit"))
 

@@ -186,7 +186,7 @@ class RawProblem(_Strict):
     learning_rate: Number = PROBLEM_DEFAULTS["learning_rate"]
     update_biases: StrictBool = PROBLEM_DEFAULTS["update_biases"]
     batch: Literal[BATCH_NAMES] = PROBLEM_DEFAULTS["batch"]
-    optimizer: OptimizerName = PROBLEM_DEFAULTS["optimizer"]
+    optimizer: Any = PROBLEM_DEFAULTS["optimizer"]     # a name or a mapping: read by .optimizer
     form: Optional[Literal["explicit", "matrix"]] = PROBLEM_DEFAULTS["form"]
 
 

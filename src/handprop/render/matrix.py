@@ -424,7 +424,9 @@ class _Builder:
         return eqs
 
     def updates(self) -> tuple[list[Equation], str]:
-        sgd = self.p.get("optimizer", "sgd") == "sgd"
+        written = self.p.get("optimizer", "sgd")        # a name, or a mapping of name and settings
+        name = written.get("name") if isinstance(written, dict) else written
+        sgd = written == "sgd"
         eta = Num(self.env[ETA], ETA, given=True)
         eqs = []
         for l in range(len(self.layers)):
@@ -457,9 +459,9 @@ class _Builder:
                                         Num(self.v[g_id], g_id)))
                     members.append((Num(self.v[n_id], n_id),))
                     eqs.append(Equation(tuple(members)))
-        entry = OPTIMIZERS.get(self.p.get("optimizer", "sgd"))
+        entry = OPTIMIZERS.get(name)
         note = ("Gradient descent: every entry moves against its gradient by η × gradient."
-                if sgd else f"The update is {entry.title if entry else self.p.get('optimizer')}, "
+                if sgd else f"The update is {entry.title if entry else name}, "
                 "entry by entry; the matrices are its results.")
         if not self.p["update_biases"] and self.p["biases"]:
             note += " The biases are not updated (update_biases: false)."

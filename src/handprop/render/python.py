@@ -20,6 +20,8 @@ def _r(value) -> str:
     """A Python literal for ``value`` (floats round-trip exactly; names may be any text)."""
     if isinstance(value, (float, bool, int, str)):
         return repr(value)
+    if isinstance(value, dict):      # an optimizer with its settings
+        return "{" + ", ".join(f"{_r(k)}: {_r(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot embed {value!r}")
 
 

@@ -37,6 +37,7 @@ from ..errors import MissingDependency, NumericError, ProblemError
 from ..problem import Problem
 from ..problem.limits import MAX_TRAIN_STEPS
 from ..nn import OPTIMIZERS
+from ..nn.optimizers import ETA, GRAD, NEW, PARAM, hyper_key, state_key
 from ..quantities import qid
 from ..solve.engine import loss_with, solve
 from ..solve.equations import system
@@ -62,6 +63,7 @@ class Stepper(Protocol):
 
     def run(self, steps: int) -> None: ...
     def parameters(self) -> Sequence[float]: ...   # a new sequence, in Problem.params order
+    def state(self) -> Mapping[str, Sequence[float]]: ...   # each carried state, Problem.updated order
     def outputs(self) -> tuple[tuple[float, ...], ...]: ...
     def loss(self) -> float: ...
 
@@ -162,7 +164,9 @@ class History:
 
 
 class ReferenceStepper:
-    """:func:`handprop.solve.engine.solve` step after step: the definition (original variant only)."""
+    """:func:`handprop.solve.engine.solve` step after step, each gradient then moved by the
+    optimizer's trees (:meth:`handprop.nn.optimizers.Optimizer.steps`) evaluated as they stand:
+    the definition (original variant only)."""
 
     name = "reference"
 
@@ -172,6 +176,11 @@ class ReferenceStepper:
         self.problem = problem
         self.system = system(problem)
         self.params = dict(problem.params)
+        self.entry = OPTIMIZERS[problem.optimizer]
+        self.settings = problem.optimizer_settings
+        self.hypers = {hyper_key(k): v for k, v in self.settings.values if not isinstance(v, bool)}
+        self.states = {s.id: {p: 0.0 for p in problem.updated} for s in self.entry.carried}
+        self.t = 0
 
     def _solution(self):
         return solve(self.problem.with_params(self.params))
@@ -179,10 +188,24 @@ class ReferenceStepper:
     def run(self, steps: int) -> None:
         for _ in range(steps):
             values = self._solution().values
-            self.params.update({p: values[qid("new", p)] for p in self.problem.updated})
+            self.t += 1
+            trees = self.entry.steps(self.t, self.settings)
+            for p in self.problem.updated:
+                env = {**self.hypers, PARAM: self.params[p], GRAD: values[qid("grad", p)],
+                       ETA: self.problem.learning_rate}
+                env.update({state_key(sid): kept[p] for sid, kept in self.states.items()})
+                for key, tree in trees:
+                    env[key] = tree.eval(env)
+                for sid, kept in self.states.items():
+                    kept[p] = env[sid]
+                self.params[p] = env[NEW]
 
     def parameters(self) -> tuple[float, ...]:
         return tuple(self.params.values())
+
+    def state(self) -> dict[str, tuple[float, ...]]:
+        """Each carried state of every updated parameter (in ``Problem.updated`` order)."""
+        return {sid: tuple(kept[p] for p in self.problem.updated) for sid, kept in self.states.items()}
 
     def outputs(self) -> tuple[tuple[float, ...], ...]:
         p = self.problem

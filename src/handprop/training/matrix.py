@@ -12,7 +12,9 @@ Biases may be shared by several units (even across layers): each unit has the
 index of its bias in one vector ``beta`` (or of a constant zero), so gathering
 and summing by index covers every convention.  The same float64 mathematics as
 :mod:`handprop.solve.engine`; only the order of additions differs (matrix products).
-numpy is imported here and nowhere on the command line's cold path.
+The optimizer is its entry's in-place array form (``Optimizer.array_step``), with
+its states one array beside each parameter array (``state[slot][id]``, zero to
+begin with).  numpy is imported here and nowhere on the command line's cold path.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import numpy as np
 from ..expr.evaluate import compile_array
 from ..expr.nodes import Num, Sym
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from ..nn.optimizers import DEFAULT
 from ..problem import Problem
 from ..solve.equations import simplified
 
@@ -28,7 +31,7 @@ Z, Y, T = Sym("z"), Sym("y"), Sym("t")
 
 
 class MatrixStepper:
-    """Steps of gradient descent with numpy (mutates its own arrays only)."""
+    """Steps of the problem's optimizer with numpy (mutates its own arrays only)."""
 
     name = "numpy"
 
@@ -58,7 +61,14 @@ class MatrixStepper:
         self.X = np.array([s.inputs for s in problem.samples], dtype=float)
         self.T = np.array([s.targets for s in problem.samples], dtype=float)
         self.scale = 1.0 / len(problem.samples) if problem.batch == "mean" else 1.0
-        self.rate = problem.learning_rate * self.scale   # one pass over a gradient, not two
+        self.entry = OPTIMIZERS[problem.optimizer]
+        self.settings = problem.optimizer_settings
+        # plain SGD folds the batch's scale into the rate (one pass over a gradient, not two);
+        # any other optimizer needs the gradient itself
+        self.plain = self.settings == DEFAULT
+        self.rate = problem.learning_rate * (self.scale if self.plain else 1.0)
+        self.t = 0                       # steps taken
+        self.states: dict[tuple, dict[str, np.ndarray]] = {}   # slot -> state id -> array
         self.f = [_activation(layer) for layer in layers]
         self.df = [_slope(layer) for layer in layers]
         self.fused = simplified(problem)
@@ -70,8 +80,6 @@ class MatrixStepper:
         n_out = len(problem.outputs)
         self.dE = compile_array(loss.slope(Y, T, n_out), ("y", "t"), np)
         self.part = compile_array(loss.part(Y, T, n_out), ("y", "t"), np)
-        entry = OPTIMIZERS[problem.optimizer]
-        self.update = lambda xp, P, G, rate: entry.array_step(xp, P, G, {}, 1, rate, entry.defaults)
         order = np.array([i for idx in w_index for i in idx] + list(range(len(names) - nb, len(names))),
                          dtype=np.intp)
         self.order = np.argsort(order)   # from (W[0].ravel(), W[1].ravel(), ..., biases) to params order
@@ -102,11 +110,22 @@ class MatrixStepper:
         slope = self.df[-1]
         return g if slope is None else g * slope(z, y)
 
+    def update(self, slot: tuple, P, G) -> None:
+        """One optimizer step of the parameter array ``P`` (in place) from its gradient ``G``
+        (overwritten); ``slot`` names P's states."""
+        if not self.plain and self.scale != 1.0:
+            G *= self.scale
+        state = self.states.get(slot)
+        if state is None:
+            state = self.states[slot] = {s.id: np.zeros_like(P) for s in self.entry.carried}
+        self.entry.array_step(np, P, G, state, self.t, self.rate, self.settings)
+
     def step(self) -> None:
-        """One step of gradient descent (mutates ``W`` and the biases)."""
+        """One step of the optimizer (mutates ``W``, the biases and the states)."""
         Z, A = self._forward()
         self._cached = None
-        W, rate = self.W, self.rate
+        self.t += 1
+        W = self.W
         D = self._output_delta(Z[-1], A[-1])
         bias_grad = [] if self.train_biases else None
         updates = []
@@ -115,7 +134,7 @@ class MatrixStepper:
             if bias_grad is not None and self.B[li] is not None:
                 bias_grad.append((li, np.add.reduce(D, axis=0)))
             if self.updated:
-                self.update(np, W[li], G, rate)
+                self.update(("W", li), W[li], G)
             else:
                 updates.append((li, G))
             if li:
@@ -124,22 +143,21 @@ class MatrixStepper:
                 if slope is not None:
                     D *= slope(Z[li - 1], A[li])
         for li, G in updates:
-            self.update(np, W[li], G, rate)
+            self.update(("W", li), W[li], G)
         if bias_grad:
             self._update_biases(bias_grad)
 
     def _update_biases(self, grads) -> None:
-        rate = self.rate
         if self.own:
             for li, g in grads:
                 mask = self.mask[li]
-                self.update(np, self.B[li], g if mask is None else g * mask, rate)
+                self.update(("B", li), self.B[li], g if mask is None else g * mask)
             return
         total = np.zeros(self.n_bias + 1)
         for li, g in grads:
             total += np.bincount(self.b_index[li], weights=g, minlength=self.n_bias + 1)
         total[-1] = 0.0
-        self.update(np, self.beta, total, rate)
+        self.update(("beta",), self.beta, total)
         self.B = [None if B is None else self.beta[bi] for B, bi in zip(self.B, self.b_index)]
 
     def run(self, steps: int) -> None:
@@ -163,6 +181,26 @@ class MatrixStepper:
     def parameters(self):
         """Every parameter in ``Problem.params`` order (a new 1-d array)."""
         return np.concatenate([W.ravel() for W in self.W] + [self.biases()])[self.order]
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Each carried state of every updated parameter, in ``Problem.updated`` order."""
+        n = len(self.problem.updated)
+        out = {}
+        for s in self.entry.carried:
+            def of(slot, like):
+                kept = self.states.get(slot)
+                return np.zeros_like(like) if kept is None else kept[s.id]
+            weights = [of(("W", li), W).ravel() for li, W in enumerate(self.W)]
+            if self.own:
+                values = np.zeros(self.n_bias + 1)
+                for li, (B, bi) in enumerate(zip(self.B, self.b_index)):
+                    if B is not None:
+                        values[bi] = of(("B", li), B)
+                biases = values[:-1]
+            else:
+                biases = of(("beta",), self.beta)[:-1]
+            out[s.id] = np.concatenate(weights + [biases])[self.order][:n]
+        return out
 
     def outputs(self) -> tuple[tuple[float, ...], ...]:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):

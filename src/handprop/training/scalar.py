@@ -24,11 +24,22 @@ left out of a step (they are compiled into :meth:`ScalarStepper.loss` instead).
 ``hidden_deltas="updated"`` reorders the statements: each layer's weights are
 updated before its deltas are passed down (the older code behind Mazur's
 summary lines).
+
+An optimizer with state (momentum, RMSprop, Adam, AdamW; :mod:`handprop.nn.optimizers`)
+puts its entry's trees for the step in place of each ``new:P``: one statement per
+tree (``opt:m:w5``, ..., then ``new:w5``), its states before the step local
+variables ``s0, s1, ...`` carried from step to step, and a hyperparameter to the
+power t (Adam's bias corrections) worked once a step.  Step 1 has trees of its own
+(every state starts at 0; momentum's buffer starts as the gradient), compiled as
+``first(P, S)``.  The reference engine evaluates the very same trees, so the two
+agree bit for bit for every optimizer.
 """
 from __future__ import annotations
 
 from ..expr.evaluate import Namespace, python_source
-from ..expr.nodes import Expr, Mul, Sym
+from ..expr.nodes import Expr, Mul, Num, Sym
+from ..nn import OPTIMIZERS
+from ..nn.optimizers import ETA, GRAD, NEW, PARAM, hyper_key, power_key, state_key, substitute
 from ..problem import Problem
 from ..quantities import parse, qid
 from ..solve.equations import System, system
@@ -55,13 +66,52 @@ MAX_FAN_IN = 500
 class _Program:
     """The statements of one problem's step, forward pass and loss."""
 
-    def __init__(self, problem: Problem, hidden_deltas: str):
+    def __init__(self, problem: Problem, hidden_deltas: str, t: int = 2, ns: Namespace | None = None):
         self.p = problem
         self.sys: System = system(problem)
         self.hidden_deltas = hidden_deltas
         self.index = {name: i for i, name in enumerate(problem.params)}
-        self.ns = Namespace()
-        self.exprs = {k: self._lean(k, e) for k, e in self.sys.exprs.items()}
+        self.ns = Namespace() if ns is None else ns
+        self.states: dict[str, str] = {}      # a state's key (state:m:w5) -> its variable (s0)
+        self.powers: dict[str, str] = {}      # power:beta1 -> its variable (q0), worked once a step
+        self.opt: dict[str, str] = {}         # an optimizer statement's key -> the parameter it is of
+        self.exprs = self._with_optimizer({k: self._lean(k, e) for k, e in self.sys.exprs.items()}, t)
+
+    def _with_optimizer(self, exprs: dict[str, Expr], t: int) -> dict[str, Expr]:
+        """Each ``new:P`` replaced by the optimizer's trees of step ``t`` (``t`` 2: every later step,
+        powers of t as variables), their symbols renamed to this program's keys."""
+        p = self.p
+        entry, settings = OPTIMIZERS[p.optimizer], p.optimizer_settings
+        steps = entry.steps(t, settings, powers=t > 1)
+        hypers = {hyper_key(k): Num(float(v)) for k, v in settings.values if not isinstance(v, bool)}
+        carried = [s.id for s in entry.carried]
+        updated = set(p.updated)
+        out: dict[str, Expr] = {}
+        for k, e in exprs.items():
+            s = parse(k)
+            if s is None or s.kind != "new" or s.name not in updated:
+                out[k] = e
+                continue
+            name = s.name
+            env: dict[str, Expr] = {PARAM: Sym(qid("param", name)), GRAD: Sym(qid("grad", name)),
+                                    ETA: Sym(ETA), **hypers}
+            for state in carried:
+                key = f"state:{state}:{name}"
+                env[state_key(state)] = Sym(key)
+                self.states.setdefault(key, f"s{len(self.states)}")
+            for h, _ in settings.values:
+                if power_key(h) in {sym for _, tree in steps for sym in tree.symbols()}:
+                    env[power_key(h)] = Sym(power_key(h))
+                    self.powers.setdefault(power_key(h), f"q{len(self.powers)}")
+            for key, tree in steps:
+                target = k if key == NEW else f"opt:{key}:{name}"
+                for sym in tree.symbols():       # a state before the step is read by its own update only
+                    if sym.startswith("state:") and sym != state_key(key):
+                        raise ValueError(f"{p.optimizer}: {key} reads {sym}, another state before the step")
+                out[target] = substitute(tree, env)
+                self.opt[target] = name
+                env[key] = Sym(target)
+        return out
 
     # -- naming
 
@@ -103,6 +153,8 @@ class _Program:
         top = len(p.layers) - 1
 
         def stage(k: str) -> tuple:
+            if k in self.opt:                                   # an optimizer's step: with its update
+                k = qid("new", self.opt[k])
             s = parse(k)
             if s.kind in ("net", "out"):
                 return (0, 0)
@@ -137,6 +189,10 @@ class _Program:
                 return inline[key]
             if key in names:
                 return names[key]
+            if key in self.states:
+                return self.states[key]
+            if key in self.powers:
+                return self.powers[key]
             s = parse(key)
             if s is not None and s.kind == "param":
                 return self.param(s.name)
@@ -148,6 +204,18 @@ class _Program:
         for k in keys:
             expr = self.exprs[k]
             source = python_source(expr, self.ns, symbol)
+            if k in self.opt and k.startswith("opt:"):
+                state = "state:" + k[len("opt:"):]
+                if state in self.states:          # a carried state's new value: into its variable
+                    names[k] = self.states[state]
+                    lines.append(f"{names[k]} = {source}")
+                    continue
+                if uses.get(k, 0) == 1 and k not in keep:
+                    inline[k] = source
+                    continue
+                names[k] = f"v{len(names)}"
+                lines.append(f"{names[k]} = {source}")
+                continue
             s = parse(k)
             if s.kind == "new" and s.name != "E:total":
                 lines.append(f"{self.param(s.name)} = {source}")
@@ -164,13 +232,28 @@ class _Program:
 
 
 def source(problem: Problem, hidden_deltas: str = "original") -> tuple[str, Namespace]:
-    """The Python source of ``run(P, n)`` (n steps from parameters P), ``forward(P)`` (the
-    outputs of every sample) and ``loss(P)``; and the namespace its functions need."""
+    """The Python source of ``run(P, S, t, n)`` (n steps from parameters P, optimizer states S,
+    t steps done), ``first(P, S)`` (step 1, when its trees are not the later steps'),
+    ``forward(P)`` (the outputs of every sample) and ``loss(P)``; and the namespace its
+    functions need."""
     prog = _Program(problem, hidden_deltas)
     names = [f"p{i}" for i in range(len(problem.params))]
     unpack = ", ".join(names) + ", = P"
     pack = "(" + ", ".join(names) + ",)"
+    state_names = list(prog.states.values())
+    unpack_s = f"    {', '.join(state_names)}, = S\n" if state_names else ""
+    pack_s = "(" + "".join(f"{n}, " for n in state_names) + ")"
     step = prog.statements(prog.step_order(), [])
+    powers = [f"{var} = ({lit(problem.optimizer_options[key.split(':', 1)[1]])} ** t)"
+              for key, var in prog.powers.items()]
+    body = "\n".join("        " + line for line in powers + step)
+    text = (f"def run(P, S, t, n):\n    {unpack}\n{unpack_s}    for t in range(t + 1, t + n + 1):\n"
+            f"{body or '        pass'}\n    return {pack}, {pack_s}\n\n\n")
+    first = _Program(problem, hidden_deltas, t=1, ns=prog.ns)
+    if first.exprs != prog.exprs:
+        lines = first.statements(first.step_order(), [])
+        text += (f"def first(P, S):\n    {unpack}\n{unpack_s}" + "".join(f"    {line}\n" for line in lines) +
+                 f"    return {pack}, {pack_s}\n\n\n")
     outs = [qid("out", u, problem.sample_of(k)) for k in range(len(problem.samples)) for u in problem.outputs]
     fwd = prog.statements(prog.needed(outs), outs)
     fwd_names = dict(prog.names)
@@ -178,38 +261,51 @@ def source(problem: Problem, hidden_deltas: str = "original") -> tuple[str, Name
     rows = ["(" + ", ".join(fwd_names[o] for o in outs[i:i + m]) + ",)" for i in range(0, len(outs), m)]
     total = prog.statements(prog.needed(["E:total"]), ["E:total"])
     loss_name = prog.names["E:total"]
-    body = "\n".join("        " + line for line in step)
-    text = (f"def run(P, n):\n    {unpack}\n    for _ in range(n):\n{body or '        pass'}\n"
-            f"    return {pack}\n\n\n"
-            f"def forward(P):\n    {unpack}\n" + "".join(f"    {line}\n" for line in fwd) +
-            f"    return ({', '.join(rows)},)\n\n\n"
-            f"def loss(P):\n    {unpack}\n" + "".join(f"    {line}\n" for line in total) +
-            f"    return {loss_name}\n")
+    text += (f"def forward(P):\n    {unpack}\n" + "".join(f"    {line}\n" for line in fwd) +
+             f"    return ({', '.join(rows)},)\n\n\n"
+             f"def loss(P):\n    {unpack}\n" + "".join(f"    {line}\n" for line in total) +
+             f"    return {loss_name}\n")
     return text, prog.ns
 
 
 class ScalarStepper:
-    """Steps of gradient descent by the compiled code (mutates its own parameters only)."""
+    """Steps of the problem's optimizer by the compiled code (mutates its own parameters only)."""
 
     name = "scalar"
 
     def __init__(self, problem: Problem, hidden_deltas: str = "original"):
         text, ns = source(problem, hidden_deltas)
         namespace = dict(ns.scope)
-        code = compile(text, f"<handprop sgd {problem.name or 'problem'}>", "exec")
+        code = compile(text, f"<handprop {problem.optimizer} {problem.name or 'problem'}>", "exec")
         exec(code, namespace)   # generated from the problem's own formulas: no text from outside
         self._run = namespace["run"]
+        self._first = namespace.get("first")
         self._forward = namespace["forward"]
         self._loss = namespace["loss"]
         self.problem = problem
         self.P = tuple(problem.params.values())
+        entry = OPTIMIZERS[problem.optimizer]
+        self.carried = [s.id for s in entry.carried]
+        self.S = (0.0,) * (len(self.carried) * len(problem.updated))
+        self.t = 0
 
     def run(self, steps: int) -> None:
-        """Advance the parameters by ``steps`` steps."""
-        self.P = self._run(self.P, steps)
+        """Advance the parameters (and the optimizer's states) by ``steps`` steps."""
+        if steps <= 0:
+            return
+        if self.t == 0 and self._first is not None:
+            self.P, self.S = self._first(self.P, self.S)
+            self.t, steps = 1, steps - 1
+        self.P, self.S = self._run(self.P, self.S, self.t, steps)
+        self.t += steps
 
     def parameters(self) -> tuple[float, ...]:
         return self.P
+
+    def state(self) -> dict[str, tuple[float, ...]]:
+        """Each carried state of every updated parameter (in ``Problem.updated`` order)."""
+        n = len(self.carried)
+        return {sid: tuple(self.S[i::n]) for i, sid in enumerate(self.carried)}
 
     def outputs(self) -> tuple[tuple[float, ...], ...]:
         """The output layer's values for each sample with the current parameters."""
