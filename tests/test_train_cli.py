@@ -19,7 +19,8 @@ def test_json_has_the_documented_shape(cli):
     assert len(doc["loss"]) == 5 and set(doc["parameters"]) == set(load("mazur").params)
     assert all(len(v) == 5 for v in doc["parameters"].values())
     final = doc["final"]
-    assert set(final) == {"loss", "outputs", "parameters"}
+    assert set(final) == {"loss", "outputs", "parameters", "state"}
+    assert final["state"] == {} and doc["optimizer"] == {"name": "sgd", "weight_decay": 0.0}
     assert f"{final['loss']:.6g}" == "3.51019e-05"
     assert round(final["outputs"]["o1"], 9) == 0.015913620
     assert round(final["outputs"]["o2"], 9) == 0.984064274

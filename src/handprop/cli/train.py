@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ..problem.limits import MAX_TRAIN_STEPS as MAX_STEPS
     parser.add_argument("problem", nargs="?", default="notes", help="a problem file, '-' or a built-in name")
     parser.add_argument("--steps", "-n", type=whole_option("--steps", 1, MAX_STEPS), default=1000,
-                        help="steps of gradient descent (default 1000)")
+                        help="steps of the problem's optimizer (default 1000)")
     parser.add_argument("--every", "-k", type=whole_option("--every", 1, MAX_STEPS), default=None,
                         help="record the loss and parameters every K steps (default: about 100 records)")
     parser.add_argument("--format", "-f", choices=TRAIN_FORMATS, default=None,
@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hidden-deltas", choices=("original", "updated"), default="original",
                         help="original: backpropagation as derived; updated: hidden deltas through the "
                              "already-updated weights (the older code behind Mazur's summary lines)")
+    parser.add_argument("--compare", default=None, metavar="NAMES",
+                        help="train once per optimizer named (sgd,momentum,adam: each with its defaults, "
+                             "or the file's settings for the one it names) and overlay the loss curves")
     parser.add_argument("--engine", choices=("auto", "scalar", "numpy", "reference"), default="auto",
                         help="scalar (compiled Python, small networks), numpy (large), or auto")
     parser.add_argument("--digits", type=digits_option, default=None,
@@ -89,9 +92,21 @@ def run(args) -> int:
     if fmt == "html":
         from ..render.page.assets import katex_dir
         katex_dir()                     # the page needs KaTeX: say so before training, not after
-    progress = _Progress(args.steps) if sys.stderr.isatty() else None
+    runs = None
+    if args.compare is not None:
+        from ..training.compare import problems_for
+        runs = problems_for(problem, args.compare)
+        for p in runs:
+            choose_engine(p, args.engine)
+    total = args.steps * (len(runs) if runs else 1)
+    progress = _Progress(total) if sys.stderr.isatty() else None
     try:
-        history = train(problem, args.steps, args.every, args.hidden_deltas, args.engine, progress)
+        if runs:
+            from ..training.compare import compare
+            history = compare(problem, [p.optimizer for p in runs], args.steps, args.every,
+                              args.hidden_deltas, args.engine, progress)
+        else:
+            history = train(problem, args.steps, args.every, args.hidden_deltas, args.engine, progress)
     finally:
         if progress is not None:
             progress.close()
@@ -102,7 +117,10 @@ def run(args) -> int:
         write_output(args.plot, plot_bytes(history, plot_kind))
     if on_terminal:
         from rich.console import Console
-        from ..training.report_text import print_to
+        if runs:
+            from ..training.compare import print_to
+        else:
+            from ..training.report_text import print_to
         print_to(Console(width=args.width, highlight=False), history, args.digits or 9)
         return 0
     if args.hidden_deltas == "updated":
@@ -112,6 +130,13 @@ def run(args) -> int:
 
 
 def _render(fmt: str, history, args) -> str:
+    if isinstance(history, list):       # --compare: one run per optimizer
+        from ..training import compare
+        if fmt == "json":
+            return compare.render_json(history)
+        if fmt == "html":
+            return compare.render_page(history, digits=args.digits)
+        return compare.render_text(history, args.digits or 9, width=args.width or 80)
     if fmt == "json":
         from ..training.report_json import render
         return render(history)

@@ -1,13 +1,13 @@
-"""Many steps of gradient descent, recorded.
+"""Many steps of the problem's optimizer, recorded.
 
 One step is the lesson; thousands of them are the payoff ("after 10,000 rounds
 the error is 0.0000351").  :func:`train` runs ``steps`` steps of the problem's
-own gradient descent (its loss, batch mode, learning rate and bias rule) and
-records the loss and every parameter at step 0, every ``every`` steps, and at
+own training (its loss, batch mode, learning rate, bias rule and optimizer, with
+the optimizer's state carried from step to step) and records the loss and every parameter at step 0, every ``every`` steps, and at
 the last step.
 
 Three engines do the same arithmetic behind one interface (a *stepper*:
-``run(n)``, ``parameters()``, ``outputs()``, ``loss()``):
+``run(n)``, ``parameters()``, ``state()``, ``outputs()``, ``loss()``):
 
 - ``scalar``: the network compiled to straight-line Python (:mod:`.scalar`);
   exactly the float64 numbers of repeated :func:`handprop.solve.engine.solve`, and
@@ -129,6 +129,28 @@ class History:
     parameters: Columns
     outputs: tuple[tuple[float, ...], ...]      # final outputs, one tuple per sample
     initial_outputs: tuple[tuple[float, ...], ...]
+    state: Mapping[str, Mapping[str, float]] = None   # the optimizer's carried states at the end:
+                                                      # {"m": {"w1": ...}, ...} ({} for plain SGD)
+
+    @property
+    def optimizer(self):
+        """The optimizer's table entry."""
+        return OPTIMIZERS[self.problem.optimizer]
+
+    @property
+    def optimizer_words(self) -> str:
+        """The optimizer and its settings as a report says them: ``Adam (β₁ 0.9, β₂ 0.999, ε 1e-08)``."""
+        entry, settings = self.optimizer, self.problem.optimizer_settings
+        parts = []
+        for h in entry.hypers:
+            value = settings[h.name]
+            if h.kind == "bool":
+                if value:
+                    parts.append(h.name)
+            elif value != 0 or h.name not in ("weight_decay", "dampening"):
+                parts.append(f"{h.text or h.name} {value:g}" if h.name != "weight_decay"
+                             else f"weight decay λ {value:g}")
+        return entry.title + (f" ({', '.join(parts)})" if parts else "")
 
     @property
     def method(self) -> str:
@@ -332,10 +354,12 @@ def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas:
             raise _overflow(problem, done, "a value is no longer finite")
         losses.append(loss)
         rows.append(values)
+    state = {sid: dict(zip(problem.updated, (float(v) for v in values)))
+             for sid, values in runner.state().items()}
     return History(problem=problem, steps=steps, every=every, hidden_deltas=hidden_deltas,
                    engine=engine_name, recorded_steps=tuple(marks), loss=tuple(losses),
                    parameters=Columns(list(problem.params), rows),
-                   outputs=runner.outputs(), initial_outputs=initial_outputs)
+                   outputs=runner.outputs(), initial_outputs=initial_outputs, state=state)
 
 
 def _finite(values: Sequence[float]) -> bool:

@@ -109,6 +109,10 @@ def render(history: History, digits: int | None = None) -> str:
             f"{fmt_number(history.loss[0], 9)} to {fmt_number(history.loss[-1], 9)}.",
             "The player explains recorded step 0. Choose another step in the training card and press "
             "Explain to see its worked solution."]
+    if history.optimizer.carried:
+        lead.append(f"The run used {history.optimizer_words}. A recorded step's worked solution "
+                    f"starts {history.optimizer.title} afresh from that step's parameters (its state "
+                    "at 0), so its update is a first step, not the one the run took there.")
     if history.hidden_deltas == "updated":
         lead.append("Note: " + UPDATED_NOTE)
     extras = {"lead": lead,

@@ -50,16 +50,49 @@ def figure(history: History):
     ax.set_ylabel(f"loss ({history.problem.loss})")
     name = history.problem.name or "training"
     variant = "" if history.hidden_deltas == "original" else ", hidden deltas updated"
-    ax.set_title(f"{name}: {history.steps:,} steps, learning rate {history.problem.learning_rate:g}"
-                 f"{variant}")
+    ax.set_title(f"{name}: {history.steps:,} steps of {history.optimizer.title}, learning rate "
+                 f"{history.problem.learning_rate:g}{variant}")
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     return fig
 
 
-def plot_bytes(history: History, kind: str) -> bytes:
-    """The loss curve as a ``png`` or ``svg`` file's bytes."""
+COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bc4c00", "#0598bc", "#bf3989")
+"""One colour per compared run, in order (distinct in print and for common colour blindness)."""
+DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 1)))
+
+
+def compare_figure(histories):
+    """The loss curves of several runs of one problem (one per optimizer), overlaid."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.2), dpi=120)
+    ax = fig.add_subplot()
+    few = max(len(h.loss) for h in histories) <= 40
+    for i, h in enumerate(histories):
+        ax.plot(h.recorded_steps, h.loss, color=COLOURS[i % len(COLOURS)],
+                linestyle=DASHES[i % len(DASHES)], linewidth=1.8, marker="o" if few else None,
+                markersize=3, label=f"{h.optimizer_words}: {h.loss[-1]:.4g}")
+    if spans_decades([v for h in histories for v in h.loss]):
+        ax.set_yscale("log")
+    first = histories[0]
+    ax.set_xlabel("step")
+    ax.set_ylabel(f"loss ({first.problem.loss})")
+    ax.set_title(f"{first.problem.name or 'training'}: {first.steps:,} steps, learning rate "
+                 f"{first.problem.learning_rate:g}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small", title="optimizer: final loss", title_fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_bytes(history, kind: str) -> bytes:
+    """The loss curve as a ``png`` or ``svg`` file's bytes (``history``: one run, or a list of
+    runs to overlay)."""
     import io
     buffer = io.BytesIO()
-    figure(history).savefig(buffer, format=kind)
+    fig = compare_figure(history) if isinstance(history, (list, tuple)) else figure(history)
+    fig.savefig(buffer, format=kind)
     return buffer.getvalue()

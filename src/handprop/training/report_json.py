@@ -1,8 +1,13 @@
 """A training run as JSON: full float64, every recorded step.
 
-    {"steps": N, "every": K, "loss": [...], "recorded_steps": [...],
-     "parameters": {"w1": [...], ...},
-     "final": {"loss": ..., "outputs": {...}, "parameters": {...}}, ...}
+    {"steps": N, "every": K, "optimizer": {"name": "adam", "beta1": 0.9, ...},
+     "loss": [...], "recorded_steps": [...], "parameters": {"w1": [...], ...},
+     "final": {"loss": ..., "outputs": {...}, "parameters": {...},
+               "state": {"m": {"w1": ...}, "v": {...}}}, ...}
+
+``final.state`` holds the optimizer's carried states after the last step (ids as
+``docs/optimizers.md``: ``velocity``, ``m``, ``v``), for every updated parameter;
+empty for plain SGD.
 
 Outputs and targets are keyed by unit name, with ``[k]`` (sample k, from 1)
 when there are several samples, as the quantity ids of docs/quantities.md.
@@ -38,12 +43,14 @@ def document(history: History) -> dict[str, Any]:
         "every": history.every,
         "hidden_deltas": history.hidden_deltas,
         "engine": history.engine,
+        "optimizer": p.optimizer_settings.as_dict(),
         "loss": list(history.loss),
         "recorded_steps": list(history.recorded_steps),
         "parameters": history.parameters.lists(),
         "initial": {"loss": history.loss[0], "outputs": by_output(history, history.initial_outputs)},
         "final": {"loss": history.loss[-1], "outputs": by_output(history, history.outputs),
-                  "parameters": history.final_params},
+                  "parameters": history.final_params,
+                  "state": {sid: dict(values) for sid, values in (history.state or {}).items()}},
         "targets": by_output(history, tuple(s.targets for s in p.samples)),
     }
     if history.hidden_deltas == "updated":

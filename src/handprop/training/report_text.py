@@ -23,8 +23,9 @@ def settings(history: History) -> str:
     p = history.problem
     biases = ("biases updated" if p.update_biases else "biases fixed") if p.biases else "no biases"
     batch = f", batch {p.batch} over {len(p.samples)} samples" if p.multi else ""
-    return (f"learning rate {fmt_number(p.learning_rate)}, loss {p.loss}{batch}, {biases}, "
-            f"hidden deltas {history.hidden_deltas}, engine {history.engine}")
+    return (f"optimizer {history.optimizer_words}, learning rate {fmt_number(p.learning_rate)}, "
+            f"loss {p.loss}{batch}, {biases}, hidden deltas {history.hidden_deltas}, "
+            f"engine {history.engine}")
 
 
 def ratio(before: float, after: float) -> str:
