@@ -321,7 +321,7 @@ _STATE_NAMES = ((r"(?:mhat|hatm)(?P<p>.+)", ("mhat",)), (r"(?:vhat|hatv|shat)(?P
                 (r"(?:v|s|secondmoment|sqavg|squareavg)(?P<p>.+)", ("v", "velocity")),
                 (r"(?:g|gwd|decayed|gradwd|decayedgrad)(?P<p>.+)", ("decayed",)),
                 (r"(?:shrunk|ptilde|tildep)(?P<p>.+)|(?P<q>.+?)shrunk", ("shrunk",)))
-"""How the optimizer's numbers of a parameter are named, as (pattern of the normalised name, the
+r"""How the optimizer's numbers of a parameter are named, as (pattern of the normalised name, the
 kinds it may be, in order): ``m_w5``, ``m̂_w5``, ``mhat w5``, ``\hat{m}_{w5}``, ``v_w5`` (the
 second moment, or momentum's velocity where there is no second moment), ``velocity_w5``,
 ``b_w5`` (torch's buffer), ``s_w5`` (RMSprop's mean square), ``g_w5`` (the gradient with weight

@@ -20,7 +20,7 @@ from ..expr.nodes import Apply, Expr, Known, Mul, Num, Partial, Sym, Words, add
 from ..expr.numbers import text_number
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem, require_problem, require_solvable
-from ..quantities import AFTER, STATE_KINDS, TOTAL, UPDATE_KINDS, Subject, parse, qid
+from ..quantities import AFTER, TOTAL, UPDATE_KINDS, Subject, parse, qid
 from ..trace import Focus, Form, Step, Term, Trace, check_digits
 from .engine import Solution, solve
 from .equations import FIRST, At, System, jacobian_sum, settings_of, simplified, symbol, system, whole_delta

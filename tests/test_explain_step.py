@@ -1,0 +1,357 @@
+"""``handprop explain PROBLEM --step T``: the T-th update with the optimizer's state before it.
+
+The truth is independent of the worked solution: the training engines (``train`` for T − 1
+steps gives the parameters and the state the step starts from, for T steps the parameters
+and state after it) and ``torch.optim`` (the PyTorch reference, float64), and for every
+output format the numbers of the state table are read back from what the writer wrote.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from handprop.oracles.torch_ref import torch_train
+from handprop.problem import parse
+from handprop.quantities import STATE_KINDS, HYPER_SYMBOLS
+from handprop.nn import OPTIMIZERS
+from handprop.training import train
+
+BASE = {
+    "title": "2-2-2 sigmoid, the notes' numbers",
+    "inputs": [0.05, 0.10],
+    "layers": [{"size": 2, "activation": "sigmoid", "W": [[0.15, 0.20], [0.25, 0.30]], "b": 0.35},
+               {"size": 2, "activation": "sigmoid", "W": [[0.40, 0.45], [0.50, 0.55]], "b": [0.6, 0.55]}],
+    "samples": [{"inputs": [0.05, 0.10], "targets": [0.01, 0.99]}],
+    "loss": "half_sse", "learning_rate": 0.5, "update_biases": True,
+}
+
+OPTIMIZERS_TRIED = {
+    "sgd": "sgd",
+    "sgd-decay": {"name": "sgd", "weight_decay": 0.05},
+    "momentum": {"name": "momentum", "momentum": 0.9},
+    "momentum-dampening": {"name": "momentum", "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.01},
+    "nesterov": {"name": "momentum", "momentum": 0.9, "nesterov": True},
+    "rmsprop": {"name": "rmsprop", "alpha": 0.9, "eps": 1e-6},
+    "adam": "adam",
+    "adam-l2": {"name": "adam", "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.02},
+    "adamw": {"name": "adamw", "weight_decay": 0.1},
+}
+
+
+def problem_of(optimizer, learning_rate=0.5):
+    spec = dict(BASE, inputs=2, optimizer=optimizer, learning_rate=learning_rate)
+    return parse(spec, source="test", name="test")
+
+
+def explain_json(cli, problem, step: int) -> dict:
+    """``explain FILE --step T --format json`` in process, the problem given as a file."""
+    import tempfile
+    from pathlib import Path
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "problem.json"
+    path.write_text(json.dumps(problem.to_dict()), encoding="utf-8")
+    code, out, err = cli("explain", str(path), "--step", str(step), "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def state_of(history) -> dict[str, float]:
+    return {f"{kind}:{name}": value for kind, values in (history.state or {}).items()
+            for name, value in values.items()}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS_TRIED))
+@pytest.mark.parametrize("step", [1, 2, 5])
+def test_step_t_is_t_minus_one_steps_of_training_then_the_update_shown(cli, name, step):
+    problem = problem_of(OPTIMIZERS_TRIED[name])
+    doc = explain_json(cli, problem, step)
+    before = train(problem, step - 1, every=step - 1) if step > 1 else None
+    after = train(problem, step, every=step)
+    # the step starts from the parameters and the state training reached in T − 1 steps
+    start = before.final_params if before else dict(problem.params)
+    shown = {n: w[2] for n, w in doc["problem"]["weights"].items()}
+    shown.update({n: b[1] for n, b in doc["problem"]["biases"].items()})
+    assert shown == start
+    update = doc.get("update")
+    carried = OPTIMIZERS[problem.optimizer].carried
+    if step == 1 and not carried and problem.optimizer_settings.is_default:
+        assert update is None
+    else:
+        assert update["t"] == step and update["optimizer"] == problem.optimizer
+        assert update["state"] == (state_of(before) if before else
+                                   {f"{s.id}:{p}": 0.0 for p in problem.updated for s in carried})
+    # ... and the update it shows is the T-th step of training: the parameters, then the state
+    values = doc["values"]
+    for p, value in after.final_params.items():
+        assert values.get(f"new:{p}", start[p]) == pytest.approx(value, rel=1e-12, abs=1e-15), p
+    for key, value in state_of(after).items():
+        assert values[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
+
+
+TORCH_CASES = [("momentum", 3), ("momentum-dampening", 4), ("nesterov", 2), ("rmsprop", 3), ("adam", 1),
+               ("adam", 4), ("adam-l2", 3), ("adamw", 3), ("sgd-decay", 2)]
+
+
+@pytest.mark.parametrize("name,step", TORCH_CASES)
+def test_the_state_after_step_t_is_torch_optims(cli, name, step):
+    """torch.optim run for T steps (float64) holds the same parameters and the same state
+    (momentum_buffer, exp_avg, exp_avg_sq, square_avg) as the trace of step T."""
+    pytest.importorskip("torch")
+    problem = problem_of(OPTIMIZERS_TRIED[name])
+    values = explain_json(cli, problem, step)["values"]
+    params, states = torch_train(problem, step)
+    for p in problem.updated:
+        assert values[f"new:{p}"] == pytest.approx(params[p], rel=1e-10, abs=1e-12), p
+    assert states or not OPTIMIZERS[problem.optimizer].carried
+    for kind, column in states.items():
+        for p, value in column.items():
+            assert values[f"{kind}:{p}"] == pytest.approx(value, rel=1e-10, abs=1e-12), (kind, p)
+
+
+def test_a_step_shows_each_state_with_the_numbers_plugged_in(cli):
+    problem = problem_of({"name": "adam", "beta1": 0.9, "beta2": 0.999}, learning_rate=0.05)
+    doc = explain_json(cli, problem, 3)
+    steps = {s["id"]: s for s in doc["steps"]}
+    m = steps["m:w5"]
+    before = doc["update"]["state"]["m:w5"]
+    g = doc["values"]["grad:w5"]
+    assert m["text"] == "m_w5 = β₁ × m_w5,t−1 + (1 − β₁) × ∂E/∂w5"
+    numbers = [float(x.replace("−", "-")) for x in re.findall(r"−?[\d.]+(?:e[-+]\d+)?", m["substituted"])]
+    assert numbers[:4] == pytest.approx([0.9, float(f"{before:.6g}"), 1, 0.9])
+    assert numbers[4] == pytest.approx(float(f"{g:.6g}"))
+    assert m["value"] == 0.9 * before + (1 - 0.9) * g
+    mhat = steps["mhat:w5"]
+    assert "1 − β₁³" in mhat["text"] and "(1 − 0.9³)" in mhat["substituted"] and "0.271" in mhat["substituted"]
+    assert steps["new:w5"]["phase"] == "update" and steps["new:w5"]["uses"] == ["mhat:w5", "vhat:w5"]
+    order = [s["id"] for s in doc["steps"] if s["id"].endswith(":w5") and s["phase"] == "update"]
+    assert order == ["m:w5", "v:w5", "mhat:w5", "vhat:w5", "new:w5"]
+
+
+def test_the_trace_of_a_step_is_valid_against_the_published_schema(cli):
+    jsonschema = pytest.importorskip("jsonschema")
+    from handprop.trace import schema
+    for name in ("adamw", "momentum-dampening", "sgd"):
+        doc = explain_json(cli, problem_of(OPTIMIZERS_TRIED[name]), 3)
+        jsonschema.validate(doc, schema())
+    broken = explain_json(cli, problem_of("adam"), 2)
+    broken["update"]["state"]["mhat:w1"] = 0.5          # a bias-corrected moment is not carried
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema())
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "1.5", "two", "10,000,001"])
+def test_a_bad_step_is_one_clear_line_and_exit_2(cli, bad):
+    code, out, err = cli("explain", "notes", "--step", bad)
+    assert code == 2 and not out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "--step" in lines[0], err
+
+
+def test_the_settings_symbols_are_the_tables():
+    """How a setting is written in formulas (quantities.HYPER_SYMBOLS, below the tables) is how
+    the optimizer's entry writes it."""
+    for entry in OPTIMIZERS.values():
+        for h in entry.hypers:
+            if h.kind == "bool":
+                continue
+            text, _, latex, _ = HYPER_SYMBOLS[h.name]
+            assert (text, latex.replace("_{1}", "_1").replace("_{2}", "_2")) == (h.text, h.latex), h.name
+        for s in entry.states:
+            assert s.id in STATE_KINDS
+
+
+# ---------------------------------------------------------------- every format holds the state table
+
+NUMBER = r"−?\d+(?:\.\d+)?(?:e[-+]\d+)?"
+
+
+def _num(text: str) -> float:
+    return float(text.replace("−", "-").replace("\\,", ""))
+
+
+@pytest.fixture(scope="module")
+def adam_step():
+    from handprop.cli.explain import at_step
+    from handprop.solve import explain
+    problem = problem_of({"name": "adam", "beta1": 0.9, "beta2": 0.99}, learning_rate=0.05)
+    p, at = at_step(problem, 3)
+    return explain(p, at=at)
+
+
+def _expected(trace):
+    """(param, state kind) -> (before or None, after), every row the table must hold."""
+    found = {}
+    for key, value in trace.values.items():
+        kind, _, name = key.partition(":")
+        if kind in STATE_KINDS:
+            found[(name, kind)] = (trace.update["state"].get(key), value)
+    return found
+
+
+def _agree(rows: dict, trace, digits=6):
+    expected = _expected(trace)
+    assert set(rows) == set(expected)
+    for k, (before, after) in expected.items():
+        b, a = rows[k]
+        assert a == pytest.approx(after, rel=10 ** (1 - digits)), k
+        if before is None:
+            assert b is None, k
+        else:
+            assert b == pytest.approx(before, rel=10 ** (1 - digits), abs=1e-300), k
+
+
+LETTERS = {"m": "m", "v": "v", "m̂": "mhat", "v̂": "vhat", "b": "velocity"}
+
+
+def test_the_text_output_has_the_state_table(adam_step):
+    from handprop.render.text import render
+    text = render(adam_step, width=100)
+    table = text.split("Optimizer state before and after update 3")[1].split("\n── ")[0]
+    rows = {}
+    for line in table.splitlines():
+        m = re.match(rf"\s+(\w+)\s+([mvb]̂?)_(\w+)\s+(—|{NUMBER})\s+({NUMBER})\s*$", line)
+        if m:
+            rows[(m[1], LETTERS[m[2]])] = (None if m[4] == "—" else _num(m[4]), _num(m[5]))
+    assert re.search(r"step\s+t\s+2\s+3", table)
+    _agree(rows, adam_step)
+
+
+def test_the_markdown_has_the_state_table(adam_step):
+    from handprop.render.markdown import render
+    text = render(adam_step)
+    part = text.split("## Optimizer state before and after update 3")[1].split("\n## ")[0]
+    rows = {}
+    for line in part.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and (m := re.fullmatch(r"\$(\\hat\{)?([mvb])\}?_\{(.+)\}\$", cells[1])):
+            kind = {"m": "m", "v": "v", "b": "velocity"}[m[2]] + ("hat" if m[1] else "")
+            rows[(cells[0], kind)] = (None if cells[2] == "—" else _num(cells[2]), _num(cells[3]))
+    _agree(rows, adam_step)
+
+
+def _tex_rows(body: str, head: str, sep: str, cell=lambda c: c) -> dict:
+    rows = {}
+    for line in body.splitlines():
+        cells = [c.strip().rstrip("\\").strip() for c in line.split(sep)]
+        if len(cells) != 4:
+            continue
+        m = re.search(r"(hat\{?\(?)?([mvb])\)?\}?_", cells[1])
+        if not m or cells[0] == "step":
+            continue
+        kind = {"m": "m", "v": "v", "b": "velocity"}[m[2]] + ("hat" if m[1] else "")
+        before = cell(cells[2])
+        rows[(cell(cells[0]).strip("$").replace("_", ""), kind)] = (None if "—" in before or "--" in before else _num(before),
+                                                  _num(cell(cells[3])))
+    return rows
+
+
+def test_the_latex_and_typst_have_the_state_table(adam_step):
+    from handprop.render import latex, typst
+
+    def tex_number(c: str) -> str:
+        c = c.strip().strip("$").replace("{", "").replace("}", "")
+        if m := re.fullmatch(r"(−|-)?([\d.]+)\\times10\^(−|-)?(\d+)", c.replace(" ", "")):
+            return f"{'-' if m[1] else ''}{m[2]}e{'-' if m[3] else ''}{m[4]}"
+        return c.replace("\\text", "").replace("−", "-")
+    tex = latex.render(adam_step)
+    part = tex.split("Optimizer state before and after update 3")[1]
+    _agree(_tex_rows(part.split("\\end{longtable}")[0], "", "&", tex_number), adam_step)
+
+    def ty_number(c: str) -> str:
+        c = c.strip().strip("[]").strip("$").strip()
+        if m := re.fullmatch(r"(−|-)?([\d.]+) *(?:times|×) *10\^\((−|-)?(\d+)\)", c):
+            return f"{'-' if m[1] else ''}{m[2]}e{'-' if m[3] else ''}{m[4]}"
+        return c.replace("−", "-")
+    ty = typst.render(adam_step)
+    part = ty.split("Optimizer state before and after update 3")[1].split("\n== ")[0]
+    rows = _typst_rows(part, ty_number)
+    _agree(rows, adam_step)
+
+
+def _typst_rows(part: str, number) -> dict:
+    rows = {}
+    for line in part.splitlines():
+        cells = [c.strip().strip("#").strip('"').strip("$").strip() for c in re.findall(r"\[(.*?)\],", line)]
+        if len(cells) != 4 or cells[0] == "step":
+            continue
+        m = re.fullmatch(r"(hat\()?([mvb])\)?_\((\w+)\)", cells[1])
+        if not m:
+            continue
+        kind = {"m": "m", "v": "v", "b": "velocity"}[m[2]] + ("hat" if m[1] else "")
+        rows[(cells[0], kind)] = (None if cells[2] == "—" else _num(number(cells[2])), _num(number(cells[3])))
+    return rows
+
+
+def test_the_pdf_has_the_state_table(adam_step, tmp_path):
+    pytest.importorskip("typst")
+    import shutil
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    from handprop.render import pdf
+    path = tmp_path / "step.pdf"
+    path.write_bytes(pdf.render(adam_step))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    part = text.split("Optimizer state before and after update 3")[1].replace("−", "-")
+    written = []            # (param, before or None, after) of each row, as the PDF shows them
+    for line in part.splitlines():
+        m = re.match(r"\s*(\w+)\s", line)
+        numbers = [float(a) * 10.0 ** int(b) if b else float(a)
+                   for a, b in re.findall(r"(-?\d+(?:\.\d+)?)(?: × 10(-?\d+))?(?=\s|$)", line[len(m[0]):])] if m else []
+        if m and numbers and f"new:{m[1]}" in adam_step.values:
+            written.append((m[1], None if "—" in line else numbers[-2], numbers[-1]))
+    order = [(n, k) for n in list(adam_step.problem["weights"]) + list(adam_step.problem["biases"])
+             for k in STATE_KINDS if f"{k}:{n}" in adam_step.values]
+    expected = _expected(adam_step)
+    assert [w[0] for w in written] == [n for n, _ in order]
+    for (name, before, after), key in zip(written, order):
+        exp_before, exp_after = expected[key]
+        assert after == pytest.approx(exp_after, rel=1e-5), key
+        assert (before is None) == (exp_before is None), key
+        if before is not None:
+            assert before == pytest.approx(exp_before, rel=1e-5), key
+
+
+def test_the_python_script_reproduces_and_asserts_the_state(adam_step, tmp_path):
+    from handprop.render import python
+    script = tmp_path / "step.py"
+    source = python.render(adam_step)
+    script.write_text(source, encoding="utf-8")
+    assert "STEP = 3" in source and "'w5': {'m': " in source
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for key in ("m:w5", "v:w5", "mhat:w5", "vhat:w5", "new:w5"):
+        assert re.search(rf"{re.escape(key)} = .* = {NUMBER}\s+ok", done.stdout), key
+    # a state value the trace holds wrongly is caught: the script recomputes it from STATE
+    bad = source.replace(f"'m:w5': {adam_step.values['m:w5']!r}", "'m:w5': 0.5")
+    assert bad != source
+    script.write_text(bad, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), "-q"], capture_output=True, text=True)
+    assert done.returncode == 1 and "m:w5" in done.stderr
+
+
+def test_the_page_payload_has_the_state_table(adam_step):
+    from handprop.render.page.payload import payload
+    doc = payload(adam_step)["doc"]
+    table = doc["state"]
+    assert table["headers"] == ["Param", "State", "Before", "After"]
+    rows = {}
+    for r in table["rows"][1:]:
+        kind = r["link"].partition(":")[0]
+        rows[(r["cells"][0], kind)] = (None if r["cells"][2] == "—" else _num(r["cells"][2]), _num(r["cells"][3]))
+    assert table["rows"][0]["cells"] == ["step", "t", "2", "3"]
+    _agree(rows, adam_step)
+
+
+def test_plain_gradient_descent_has_no_state_table_and_its_first_step_is_unchanged(cli):
+    code, out, _ = cli("explain", "notes", "--format", "json")
+    first = json.loads(out)
+    code2, out2, _ = cli("explain", "notes", "--step", "1", "--format", "json")
+    assert code == code2 == 0 and out == out2 and "update" not in first
+    code, text, _ = cli("explain", "notes", "--step", "4", "--width", "200")
+    assert code == 0 and "Optimizer state" not in text
+    assert "update 4 (the parameters after 3 steps of training)" in text
