@@ -316,10 +316,10 @@ _UNIT_NAMES = ((r"net(?P<u>.+)", "net"), (r"out(?P<u>.+)", "out"), (r"z(?P<u>.+)
 """How a unit's net input and output are named, as (pattern of the normalised name, kind); the
 last two are Han & Kamber's O_j and I_j."""
 _STATE_NAMES = ((r"(?:mhat|hatm)(?P<p>.+)", ("mhat",)), (r"(?:vhat|hatv|shat)(?P<p>.+)", ("vhat",)),
-                (r"(?:velocity|vel|buf|buffer|b)(?P<p>.+)", ("velocity",)),
-                (r"(?:m|firstmoment|momentof|mean|momentum)(?P<p>.+)", ("m", "velocity")),
-                (r"(?:v|s|secondmoment|sqavg|squareavg)(?P<p>.+)", ("v", "velocity")),
-                (r"(?:g|gwd|decayed|gradwd|decayedgrad)(?P<p>.+)", ("decayed",)),
+                (r"(?:velocity|vel|buffer|buf|b)(?P<p>.+)", ("velocity",)),
+                (r"(?:firstmoment|momentum|mean|m)(?P<p>.+)", ("m", "velocity")),
+                (r"(?:secondmoment|squareavg|sqavg|v|s)(?P<p>.+)", ("v", "velocity")),
+                (r"(?:decayedgrad|decayed|gradwd|gwd|g)(?P<p>.+)", ("decayed",)),
                 (r"(?:shrunk|ptilde|tildep)(?P<p>.+)|(?P<q>.+?)shrunk", ("shrunk",)))
 r"""How the optimizer's numbers of a parameter are named, as (pattern of the normalised name, the
 kinds it may be, in order): ``m_w5``, ``m̂_w5``, ``mhat w5``, ``\hat{m}_{w5}``, ``v_w5`` (the
