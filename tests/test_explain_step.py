@@ -213,10 +213,10 @@ def test_the_text_output_has_the_state_table(adam_step):
     table = text.split("Optimizer state before and after update 3")[1].split("\n── ")[0]
     rows = {}
     for line in table.splitlines():
-        m = re.match(rf"\s+(\w+)\s+([mvb]̂?)_(\w+)\s+(—|{NUMBER})\s+({NUMBER})\s*$", line)
+        m = re.match(rf"\s+([mvb]̂?)_(\w+)\s+(—|{NUMBER})\s+({NUMBER})\s*$", line)
         if m:
-            rows[(m[1], LETTERS[m[2]])] = (None if m[4] == "—" else _num(m[4]), _num(m[5]))
-    assert re.search(r"step\s+t\s+2\s+3", table)
+            rows[(m[2], LETTERS[m[1]])] = (None if m[3] == "—" else _num(m[3]), _num(m[4]))
+    assert re.search(r"\n\s+t\s+2\s+3\n", table)
     _agree(rows, adam_step)
 
 
@@ -227,25 +227,24 @@ def test_the_markdown_has_the_state_table(adam_step):
     rows = {}
     for line in part.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 4 and (m := re.fullmatch(r"\$(\\hat\{)?([mvb])\}?_\{(.+)\}\$", cells[1])):
+        if len(cells) == 3 and (m := re.fullmatch(r"\$(\\hat\{)?([mvb])\}?_\{(.+)\}\$", cells[0])):
             kind = {"m": "m", "v": "v", "b": "velocity"}[m[2]] + ("hat" if m[1] else "")
-            rows[(cells[0], kind)] = (None if cells[2] == "—" else _num(cells[2]), _num(cells[3]))
+            name = re.sub(r"[_{}]", "", m[3])
+            rows[(name, kind)] = (None if cells[1] == "—" else _num(cells[1]), _num(cells[2]))
     _agree(rows, adam_step)
 
 
-def _tex_rows(body: str, head: str, sep: str, cell=lambda c: c) -> dict:
+def _tex_rows(body: str, cell) -> dict:
     rows = {}
     for line in body.splitlines():
-        cells = [c.strip().rstrip("\\").strip() for c in line.split(sep)]
-        if len(cells) != 4:
-            continue
-        m = re.search(r"(hat\{?\(?)?([mvb])\)?\}?_", cells[1])
-        if not m or cells[0] == "step":
+        cells = [c.strip().rstrip("\\").strip() for c in line.split("&")]
+        m = re.fullmatch(r"\$(\\hat\{)?([mvb])\}?_\{(.+)\}\$", cells[0]) if len(cells) == 3 else None
+        if not m:
             continue
         kind = {"m": "m", "v": "v", "b": "velocity"}[m[2]] + ("hat" if m[1] else "")
-        before = cell(cells[2])
-        rows[(cell(cells[0]).strip("$").replace("_", ""), kind)] = (None if "—" in before or "--" in before else _num(before),
-                                                  _num(cell(cells[3])))
+        before = cell(cells[1])
+        rows[(re.sub(r"[_{}]", "", m[3]), kind)] = (None if "—" in before or "--" in before else _num(before),
+                                                   _num(cell(cells[2])))
     return rows
 
 
@@ -259,7 +258,7 @@ def test_the_latex_and_typst_have_the_state_table(adam_step):
         return c.replace("\\text", "").replace("−", "-")
     tex = latex.render(adam_step)
     part = tex.split("Optimizer state before and after update 3")[1]
-    _agree(_tex_rows(part.split("\\end{longtable}")[0], "", "&", tex_number), adam_step)
+    _agree(_tex_rows(part.split("\\end{longtable}")[0], tex_number), adam_step)
 
     def ty_number(c: str) -> str:
         c = c.strip().strip("[]").strip("$").strip()
@@ -276,13 +275,12 @@ def _typst_rows(part: str, number) -> dict:
     rows = {}
     for line in part.splitlines():
         cells = [c.strip().strip("#").strip('"').strip("$").strip() for c in re.findall(r"\[(.*?)\],", line)]
-        if len(cells) != 4 or cells[0] == "step":
-            continue
-        m = re.fullmatch(r"(hat\()?([mvb])\)?_\((\w+)\)", cells[1])
+        m = re.fullmatch(r"(hat\()?([mvb])\)?_\((\w+)\)", cells[0]) if len(cells) == 3 else None
         if not m:
             continue
         kind = {"m": "m", "v": "v", "b": "velocity"}[m[2]] + ("hat" if m[1] else "")
-        rows[(cells[0], kind)] = (None if cells[2] == "—" else _num(number(cells[2])), _num(number(cells[3])))
+        rows[(m[3].replace("_", ""), kind)] = (None if cells[1] == "—" else _num(number(cells[1])),
+                                              _num(number(cells[2])))
     return rows
 
 
@@ -297,18 +295,20 @@ def test_the_pdf_has_the_state_table(adam_step, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
     part = text.split("Optimizer state before and after update 3")[1].replace("−", "-")
-    written = []            # (param, before or None, after) of each row, as the PDF shows them
+    part = part.split("Error before the update")[0]
+    written = []            # (before or None, after) of each row, as the PDF shows them
     for line in part.splitlines():
-        m = re.match(r"\s*(\w+)\s", line)
         numbers = [float(a) * 10.0 ** int(b) if b else float(a)
-                   for a, b in re.findall(r"(-?\d+(?:\.\d+)?)(?: × 10(-?\d+))?(?=\s|$)", line[len(m[0]):])] if m else []
-        if m and numbers and f"new:{m[1]}" in adam_step.values:
-            written.append((m[1], None if "—" in line else numbers[-2], numbers[-1]))
+                   for a, b in re.findall(r"(?<![\w.])(-?\d+(?:\.\d+)?)(?: × 10(-?\d+))?(?=\s|$)", line)]
+        if numbers and re.search("[\U0001D400-\U0001D7FF]", line):    # a row: its symbol in math italics
+            written.append((None if "—" in line else numbers[-2], numbers[-1]))
     order = [(n, k) for n in list(adam_step.problem["weights"]) + list(adam_step.problem["biases"])
              for k in STATE_KINDS if f"{k}:{n}" in adam_step.values]
     expected = _expected(adam_step)
-    assert [w[0] for w in written] == [n for n, _ in order]
-    for (name, before, after), key in zip(written, order):
+    assert written[0] == (2, 3)                # the step count t
+    written = written[1:]
+    assert len(written) == len(order), written
+    for (before, after), key in zip(written, order):
         exp_before, exp_after = expected[key]
         assert after == pytest.approx(exp_after, rel=1e-5), key
         assert (before is None) == (exp_before is None), key
@@ -338,12 +338,13 @@ def test_the_page_payload_has_the_state_table(adam_step):
     from handprop.render.page.payload import payload
     doc = payload(adam_step)["doc"]
     table = doc["state"]
-    assert table["headers"] == ["Param", "State", "Before", "After"]
+    assert table["headers"] == ["State", "Before", "After"]
     rows = {}
     for r in table["rows"][1:]:
-        kind = r["link"].partition(":")[0]
-        rows[(r["cells"][0], kind)] = (None if r["cells"][2] == "—" else _num(r["cells"][2]), _num(r["cells"][3]))
-    assert table["rows"][0]["cells"] == ["step", "t", "2", "3"]
+        kind, _, name = r["link"].partition(":")
+        assert r["cells"][0] == {"m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂"}[kind] + "_" + name
+        rows[(name, kind)] = (None if r["cells"][1] == "—" else _num(r["cells"][1]), _num(r["cells"][2]))
+    assert table["rows"][0]["cells"] == ["t", "2", "3"]
     _agree(rows, adam_step)
 
 
@@ -355,3 +356,65 @@ def test_plain_gradient_descent_has_no_state_table_and_its_first_step_is_unchang
     code, text, _ = cli("explain", "notes", "--step", "4", "--width", "200")
     assert code == 0 and "Optimizer state" not in text
     assert "update 4 (the parameters after 3 steps of training)" in text
+
+
+# ---------------------------------------------------------------- the page in Chromium
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])
+def test_the_page_shows_the_state_in_the_panel_and_on_the_drawing_when_asked(browser, adam_step, tmp_path,
+                                                                             viewport):
+    from page_fixtures import open_page
+    from handprop.expr import text_number
+    from handprop.render.page import html
+    path = tmp_path / "step.html"
+    path.write_text(html.render(adam_step), encoding="utf-8")
+    opened = open_page(browser, path, "#id=new:w5", viewport=viewport)
+    try:
+        page = opened.page
+        values, before = adam_step.values, adam_step.update["state"]
+        # the panel of w5's update: its state before and after, each row linking to its step
+        rows = page.eval_on_selector_all("#panel .state-section tr[data-state]", """rows => rows.map(r =>
+            [r.dataset.state, ...[...r.querySelectorAll('td')].map(td => td.textContent)])""")
+        assert rows == [[k, text_number(before[k], 6) if k in before else "—", text_number(values[k], 6)]
+                        for k in ("m:w5", "v:w5", "mhat:w5", "vhat:w5")]
+        assert "step 3" in page.inner_text("#panel .state-section h3")
+        page.click("#panel .state-section tr[data-state='mhat:w5'] button")
+        page.wait_for_function("() => document.getElementById('panel').dataset.stepId === 'mhat:w5'")
+        # the drawing: the state shown only when asked, on each updated weight but the step's own
+        label = "[data-label-of='w2'] .elabel-text"
+        assert "m " not in page.text_content(label)
+        assert page.is_visible("#show-state")
+        page.check("#show-state")
+        page.wait_for_function(f"() => document.querySelector(\"{label}\").textContent.includes('m ')")
+        shown = page.text_content(label)
+        assert f"m {text_number(values['m:w2'], 3)}" in shown and f"v {text_number(values['v:w2'], 3)}" in shown
+        page.uncheck("#show-state")
+        page.wait_for_function(f"() => !document.querySelector(\"{label}\").textContent.includes('m ')")
+        # the state table under the player: every row, as the document model wrote it
+        page.wait_for_selector("section#state table")
+        cells = page.eval_on_selector_all("section#state tbody tr", """rows => rows.map(r =>
+            [...r.children].map(c => c.textContent))""")
+        assert cells[0] == ["t", "2", "3"]
+        assert len(cells) == 1 + sum(1 for k in values if k.partition(":")[0] in STATE_KINDS)
+        assert ["m_w5", text_number(before["m:w5"], 6), text_number(values["m:w5"], 6)] in cells
+        assert opened.errors == [] and opened.external == []
+    finally:
+        opened.close()
+
+
+@pytest.mark.browser
+def test_the_state_toggle_is_not_offered_without_state(browser, tmp_path):
+    from page_fixtures import open_page
+    from handprop.problem import load
+    from handprop.render.page import html
+    from handprop.solve import explain
+    path = tmp_path / "notes.html"
+    path.write_text(html.render(explain(load("notes"))), encoding="utf-8")
+    opened = open_page(browser, path)
+    try:
+        assert not opened.page.is_visible("#show-state")
+        assert opened.page.query_selector("section#state") is None
+    finally:
+        opened.close()

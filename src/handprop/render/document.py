@@ -599,9 +599,9 @@ def update_table(trace: Trace, digits: int) -> Table:
 
 def state_table(trace: Trace, digits: int) -> Table | None:
     """The optimizer's state, every parameter's, before the update and after it: the step count
-    t, then for each parameter each state quantity (velocity, m, v, m̂, v̂) the update computes
-    (a bias-corrected moment is not carried, so it has nothing before).  None when the
-    optimizer keeps no state."""
+    t, then for each parameter each state quantity (velocity, m, v, m̂, v̂) the update computes,
+    its symbol naming the parameter (a bias-corrected moment is not carried, so it has nothing
+    before).  None when the optimizer keeps no state."""
     update = trace.update
     if not update:
         return None
@@ -614,16 +614,16 @@ def state_table(trace: Trace, digits: int) -> Table | None:
             quantity = qid(kind, name)
             if quantity not in values:
                 continue
-            rows.append((Cell.name(name), Cell("symbol", Sym(quantity)), Cell.number(before.get(quantity)),
+            rows.append((Cell("symbol", Sym(quantity)), Cell.number(before.get(quantity)),
                          Cell.number(values[quantity])))
             links.append(quantity)
     if not rows:
         return None
     t = update["t"]
-    rows.insert(0, (Cell.words("step"), Cell("symbol", Sym(STEP)), Cell("given", t - 1), Cell("given", t)))
+    rows.insert(0, (Cell("symbol", Sym(STEP)), Cell("given", t - 1), Cell("given", t)))
     links.insert(0, None)
-    headers = tuple(Cell.words(h) for h in ("Param", "State", "Before", "After"))
-    return Table("state", f"Optimizer state before and after update {t:,}", headers, tuple(rows), "llrr",
+    headers = tuple(Cell.words(h) for h in ("State", "Before", "After"))
+    return Table("state", f"Optimizer state before and after update {t:,}", headers, tuple(rows), "lrr",
                  tuple([""] * len(rows)), tuple(links), max(len(names) - TABLE_ROWS, 0))
 
 

@@ -399,14 +399,14 @@ function shortValue(model, j) {
 }
 
 /** Colour and label one weight or bias at step i. `role`: "grad"/"new" when it is the step's own. */
-/** The optimizer's state of parameter `name` after the update, as a drawing's label adds it
- * (" · m 0.0082 · v 6.6e−6"): each carried state the trace has (velocity b, m, v). */
+/** The optimizer's state of parameter `name` after the update, as a drawing's label writes it
+ * ("m 0.0082 v 6.6e−6", three figures): each carried state the trace has (velocity b, m, v). */
 const STATE_LETTERS = [["velocity", "b"], ["m", "m"], ["v", "v"]];
 
-function stateText(model, name, d) {
+function stateText(model, name) {
   const values = model.trace.values;
   return STATE_LETTERS.filter(([kind]) => values[`${kind}:${name}`] !== undefined)
-    .map(([kind, letter]) => ` · ${letter} ${textNumber(values[`${kind}:${name}`], d)}`).join("");
+    .map(([kind, letter]) => `${letter} ${textNumber(values[`${kind}:${name}`], 3)}`).join(" ");
 }
 
 function paintParam(rec, name, model, i, k, role, withState) {
@@ -456,9 +456,12 @@ function paintParam(rec, name, model, i, k, role, withState) {
   } else {
     label.append(s("tspan", { class: "pname", text: name }), ` = ${textNumber(rec.old, d)}`);
   }
-  if (withState && updated) {
-    const extra = stateText(model, name, d);
-    if (extra) label.append(s("tspan", { class: "stateval", text: extra }));
+  // asked for (show the optimizer's state): in place of an updated parameter's values, the
+  // state its update left; the step's own parameter keeps its update (the panel has its state)
+  const state = withState && updated && !role ? stateText(model, name) : "";
+  if (state) {
+    label.textContent = "";
+    label.append(s("tspan", { class: "pname", text: name }), arrow, " ", s("tspan", { class: "stateval", text: state }));
   }
   setClass(rec.label, "up", updated && newValue > rec.old);
   setClass(rec.label, "down", updated && newValue < rec.old);

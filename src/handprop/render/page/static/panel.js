@@ -64,23 +64,26 @@ function buildStateSection(model, step, goto) {
   const tbl = model.doc.state;
   if (!tbl || step.phase !== "update") return null;
   const name = step.subject.name;
-  const rows = tbl.rows.filter((r) => r.cells[0] === name);
+  const steps = model.trace.steps;
+  const rows = tbl.rows.filter((r) => {          // this parameter's rows: the steps they link to
+    const j = r.link === null ? undefined : model.index.get(r.link);
+    return j !== undefined && steps[j].subject.name === name;
+  });
   if (!rows.length) return null;
   const body = h("tbody");
   for (const r of rows) {
     const j = model.index.get(r.link);
     const here = r.link === step.id;
-    const head = h("th", { scope: "row" }, j === undefined || here ? r.cells[1]
-      : h("button", { type: "button", class: "ref", text: r.cells[1], onclick: () => goto(j) }));
+    const head = h("th", { scope: "row" }, here ? r.cells[0]
+      : h("button", { type: "button", class: "ref", text: r.cells[0], onclick: () => goto(j) }));
     body.append(h("tr", { class: here ? "own" : null, "data-state": r.link }, head,
-      h("td", { class: "num", text: r.cells[2] }), h("td", { class: "num", text: r.cells[3] })));
+      h("td", { class: "num", text: r.cells[1] }), h("td", { class: "num", text: r.cells[2] })));
   }
-  const step0 = tbl.rows[0];
   const t = h("table", { class: "state" },
-    h("thead", null, h("tr", null, ...["", tbl.headers[2], tbl.headers[3]].map((c) => h("th", { scope: "col", text: c })))),
+    h("thead", null, h("tr", null, ...["", tbl.headers[1], tbl.headers[2]].map((c) => h("th", { scope: "col", text: c })))),
     body);
   return h("section", { class: "state-section", "aria-label": `Optimizer state of ${name}` },
-    h("h3", { text: `Optimizer state of ${name}, step ${step0.cells[3]}` }), h("div", { class: "table-wrap" }, t));
+    h("h3", { text: `Optimizer state of ${name}, step ${tbl.rows[0].cells[2]}` }), h("div", { class: "table-wrap" }, t));
 }
 
 /** lhs = r1 = r2 ... one '=' a line: aligned like on paper while the lines are short; as
