@@ -418,3 +418,24 @@ def test_the_state_toggle_is_not_offered_without_state(browser, tmp_path):
         assert opened.page.query_selector("section#state") is None
     finally:
         opened.close()
+
+
+@pytest.mark.parametrize("name", ["adam-l2", "adamw", "nesterov", "rmsprop"])
+def test_the_latex_of_a_step_compiles(cli, name, tmp_path):
+    """Every letter the optimizers bring into our sentences (β₁, ε, λ, μ, m̂, √) reaches pdfLaTeX
+    as a command, in the document and in the slides."""
+    import shutil
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    from handprop.cli.explain import at_step
+    from handprop.render import latex
+    from handprop.render.options import Options
+    from handprop.solve import explain
+    problem, at = at_step(problem_of(OPTIMIZERS_TRIED[name]), 2)
+    trace = explain(problem, at=at)
+    for form in ("document", "beamer"):
+        path = tmp_path / f"{form}.tex"
+        path.write_text(latex.render(trace, options=Options(latex=form)), encoding="utf-8")
+        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (form, [line for line in done.stdout.splitlines() if line.startswith("!")])

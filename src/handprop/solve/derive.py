@@ -523,7 +523,8 @@ class _Builder:
                     f"step, not through the gradient: {self.fmt(value)}.")
         elif kind in ("mhat", "vhat"):
             letter = "β₁" if kind == "mhat" else "β₂"
-            note = (f"{words.get(kind, kind).capitalize()}: divided by 1 − {letter}^t with t = {t}, "
+            power = str(t).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+            note = (f"{words.get(kind, kind).capitalize()}: divided by 1 − {letter}{power} (t = {t}), "
                     f"since the moments start at 0 and are too small in the first steps: "
                     f"{self.fmt(value)}.")
         else:
