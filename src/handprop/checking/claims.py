@@ -35,10 +35,15 @@ from ..errors import ClaimsError
 from ..visible import hidden_in, one_line
 from ..problem import Problem, builtins, read_text
 from ..quantities import UPDATE_KINDS, FORWARD_KINDS, after_of, checker_ids, plain, pretty, qid, split_id
+
 from ..quantities import parse as parse_id
 from ..quantities import qid as make_id
 
 PACKAGED = Path(__file__).resolve().parents[1] / "problem" / "examples"
+
+OPTIMIZER_STEPS = tuple(k for k in UPDATE_KINDS if k != "new")
+"""The optimizer's quantities of a parameter before its update (m, v, m̂ …): combined over the
+samples, as the gradient they are worked from."""
 
 
 @dataclass(frozen=True)
@@ -475,7 +480,7 @@ class Names:
         multi = self.problem.multi
         n = len(self.problem.samples)
         s = parse_id(qid)
-        combined = qid in ("E:total", "new:E:total") or s.kind in ("grad", "change", *UPDATE_KINDS) or \
+        combined = qid in ("E:total", "new:E:total") or s.kind in ("grad", "change", *OPTIMIZER_STEPS) or \
             (s.kind == "new" and ":" not in s.name)
         if sample:
             k = int(sample)
