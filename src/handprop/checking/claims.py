@@ -35,7 +35,6 @@ from ..errors import ClaimsError
 from ..visible import hidden_in, one_line
 from ..problem import Problem, builtins, read_text
 from ..quantities import UPDATE_KINDS, FORWARD_KINDS, after_of, checker_ids, plain, pretty, qid, split_id
-
 from ..quantities import parse as parse_id
 from ..quantities import qid as make_id
 
