@@ -231,6 +231,9 @@ def report(problem: Problem, torch: bool = True) -> tuple[bool, str]:
         lines += train_lines
     elif torch:
         lines.append("PyTorch: not installed (pip install torch==2.13.0 to compare with autograd)")
+    if not torch_judges and not problem.optimizer_settings.is_default:
+        lines.append(f"the steps of {OPTIMIZERS[problem.optimizer].title}: not judged here (finite "
+                     "differences judge gradients only; torch.optim judges the optimizer, when installed)")
     lines.append(f"(differences below {NOISE:g} x the problem's scale "
                  f"{fmt_number(scale_of(values), 4)} count as float64 rounding)")
     if ok:
@@ -245,26 +248,36 @@ def report(problem: Problem, torch: bool = True) -> tuple[bool, str]:
 
 def training_comparison(problem: Problem, steps: int = COMPARISON_STEPS,
                         engine: str = "auto") -> tuple[float, str]:
-    """(largest difference, parameter) between our training and PyTorch's after ``steps``.
+    """(largest difference, what) between our training and torch.optim's after ``steps``: every
+    parameter (``w5``) and every carried state of the optimizer (``m:w5``).
 
     The difference is relative to max(1, |value|).
     """
     from .training import train
-    ours = train(problem, steps, every=steps, engine=engine).final_params
-    theirs = torch_ref.torch_sgd(problem, steps)
+    history = train(problem, steps, every=steps, engine=engine)
+    ours = dict(history.final_params)
+    theirs, states = torch_ref.torch_train(problem, steps)
+    for sid, values in (history.state or {}).items():
+        ours.update({f"{sid}:{n}": v for n, v in values.items()})
+        theirs.update({f"{sid}:{n}": v for n, v in states.get(sid, {}).items()})
+    missing = sorted(set(ours) - set(theirs))
+    if missing:
+        return math.inf, f"{missing[0]} (not in PyTorch's state)"
     return max(((abs(ours[n] - theirs[n]) / max(1.0, abs(theirs[n])), n) for n in ours),
                default=(0.0, ""))
 
 
 def training_lines(problem: Problem) -> tuple[bool, list[str]]:
     """The lines ``handprop verify`` prints about training, and whether they pass."""
-    optimizer = OPTIMIZERS[problem.optimizer].torch
+    entry = OPTIMIZERS[problem.optimizer]
+    optimizer = f"PyTorch {entry.torch}" + (f" ({entry.title})" if entry.title.lower() != entry.torch.lower() else "")
+    what = "parameters and optimizer states" if entry.carried else "parameters"
     try:
         error, name = training_comparison(problem)
     except NumericError as err:
-        return True, [f"PyTorch {optimizer}, {COMPARISON_STEPS} training steps: not compared "
+        return True, [f"{optimizer}, {COMPARISON_STEPS} training steps: not compared "
                       f"({err.message})"]
     ok = error <= COMPARISON_TOLERANCE
-    return ok, [f"PyTorch {optimizer}, {COMPARISON_STEPS} training steps (float64): max "
+    return ok, [f"{optimizer}, {COMPARISON_STEPS} training steps (float64), {what}: max "
                 f"difference {error:.2e} ({name or 'no parameters'}) {'ok' if ok else 'TOO LARGE'} "
                 f"(tolerance {COMPARISON_TOLERANCE:g})"]

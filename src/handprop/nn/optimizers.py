@@ -178,7 +178,8 @@ class Optimizer:
     hypers: tuple[Hyper, ...]
     states: tuple[State, ...]
     formulas: Callable[[int, Settings, bool], Steps]   # (t, settings, powers): see steps()
-    array_step: Callable[..., None]               # (xp, P, G, S, t, eta, settings): P, S (and G) in place
+    array_step: Callable[..., None]               # (xp, P, G, S, t, eta, values): P, S (and G) in place;
+                                                  # values: the settings by name (Settings or a dict)
     moves: str                                    # a step's note: how the parameter moves ({name})
     explains: str                                 # a sentence: what the optimizer does
 
@@ -392,8 +393,9 @@ def _adamw(t: int, s: Settings, powers: bool) -> Steps:
     return _adam_steps(t, s, powers, decoupled=True)
 
 
-def _adam_moments(xp, G, S, t, s) -> Any:
-    """m and v moved in place; the step's direction m̂ / (√v̂ + ε) (a new array)."""
+def _adam_direction(xp, G, S, t, s, eta) -> Any:
+    """m and v moved in place; the step η m̂ / (√v̂ + ε), computed in torch's order
+    (η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)), in G's memory (G is overwritten)."""
     m, v, b1, b2 = S["m"], S["v"], s["beta1"], s["beta2"]
     m *= b1
     m += (1 - b1) * G
@@ -401,28 +403,24 @@ def _adam_moments(xp, G, S, t, s) -> Any:
     G *= G
     G *= 1 - b2
     v += G
-    mhat = m / (1 - b1 ** t)
-    vhat = v / (1 - b2 ** t)
-    denom = xp.sqrt(vhat, out=vhat)
+    denom = xp.sqrt(v, out=G)
+    denom /= math.sqrt(1 - b2 ** t)
     denom += s["eps"]
-    mhat /= denom
-    return mhat
+    step = xp.divide(m, denom, out=denom)
+    step *= eta / (1 - b1 ** t)
+    return step
 
 
 def _adam_array(xp, P, G, S, t, eta, s) -> None:
     G = _decayed_array(xp, P, G, s)
-    direction = _adam_moments(xp, G, S, t, s)
-    direction *= eta
-    P -= direction
+    P -= _adam_direction(xp, G, S, t, s, eta)
 
 
 def _adamw_array(xp, P, G, S, t, eta, s) -> None:
     lam = s["weight_decay"]
     if lam != 0:
         P *= 1 - eta * lam
-    direction = _adam_moments(xp, G, S, t, s)
-    direction *= eta
-    P -= direction
+    P -= _adam_direction(xp, G, S, t, s, eta)
 
 
 # ---------------------------------------------------------------- the table

@@ -101,13 +101,11 @@ def _entry(name: str, where: str):
 
 def _not_a_setting(key: str, entry) -> str:
     own = ", ".join(entry.hyper)
+    owners = [o.name for o in OPTIMIZERS.values() if key in o.hyper]
     why = UNSUPPORTED.get(key)
-    if key == "momentum" or key in ("nesterov", "dampening"):
-        why = "it is a setting of name: momentum"
-    elif key in ("beta1", "beta2") or key == "eps" and entry.name not in ("rmsprop", "adam", "adamw"):
-        why = "it is a setting of adam and adamw"
-    elif key == "alpha":
-        why = "it is a setting of rmsprop"
+    if owners:
+        names = ", ".join(owners[:-1]) + (" or " if len(owners) > 1 else "") + owners[-1]
+        why = f"it belongs to name: {names}"
     reason = f" ({why})" if why else suggest(key, entry.hyper)
     return f"is not a setting of {entry.name}{reason}; the settings of {entry.name}: name, {own}"
 

@@ -111,6 +111,30 @@ class Columns(Mapping):
         return len(self.names)
 
 
+class States(Mapping):
+    """The optimizer's carried states by id, each ``{parameter: value}`` for every updated
+    parameter: ``states["m"]["w5"]``.  Held as the engine gave them (tuples or arrays) and made
+    a dict only when one is asked for."""
+
+    def __init__(self, names: Sequence[str], columns: Mapping[str, Sequence[float]]):
+        self.names = tuple(names)
+        self.columns = dict(columns)
+        self._made: dict[str, dict[str, float]] = {}
+
+    def __getitem__(self, sid: str) -> dict[str, float]:
+        if sid not in self._made:
+            values = self.columns[sid]
+            values = values.tolist() if hasattr(values, "tolist") else [float(v) for v in values]
+            self._made[sid] = dict(zip(self.names, values))
+        return self._made[sid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
 @dataclass(frozen=True)
 class History:
     """A training run: the loss and the parameters at each recorded step.
@@ -354,8 +378,7 @@ def train(problem: Problem, steps: int, every: int | None = None, hidden_deltas:
             raise _overflow(problem, done, "a value is no longer finite")
         losses.append(loss)
         rows.append(values)
-    state = {sid: dict(zip(problem.updated, (float(v) for v in values)))
-             for sid, values in runner.state().items()}
+    state = States(problem.updated, runner.state())
     return History(problem=problem, steps=steps, every=every, hidden_deltas=hidden_deltas,
                    engine=engine_name, recorded_steps=tuple(marks), loss=tuple(losses),
                    parameters=Columns(list(problem.params), rows),

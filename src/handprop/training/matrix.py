@@ -67,6 +67,7 @@ class MatrixStepper:
         # any other optimizer needs the gradient itself
         self.plain = self.settings == DEFAULT
         self.rate = problem.learning_rate * (self.scale if self.plain else 1.0)
+        self.hyper = dict(self.settings.values)   # read by name on every step: a dict
         self.t = 0                       # steps taken
         self.states: dict[tuple, dict[str, np.ndarray]] = {}   # slot -> state id -> array
         self.f = [_activation(layer) for layer in layers]
@@ -112,13 +113,12 @@ class MatrixStepper:
 
     def update(self, slot: tuple, P, G) -> None:
         """One optimizer step of the parameter array ``P`` (in place) from its gradient ``G``
-        (overwritten); ``slot`` names P's states."""
-        if not self.plain and self.scale != 1.0:
-            G *= self.scale
+        (overwritten; for plain SGD still to be scaled by the batch: the rate holds it);
+        ``slot`` names P's states."""
         state = self.states.get(slot)
         if state is None:
             state = self.states[slot] = {s.id: np.zeros_like(P) for s in self.entry.carried}
-        self.entry.array_step(np, P, G, state, self.t, self.rate, self.settings)
+        self.entry.array_step(np, P, G, state, self.t, self.rate, self.hyper)
 
     def step(self) -> None:
         """One step of the optimizer (mutates ``W``, the biases and the states)."""
@@ -127,6 +127,8 @@ class MatrixStepper:
         self.t += 1
         W = self.W
         D = self._output_delta(Z[-1], A[-1])
+        if not self.plain and self.scale != 1.0:
+            D = D * self.scale           # the gradient itself (the mean), for the optimizer
         bias_grad = [] if self.train_biases else None
         updates = []
         for li in range(len(W) - 1, -1, -1):
