@@ -202,6 +202,27 @@ def test_add_a_hidden_unit_gives_a_valid_new_solution(browser, server, tmp_path)
         ed.page.click("#ed-redo")
         ed.settle(n)
         assert len(ed.problem()["layers"]) == 3
+        # a unit chosen by its own × goes, not the last: an input from the middle, with its values
+        for _ in range(2):
+            n = ed.edits()
+            ed.page.click("#ed-undo")
+            ed.settle(n)
+        n = ed.edits()
+        ed.page.click('button[aria-label="Remove unit H1"]')
+        ed.settle(n)
+        fewer = ed.problem()
+        assert fewer["layers"][0]["units"] == ["H2"]
+        assert sorted(w[:2] for w in fewer["weights"].values()) == [
+            ["H2", "Y1"], ["H2", "Y2"], ["x1", "H2"], ["x2", "H2"]]
+        assert fewer["biases"]["b1"][0] == ["H2"]
+        assert explain_json(tmp_path, fewer, "fewer.json")["values"] == ed.values()
+        assert ed.js("document.querySelector('button[aria-label=\"Remove unit H2\"]').disabled")
+        n = ed.edits()
+        ed.page.click('button[aria-label="Remove unit x1"]')
+        ed.settle(n)
+        inputs = ed.problem()
+        assert inputs["inputs"] == ["x2"] and inputs["samples"][0]["inputs"] in ([0.10], {"x2": 0.10})
+        assert explain_json(tmp_path, inputs, "inputs.json")["values"] == ed.values()
         assert not ed.errors and not ed.outside
     finally:
         ed.close()
@@ -311,6 +332,18 @@ def test_solve_it_yourself_grades_as_handprop_check(browser, server, tmp_path):
         assert "2 of 42 steps answered" in ed.js("document.getElementById('solve-progress').textContent")
         ed.page.click("#solve-reveal")
         assert ed.js("getComputedStyle(document.querySelector('#panel .panel-body')).visibility") == "visible"
+        # at the last step every gradient is known: the drawing still tells no sign and no size
+        ed.js("handprop.player.act.goto(handprop.player.model.trace.steps.length - 1)")
+        ed.until("document.querySelectorAll('#network .edge.grad-neg, #network .edge.grad-pos').length === 8")
+        looks = ed.js("""[...document.querySelectorAll('#network .edge .wire')].map(w => {
+            const c = getComputedStyle(w); return [c.stroke, c.strokeWidth, c.strokeDasharray].join('|'); })""")
+        assert len(set(looks)) == 1, looks
+        assert ed.js("[...document.querySelectorAll('.key-pos, .key-neg')].every(k => !k.offsetParent)")
+        ed.page.click("#ed-solve")          # the solution shown again: the signs come back
+        ed.until("!document.documentElement.classList.contains('solving')")
+        looks = ed.js("""[...document.querySelectorAll('#network .edge .wire')].map(w => {
+            const c = getComputedStyle(w); return [c.stroke, c.strokeWidth, c.strokeDasharray].join('|'); })""")
+        assert len(set(looks)) > 1, looks
         assert not ed.errors and not ed.outside
     finally:
         ed.close()

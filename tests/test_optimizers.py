@@ -419,3 +419,13 @@ def test_verify_compares_every_optimizer_with_torch(cli, tmp_path):
         assert code == 0, out
         line = next(l for l in out.splitlines() if l.startswith(f"PyTorch {OPTIMIZERS[name].torch}"))
         assert "ok" in line and ("optimizer states" in line) == bool(OPTIMIZERS[name].carried)
+
+
+def test_verify_without_torch_says_the_optimizer_is_not_judged(cli, tmp_path):
+    path = tmp_path / "adam.json"
+    path.write_text(json.dumps({**MAZUR, "optimizer": "adam"}))
+    code, out, _ = cli("verify", str(path), "--no-torch")
+    assert code == 0
+    assert "the steps of Adam: not judged here (finite differences judge gradients only" in out
+    code, out, _ = cli("verify", "mazur", "--no-torch")
+    assert "not judged here" not in out            # plain SGD: p − η ∂E/∂p, nothing to judge

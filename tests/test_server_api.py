@@ -335,6 +335,7 @@ def test_a_slow_request_is_503_and_abandoned(monkeypatch):
         return b"{}"
 
     monkeypatch.setattr(work, "explain_answer", slow)
+    monkeypatch.setattr(work, "small", lambda problem: False)   # else worked inline: no time limit needed
     with TestClient(create_app(time_limit=0.3)) as client:
         t = time.monotonic()
         r = client.post("/api/explain", json={"problem": notes_data()})
@@ -356,6 +357,7 @@ def test_work_past_its_time_is_stopped(monkeypatch):
             time.sleep(0.01)
 
     monkeypatch.setattr(work, "explain_answer", endless)
+    monkeypatch.setattr(work, "small", lambda problem: False)
     with TestClient(create_app(time_limit=0.3)) as client:
         r = client.post("/api/explain", json={"problem": notes_data()})
         assert r.status_code == 503
@@ -407,6 +409,58 @@ def test_identical_requests_are_answered_from_the_cache(client):
     # another digits is other work
     client.post("/api/explain", json={**body, "digits": 3})
     assert work.CALLS["explain"] == before + 2
+
+
+def test_the_fast_explain_route_answers_as_fastapi_does(client):
+    """A plain explain request skips FastAPI (``Front``'s fast route); a body it does not take
+    goes through FastAPI; both give the same bytes and headers, and only the plain one is fast."""
+    import importlib
+    server_app = importlib.import_module("handprop.server.app")   # the package's `app` is the application
+    fast = server_app.FAST_TAKEN["/api/explain"]
+    plain = client.post("/api/explain", content=json.dumps({"problem": notes_data(), "digits": 4}),
+                        headers={"content-type": "application/json"})
+    security.EXACT.clear()
+    work.SOLVED.clear()
+    assert plain.status_code == 200 and server_app.FAST_TAKEN["/api/explain"] == fast + 1
+    # FastAPI reads "4" and 4.0 as the integer 4: the fast route leaves such bodies to it
+    for digits in ('"4"', "4.0"):
+        body = '{"problem": %s, "digits": %s}' % (json.dumps(notes_data()), digits)
+        slow = client.post("/api/explain", content=body, headers={"content-type": "application/json"})
+        assert slow.status_code == 200 and slow.content == plain.content
+        assert {k: v for k, v in slow.headers.items() if k != "content-length"} == \
+            {k: v for k, v in plain.headers.items() if k != "content-length"}
+    # what the fast route refuses to read, FastAPI answers as the contract says
+    for body, status in (('{"problem": {}, "digits": 4, "extra": 1}', 422), ('{"problem": [1]}', 422),
+                         ('{"problem": {"inputs": NaN}}', 422), ('{"problem": {}, "digits": 99}', 422),
+                         ("[1, 2]", 422), ('{"problem": ', 422)):
+        answer = client.post("/api/explain", content=body, headers={"content-type": "application/json"})
+        assert answer.status_code == status, body
+        assert "errors" in answer.json()
+    assert server_app.FAST_TAKEN["/api/explain"] == fast + 1, "the fast route took a body it must leave"
+    assert server_app.FAST_KEYS == {"problem", "digits"}
+
+
+def test_small_problems_are_worked_inline_and_others_in_a_worker_thread(client, monkeypatch):
+    """A small problem's explanation (milliseconds) is worked on the event loop; a larger one,
+    and every request FastAPI reads, in a worker thread under the time limit."""
+    import threading
+    threads = []
+    real = work.explain_answer
+
+    def spy(problem, digits):
+        threads.append(threading.current_thread().name)
+        return real(problem, digits)
+    monkeypatch.setattr(work, "explain_answer", spy)
+    assert client.post("/api/explain", json={"problem": notes_data()}).status_code == 200
+    big = {"inputs": 4, "layers": [
+        {"size": 5, "activation": "tanh", "W": [[0.1 * (i - j) for j in range(4)] for i in range(5)], "b": 0.1},
+        {"size": 2, "activation": "sigmoid", "W": [[0.2, -0.1, 0.3, 0.05, -0.2]] * 2, "b": 0.2}],
+        "samples": [{"inputs": [0.5, -0.5, 0.25, 1.0], "targets": [0.1, 0.9]}]}
+    assert not work.small(parse(big))
+    assert client.post("/api/explain", json={"problem": big}).status_code == 200
+    assert client.post("/api/explain", json={"problem": matrix_222(), "digits": "5"}).status_code == 200
+    assert not threads[0].startswith("handprop-work")
+    assert threads[1].startswith("handprop-work") and threads[2].startswith("handprop-work"), threads
 
 
 def test_the_cache_is_bounded():

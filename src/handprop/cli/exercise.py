@@ -3,6 +3,7 @@
 - ``exercise new [--architecture 2-2-2 | --like PROBLEM] [--activation A[,A…]] [--loss L]
   [--count N] [--seed S] [--decimals 1|2] [--ask forward,loss,w5,…] [--rounding 4|full] -o DIR``
 - ``exercise key CODE [--set DIR]``: a variant's key written again from its problem file.
+- ``exercise export [--set DIR] --format moodle|moodle-cloze|gift|qti [-o FILE]``: the set for an LMS.
 
 The work is in :mod:`handprop.exercises`; docs/exercises.md has the set's files.
 """
@@ -42,9 +43,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     key.add_argument("code", help="the variant's code, as printed on its worksheet")
     key.add_argument("--set", default=".", metavar="DIR", dest="set_dir",
                      help="the folder of the set (default: the current folder)")
+    export = sub.add_parser("export", help="the set for an LMS: Moodle XML, Cloze, GIFT, Canvas QTI")
+    export.add_argument("--set", default=".", metavar="DIR", dest="set_dir",
+                        help="the folder of the set (default: the current folder)")
+    export.add_argument("--format", required=True, metavar="FORMAT",
+                        help="moodle, moodle-cloze, gift or qti (Canvas)")
+    export.add_argument("-o", "--output", default=None, metavar="FILE",
+                        help="where to write it (default: in the set's folder, moodle.xml, "
+                             "moodle-cloze.xml, gift.txt or canvas-qti.zip)")
 
 
 def run(args) -> int:
+    if args.action == "export":
+        return _export(args)
     return _new(args) if args.action == "new" else _key(args)
 
 
@@ -72,6 +83,7 @@ def _new(args) -> int:
     print(f"wrote {len(ex.variants)} variant{'s' if len(ex.variants) != 1 else ''} to {args.output}: "
           f"{codes}")
     print("  set.json, worksheets.pdf, keys.pdf; per variant CODE/problem.yaml, worksheet.*, key.*, solve.html")
+    print("  for an LMS: moodle.xml, moodle-cloze.xml, gift.txt, canvas-qti.zip")
     print(f"  asked: {', '.join(ex.ids)}; rounding: {policy.text}")
     return 0
 
@@ -98,4 +110,33 @@ def _key(args) -> int:
     for name, data in key_files(variant, stored.ids, policy).items():
         write_output(str(folder / name), data)
         print(folder / name)
+    return 0
+
+
+def _export(args) -> int:
+    from pathlib import Path
+
+    from ..errors import UsageError
+    from ..exercises.lms import EXPORTS, from_folder
+    from ..exercises.setfile import SET_FILE, read_set
+    from .output import check_output, is_stdout, is_stream, refuse_own_input, write_output
+    chosen = EXPORTS.get(args.format)
+    if chosen is None:
+        raise UsageError(f"unknown format {args.format!r} (formats: {', '.join(EXPORTS)})", "--format")
+    read_set(args.set_dir)                  # a folder that holds no set is named first
+    output = args.output or str(Path(args.set_dir) / chosen.file)
+    if not is_stdout(output) and (output.startswith("/dev/") or is_stream(output)):
+        raise UsageError("is not a file an export can be written to", "-o", output)
+    check_output(output)
+    refuse_own_input(output, set=str(Path(args.set_dir) / SET_FILE))
+    quiz = from_folder(args.set_dir)
+    if quiz.changed:
+        print(f"handprop: the problem files give other answers than set.json for "
+              f"{', '.join(f'{code} {k}' for code, k in quiz.changed)}: the export follows the problem files",
+              file=sys.stderr)
+    data = chosen.write(quiz)
+    write_output(output, data)
+    if not is_stdout(output):
+        print(f"wrote {output}: {chosen.description}, {len(quiz.items)} variant"
+              f"{'s' if len(quiz.items) != 1 else ''}")
     return 0

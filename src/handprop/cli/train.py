@@ -89,7 +89,7 @@ def run(args) -> int:
         if args.output not in (None, "-") and same_target(args.output, args.plot):
             raise UsageError("is also the --plot file: the report and the plot need two files",
                              source=args.output)
-    if fmt == "html":
+    if fmt == "html" and args.compare is None:     # the comparison page is plain SVG, no KaTeX
         from ..render.page.assets import katex_dir
         katex_dir()                     # the page needs KaTeX: say so before training, not after
     runs = None

@@ -2,7 +2,8 @@
 
 Everything is made in memory first and written into a fresh folder beside the target, which
 is renamed into place at the end: a set is written whole or not at all (bad input, or an
-impossible set, writes nothing).  The files and their names: :mod:`.setfile`.
+impossible set, writes nothing).  The files and their names: :mod:`.setfile`; the LMS exports
+beside them (``moodle.xml``, ``moodle-cloze.xml``, ``gift.txt``, ``canvas-qti.zip``): :mod:`.lms`.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..errors import MissingDependency, UsageError
 from . import key as keys
 from . import sheet as sheets
 from . import solvepage
+from .lms import export_files, from_set
 from .drawing import svg
 from .generate import ExerciseSet, Recipe, Variant, plan, variants
 from .policy import Policy
@@ -119,6 +121,7 @@ def make(recipe: Recipe) -> tuple[ExerciseSet, dict[str, bytes]]:
             raise
     ex = ExerciseSet(recipe, names, ids, tuple(found))
     out[SET_FILE] = set_json(ex).encode()
+    out.update(export_files(from_set(ex)))
     return ex, {name: out[name] for name in sorted(out)}
 
 
@@ -135,6 +138,7 @@ def files_of(ex: ExerciseSet) -> dict[str, bytes]:
         key_bodies.append(key_body)
     out[CLASS_FILES["worksheets"]] = compile_typst(sheets.typst_document(sheet_bodies, "Worksheets"))
     out[CLASS_FILES["keys"]] = compile_typst(sheets.typst_document(key_bodies, "Answer keys"))
+    out.update(export_files(from_set(ex)))
     return {name: out[name] for name in sorted(out)}
 
 

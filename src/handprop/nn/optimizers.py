@@ -14,7 +14,11 @@ states every formula and how the textbook forms map to it):
   ``v`` do; ``mhat`` and ``vhat`` are worked out afresh each step);
 - :meth:`Optimizer.steps` ``(t, settings)``: step ``t`` (1-based) as expression
   trees, ``((key, Expr), ...)`` in the order a person works them;
-- ``array_step``: the same step in place on numpy arrays (the numpy engine);
+- ``array_step(xp, P, G, S, t, eta, values)``: the same step in place on numpy arrays
+  (the numpy engine): ``P`` the parameter array, ``G`` its gradient (overwritten), ``S``
+  its carried states by id (arrays, zero before step 1, moved in place), ``t`` the step,
+  ``values`` the settings by name; Adam's is computed in torch's order (η/(1 − β₁ᵗ) ·
+  m / (√v/√(1 − β₂ᵗ) + ε)), the same number to float64 rounding;
 - ``moves`` and ``explains``: its sentences.
 
 **The keys of the trees.**  The symbols a tree reads:

@@ -10,11 +10,13 @@ import asyncio
 import ctypes
 import logging
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
@@ -81,6 +83,15 @@ ERRORS = {
     503: {"model": Errors, "description": "the work took longer than the time limit, or needs "
                                           "something this server lacks"},
 }
+FAST_KEYS = frozenset(ExplainRequest.model_fields)
+"""The keys of an explain request (``problem``, ``digits``): a body with another goes through FastAPI."""
+INLINE_BYTES = 4096
+"""An explain request this short is read on the event loop itself, and when its problem is
+small (:func:`.work.small`: a 2-2-2 problem is 600 bytes, its work 3 ms) worked there too, not
+in a worker thread: far within the time limit, and the hand-over to a thread and back (and
+the wait for the interpreter's lock) costs more than the work."""
+FAST_TAKEN: Counter[str] = Counter()
+"""How many requests each fast route took (tests read it)."""
 RENDER_TYPES = {name: {} for name in sorted(set(work.CONTENT_TYPES.values()))}
 
 
@@ -100,7 +111,6 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
                               "`handprop serve` (docs/server.md). Every request is JSON; a problem is "
                               "sent as `{\"problem\": <a problem file's mapping>}`.")
     api.state.time_limit = time_limit
-    api.add_middleware(Front, max_body=max_body, cache=EXACT if exact_cache else None)
 
     async def run(fn: Callable[..., Any], *args) -> Any:
         loop = asyncio.get_running_loop()
@@ -113,9 +123,9 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
             raise
 
     async def answer(fn: Callable[..., Any], *args, media_type: str = JSON,
-                     headers: dict | None = None) -> Response:
+                     headers: dict | None = None, inline: bool = False) -> Response:
         try:
-            body = await run(fn, *args)
+            body = fn(*args) if inline else await run(fn, *args)
         except asyncio.TimeoutError:
             return _message(503, f"this request needs more than the time limit of "
                                  f"{api.state.time_limit:g} s of work; try a smaller network, fewer "
@@ -130,6 +140,34 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
             body, filename = body
             headers = {"content-disposition": f'attachment; filename="{filename}"'}
         return Response(body, media_type=media_type, headers=headers)
+
+    async def explain_fast(body: bytes) -> Response | None:
+        """``/api/explain`` without FastAPI's parsing (:class:`~.security.Front`), for a body
+        that :class:`~.schemas.ExplainRequest` reads as it is: a JSON object of a mapping
+        ``problem`` and, if given, an integer ``digits`` from 1 to 17.  Anything else (another
+        key, ``digits`` as ``"6"`` or ``6.0``, JSON that orjson refuses: NaN, a 65-bit
+        integer) is None: FastAPI reads it, and answers or refuses it as the contract says."""
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if type(data) is not dict or type(data.get("problem")) is not dict or not set(data) <= FAST_KEYS:
+            return None
+        digits = data.get("digits", 6)
+        if type(digits) is not int or not 1 <= digits <= 17:
+            return None
+        FAST_TAKEN["/api/explain"] += 1
+        if len(body) <= INLINE_BYTES:
+            try:
+                problem = work.read_problem(data["problem"])
+            except (HandpropError, RecursionError):
+                problem = None          # the error is answered as any other's, below
+            if problem is not None and work.small(problem):
+                return await answer(work.explain_problem, problem, digits, inline=True)
+        return await answer(work.explain, data["problem"], digits)
+
+    api.add_middleware(Front, max_body=max_body, cache=EXACT if exact_cache else None,
+                       fast={"/api/explain": explain_fast})
 
     @api.exception_handler(RequestValidationError)
     async def bad_request(request: Request, err: RequestValidationError):

@@ -9,13 +9,19 @@ limit (413), the security headers on every answer, and the cache of exact reques
   a page of another origin cannot read an answer.
 - A POST to a cached endpoint whose exact bytes (path, query, content type, body) were
   answered before is answered again from :data:`EXACT` without reaching the app.
+- A request that a *fast route* takes (``fast``: path → handler) goes straight to its handler:
+  the handler reads the body itself and answers only a request that FastAPI would read
+  exactly as it does (a plain, well-formed one); for any other it returns ``None`` and the
+  request goes on through FastAPI, whose validation and error answers are the contract.
+  ``/api/explain`` is one (``app.py``): the editor's commonest request skips FastAPI's
+  parsing, validation and routing, the same answer sooner.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
-from typing import Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 from .cache import LRU
 from .limits import MAX_BODY
@@ -72,10 +78,12 @@ def _error_body(message: str) -> bytes:
 class Front:
     """The ASGI middleware of the module docstring, around the FastAPI app."""
 
-    def __init__(self, app, max_body: int = MAX_BODY, cache: LRU | None = EXACT):
+    def __init__(self, app, max_body: int = MAX_BODY, cache: LRU | None = EXACT,
+                 fast: dict[str, Callable[[bytes], Awaitable[Any]]] | None = None):
         self.app = app
         self.max_body = max_body
         self.cache = cache
+        self.fast = fast or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -130,8 +138,14 @@ class Front:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
+        app = self.app
+        handler = self.fast.get(scope["path"]) if scope["method"] == "POST" else None
+        if handler is not None and headers.get(b"content-type", b"").split(b";")[0].strip() == b"application/json":
+            response = await handler(body)         # an ASGI app (a Response), or None: not taken
+            if response is not None:
+                app = response
         if key is None:
-            return await self.app(scope, replay, secured)
+            return await app(scope, replay, secured)
         start: dict = {}
         parts: list[bytes] = []
 
@@ -146,7 +160,7 @@ class Front:
                                    len(answer) + 256)
             await secured(message)
 
-        await self.app(scope, replay, keep)
+        await app(scope, replay, keep)
 
     async def _too_large(self, send, declared: int | None):
         size = f" of {declared:,} bytes" if declared is not None else ""

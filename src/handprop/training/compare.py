@@ -68,7 +68,8 @@ def compare(problem: Problem, names: str | list[str], steps: int, every: int | N
 
 def _times_lower(before: float, after: float) -> str:
     if after > 0 and before > after:
-        return f"{before / after:,.4g}×"
+        r = before / after
+        return f"{r:.4g}×" if r < 1000 else f"{r:,.0f}×" if r < 1e9 else f"{r:.3g}×"
     return "higher" if after > before else "—"
 
 

@@ -110,9 +110,9 @@ def render(history: History, digits: int | None = None) -> str:
             "The player explains recorded step 0. Choose another step in the training card and press "
             "Explain to see its worked solution."]
     if history.optimizer.carried:
-        lead.append(f"The run used {history.optimizer_words}. A recorded step's worked solution "
-                    f"starts {history.optimizer.title} afresh from that step's parameters (its state "
-                    "at 0), so its update is a first step, not the one the run took there.")
+        lead.append(f"Optimizer: {history.optimizer_words}. A recorded step's worked solution starts "
+                    f"{history.optimizer.title} afresh there (its state at 0): its update is a first "
+                    "step, not the run's.")
     if history.hidden_deltas == "updated":
         lead.append("Note: " + UPDATED_NOTE)
     extras = {"lead": lead,

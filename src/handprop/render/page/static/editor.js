@@ -290,12 +290,15 @@ function removeFromSample(s, key, name, index) {
   else delete s[key][name];
 }
 
-function removeUnit(c) {
+/** Remove unit `which` (its name; the last unit when not given) of column c (-1: the inputs),
+ * with its weights, its place in the biases and its values in the samples. */
+function removeUnit(c, which) {
   const p = clone(ED.problem);
   const units = column(p, c);
   if (units.length <= 1) return Promise.resolve();
-  const index = units.length - 1;
-  const name = units.pop();
+  const index = which === undefined ? units.length - 1 : units.indexOf(which);
+  if (index < 0) return Promise.resolve();
+  const name = units.splice(index, 1)[0];
   for (const k of Object.keys(p.weights)) {
     const [a, b] = p.weights[k];
     if (a === name || b === name) delete p.weights[k];
@@ -418,6 +421,11 @@ function selectInput(options, value, label, onchange, field) {
   return sel;
 }
 
+/** The optimizer's name: the field is a name, or a mapping of its name and settings. */
+function optimizerName(o) {
+  return o && typeof o === "object" ? o.name : o;
+}
+
 function tiny(text, label, onclick, disabled) {
   return h("button", { type: "button", class: "tiny", "aria-label": label, title: label, disabled: !!disabled, onclick, text });
 }
@@ -454,10 +462,14 @@ function buildForm() {
       checked: !!p.update_biases, onchange: (e) => setAt(["update_biases"], e.target.checked, "Bias updates changed.") })),
       " update the biases"),
     C.optimizers.length > 1 ? h("label", { class: "inline" }, "Optimizer ", keyed(selectInput(C.optimizers.map((o) => [o.name, o.name]),
-      p.optimizer || C.optimizers[0].name, "Optimizer", (v) => setAt(["optimizer"], v, `Optimizer: ${v}.`), "optimizer"))) : null));
+      optimizerName(p.optimizer) || C.optimizers[0].name, "Optimizer", (v) => setAt(["optimizer"], v, `Optimizer: ${v}.`), "optimizer"))) : null));
 
   // layers
-  const rows = [h("tr", null, h("th", { scope: "row", text: "inputs" }), h("td", { class: "names" }, p.inputs.join(", ")),
+  // each unit's name, with its own × (the − beside the count removes the last)
+  const names = (units, c) => h("td", { class: "names" }, ...units.map((u, i) => h("span", { class: "unit-chip" },
+    h("span", { class: "unit-name", text: u }), keyed(tiny("×", `Remove unit ${u}`, () => removeUnit(c, u), units.length <= 1)),
+    i < units.length - 1 ? ", " : "")));
+  const rows = [h("tr", null, h("th", { scope: "row", text: "inputs" }), names(p.inputs, -1),
     h("td", { class: "how" }, keyed(tiny("−", "Remove an input", () => removeUnit(-1), p.inputs.length <= 1)), " ",
       h("span", { class: "count", text: String(p.inputs.length) }), " ", keyed(tiny("+", "Add an input", () => addUnit(-1)))),
     h("td"), h("td"), h("td"))];
@@ -467,7 +479,7 @@ function buildForm() {
     const params = (C.activations.find((a) => a.name === l.activation) || { params: [] }).params;
     rows.push(h("tr", { "data-layer": String(c) },
       h("th", { scope: "row", text: out ? "output layer" : `hidden layer ${c + 1}` }),
-      h("td", { class: "names" }, l.units.join(", ")),
+      names(l.units, c),
       h("td", { class: "how" }, keyed(tiny("−", `Remove a unit from ${out ? "the output layer" : `hidden layer ${c + 1}`}`, () => removeUnit(c), l.units.length <= 1)),
         " ", h("span", { class: "count", text: String(l.units.length) }), " ",
         keyed(tiny("+", `Add a unit to ${out ? "the output layer" : `hidden layer ${c + 1}`}`, () => addUnit(c)))),
