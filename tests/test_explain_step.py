@@ -439,3 +439,20 @@ def test_the_latex_of_a_step_compiles(cli, name, tmp_path):
         done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
                               cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, (form, [line for line in done.stdout.splitlines() if line.startswith("!")])
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS_TRIED))
+def test_the_script_of_a_later_step_recomputes_every_state_for_every_optimizer(name, tmp_path):
+    from handprop.cli.explain import at_step
+    from handprop.render import python
+    from handprop.solve import explain
+    problem, at = at_step(problem_of(OPTIMIZERS_TRIED[name]), 3)
+    trace = explain(problem, at=at)
+    script = tmp_path / "step.py"
+    script.write_text(python.render(trace), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    shown = {k for k in trace.values if k.partition(":")[0] in ("decayed", "shrunk", *STATE_KINDS)}
+    assert shown or problem.optimizer_settings.is_default
+    for key in shown:            # each checked, from the state before the step
+        assert re.search(rf"^  {re.escape(key)} = .* ok$", done.stdout, re.M), key
