@@ -476,14 +476,21 @@ def settings_line(trace: Trace) -> str:
     return text
 
 
+OFF_AT_ZERO = ("weight_decay", "dampening")
+"""Settings that change nothing at 0: left out of the settings line there."""
+
+
 def optimizer_words(update: dict) -> str:
-    """``optimizer adam (β₁ = 0.9, β₂ = 0.999, ε = 1e-08)``: the optimizer and its settings."""
-    settings = update.get("settings") or {}
-    if update["optimizer"] == "sgd" and not any(settings.values()):
-        settings = {}                   # plain gradient descent: nothing to say
-    inner = ", ".join(f"{optimizer_symbol(parse(qid('hyper', name)), 'text')} = {fmt_number(value, 9)}"
-                      for name, value in settings.items())
-    return f"optimizer {update['optimizer']}" + (f" ({inner})" if inner else "")
+    """``optimizer adam (β₁ = 0.9, β₂ = 0.999, ε = 1e-08)``: the optimizer and its settings (a
+    switch by its name when on, a decay or dampening only when it is not 0)."""
+    parts = []
+    for name, value in (update.get("settings") or {}).items():
+        if isinstance(value, bool):
+            if value:
+                parts.append(name)
+        elif value != 0 or name not in OFF_AT_ZERO:
+            parts.append(f"{optimizer_symbol(parse(qid('hyper', name)), 'text')} = {fmt_number(value, 9)}")
+    return f"optimizer {update['optimizer']}" + (f" ({', '.join(parts)})" if parts else "")
 
 
 # ---------------------------------------------------------------- the given values
