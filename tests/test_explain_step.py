@@ -456,3 +456,19 @@ def test_the_script_of_a_later_step_recomputes_every_state_for_every_optimizer(n
     assert shown or problem.optimizer_settings.is_default
     for key in shown:            # each checked, from the state before the step
         assert re.search(rf"^  {re.escape(key)} = .* ok$", done.stdout, re.M), key
+
+
+def test_the_example_in_the_cli_docs_is_what_explain_writes(cli, tmp_path):
+    """docs/cli.md's `explain adam.yaml --step 3`: notes with Adam and η = 0.05, as written."""
+    from pathlib import Path
+    import yaml
+    notes = yaml.safe_load((Path(__file__).parents[1] / "src/handprop/problem/examples/notes.yaml").read_text())
+    notes.update(optimizer="adam", learning_rate=0.05)
+    (tmp_path / "adam.yaml").write_text(yaml.safe_dump(notes), encoding="utf-8")
+    code, out, err = cli("explain", str(tmp_path / "adam.yaml"), "--step", "3", "--width", "80")
+    assert code == 0, err
+    docs = (Path(__file__).parents[1] / "docs/cli.md").read_text(encoding="utf-8")
+    example = docs.split("$ handprop explain adam.yaml --step 3 | sed")[1:]
+    first = example[0].split("\n", 1)[1].split("\n$ ")[0].rstrip("\n")
+    second = example[1].split("\n", 1)[1].split("\n```")[0].rstrip("\n")
+    assert first in out and second in out
