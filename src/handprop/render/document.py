@@ -616,22 +616,19 @@ def state_table(trace: Trace, digits: int) -> Table | None:
     before = update.get("state") or {}
     names = list(trace.problem["weights"]) + list(trace.problem["biases"])
     rows, links = [], []
-    for name in names[:TABLE_ROWS]:
-        for kind in STATE_KINDS:
-            quantity = qid(kind, name)
-            if quantity not in values:
-                continue
-            rows.append((Cell("symbol", Sym(quantity)), Cell.number(before.get(quantity)),
-                         Cell.number(values[quantity])))
-            links.append(quantity)
-    if not rows:
+    kept = [k for name in names for k in (qid(kind, name) for kind in STATE_KINDS) if k in values]
+    if not kept:
         return None
+    for quantity in kept[:TABLE_ROWS]:
+        rows.append((Cell("symbol", Sym(quantity)), Cell.number(before.get(quantity)),
+                     Cell.number(values[quantity])))
+        links.append(quantity)
     t = update["t"]
     rows.insert(0, (Cell("symbol", Sym(STEP)), Cell("given", t - 1), Cell("given", t)))
     links.insert(0, None)
     headers = tuple(Cell.words(h) for h in ("State", "Before", "After"))
     return Table("state", f"Optimizer state before and after update {t:,}", headers, tuple(rows), "lrr",
-                 tuple([""] * len(rows)), tuple(links), max(len(names) - TABLE_ROWS, 0))
+                 tuple([""] * len(rows)), tuple(links), len(kept) - len(rows) + 1)
 
 
 # ---------------------------------------------------------------- hand rounding
