@@ -472,3 +472,22 @@ def test_the_example_in_the_cli_docs_is_what_explain_writes(cli, tmp_path):
     first = example[0].split("\n", 1)[1].split("\n$ ")[0].rstrip("\n")
     second = example[1].split("\n", 1)[1].split("\n```")[0].rstrip("\n")
     assert first in out and second in out
+
+
+def test_a_large_networks_state_table_is_cut_and_counted_in_rows():
+    import random
+    from handprop.render.document import TABLE_ROWS, document
+    from handprop.solve import explain
+    rng = random.Random(1)
+    spec = {"inputs": 10, "layers": [
+        {"size": 20, "activation": "tanh", "W": [[round(rng.uniform(-.5, .5), 3) for _ in range(10)] for _ in range(20)], "b": 0.1},
+        {"size": 5, "activation": "sigmoid", "W": [[round(rng.uniform(-.5, .5), 3) for _ in range(20)] for _ in range(5)], "b": 0.2}],
+        "samples": [{"inputs": [0.1] * 10, "targets": [0.5] * 5}], "loss": "half_sse", "learning_rate": 0.01,
+        "optimizer": "adam"}
+    trace = explain(parse(spec, source="big", name="big"))
+    table = document(trace).state
+    states = sum(1 for k in trace.values if k.partition(":")[0] in STATE_KINDS)
+    assert states == 300 * 4
+    assert len(table.rows) == 1 + TABLE_ROWS and table.more == states - TABLE_ROWS
+    # and the update is one section, not one per parameter, at this size
+    assert [s.key for s in document(trace).sections if s.key.startswith("update")] == ["update"]
