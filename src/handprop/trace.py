@@ -140,6 +140,12 @@ def update_values(update: Mapping[str, Any] | None) -> dict[str, float]:
     return env
 
 
+_SYMBOLIC: dict[tuple, dict] = {}
+"""The symbolic members of chains, written in two notations, by printers and formula: they
+depend on the formula alone (never on a trace's numbers), and a structure's formulas recur
+from trace to trace (the server's requests)."""
+
+
 @dataclass(frozen=True)
 class Trace:
     """A whole worked solution: the problem, every value, every step."""
@@ -249,9 +255,15 @@ class Trace:
         la: list[str] = []
         lb: list[str] = []
         chain, at = item.chain, item.numbers
+        pairs = _SYMBOLIC.setdefault((type(sa), type(sb), sa.digits), {})
+        if len(pairs) > 200_000:
+            pairs.clear()
         try:
             for expr in chain[:at]:
-                ta, tb = sa.member(expr), sb.member(expr)
+                found = pairs.get(expr)
+                if found is None:
+                    found = pairs[expr] = (sa.member(expr), sb.member(expr))
+                ta, tb = found
                 if not la or ta != la[-1] or tb != lb[-1]:
                     la.append(ta)
                     lb.append(tb)

@@ -39,6 +39,7 @@ _TEX_ESCAPES = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def tex_escape(text: str) -> str:
     """``text`` for LaTeX text mode (and KaTeX's ``\\text``)."""
     return "".join(_TEX_ESCAPES.get(ch, ch) for ch in text)
