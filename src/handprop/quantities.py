@@ -19,7 +19,16 @@ id            meaning
 ``change:P``  how much the update changes P (``new:P`` − P)
 ``new:out:U`` a forward quantity after the update (also ``new:net:U``,
               ``new:E:U``, ``new:E:total[k]``): checker-level, not in traces
+``decayed:P`` the gradient with weight decay added (``grad:P + λ·P``)
+``shrunk:P``  P shrunk by AdamW's decoupled weight decay (``P·(1 − η·λ)``)
+``velocity:P`` momentum's velocity (buffer) of P after this step
+``m:P``       Adam's first moment of P after this step (``v:P`` the second)
+``mhat:P``    the first moment with its bias correction (``vhat:P`` the second)
 ============  ======================================================
+
+The optimizer's state before the step is given, like a parameter: ``state:m:P``
+(``state:v:P``, ``state:velocity:P``); its settings are ``hyper:NAME`` (``hyper:beta1``)
+and the step count ``t``.
 
 With several samples the per-sample quantities end in ``[k]`` (k from 1):
 ``out:Y1[2]``; ``E:total``, ``grad:P`` and ``new:P`` without a suffix are the
@@ -36,23 +45,32 @@ from dataclasses import dataclass
 
 __all__ = ["KINDS", "TRACE_KINDS", "GIVEN_KINDS", "FORWARD_KINDS", "Subject", "qid", "key", "parse", "split_id",
            "suffix", "pretty", "plain", "TOTAL", "AFTER", "ETA", "describe", "after_of", "before_of",
-           "checker_ids"]
+           "checker_ids", "STATE_KINDS", "UPDATE_KINDS", "STEP", "OPTIMIZER_KINDS", "optimizer_symbol",
+           "state_id", "HYPER_SYMBOLS"]
 
-KINDS = ("net", "out", "E", "dE/dout", "dout/dnet", "delta", "grad", "new", "change")
+STATE_KINDS = ("velocity", "m", "v", "mhat", "vhat")
+"""The kinds of an optimizer's state after the step (``m:w5``), in the order an update computes them."""
+KINDS = ("net", "out", "E", "dE/dout", "dout/dnet", "delta", "grad", "decayed", "shrunk", *STATE_KINDS,
+         "new", "change")
 """The kinds of computed quantity, in the order a worked solution meets them (``change``, the
 change of a parameter in the update, is the checker's: a trace never holds it)."""
 TRACE_KINDS = KINDS[:-1]
 """The kinds of the quantities a trace holds."""
 FORWARD_KINDS = ("net", "out", "E")
 """The kinds a forward pass computes (again after the update: ``new:out:Y1``)."""
-GIVEN_KINDS = ("param", "in", "target", "eta")
-"""The kinds of number a problem gives (used inside formulas)."""
+GIVEN_KINDS = ("param", "in", "target", "eta", "state", "hyper", "t")
+"""The kinds of number a problem gives (used inside formulas): with an optimizer's state, also
+the state before the step (``state:m:w5``), its settings (``hyper:beta1``) and the step ``t``."""
+UPDATE_KINDS = ("decayed", "shrunk", *STATE_KINDS, "new")
+"""The kinds an update computes for a parameter, in order."""
 
 TOTAL = "E:total"
 AFTER = "new:E:total"
 ETA = "eta"
+STEP = "t"
 
-_ID = re.compile(r"^(?P<kind>net|out|E|dE/dout|dout/dnet|delta|grad|new|change|param|in|target)"
+_ID = re.compile(r"^(?P<kind>net|out|E|dE/dout|dout/dnet|delta|grad|decayed|shrunk|velocity|m|v|mhat|vhat|new|change"
+                 r"|param|in|target|state|hyper)"
                  r":(?P<name>.+?)(?:\[(?P<k>[1-9]\d*)\])?$")
 
 
@@ -97,6 +115,8 @@ def qid(kind: str, name: str, sample: int | None = None) -> str:
     """The id of a quantity: ``qid("out", "H1", 2)`` -> ``"out:H1[2]"``; ``qid("eta", "")`` -> ``"eta"``."""
     if kind == "eta":
         return ETA
+    if kind == "t":
+        return STEP
     return f"{kind}:{name}{suffix(sample)}"
 
 
@@ -112,6 +132,8 @@ def parse(text: str) -> Subject | None:
         return found
     if text == ETA:
         found = Subject("eta", "")
+    elif text == STEP:
+        found = Subject("t", "")
     elif text == AFTER:
         found = Subject("new", TOTAL)
     else:
@@ -133,7 +155,7 @@ def key(kind: str, name: str, sample: int | None = None) -> str:
     if text not in _KNOWN:
         if len(_KNOWN) > _KNOWN_LIMIT:
             _KNOWN.clear()
-        _KNOWN[text] = Subject(kind, name, sample) if kind != "eta" else Subject("eta", "")
+        _KNOWN[text] = Subject(kind, name, sample) if kind not in ("eta", "t") else Subject(kind, "")
     return text
 
 
@@ -143,8 +165,12 @@ _PRETTY = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "∂E/�
 _PLAIN = {"net": "net_{n}", "out": "out_{n}", "E": "E_{n}", "dE/dout": "dE/dout_{n}",
           "dout/dnet": "dout_{n}/dnet_{n}", "delta": "delta_{n}", "grad": "dE/d{n}", "new": "{n}_new",
           "change": "Delta_{n}", "param": "{n}", "in": "{n}", "target": "t_{n}"}
-_SPECIAL_PRETTY = {AFTER: "E_total⁺", ETA: "η"}
-_SPECIAL_PLAIN = {AFTER: "E_total_new", ETA: "eta"}
+_PRETTY.update({"decayed": "g_{n}", "shrunk": "p̃_{n}", "velocity": "b_{n}", "m": "m_{n}", "v": "v_{n}", "mhat": "m̂_{n}",
+                "vhat": "v̂_{n}"})
+_PLAIN.update({"decayed": "g_{n}", "shrunk": "shrunk_{n}", "velocity": "velocity_{n}", "m": "m_{n}", "v": "v_{n}",
+               "mhat": "mhat_{n}", "vhat": "vhat_{n}"})
+_SPECIAL_PRETTY = {AFTER: "E_total⁺", ETA: "η", STEP: "t"}
+_SPECIAL_PLAIN = {AFTER: "E_total_new", ETA: "eta", STEP: "t"}
 
 
 def _written(text: str, forms: dict[str, str], special: dict[str, str]) -> str:
@@ -152,6 +178,8 @@ def _written(text: str, forms: dict[str, str], special: dict[str, str]) -> str:
     if base in special:
         return special[base] + (sep + rest if sep else "")
     s = parse(text)
+    if s is not None and s.kind in ("state", "hyper"):
+        return optimizer_symbol(s, "text" if forms is _PRETTY else "plain")
     if s is None or s.kind not in forms:
         return text
     inner = before_of(text)
@@ -170,12 +198,75 @@ def plain(text: str) -> str:
     return _written(text, _PLAIN, _SPECIAL_PLAIN)
 
 
+# ---------------------------------------------------------------- an optimizer's numbers
+
+OPTIMIZER_KINDS = ("decayed", "shrunk", *STATE_KINDS, "state", "hyper", "t")
+"""The kinds :func:`optimizer_symbol` writes (every printer asks it)."""
+
+HYPER_SYMBOLS: dict[str, tuple[str, str, str, str]] = {
+    # name: (text, plain, LaTeX, Typst)
+    "beta1": ("β₁", "beta1", r"\beta_{1}", "beta_1"),
+    "beta2": ("β₂", "beta2", r"\beta_{2}", "beta_2"),
+    "eps": ("ε", "eps", r"\varepsilon", "epsilon"),
+    "momentum": ("μ", "mu", r"\mu", "mu"),
+    "alpha": ("α", "alpha", r"\alpha", "alpha"),
+    "weight_decay": ("λ", "lambda", r"\lambda", "lambda"),
+    "dampening": ("τ", "tau", r"\tau", "tau"),
+}
+"""How an optimizer's settings are written (``hyper:beta1`` is β₁); any other setting by its name."""
+
+_STATE_FORMS = {   # kind: (text, LaTeX, Typst) of the letter
+    "decayed": ("g", "g", "g"), "shrunk": ("p̃", r"\tilde{p}", "tilde(p)"), "velocity": ("b", "b", "b"),
+    "m": ("m", "m", "m"),
+    "v": ("v", "v", "v"), "mhat": ("m̂", r"\hat{m}", "hat(m)"), "vhat": ("v̂", r"\hat{v}", "hat(v)"),
+}
+
+
+def state_id(kind: str, param: str) -> str:
+    """The id of the state ``kind`` of ``param`` before the step: ``state_id("m", "w5")`` ->
+    ``"state:m:w5"``."""
+    return key("state", qid(kind, param))
+
+
+def optimizer_symbol(s: Subject, notation: str, name=lambda n: n) -> str:
+    """How an optimizer's number is written in ``notation`` (``text``, ``plain``, ``latex``,
+    ``typst``; ``name`` writes a parameter's name in it): the state after the step ``m_w5``,
+    ``m̂_w5``; before it ``m_w5,t−1``; a setting ``β₁``; the step ``t``."""
+    if s.kind == "t":
+        return "t"
+    if s.kind == "hyper":
+        forms = HYPER_SYMBOLS.get(s.name)
+        if forms is None:
+            if notation == "latex":
+                return r"\mathrm{" + s.name.replace("_", r"\_") + "}"
+            return s.name if notation in ("text", "plain") else f'"{s.name}"'
+        return forms[("text", "plain", "latex", "typst").index(notation)]
+    before = s.kind == "state"
+    inner = parse(s.name) if before else s
+    if inner is None or inner.kind not in _STATE_FORMS:
+        return s.name
+    if notation == "plain":
+        return _PLAIN[inner.kind].format(n=inner.name) + ("_before" if before else "")
+    letter = _STATE_FORMS[inner.kind][("text", "latex", "typst").index(notation)]
+    n = name(inner.name)
+    if notation == "text":
+        return f"{letter}_{n}" + (",t−1" if before else "")
+    if notation == "latex":
+        return f"{letter}_{{{n}" + (",t-1}" if before else "}")
+    return f"{letter}_({n}" + (", t-1)" if before else ")")
+
+
 _MEANING = {"net": "the net input of {n}", "out": "the output of {n}", "E": "the error of output {n}",
             "dE/dout": "how the error changes with {n}'s output",
             "dout/dnet": "the slope of {n}'s activation", "delta": "the delta of {n}",
             "grad": "the gradient of {n}", "new": "{n} after the update",
             "change": "the change of {n} in the update", "param": "the parameter {n}",
-            "in": "the input {n}", "target": "the target of {n}"}
+            "in": "the input {n}", "target": "the target of {n}",
+            "decayed": "the gradient of {n} with weight decay",
+            "shrunk": "{n} shrunk by the decoupled weight decay", "velocity": "the velocity of {n}",
+            "m": "the first moment of {n}", "v": "the second moment of {n}",
+            "mhat": "the bias-corrected first moment of {n}",
+            "vhat": "the bias-corrected second moment of {n}"}
 
 
 def describe(text: str) -> str:
@@ -186,9 +277,16 @@ def describe(text: str) -> str:
         return "the total error after the update"
     if text == ETA:
         return "the learning rate"
+    if text == STEP:
+        return "the step count"
     s = parse(text)
     if s is None:
         return text
+    if s.kind == "state":
+        inner = parse(s.name)
+        return (describe(s.name) if inner else s.name) + " before the step"
+    if s.kind == "hyper":
+        return f"the optimizer's {s.name}"
     inner = before_of(text)
     if inner is not None:
         words = describe(before_of(text.partition("[")[0])) + " after the update"

@@ -28,7 +28,7 @@ from typing import Any, Iterator, Mapping
 from .errors import UsageError
 from .expr.nodes import Expr, Written
 from .expr.printers import PRINTERS
-from .quantities import ETA, Subject, parse, plain, pretty, qid
+from .quantities import ETA, STEP, Subject, key, parse, plain, pretty, qid
 from .runtime import paused_gc
 
 SCHEMA = "handprop.trace/1"
@@ -38,7 +38,7 @@ PHASES = ("forward", "loss", "backward", "update")
 NOTATIONS = ("text", "latex", "typst")
 
 __all__ = ["SCHEMA", "SCHEMA_FILE", "PHASES", "NOTATIONS", "Focus", "Term", "Form",
-           "Step", "Trace", "schema", "given_values"]
+           "Step", "Trace", "schema", "given_values", "update_values"]
 
 
 MAX_DIGITS = 17
@@ -127,6 +127,25 @@ def given_values(problem: Mapping[str, Any]) -> dict[str, float]:
     return env
 
 
+def update_values(update: Mapping[str, Any] | None) -> dict[str, float]:
+    """The numbers an update with state gives its formulas (``t``, ``hyper:beta1``,
+    ``state:m:w5`` …), from a trace's ``update`` (nothing for None)."""
+    if not update:
+        return {}
+    env: dict[str, float] = {STEP: update["t"]}
+    for name, value in update.get("settings", {}).items():
+        env[key("hyper", name)] = value
+    for quantity, value in update.get("state", {}).items():
+        env[key("state", quantity)] = value
+    return env
+
+
+_SYMBOLIC: dict[tuple, dict] = {}
+"""The symbolic members of chains, written in two notations, by printers and formula: they
+depend on the formula alone (never on a trace's numbers), and a structure's formulas recur
+from trace to trace (the server's requests)."""
+
+
 @dataclass(frozen=True)
 class Trace:
     """A whole worked solution: the problem, every value, every step."""
@@ -139,6 +158,11 @@ class Trace:
     hand_values: dict[str, float] | None = None
     rounding: dict[str, Any] | None = None   # {"mode": "round"|"sig", "places": N}
     name: str = ""
+    update: dict[str, Any] | None = None
+    """Which update this trace explains, when it is not the first of plain gradient descent:
+    ``{"t": T, "optimizer": name, "settings": {setting: value}, "state": {id: value}}``, the
+    step count, the optimizer, its settings (``beta1`` …) and its state before the step
+    (``m:w5`` …: the values written ``state:m:w5`` in formulas)."""
 
     def step(self, step_id: str) -> Step:
         return self.index[step_id]
@@ -159,7 +183,8 @@ class Trace:
     @property
     def env(self) -> dict[str, float]:
         """Every number a formula may name: the given numbers and every quantity."""
-        return self._cached("env", lambda: {**given_values(self.problem), **self.values})
+        return self._cached("env", lambda: {**given_values(self.problem), **update_values(self.update),
+                                            **self.values})
 
     @property
     def written_env(self) -> dict[str, float]:
@@ -239,9 +264,15 @@ class Trace:
         la: list[str] = []
         lb: list[str] = []
         chain, at = item.chain, item.numbers
+        pairs = _SYMBOLIC.setdefault((type(sa), type(sb), sa.digits), {})
+        if len(pairs) > 200_000:
+            pairs.clear()
         try:
             for expr in chain[:at]:
-                ta, tb = sa.member(expr), sb.member(expr)
+                found = pairs.get(expr)
+                if found is None:
+                    found = pairs[expr] = (sa.member(expr), sb.member(expr))
+                ta, tb = found
                 if not la or ta != la[-1] or tb != lb[-1]:
                     la.append(ta)
                     lb.append(tb)
@@ -278,6 +309,8 @@ class Trace:
         doc: dict[str, Any] = {"schema": SCHEMA, "name": self.name, "problem": self.problem,
                                "values": self.values, "steps": steps,
                                "warnings": list(self.warnings), "digits": self.digits}
+        if self.update is not None:
+            doc["update"] = self.update
         if self.hand_values is not None:
             doc["hand_values"] = self.hand_values
             doc["rounding"] = self.rounding
@@ -365,7 +398,7 @@ class Trace:
                    steps=tuple(_step_from_json(s) for s in d["steps"]),
                    warnings=tuple(d.get("warnings", ())), digits=d.get("digits", 6),
                    hand_values=d.get("hand_values"), rounding=d.get("rounding"),
-                   name=d.get("name", ""))
+                   name=d.get("name", ""), update=d.get("update"))
 
     def with_hand_values(self, hand: dict[str, float], rounding: dict[str, Any],
                          warnings: tuple[str, ...] = ()) -> "Trace":

@@ -34,11 +34,15 @@ from pathlib import Path
 from ..errors import ClaimsError
 from ..visible import hidden_in, one_line
 from ..problem import Problem, builtins, read_text
-from ..quantities import FORWARD_KINDS, after_of, checker_ids, plain, pretty, qid, split_id
+from ..quantities import UPDATE_KINDS, FORWARD_KINDS, after_of, checker_ids, plain, pretty, qid, split_id
 from ..quantities import parse as parse_id
 from ..quantities import qid as make_id
 
 PACKAGED = Path(__file__).resolve().parents[1] / "problem" / "examples"
+
+OPTIMIZER_STEPS = tuple(k for k in UPDATE_KINDS if k != "new")
+"""The optimizer's quantities of a parameter before its update (m, v, m̂ …): combined over the
+samples, as the gradient they are worked from."""
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,7 @@ def _norm(text: str) -> str:
     text = text.replace("∂", "d").replace("ŷ", "yhat").replace("δ", "delta").replace("σ", "sigma")
     text = text.replace("∇", "grad").replace("\\delta", "delta").replace("\\sigma", "sigma")
     text = text.replace("∆", "delta").replace("θ", "theta").replace("\\theta", "theta")
+    text = text.replace("\u0302", "hat")          # m̂ (m and a combining circumflex): mhat
     return re.sub(r"[\s_{}\\^]", "", text)
 
 
@@ -314,6 +319,17 @@ _UNIT_NAMES = ((r"net(?P<u>.+)", "net"), (r"out(?P<u>.+)", "out"), (r"z(?P<u>.+)
                (r"o(?P<u>.+)", "out"), (r"i(?P<u>.+)", "net"))
 """How a unit's net input and output are named, as (pattern of the normalised name, kind); the
 last two are Han & Kamber's O_j and I_j."""
+_STATE_NAMES = ((r"(?:mhat|hatm)(?P<p>.+)", ("mhat",)), (r"(?:vhat|hatv|shat)(?P<p>.+)", ("vhat",)),
+                (r"(?:velocity|vel|buffer|buf|b)(?P<p>.+)", ("velocity",)),
+                (r"(?:firstmoment|momentum|mean|m)(?P<p>.+)", ("m", "velocity")),
+                (r"(?:secondmoment|squareavg|sqavg|v|s)(?P<p>.+)", ("v", "velocity")),
+                (r"(?:decayedgrad|decayed|gradwd|gwd|g)(?P<p>.+)", ("decayed",)),
+                (r"(?:shrunk|ptilde|tildep)(?P<p>.+)|(?P<q>.+?)shrunk", ("shrunk",)))
+r"""How the optimizer's numbers of a parameter are named, as (pattern of the normalised name, the
+kinds it may be, in order): ``m_w5``, ``m̂_w5``, ``mhat w5``, ``\hat{m}_{w5}``, ``v_w5`` (the
+second moment, or momentum's velocity where there is no second moment), ``velocity_w5``,
+``b_w5`` (torch's buffer), ``s_w5`` (RMSprop's mean square), ``g_w5`` (the gradient with weight
+decay).  The parameter must be named after the letter: ``m5`` is not guessed."""
 _LAYER = r"(?:\((?P<l>\d+)\)|\[(?P<lb>\d+)\])"           # ^{(l)}, ^{[l]}: the layer, normalised
 _MATRIX_WEIGHT = (re.compile(rf"w{_LAYER}(?:(?P<j>\d+),(?P<i>\d+)|(?P<j1>\d)(?P<i1>\d))"),
                   re.compile(r"w(?P<l>\d+)\[(?P<j>\d+),(?P<i>\d+)\]"),
@@ -463,7 +479,7 @@ class Names:
         multi = self.problem.multi
         n = len(self.problem.samples)
         s = parse_id(qid)
-        combined = qid in ("E:total", "new:E:total") or s.kind in ("grad", "change") or \
+        combined = qid in ("E:total", "new:E:total") or s.kind in ("grad", "change", *OPTIMIZER_STEPS) or \
             (s.kind == "new" and ":" not in s.name)
         if sample:
             k = int(sample)
@@ -508,6 +524,8 @@ class Names:
         if m := re.fullmatch(r"grad(?:ient)?(?:of)?(?P<p>.+)", s):
             p = self.param(m["p"])
             return qid("grad", p) if p else None
+        if not self._params.get(s) and (found := self._state(s)) is not None:
+            return found
         if m := re.fullmatch(rf"new(?P<p>.+)|(?P<q>.+?){_NEW}", s):
             p = self.param(m["p"] or m["q"])
             if p:
@@ -533,6 +551,26 @@ class Names:
                               (f"dE/d{p}", f"{p}_new"))
         if s in self._inputs:
             return Resolution(None, f"{self._inputs[s]} is an input the problem gives, not a computed quantity")
+        return None
+
+    def _state(self, s: str) -> str | Resolution | None:
+        """An optimizer's number of a parameter (:data:`_STATE_NAMES`), or None; the state before
+        the step (``m_w5,t−1``) is a given number, answered as such."""
+        before = re.fullmatch(r"(?P<n>.+?)(?:,?t-1|\(t-1\)|before|old|prev(?:ious)?)", s)
+        for pattern, kinds in _STATE_NAMES:
+            m = re.fullmatch(pattern, before["n"] if before else s)
+            if not m:
+                continue
+            p = self.param(m["p"] or m.groupdict().get("q") or "")
+            if p is None:
+                continue
+            for kind in kinds:
+                if qid(kind, p) in self.known:
+                    if before:
+                        return Resolution(None, f"{plain(qid(kind, p))} before the step is a number the "
+                                                f"step starts from (state:{qid(kind, p)}); claim the one "
+                                                f"after it ({plain(qid(kind, p))})", (plain(qid(kind, p)),))
+                    return qid(kind, p)
         return None
 
     def _derivative(self, num: str, den: str):

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
 
-from ..expr.nodes import Add, Div, Expr, Mul, Neg, Num, Sym, add, mul
+from ..expr.functions import SQRT
+from ..expr.nodes import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym, add, mul
 from ..expr.printers import TextPrinter
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
-from ..quantities import AFTER, ETA, parse, pretty, qid, split_id
+from ..quantities import AFTER, ETA, STEP, parse, pretty, qid, split_id
 from ..solve.replay import Model
 
 FAMILIES: dict[str, str] = {
@@ -39,6 +40,15 @@ FAMILIES: dict[str, str] = {
     "batch": "the batch summed for averaged, or averaged for summed",
     "sign": "a sign flipped",
     "divided": "divided instead of multiplied",
+    "bias_correction": "the bias correction of Adam's moments left out",
+    "wrong_t": "the bias correction with the wrong step count t",
+    "eps_inside": "ε inside the square root",
+    "eta_twice": "the learning rate applied twice",
+    "decay_coupled": "AdamW's decoupled weight decay added to the gradient instead (L2)",
+    "decay_left_out": "the weight decay left out",
+    "momentum_sign": "the gradient subtracted in momentum's velocity",
+    "momentum_order": "the step taken with the velocity before it was updated",
+    "state_reset": "the optimizer's state taken as 0 (started afresh)",
     "decimal_slip": "a decimal slip",
     "transcription": "a slip of the pen in writing the number down",
     "learning_rate": "another learning rate",
@@ -177,7 +187,8 @@ def catalogue(model: Model) -> list[Mistake]:
         for make in (_slope_left_out, _one_path, _slope_at_wrong_value, _softmax_diagonal,
                      _bias_left_out, _updated_weights, _weights_left_out, _half, _batch, _sign, _divided,
                      _learning_rate, _wrong_edge, _log_base, _softmax_no_exp, _bias_update,
-                     _bias_shared):
+                     _bias_shared, _bias_correction, _wrong_t, _eps_inside, _eta_twice, _decay_coupled,
+                     _decay_left_out, _momentum_sign, _momentum_order, _state_reset):
             cached.extend(make(ix))
         model.__dict__["_catalogue"] = cached
     return cached
@@ -582,6 +593,131 @@ def _bias_shared(ix: _Index):
             yield Mistake("bias_shared", f"the biases {', '.join(b.name for b in own)} taken as one shared "
                           f"bias (each one's ∂E/∂b = the sum of the layer's deltas)", targets, shared,
                           most=RARE)
+
+
+# ---------------------------------------------------------------- the optimizer's mistakes
+# Each rewrites the trees of the update the optimizer's entry gives (solve/equations.py makes
+# them each parameter's: m:w5, mhat:w5, new:w5 ...), so it applies to whatever optimizer has
+# those steps, at any step t.
+
+
+def _kind_of(key: str, kind: str) -> str:
+    """The id of ``kind`` of the parameter of ``key`` (``mhat:w5`` -> ``m:w5``)."""
+    return qid(kind, parse(key).name)
+
+
+def _bias_correction(ix: _Index):
+    """m̂ and v̂ taken as m and v (the division by 1 − β^t left out), both or one of them."""
+    mhat, vhat = ix.ids("mhat"), ix.ids("vhat")
+    if not mhat and not vhat:
+        return
+    uncorrected = lambda t, e: _sym(_kind_of(t, parse(t).kind[:-3]))     # mhat:w5 -> m:w5
+    yield Mistake("bias_correction", "the bias correction left out (m̂ = m, v̂ = v: no division by "
+                  "1 − β^t)", tuple(mhat + vhat), uncorrected)
+    if mhat and vhat:
+        yield Mistake("bias_correction", "the bias correction of m left out (m̂ = m)", tuple(mhat),
+                      uncorrected, most=RARE)
+        yield Mistake("bias_correction", "the bias correction of v left out (v̂ = v)", tuple(vhat),
+                      uncorrected, most=RARE)
+
+
+def _wrong_t(ix: _Index):
+    """The bias correction 1 − β^t worked with t − 1 or t + 1 (the step count off by one)."""
+    targets = tuple(ix.ids("mhat") + ix.ids("vhat"))
+    t = int(ix.model.base.get(STEP, 1))
+    if not targets:
+        return
+    for other in (t - 1, t + 1):
+        if other < 1:
+            continue
+
+        def power(e: Expr, other=other) -> Expr | None:
+            if isinstance(e, Pow) and isinstance(e.base, Sym) and e.base.key.startswith("hyper:beta"):
+                return Pow(e.base, other)
+            return None
+        yield Mistake("wrong_t", f"the bias correction with t = {other} instead of {t} (1 − β^{other})",
+                      targets, lambda _, e, power=power: transform(e, power))
+
+
+def _sqrt_plus_eps(e: Expr) -> Expr | None:
+    """√x + ε as √(x + ε)."""
+    if isinstance(e, Add) and len(e.terms) == 2 and e.signs == (1, 1) and isinstance(e.terms[0], Fn) \
+            and e.terms[0].func is SQRT and isinstance(e.terms[1], Sym) and e.terms[1].key == "hyper:eps":
+        return Fn(SQRT, Add((e.terms[0].arg, e.terms[1]), (1, 1)))
+    return None
+
+
+def _eps_inside(ix: _Index):
+    targets = tuple(k for k in ix.ids("new") if transform(ix.model.exprs[k], _sqrt_plus_eps) != ix.model.exprs[k])
+    if targets:
+        yield Mistake("eps_inside", "ε inside the square root (√(v̂ + ε) for √v̂ + ε)", targets,
+                      lambda t, e: transform(e, _sqrt_plus_eps))
+
+
+def _eta_twice(ix: _Index):
+    """The learning rate applied twice: momentum's velocity built from η·g and then stepped by
+    η again (the two textbook forms mixed); Adam's or RMSprop's step by η² ."""
+    velocity = ix.ids("velocity")
+    if velocity:
+        yield Mistake("eta_twice", "the learning rate applied twice (the velocity built from η·g, then "
+                      "the step η × velocity)", tuple(velocity),
+                      lambda t, e: substitute(e, {_kind_of(t, "grad"): Mul((_sym(ETA), _sym(_kind_of(t, "grad"))))}))
+    elif ix.ids("v") or ix.ids("m"):
+        yield Mistake("eta_twice", "the learning rate applied twice (η² in the step)", tuple(ix.ids("new")),
+                      lambda t, e: substitute(e, {ETA: Mul((_sym(ETA), _sym(ETA)))}))
+
+
+def _decay_coupled(ix: _Index):
+    """AdamW's weight decay done as Adam's L2: λ·p added to the gradient in m and v, the
+    parameter not shrunk."""
+    shrunk = ix.ids("shrunk")
+    if not shrunk:
+        return
+    names = {parse(k).name for k in shrunk}
+    moments = [k for k in ix.ids("m") + ix.ids("v") if parse(k).name in names]
+    news = [k for k in ix.ids("new") if parse(k).name in names]
+    decay = _sym("hyper:weight_decay")
+
+    def coupled(t: str, e: Expr) -> Expr:
+        g, p = _kind_of(t, "grad"), _kind_of(t, "param")
+        if t.startswith("new:"):
+            return substitute(e, {_kind_of(t, "shrunk"): _sym(p)})
+        return substitute(e, {g: Add((_sym(g), Mul((decay, _sym(p)))), (1, 1))})
+    yield Mistake("decay_coupled", "AdamW's weight decay added to the gradient (L2, as in Adam: "
+                  "g + λ·p in m and v) instead of shrinking the parameter by η·λ", tuple(moments + news), coupled)
+
+
+def _decay_left_out(ix: _Index):
+    decayed, shrunk = ix.ids("decayed"), ix.ids("shrunk")
+    if decayed or shrunk:
+        yield Mistake("decay_left_out", "the weight decay left out (λ = 0)", tuple(decayed + shrunk),
+                      lambda t, e: _sym(_kind_of(t, "grad" if t.startswith("decayed:") else "param")))
+
+
+def _momentum_sign(ix: _Index):
+    """v = μ·v − g (the form whose step is p + η·v) with the step p − η·v."""
+    targets = tuple(k for k in ix.ids("velocity") if isinstance(ix.model.exprs[k], Add)
+                    and len(ix.model.exprs[k].terms) == 2)
+    if targets:
+        yield Mistake("momentum_sign", "the gradient subtracted in the velocity (μ·v − g, the form "
+                      "stepped p + η·v) but the step p − η·v", targets,
+                      lambda t, e: Add(e.terms, (e.signs[0], -e.signs[1])) if isinstance(e, Add) else e)
+
+
+def _momentum_order(ix: _Index):
+    news = [k for k in ix.ids("new") if _kind_of(k, "velocity") in ix.model.exprs]
+    if news:
+        yield Mistake("momentum_order", "the step taken with the velocity before this step's update "
+                      "(p − η·v_{t−1})", tuple(news),
+                      lambda t, e: substitute(e, {_kind_of(t, "velocity"): _sym("state:" + _kind_of(t, "velocity"))}))
+
+
+def _state_reset(ix: _Index):
+    """Every state before the step taken as 0, as if this were step 1 (the state not carried)."""
+    state = tuple((k, 0.0) for k, v in ix.model.base.items() if k.startswith("state:") and v != 0)
+    if state:
+        yield Mistake("state_reset", "the optimizer's state before the step taken as 0 (not carried "
+                      "from the steps before)", base=state)
 
 
 # ---------------------------------------------------------------- mistakes at one step

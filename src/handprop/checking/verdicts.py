@@ -41,6 +41,7 @@ from decimal import ROUND_DOWN, Decimal, localcontext
 
 from .claims import Claim, ClaimsError, ClaimsFile, Names, arithmetic, pretty, unreadable
 from ..solve.derive import derive
+from ..solve.equations import FIRST, At
 from .diagnosis import MIN_FIGURES, SLIPS, Hit, diagnose
 from ..expr.numbers import text_number
 from .mistakes import Mistake, apply, catalogue, slip as slip_mistake
@@ -110,10 +111,11 @@ class Report:
         return 1 if any(v.verdict == "wrong" for v in self.verdicts) else 0
 
 
-def check_file(claims: ClaimsFile, problem_spec: str | None = None) -> Report:
+def check_file(claims: ClaimsFile, problem_spec: str | None = None, step=None) -> Report:
     """Check a parsed claims file against ``problem_spec`` (else its ``problem:`` line); a file
     that names no problem, given none, is refused: it would be graded against a network the
-    claimant never solved."""
+    claimant never solved.  ``step(problem)`` gives the problem and the
+    :class:`~handprop.solve.equations.At` of a later update (``check --step T``)."""
     spec = problem_spec or claims.problem
     if claims.unread and not spec:
         raise unreadable(list(claims.unread), claims.source)
@@ -127,11 +129,15 @@ def check_file(claims: ClaimsFile, problem_spec: str | None = None) -> Report:
             raise ClaimsError(f"problem {spec!r}: {err.message}", f"line {claims.problem_line}",
                               claims.source) from None
         raise
+    if step is not None:
+        problem, at = step(problem)
+        return check(problem, claims, at)
     return check(problem, claims)
 
 
-def check(problem: Problem, claims: ClaimsFile) -> Report:
-    derivation = derive(problem)
+def check(problem: Problem, claims: ClaimsFile, at: At = FIRST) -> Report:
+    """The verdict on every claim of ``claims`` about ``problem``'s update of step ``at``."""
+    derivation = derive(problem, at=at)
     model = Model.of(derivation, problem)
     report = Checker(problem, model, derivation.trace, claims).run()
     if report.verdicts and all(v.verdict == "unknown" for v in report.verdicts):

@@ -1,4 +1,4 @@
-"""``handprop check CLAIMS [--problem P] [--format text|json|html] [-o FILE]``: parse, call, print.
+"""``handprop check CLAIMS [--problem P] [--step T] [--format text|json|html] [-o FILE]``: parse, call, print.
 
 Exit status 0 when nothing is wrong, 1 when something is, 2 on bad input (a
 malformed or duplicated claim with its line number, an unknown problem): then
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from .io import width_option
+from ..problem.limits import MAX_TRAIN_STEPS
+from .io import whole_option, width_option
 
 FORMATS = ("text", "json", "html")
 SUFFIXES = {".txt": "text", ".json": "json", ".html": "html", ".htm": "html"}
@@ -20,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "'problem:' line; one of the two is needed)")
     parser.add_argument("--format", "-f", choices=FORMATS, default=None)
     parser.add_argument("-o", "--output", default=None, help="write to FILE ('-' for stdout)")
+    parser.add_argument("--step", type=whole_option("--step", 1, MAX_TRAIN_STEPS), default=1, metavar="T",
+                        help="the claims work the T-th update (default 1): the parameters and the "
+                             "optimizer's state after T-1 steps of training, as explain --step T")
     parser.add_argument("--width", type=width_option, default=None, help=argparse.SUPPRESS)
 
 
@@ -36,7 +40,8 @@ def run(args) -> int:
                         problem=args.problem and file_of(args.problem))
     claims = read(args.claims)
     refuse_own_input(args.output, problem=claims.problem and file_of(claims.problem))
-    report = check_file(claims, args.problem)
+    from .explain import at_step
+    report = check_file(claims, args.problem, lambda problem: at_step(problem, args.step))
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console
         from ..checking.report import print_to

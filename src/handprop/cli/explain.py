@@ -1,11 +1,12 @@
-"""``handprop explain [PROBLEM] [--format F] [-o FILE] [--digits N] [--round N | --sig N]``."""
+"""``handprop explain [PROBLEM] [--format F] [-o FILE] [--digits N] [--round N | --sig N] [--step T]``."""
 from __future__ import annotations
 
 import argparse
 
 from ..render.options import LATEX_FORMS, VIEWS
 from ..expr.numbers import CONVENTIONS
-from .io import digits_option, places_option, width_option
+from ..problem.limits import MAX_TRAIN_STEPS
+from .io import digits_option, places_option, whole_option, width_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="steps (unit by unit) or matrix (W·x + b, δ xᵀ); default: as the problem is written")
     parser.add_argument("--latex", choices=LATEX_FORMS, default=None, dest="latex_form",
                         help="LaTeX output: a whole document, a body to \\input, or beamer slides")
+    parser.add_argument("--step", type=whole_option("--step", 1, MAX_TRAIN_STEPS), default=1, metavar="T",
+                        help="explain the T-th update (default 1): the parameters and the optimizer's "
+                             "state are those after T-1 steps of training")
     hand = parser.add_mutually_exclusive_group()
     hand.add_argument("--round", type=places_option("--round", 15), default=None, metavar="N",
                       help="also work it by hand: every intermediate rounded half-up to N decimal places")
@@ -44,12 +48,13 @@ def run(args) -> int:
     fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=file_of(args.problem))
     check_applies(args, fmt)
     problem = load(args.problem)
+    problem, at = at_step(problem, args.step)
     if args.round or args.sig:
         from ..solve.rounding import hand_explain
         trace = hand_explain(problem, "round" if args.round else "sig", args.round or args.sig, args.digits,
-                             args.convention or "calculator")
+                             args.convention or "calculator", at=at)
     else:
-        trace = explain(problem, digits=args.digits)
+        trace = explain(problem, digits=args.digits, at=at)
     hold(trace, problem)
     options = Options(compact=args.compact, view=args.view, latex=args.latex_form or "document")
     if fmt == "text" and args.output in (None, "-"):
@@ -61,6 +66,23 @@ def run(args) -> int:
         return 0
     write_output(args.output, output_chunks(fmt, trace, digits=args.digits, options=options))
     return 0
+
+
+def at_step(problem, step: int):
+    """The problem with the parameters reached after ``step − 1`` steps of training (by the
+    training engine), and where its update stands: :class:`~handprop.solve.equations.At` of
+    step ``step`` with the optimizer's state after those steps."""
+    from ..nn import OPTIMIZERS
+    from ..quantities import qid
+    from ..solve.equations import FIRST, At
+    if step == 1:
+        return problem, FIRST
+    from ..training import train
+    history = train(problem, step - 1, every=step - 1)
+    if not OPTIMIZERS[problem.optimizer].carried:
+        return history.final_problem, At(step)
+    state = {qid(sid, name): value for sid, values in history.state.items() for name, value in values.items()}
+    return history.final_problem, At(step, state)
 
 
 def check_applies(args, fmt: str) -> None:

@@ -18,7 +18,7 @@ import functools
 import re
 from typing import Callable, Mapping
 
-from ..quantities import TOTAL, Subject, parse
+from ..quantities import OPTIMIZER_KINDS, TOTAL, Subject, optimizer_symbol, parse
 from .functions import Notation
 from .nodes import (ADD, ATOM, DIV, MUL, POW, Add, Apply, Cases, Div, Expr, Fn, Frac, Max, Mul, Neg,
                     Known, Num, Partial, Pow, Stable, Sym, Words, Written)
@@ -39,6 +39,7 @@ _TEX_ESCAPES = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def tex_escape(text: str) -> str:
     """``text`` for LaTeX text mode (and KaTeX's ``\\text``)."""
     return "".join(_TEX_ESCAPES.get(ch, ch) for ch in text)
@@ -279,6 +280,8 @@ class Printer:
         base = self.child(e.base, POW, strict=True)
         if self.is_negative(e.base) and not base.startswith(self.lparen):
             base = self.wrap(base)
+        elif self.env is None and type(e.base) is Sym and e.base.key.startswith("grad:"):
+            base = self.wrap(base)      # (∂E/∂w5)²: a derivative squared, not ∂E/∂w5² (the optimizers' g²)
         return self.power(base, e.exponent)
 
     def power(self, base: str, exponent: int) -> str:
@@ -390,6 +393,8 @@ class TextPrinter(Printer):
     def quantity(self, s: Subject) -> str:
         sfx = f"[{s.sample}]" if s.sample else ""
         n = s.name
+        if s.kind in OPTIMIZER_KINDS:
+            return optimizer_symbol(s, "text")
         if s.kind == "E":
             return ("E_total" if n == "total" else f"E_{n}") + sfx
         if s.kind == "new":
@@ -464,6 +469,8 @@ class LatexPrinter(Printer):
     def quantity(self, s: Subject) -> str:
         sup = f"^{{({s.sample})}}" if s.sample else ""
         kind = s.kind
+        if kind in OPTIMIZER_KINDS:
+            return optimizer_symbol(s, "latex", tex_name)
         n = tex_name(s.name) if kind not in ("E", "new", "eta") or s.name not in ("total", TOTAL) else ""
         if kind == "E":
             return (r"E_{\mathrm{total}}" if s.name == "total" else f"E_{{{n}}}") + sup
@@ -545,6 +552,8 @@ class TypstPrinter(Printer):
     def quantity(self, s: Subject) -> str:
         sup = f"^(({s.sample}))" if s.sample else ""
         kind = s.kind
+        if kind in OPTIMIZER_KINDS:
+            return optimizer_symbol(s, "typst", typst_name)
         special = kind in ("E", "new") and s.name in ("total", TOTAL)
         n = "" if special or kind == "eta" else typst_name(s.name)
         if kind == "E":

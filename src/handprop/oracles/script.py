@@ -38,6 +38,8 @@ LEARNING_RATE = 0.5
 UPDATE_BIASES = False
 BATCH = "sum"        # how the samples' gradients combine: sum or mean
 OPTIMIZER = "sgd"    # the update rule (UPDATES): a name, or a mapping of name and settings
+STEP = 1             # the update worked: the parameters above are those after STEP - 1 steps
+STATE = {}           # the optimizer's state before it: parameter: {velocity | m | v: value}
 TRACE = {}           # the trace's values, by quantity id
 HAND = {}            # the trace's hand-rounded values (shown, not checked)
 ROUNDING = ""        # how they were rounded
@@ -141,12 +143,13 @@ SIMPLIFIED = {("sigmoid", "bce"), ("softmax", "cross_entropy")}   # delta = out 
 
 def sgd(p, g, lr, state, t, s):
     """p - lr (g + weight_decay p)."""
+    state["decayed"] = g + s["weight_decay"] * p
     return p - lr * (g + s["weight_decay"] * p)
 
 
 def momentum(p, g, lr, state, t, s):
     """torch.optim.SGD with momentum: the buffer b starts as the gradient, then b = mu b + (1 - dampening) g."""
-    g = g + s["weight_decay"] * p
+    g = state["decayed"] = g + s["weight_decay"] * p
     b = g if t == 1 else s["momentum"] * state["velocity"] + (1.0 - s["dampening"]) * g
     state["velocity"] = b
     return p - lr * (g + s["momentum"] * b if s["nesterov"] else b)
@@ -154,7 +157,7 @@ def momentum(p, g, lr, state, t, s):
 
 def rmsprop(p, g, lr, state, t, s):
     """v = alpha v + (1 - alpha) g^2; p - lr g / (sqrt(v) + eps)."""
-    g = g + s["weight_decay"] * p
+    g = state["decayed"] = g + s["weight_decay"] * p
     state["v"] = s["alpha"] * state.get("v", 0.0) + (1.0 - s["alpha"]) * g * g
     return p - lr * g / (math.sqrt(state["v"]) + s["eps"])
 
@@ -163,12 +166,13 @@ def adam(p, g, lr, state, t, s, decoupled=False):
     """m, v the running moments; p - lr/(1 - beta1^t) m / (sqrt(v)/sqrt(1 - beta2^t) + eps) (torch's
     order); AdamW first shrinks p by lr weight_decay p instead of adding weight_decay p to g."""
     if decoupled:
-        p = p * (1.0 - lr * s["weight_decay"])
+        p = state["shrunk"] = p * (1.0 - lr * s["weight_decay"])
     else:
-        g = g + s["weight_decay"] * p
+        g = state["decayed"] = g + s["weight_decay"] * p
     b1, b2 = s["beta1"], s["beta2"]
     m = state["m"] = b1 * state.get("m", 0.0) + (1.0 - b1) * g
     v = state["v"] = b2 * state.get("v", 0.0) + (1.0 - b2) * g * g
+    state["mhat"], state["vhat"] = m / (1.0 - b1 ** t), v / (1.0 - b2 ** t)   # the bias corrections
     step = lr / (1.0 - b1 ** t)
     return p - step * m / (math.sqrt(v) / math.sqrt(1.0 - b2 ** t) + s["eps"])
 
@@ -413,12 +417,19 @@ def run(problem, trace, hand=None, quiet=False, digits=DIGITS, tolerance=TOLERAN
     lr = problem["learning_rate"]
     optimizer, settings = optimizer_of(problem)
     plain = optimizer == "sgd" and not settings["weight_decay"]
-    check.heading(f"Update (learning rate {lr!r})" if plain else
-                  f"Update ({optimizer}, step 1, learning rate {lr!r})")
+    step = problem.get("step", 1)
+    check.heading(f"Update (learning rate {lr!r})" if plain and step == 1 else
+                  f"Update ({optimizer}, step {step}, learning rate {lr!r})")
     updated = dict(params)
     for name in list(problem["weights"]) + (list(problem["biases"]) if problem["update_biases"] else []):
         g = check.computed[f"grad:{name}"]
-        updated[name] = UPDATES[optimizer](params[name], g, lr, {}, 1, settings)
+        state = dict(problem.get("state", {}).get(name, {}))
+        before = dict(state)
+        updated[name] = UPDATES[optimizer](params[name], g, lr, state, step, settings)
+        for kind in ("decayed", "shrunk", "velocity", "m", "v", "mhat", "vhat"):   # the state as the trace has it
+            if f"{kind}:{name}" in trace:
+                was = f" (from {check.fmt(before[kind])} before the step)" if kind in before else ""
+                check(f"{kind}:{name}", f"{optimizer}'s {kind} of {name}{was}", state[kind])
         check(f"new:{name}", f"{check.fmt(params[name])} - {lr!r} x {check.fmt(g)}" if plain else
               f"{optimizer} from {check.fmt(params[name])} with gradient {check.fmt(g)}", updated[name])
     check("new:E:total", "the loss with the updated parameters", loss_of(problem, layers, updated))
@@ -440,7 +451,8 @@ def main():
             print(f"hand rounding: {ROUNDING}")
     problem = {"inputs": INPUTS, "layers": LAYERS, "weights": WEIGHTS, "biases": BIASES,
                "samples": SAMPLES, "loss": LOSS, "learning_rate": LEARNING_RATE,
-               "update_biases": UPDATE_BIASES, "batch": BATCH, "optimizer": OPTIMIZER}
+               "update_biases": UPDATE_BIASES, "batch": BATCH, "optimizer": OPTIMIZER,
+               "step": STEP, "state": STATE}
     check = run(problem, TRACE, HAND, quiet, DIGITS, TOLERANCE)
     if not quiet:
         print()

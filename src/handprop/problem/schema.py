@@ -8,6 +8,7 @@ error comes from the branch the user meant, never from all of them.
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from typing import Annotated, Any, Literal, Optional, Union
@@ -63,7 +64,13 @@ def _name(value: Any) -> str:
         raise ValueError(f"expected a name, got {describe(value)}: put the name in quotes")
     if not isinstance(value, (str, int)):
         raise ValueError(f"expected a name, got {describe(value)}")
-    value = unicodedata.normalize("NFC", str(value))   # Å typed either way is one name
+    return _text_name(str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_name(value: str) -> str:
+    """A name's text checked (memoised: a problem names each unit many times)."""
+    value = unicodedata.normalize("NFC", value)   # Å typed either way is one name
     if not value.strip():
         raise ValueError("a name cannot be empty")
     if len(value) > MAX_NAME:

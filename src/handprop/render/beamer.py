@@ -165,8 +165,10 @@ class Slides(Writer):
                 out += self.step_frames(section.title, b)
             if section.table is not None:
                 out += self.table_frames(section.table, tx(section.title))
-        out += [r"\section{Updates}", ""] if not any(s.key == "update" for s in doc.sections) else []
+        out += [r"\section{Updates}", ""] if not any(s.key.startswith("update") for s in doc.sections) else []
         out += self.table_frames(doc.updates)
+        if doc.state is not None:
+            out += self.table_frames(doc.state)
         out += self.frame(tx(doc.questions_title), [r"\small"] + self.questions(), options="allowframebreaks")
         out += self.frame("A note on rounding", [r"\small", code_spans(doc.rounding_note, tx)])
         return out + [r"\end{document}", ""]

@@ -19,13 +19,13 @@ from typing import Callable
 from ..expr.nodes import Expr, Mul, Num, Partial, Sym, add
 from ..expr.numbers import fmt_number, text_number
 from ..nn import ACTIVATIONS, LOSSES
-from ..quantities import AFTER, TOTAL, qid
+from ..quantities import AFTER, STATE_KINDS, STEP, TOTAL, optimizer_symbol, parse, qid
 from ..trace import Form, Step, Term, Trace
 from .options import DEFAULT, Options
 
 __all__ = ["Document", "Section", "StepBlock", "TermRow", "Table", "Cell", "Given", "Question",
            "HandValue", "document", "hand_number", "drift_number", "given_items", "abbreviate",
-           "GIVEN_SAMPLES"]
+           "GIVEN_SAMPLES", "state_table", "optimizer_words"]
 
 GIVEN_LIMIT = 36        # a listing longer than this is abbreviated
 GIVEN_HEAD = 30         # ... to its first GIVEN_HEAD entries, "…", and its last GIVEN_TAIL
@@ -62,7 +62,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
-    """A table: ``kind`` (``forward``, ``updates``), a title, typed headers and rows."""
+    """A table: ``kind`` (``forward``, ``updates``, ``state``), a title, typed headers and rows."""
 
     kind: str
     title: str
@@ -177,6 +177,7 @@ class Document:
     questions: tuple[Question, ...]
     rounding_note: str                # our own prose, `code` in backticks
     options: Options = DEFAULT        # how the reader asked it written
+    state: Table | None = None        # the optimizer's state before and after the update (None: no state)
 
     @property
     def questions_title(self) -> str:
@@ -255,7 +256,7 @@ def document(trace: Trace, digits: int | None = None, options=None) -> Document:
         after="" if after is None else
         f"Error before the update {text_number(before, d)}, after {text_number(after, d)}.",
         questions=four_questions(trace), rounding_note=rounding_note(trace, d),
-        options=options or DEFAULT)
+        options=options or DEFAULT, state=state_table(trace, d))
 
 
 def layer_label(trace: Trace, layer: int) -> str:
@@ -265,6 +266,18 @@ def layer_label(trace: Trace, layer: int) -> str:
     if len(layers) == 2:
         return "hidden layer"
     return f"hidden layer {layer + 1}"
+
+
+PARAM_SECTIONS = 64
+"""An update with the optimizer's state is headed parameter by parameter (its gradient, each
+state, the update) when the problem has at most this many parameters to update."""
+
+
+def _by_parameter(trace: Trace) -> bool:
+    update = trace.update
+    if not update or not (update.get("state") or any(k.startswith(("decayed:", "shrunk:")) for k in trace.values)):
+        return False
+    return sum(1 for k in trace.values if k.startswith("new:")) <= PARAM_SECTIONS + 1
 
 
 def _heading(trace: Trace, step: Step) -> tuple[str, str]:
@@ -281,6 +294,13 @@ def _heading(trace: Trace, step: Step) -> tuple[str, str]:
             return "combine", "Gradients over all samples"
         return (f"backward-{step.layer}{sample}",
                 f"Backward pass: {layer_label(trace, step.layer)}{sample}")
+    if trace._cached("by_parameter", lambda: (_by_parameter(trace),))[0]:
+        name = step.subject.name
+        if step.id == AFTER:
+            return "update-after", "After the update"
+        t = trace.update["t"]
+        grad = trace.values[qid("grad", name)]
+        return (f"update-{name}", f"Update {t:,} of {name}: ∂E/∂{name} = {text_number(grad, trace.digits)}")
     return "update", "Updates"
 
 
@@ -315,7 +335,7 @@ def compact_sections(trace: Trace, digits: int) -> list[Section]:
     forward-pass table; the gradients and updates are one table (:func:`compact_table`)."""
     out = []
     for section in _sections(trace, digits):
-        if section.key == "update" or section.key == "combine":
+        if section.key.startswith("update") or section.key == "combine":
             continue
         blocks = []
         for b in section.blocks:
@@ -446,7 +466,31 @@ def settings_line(trace: Trace) -> str:
     if len(p["samples"]) > 1:
         text += f", {len(p['samples'])} samples (batch: {p['batch']})"
     text += ", biases updated" if p["update_biases"] else ", biases not updated"
+    update = trace.update
+    if update:
+        text += f", {optimizer_words(update)}; update {update['t']:,}"
+        if update["t"] > 1:
+            steps = f"{update['t'] - 1:,} step{'s' if update['t'] > 2 else ''}"
+            text += (f" (the parameters and the optimizer's state after {steps} of training)" if update.get("state")
+                     else f" (the parameters after {steps} of training)")
     return text
+
+
+OFF_AT_ZERO = ("weight_decay", "dampening")
+"""Settings that change nothing at 0: left out of the settings line there."""
+
+
+def optimizer_words(update: dict) -> str:
+    """``optimizer adam (β₁ = 0.9, β₂ = 0.999, ε = 1e-08)``: the optimizer and its settings (a
+    switch by its name when on, a decay or dampening only when it is not 0)."""
+    parts = []
+    for name, value in (update.get("settings") or {}).items():
+        if isinstance(value, bool):
+            if value:
+                parts.append(name)
+        elif value != 0 or name not in OFF_AT_ZERO:
+            parts.append(f"{optimizer_symbol(parse(qid('hyper', name)), 'text')} = {fmt_number(value, 9)}")
+    return f"optimizer {update['optimizer']}" + (f" ({', '.join(parts)})" if parts else "")
 
 
 # ---------------------------------------------------------------- the given values
@@ -537,13 +581,15 @@ def update_table(trace: Trace, digits: int) -> Table:
     p = trace.problem
     v = trace.values
     hand = trace.hand_values is not None
+    trained = bool(trace.update) and trace.update["t"] > 1     # reached by training: not numbers as given
     params = [(name, w[2]) for name, w in p["weights"].items()] + \
              [(name, b[1]) for name, b in p["biases"].items()]
     rows, styles, links = [], [], []
     for name, old in params[:TABLE_ROWS]:
         new = v.get(qid("new", name))
         moved = "—" if new is None else "down" if new < old else "up" if new > old else "none"
-        row = [Cell.name(name), Cell.number(v[qid("grad", name)]), Cell("given", old), Cell.number(new)]
+        row = [Cell.name(name), Cell.number(v[qid("grad", name)]),
+               Cell.number(old) if trained else Cell("given", old), Cell.number(new)]
         if hand:
             h = hand_value(trace, qid("new", name), digits)
             row.append(Cell.words(h.hand_text) if h else Cell("empty", "—"))
@@ -556,6 +602,33 @@ def update_table(trace: Trace, digits: int) -> Table:
     return Table("updates", "All updates", tuple(headers), tuple(rows),
                  "lrrr" + ("r" if hand else "") + "l", tuple(styles), tuple(links),
                  max(len(params) - TABLE_ROWS, 0))
+
+
+def state_table(trace: Trace, digits: int) -> Table | None:
+    """The optimizer's state, every parameter's, before the update and after it: the step count
+    t, then for each parameter each state quantity (velocity, m, v, m̂, v̂) the update computes,
+    its symbol naming the parameter (a bias-corrected moment is not carried, so it has nothing
+    before).  None when the optimizer keeps no state."""
+    update = trace.update
+    if not update:
+        return None
+    values = trace.values
+    before = update.get("state") or {}
+    names = list(trace.problem["weights"]) + list(trace.problem["biases"])
+    rows, links = [], []
+    kept = [k for name in names for k in (qid(kind, name) for kind in STATE_KINDS) if k in values]
+    if not kept:
+        return None
+    for quantity in kept[:TABLE_ROWS]:
+        rows.append((Cell("symbol", Sym(quantity)), Cell.number(before.get(quantity)),
+                     Cell.number(values[quantity])))
+        links.append(quantity)
+    t = update["t"]
+    rows.insert(0, (Cell("symbol", Sym(STEP)), Cell("given", t - 1), Cell("given", t)))
+    links.insert(0, None)
+    headers = tuple(Cell.words(h) for h in ("State", "Before", "After"))
+    return Table("state", f"Optimizer state before and after update {t:,}", headers, tuple(rows), "lrr",
+                 tuple([""] * len(rows)), tuple(links), len(kept) - len(rows) + 1)
 
 
 # ---------------------------------------------------------------- hand rounding

@@ -164,6 +164,8 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
         if section.table is not None:
             out += table_lines(doc, section.table)
     out += table_lines(doc, doc.updates, "##")
+    if doc.state is not None:
+        out += table_lines(doc, doc.state, "##")
     out += [f"## {doc.questions_title}", ""]
     for i, q in enumerate(doc.questions, start=1):
         out.append(f"{i}. **{md_escape(q.question)}** ${doc.write(q.symbol, 'latex')}$ — {md_escape(q.answer)}")

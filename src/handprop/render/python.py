@@ -55,6 +55,13 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
     samples = [f"([{', '.join(_r(float(v)) for v in s['inputs'])}], "
                f"[{', '.join(_r(float(v)) for v in s['targets'])}])" for s in p["samples"]]
     values = [f"{_r(qid)}: {_r(float(v))}" for qid, v in trace.values.items()]
+    update = trace.update or {"t": 1, "state": {}}
+    before: dict[str, dict[str, float]] = {}
+    for quantity, value in update["state"].items():
+        kind, _, name = quantity.partition(":")
+        before.setdefault(name, {})[kind] = float(value)
+    state = [f"{_r(name)}: {{{', '.join(f'{_r(k)}: {_r(v)}' for k, v in kinds.items())}}}"
+             for name, kinds in before.items()]
     hand = [f"{_r(qid)}: {_r(float(v))}" for qid, v in (trace.hand_values or {}).items()]
     rounding = trace.rounding or {}
     rounding_text = ("" if not hand else
@@ -89,6 +96,9 @@ LEARNING_RATE = {_r(float(p["learning_rate"]))}
 UPDATE_BIASES = {_r(bool(p["update_biases"]))}
 BATCH = {_r(p["batch"])}   # how the samples' gradients combine: sum or mean
 OPTIMIZER = {_r(p.get("optimizer", "sgd"))}   # the update rule (UPDATES)
+STEP = {int(update["t"])}   # the update worked: the parameters above are those after STEP - 1 steps
+STATE = {{  # the optimizer's state before it: parameter: {{state: value}}
+{_rows(state)}}}
 
 LOG_FLOOR = {_r(script.LOG_FLOOR)}   # outputs are kept in [LOG_FLOOR, 1 - LOG_FLOOR] before a logarithm
 TOLERANCE = {_r(script.TOLERANCE)}

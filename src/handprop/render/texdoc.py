@@ -221,7 +221,7 @@ class Writer:
         headers, rows = self.table_rows(t)
         spec = "@{}" + t.aligns + "@{}"
         head = [self.heading(heading, t.title), r"{\renewcommand{\arraystretch}{1.2}"]
-        if t.kind == "updates":
+        if t.kind in ("updates", "state"):
             return head + tabular(spec, headers, rows, long=True) + ["}", ""]
         return head + [r"\begin{center}"] + tabular(spec, headers, rows) + [r"\end{center}", "}", ""]
 
@@ -283,6 +283,8 @@ class Writer:
             out += [r"\end{multicols}", ""]
         self.limit = wide
         out += self.table(doc.updates, self.section_cmd)
+        if doc.state is not None:
+            out += self.table(doc.state, self.section_cmd)
         closing = [self.heading(self.section_cmd, doc.questions_title)] + self.questions() + [""]
         closing += [self.heading(self.section_cmd, "A note on rounding"),
                     code_spans(doc.rounding_note, self.prose), ""]

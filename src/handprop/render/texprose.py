@@ -30,7 +30,14 @@ _UNICODE = {
     "σ": r"\ensuremath{\sigma}", "Σ": r"\ensuremath{\Sigma}", "≤": r"\ensuremath{\le}",
     "≥": r"\ensuremath{\ge}", "≈": r"\ensuremath{\approx}", "∞": r"\ensuremath{\infty}",
     '"': r"\textquotedbl{}",
+    # the optimizers' letters (their settings, the bias-corrected moments, the root)
+    "β": r"\ensuremath{\beta}", "ε": r"\ensuremath{\varepsilon}", "λ": r"\ensuremath{\lambda}",
+    "μ": r"\ensuremath{\mu}", "α": r"\ensuremath{\alpha}", "τ": r"\ensuremath{\tau}",
+    "√": r"\ensuremath{\surd}", "÷": r"\ensuremath{\div}", "\u0302": "",
+    **{d: rf"\ensuremath{{_{{{i}}}}}" for i, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+    **{d: rf"\ensuremath{{^{{{i}}}}}" for i, d in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if d != "²"},
 }
+_HATTED = {"m\u0302": r"\ensuremath{\hat{m}}", "v\u0302": r"\ensuremath{\hat{v}}"}
 
 
 def tex_text(text: str) -> str:
@@ -38,6 +45,9 @@ def tex_text(text: str) -> str:
     escaped = tex_escape(text)
     if escaped.isascii() and '"' not in escaped:
         return escaped
+    if "\u0302" in escaped:                 # m̂, v̂: a letter and a combining circumflex
+        for pair, tex in _HATTED.items():
+            escaped = escaped.replace(pair, tex)
     return "".join(_UNICODE.get(ch, ch) for ch in escaped)
 
 

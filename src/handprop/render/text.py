@@ -374,6 +374,9 @@ def layout(trace: Trace, digits: int | None = None, width: int = 80, options=Non
             write_table(page, doc, section.table)
     page.rule(doc.updates.title)
     write_table(page, doc, doc.updates, heading=False)
+    if doc.state is not None:
+        page.rule(doc.state.title)
+        write_table(page, doc, doc.state, heading=False)
     page.rule(doc.questions_title)
     for i, q in enumerate(doc.questions, start=1):
         page.line((f"{i}. ", STYLE["heading"]), (q.question, STYLE["heading"]),

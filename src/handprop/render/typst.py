@@ -143,6 +143,8 @@ def render(trace: Trace, digits: int | None = None, options=None) -> str:
         if section.table is not None:
             out += table_lines(doc, section.table)
     out += table_lines(doc, doc.updates, "==")
+    if doc.state is not None:
+        out += table_lines(doc, doc.state, "==")
     if doc.after:
         out += [text(doc.after), ""]
     out += [f"== {doc.questions_title}", ""]

@@ -20,12 +20,12 @@ from ..expr.nodes import Apply, Expr, Known, Mul, Num, Partial, Sym, Words, add
 from ..expr.numbers import text_number
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem, require_problem, require_solvable
-from ..quantities import AFTER, TOTAL, Subject, parse, qid
+from ..quantities import AFTER, TOTAL, UPDATE_KINDS, Subject, parse, qid
 from ..trace import Focus, Form, Step, Term, Trace, check_digits
 from .engine import Solution, solve
-from .equations import System, jacobian_sum, simplified, symbol, system, whole_delta
+from .equations import FIRST, At, System, jacobian_sum, settings_of, simplified, symbol, system, whole_delta
 
-__all__ = ["derive", "explain", "Derivation", "MAX_PATHS", "QUESTIONS"]
+__all__ = ["derive", "explain", "Derivation", "MAX_PATHS", "QUESTIONS", "update_of", "STATE_TITLES"]
 
 MAX_PATHS = 16
 
@@ -41,7 +41,14 @@ QUESTIONS = {
 }
 
 PHASE = {"net": "forward", "out": "forward", "E": "loss", "dE/dout": "backward",
-         "dout/dnet": "backward", "delta": "backward", "grad": "backward", "new": "update"}
+         "dout/dnet": "backward", "delta": "backward", "grad": "backward",
+         **{kind: "update" for kind in UPDATE_KINDS}}
+
+STATE_TITLES = {"decayed": "Gradient of {name} with weight decay", "shrunk": "{name} shrunk by weight decay",
+                "velocity": "Velocity of {name}", "m": "First moment of {name}",
+                "v": "Second moment of {name}", "mhat": "Bias-corrected first moment of {name}",
+                "vhat": "Bias-corrected second moment of {name}"}
+"""The heading of each step an optimizer's update works out before ``new:P``."""
 
 
 @dataclass
@@ -57,26 +64,42 @@ class Derivation:
         return self.system.exprs
 
 
-def derive(problem: Problem, solution: Solution | None = None, digits: int = 6) -> Derivation:
-    """Every step of the worked solution of ``problem``."""
+def derive(problem: Problem, solution: Solution | None = None, digits: int = 6, at: At = FIRST) -> Derivation:
+    """Every step of the worked solution of ``problem`` (its update of step ``at``: the
+    problem's parameters are those reached before it, ``at.state`` the optimizer's state)."""
     require_problem(problem, "derive")
     check_digits(digits, "derive")
     require_solvable(problem)
     with paused_gc():
-        solution = solution or solve(problem)
-        sys = solution.system or system(problem)
+        solution = solution or solve(problem, at=at)
+        sys = solution.system or system(problem, at)
         b = _Builder(problem, sys, solution, digits)
         b.build()
     trace = Trace(problem=problem.to_dict(), values=dict(solution.values), steps=tuple(b.steps),
-                  warnings=tuple(solution.warnings), digits=digits, name=problem.name)
+                  warnings=tuple(solution.warnings), digits=digits, name=problem.name,
+                  update=update_of(sys))
     return Derivation(trace, sys, solution)
 
 
-def explain(problem: Problem, digits: int = 6) -> Trace:
-    """The trace of ``problem``: the one call most users need."""
+def explain(problem: Problem, digits: int = 6, at: At = FIRST) -> Trace:
+    """The trace of ``problem``: the one call most users need (``at``: a later update, with the
+    parameters of ``problem`` those reached before it and the optimizer's state ``at.state``)."""
     require_problem(problem, "explain")
     check_digits(digits, "explain")
-    return derive(problem, digits=digits).trace
+    return derive(problem, digits=digits, at=at).trace
+
+
+def update_of(sys: System) -> dict | None:
+    """The trace's ``update``: step t, the optimizer, its settings and its state before the step
+    (``{"m:w5": ...}``), or None for the first step of plain gradient descent."""
+    p, at = sys.problem, sys.at
+    settings = settings_of(p)
+    entry = OPTIMIZERS[settings.name]
+    if at.t == 1 and not entry.states and settings.is_default:
+        return None
+    state = {qid(s.id, name): sys.base[f"state:{qid(s.id, name)}"]
+             for name in p.updated for s in entry.carried}
+    return {"t": at.t, "optimizer": settings.name, "settings": dict(settings.values), "state": state}
 
 
 class _Builder:
@@ -149,7 +172,7 @@ class _Builder:
     def build(self) -> None:
         handlers = {"net": self.net, "out": self.out, "E": self.error, "dE/dout": self.slope_of_loss,
                     "dout/dnet": self.steepness, "delta": self.delta, "grad": self.gradient,
-                    "new": self.update}
+                    "new": self.update, **{kind: self.state for kind in STATE_TITLES}}
         for key in self.sys.exprs:
             s = parse(key)
             handlers[s.kind](key, s)
@@ -480,6 +503,36 @@ class _Builder:
         else:
             note = f"{moves}: {'down' if new < old else 'up'} from {self.fmt(old)} to {self.fmt(new)}."
         self.add(key, f"Update {name}", note,
+                 nodes=self.param_nodes(name), edges=[name] if name in self.p.weight else [],
+                 layer=self.param_layer(name))
+
+    def state(self, key: str, s: Subject) -> None:
+        """A quantity the optimizer works out before the update: the gradient with weight decay,
+        the parameter shrunk, a state after the step (velocity, m, v) or a moment with its bias
+        corrected, each with the numbers plugged in."""
+        name, kind = s.name, s.kind
+        value = self.values[key]
+        t = self.sys.at.t
+        entry = OPTIMIZERS[settings_of(self.p).name]
+        words = {st.id: st.title for st in entry.states}
+        if kind == "decayed":
+            note = (f"L2 weight decay adds λ × {name} to the gradient before the optimizer uses it: "
+                    f"{self.fmt(value)}.")
+        elif kind == "shrunk":
+            note = (f"Decoupled weight decay (AdamW) shrinks {name} by η·λ of itself before the Adam "
+                    f"step, not through the gradient: {self.fmt(value)}.")
+        elif kind in ("mhat", "vhat"):
+            letter = "β₁" if kind == "mhat" else "β₂"
+            power = str(t).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+            note = (f"{words.get(kind, kind).capitalize()}: divided by 1 − {letter}{power} (t = {t}), "
+                    f"since the moments start at 0 and are too small in the first steps: "
+                    f"{self.fmt(value)}.")
+        else:
+            before = self.sys.base.get(f"state:{key}")
+            was = "" if before is None else f" (it was {self.fmt(before)} before this step)"
+            note = (f"{words.get(kind, kind).capitalize()} of {name} after step {t}: {self.fmt(value)}"
+                    f"{was}.")
+        self.add(key, STATE_TITLES[kind].format(name=name), note,
                  nodes=self.param_nodes(name), edges=[name] if name in self.p.weight else [],
                  layer=self.param_layer(name))
 

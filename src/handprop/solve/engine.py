@@ -19,7 +19,7 @@ from ..errors import NumericError
 from ..nn import LOG_FLOOR, LOSSES
 from ..problem import Problem, require_problem, require_solvable
 from ..quantities import AFTER, ETA, TOTAL, parse, qid
-from .equations import System, system
+from .equations import FIRST, At, System, system
 
 __all__ = ["Solution", "solve", "loss_with", "total_loss", "NumericError"]
 
@@ -33,11 +33,12 @@ class Solution:
     system: System | None = None
 
 
-def solve(problem: Problem, sys: System | None = None) -> Solution:
-    """Forward pass, loss, backward pass, update and the loss after it."""
+def solve(problem: Problem, sys: System | None = None, at: At = FIRST) -> Solution:
+    """Forward pass, loss, backward pass, update and the loss after it (the update of step
+    ``at``: :class:`~.equations.At`)."""
     require_problem(problem, "solve")
     require_solvable(problem)
-    sys = sys or system(problem)
+    sys = sys or system(problem, at)
     env: dict[str, float] = dict(sys.base)
     last = None
     try:

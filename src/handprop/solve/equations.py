@@ -14,7 +14,14 @@ the expression tree that defines it, built from the problem and the entries of
   layer-level activation; ``out − target`` where the loss simplifies with the activation;
 - ``grad:w``: the chain rule ``∂E/∂out × ∂out/∂net × out`` (``δ × out`` where the delta is
   taken whole); ``grad:b``: the sum of the deltas of the units sharing b;
-- the samples combined (sum or mean); ``new:P`` from the optimizer's update.
+- the samples combined (sum or mean); then for each updated parameter the optimizer's step
+  (its table entry's trees for step t): the gradient with weight decay (``decayed:P``), the
+  parameter shrunk by decoupled decay (``shrunk:P``), each state after the step
+  (``velocity:P``, ``m:P``, ``v:P``, ``mhat:P``, ``vhat:P``), and ``new:P``.
+
+An optimizer with state reads its state before the step as given numbers
+(``state:m:w5``), with its settings (``hyper:beta1``): :class:`At` says which step
+``t`` the system is of and what that state is (every state 0 at step 1).
 
 The engine (:mod:`.engine`) evaluates exactly these trees, and the derivation
 (:mod:`.derive`) writes exactly these trees: what is shown is what was computed,
@@ -27,14 +34,48 @@ replaced by ``new:P``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from ..expr.nodes import Expr, Frac, Known, Mul, Sym, add, sub
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem
-from ..quantities import ETA
+from ..nn.optimizers import Settings, substitute
+from ..quantities import ETA, STEP, UPDATE_KINDS, state_id
 from ..quantities import key as qid
 
-__all__ = ["System", "system", "simplified", "symbol", "combined", "whole_delta", "jacobian_sum"]
+__all__ = ["System", "system", "simplified", "symbol", "combined", "whole_delta", "jacobian_sum",
+           "At", "FIRST", "settings_of", "update_keys"]
+
+
+@dataclass(frozen=True)
+class At:
+    """Which update a system is of: step ``t`` (1-based) of training, and the optimizer's state
+    before it (``{"m:w5": value, ...}``, every carried state of every updated parameter; a
+    state left out is 0, as it is before step 1)."""
+
+    t: int = 1
+    state: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if isinstance(self.t, bool) or not isinstance(self.t, int) or self.t < 1:
+            raise ValueError(f"a step is a whole number from 1, not {self.t!r}")
+
+
+FIRST = At()
+"""The first update, every state 0: what a problem's worked solution is by default."""
+
+
+def settings_of(problem: Problem) -> Settings:
+    """The problem's optimizer with every setting (its table entry's defaults filled in)."""
+    found = getattr(problem, "optimizer_settings", None)
+    return found if found is not None else OPTIMIZERS[problem.optimizer].defaults
+
+
+def update_keys(problem: Problem, at: At = FIRST) -> tuple[str, ...]:
+    """The kinds of quantity the update of step ``at.t`` computes for a parameter, in order
+    (``("m", "v", "mhat", "vhat", "new")`` for Adam; ``("new",)`` for plain gradient descent)."""
+    settings = settings_of(problem)
+    return tuple(k for k, _ in OPTIMIZERS[settings.name].steps(at.t, settings))
 
 
 _SYMBOLS: dict[tuple[str, str, int | None], Sym] = {}
@@ -63,6 +104,7 @@ class System:
     problem: Problem
     exprs: dict[str, Expr] = field(default_factory=dict)
     base: dict[str, float] = field(default_factory=dict)
+    at: At = FIRST
     loss_keys: list[str] = field(default_factory=list)
     """The quantities the total loss is computed from (forward passes and losses), in order."""
 
@@ -76,9 +118,9 @@ class System:
         return symbol(kind, unit, sample)
 
 
-def system(problem: Problem) -> System:
-    """The system of ``problem`` (see the module docstring)."""
-    s = System(problem)
+def system(problem: Problem, at: At = FIRST) -> System:
+    """The system of ``problem`` at step ``at`` (see the module docstring)."""
+    s = System(problem, at=at)
     s.base[ETA] = problem.learning_rate
     for name, value in problem.params.items():
         s.base[qid("param", name)] = value
@@ -247,9 +289,30 @@ def _combine(s: System) -> None:
 
 
 def _update(s: System) -> None:
+    """Each updated parameter's step, from the optimizer entry's trees of step t: their keys
+    (``grad``, ``param``, ``state:m``, ``m`` …) made this parameter's (``grad:w5``,
+    ``param:w5``, ``state:m:w5``, ``m:w5`` …); the settings and t are given numbers."""
     p = s.problem
-    rule = OPTIMIZERS[p.optimizer]
+    settings = settings_of(p)
+    entry = OPTIMIZERS[settings.name]
+    steps = entry.steps(s.at.t, settings)
+    carried = [state.id for state in entry.carried]
+    if entry.states or len(steps) > 1 or s.at.t > 1:
+        s.base[STEP] = float(s.at.t)
+        for name, value in settings.values:
+            if not isinstance(value, bool):
+                s.base[qid("hyper", name)] = float(value)
     eta = Sym(ETA)
     for name in p.updated:
-        _put(s, qid("new", name), rule.update(symbol("param", name), symbol("grad", name), eta,
-                                              p.optimizer_settings))
+        env = {"grad": symbol("grad", name), "param": symbol("param", name), "eta": eta}
+        for state in carried:
+            key = state_id(state, name)
+            s.base[key] = float(s.at.state.get(qid(state, name), 0.0))
+            env[f"state:{state}"] = Sym(key)
+        for kind, expr in steps:
+            env[kind] = symbol(kind, name)
+        for kind, expr in steps:
+            if kind not in UPDATE_KINDS:
+                raise ValueError(f"the optimizer {entry.name} computes {kind!r}, which is no kind of "
+                                 f"quantity (handprop.quantities.UPDATE_KINDS)")
+            _put(s, qid(kind, name), substitute(expr, env))

@@ -213,10 +213,13 @@ def _by_hand(step, env, rnd, whole: frozenset[str], values):
     return replace(step, chain=chain, forms=forms)
 
 
-def hand_explain(problem, mode: str, places: int, digits: int = 6, convention: str = "calculator"):
-    """The worked solution of ``problem`` with every step also computed by hand."""
+def hand_explain(problem, mode: str, places: int, digits: int = 6, convention: str = "calculator",
+                 at=None):
+    """The worked solution of ``problem`` (its update of step ``at``) with every step also
+    computed by hand."""
     from .derive import derive
-    derivation = derive(problem, digits=digits)
+    from .equations import FIRST
+    derivation = derive(problem, digits=digits, at=at or FIRST)
     return hand_trace(derivation.trace, Model.of(derivation, problem), mode, places, convention)
 
 

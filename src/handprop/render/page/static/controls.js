@@ -17,6 +17,7 @@ function bindControls(model, act) {
   view.scrubber.addEventListener("input", () => act.goto(Number(view.scrubber.value)));
   buildPhaseBar(view.phasebar, model, act);
   bindIdsToggle($("show-ids"));
+  bindStateToggle($("show-state"), model, act);
   document.addEventListener("keydown", (e) => onKey(e, act, count()));
   window.addEventListener("hashchange", () => {
     const i = stepFromHash(location.hash, act.model ? act.model() : model);
@@ -31,6 +32,8 @@ function rebindControls(view, model, act) {
   view.scrubber.max = String(model.trace.steps.length - 1);
   view.shown = -1;
   buildPhaseBar(view.phasebar, model, act);
+  const box = document.getElementById("show-state");
+  if (box && box.closest("label")) box.closest("label").hidden = !model.doc.state;
 }
 
 function onKey(e, act, n) {
@@ -131,6 +134,16 @@ function syncHash(step, prefix) {
       /* a sandboxed notebook frame may refuse; the player works without it */
     }
   }, wait);
+}
+
+/** "show the optimizer's state on the drawing": each updated parameter's label also gives its
+ * state after the update (m, v, velocity); offered only where the trace has state. */
+function bindStateToggle(box, model, act) {
+  if (!box) return;
+  const label = box.closest("label");
+  if (label) label.hidden = !model.doc.state;
+  box.checked = !!act.state().showState;
+  box.addEventListener("change", () => act.set({ showState: box.checked }));
 }
 
 /** "show ids": the quantity ids beside the names (remembered on this computer). */

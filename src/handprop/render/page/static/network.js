@@ -205,7 +205,9 @@ function updateNetwork(view, model, state) {
   // edges: gradients by sign once known, updates old -> new
   const kind = step.subject.kind;
   const own = kind === "grad" || kind === "new" ? step.subject.name : null;
-  const paint = (rec) => paintParam(rec, rec.name, model, i, k, own === rec.name ? kind : null);
+  const withState = !!state.showState && !!model.doc.state;
+  if (view.withState !== withState) { view.withState = withState; view.paintedAt = undefined; }
+  const paint = (rec) => paintParam(rec, rec.name, model, i, k, own === rec.name ? kind : null, withState);
   for (const rec of paramsToPaint(view, model, i)) paint(rec);
   const found = own === null ? null : view.edgeEl.get(own) || view.nodeEl.get(own);
   const ownRec = found && found.kind ? found : null;
@@ -397,7 +399,17 @@ function shortValue(model, j) {
 }
 
 /** Colour and label one weight or bias at step i. `role`: "grad"/"new" when it is the step's own. */
-function paintParam(rec, name, model, i, k, role) {
+/** The optimizer's state of parameter `name` after the update, as a drawing's label writes it
+ * ("m 0.0082 v 6.6e−6", three figures): each carried state the trace has (velocity b, m, v). */
+const STATE_LETTERS = [["velocity", "b"], ["m", "m"], ["v", "v"]];
+
+function stateText(model, name) {
+  const values = model.trace.values;
+  return STATE_LETTERS.filter(([kind]) => values[`${kind}:${name}`] !== undefined)
+    .map(([kind, letter]) => `${letter} ${textNumber(values[`${kind}:${name}`], 3)}`).join(" ");
+}
+
+function paintParam(rec, name, model, i, k, role, withState) {
   const d = Math.min(model.digits, 4);
   const combined = stepIndex(model, rec, "g", `grad:${name}`, k, true);
   let gj = combined <= i ? combined : -1;
@@ -407,10 +419,11 @@ function paintParam(rec, name, model, i, k, role) {
   }
   const nj = stepIndex(model, rec, "n", `new:${name}`, k, true);
   const updated = nj <= i;
-  if (rec.kg === gj && rec.ku === updated && rec.kr === role) return;
+  if (rec.kg === gj && rec.ku === updated && rec.kr === role && rec.ks === withState) return;
   rec.kg = gj;
   rec.ku = updated;
   rec.kr = role;
+  rec.ks = withState;
   const grad = gj >= 0 ? model.trace.steps[gj].value : null;
   const sign = grad === null || grad === 0 ? "" : grad > 0 ? "pos" : "neg";
   setClass(rec.el, "grad-pos", sign === "pos");
@@ -442,6 +455,13 @@ function paintParam(rec, name, model, i, k, role) {
       s("tspan", { class: "newval", text: textNumber(newValue, d) + arrow }));
   } else {
     label.append(s("tspan", { class: "pname", text: name }), ` = ${textNumber(rec.old, d)}`);
+  }
+  // asked for (show the optimizer's state): in place of an updated parameter's values, the
+  // state its update left; the step's own parameter keeps its update (the panel has its state)
+  const state = withState && updated && !role ? stateText(model, name) : "";
+  if (state) {
+    label.textContent = "";
+    label.append(s("tspan", { class: "pname", text: name }), arrow, " ", s("tspan", { class: "stateval", text: state }));
   }
   setClass(rec.label, "up", updated && newValue > rec.old);
   setClass(rec.label, "down", updated && newValue < rec.old);

@@ -37,6 +37,8 @@ function buildStepContent(model, step, goto, opts) {
       textNumber(hand[step.id] - step.value, 2)));
   }
   frag.append(h("p", { class: "note", text: step.note }));
+  const state = buildStateSection(model, step, goto);
+  if (state) frag.append(state);
   if (step.terms.length) frag.append(buildTerms(model, step, goto));
   for (const form of step.forms) {
     const FL = form.chain.latex, FT = form.chain.text, fn = form.chain.numbers;
@@ -53,6 +55,35 @@ function buildStepContent(model, step, goto, opts) {
     frag.append(uses);
   }
   return frag;
+}
+
+/** On a step of a parameter's update, the optimizer's state of that parameter before and
+ * after it: the rows of the document's state table (payload.doc.state, written by the
+ * document model) whose parameter is this step's, each a link to the step that computes it. */
+function buildStateSection(model, step, goto) {
+  const tbl = model.doc.state;
+  if (!tbl || step.phase !== "update") return null;
+  const name = step.subject.name;
+  const steps = model.trace.steps;
+  const rows = tbl.rows.filter((r) => {          // this parameter's rows: the steps they link to
+    const j = r.link === null ? undefined : model.index.get(r.link);
+    return j !== undefined && steps[j].subject.name === name;
+  });
+  if (!rows.length) return null;
+  const body = h("tbody");
+  for (const r of rows) {
+    const j = model.index.get(r.link);
+    const here = r.link === step.id;
+    const head = h("th", { scope: "row" }, here ? r.cells[0]
+      : h("button", { type: "button", class: "ref", text: r.cells[0], onclick: () => goto(j) }));
+    body.append(h("tr", { class: here ? "own" : null, "data-state": r.link }, head,
+      h("td", { class: "num", text: r.cells[1] }), h("td", { class: "num", text: r.cells[2] })));
+  }
+  const t = h("table", { class: "state" },
+    h("thead", null, h("tr", null, ...["", tbl.headers[1], tbl.headers[2]].map((c) => h("th", { scope: "col", text: c })))),
+    body);
+  return h("section", { class: "state-section", "aria-label": `Optimizer state of ${name}` },
+    h("h3", { text: `Optimizer state of ${name}, step ${tbl.rows[0].cells[2]}` }), h("div", { class: "table-wrap" }, t));
 }
 
 /** lhs = r1 = r2 ... one '=' a line: aligned like on paper while the lines are short; as

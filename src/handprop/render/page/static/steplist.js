@@ -6,7 +6,9 @@ const ROW_H = 30;
 function buildStepList(el, model, goto) {
   const rows = [];
   for (const sec of model.sections) {
-    rows.push({ head: sec.title, phase: model.trace.steps[sec.start].phase, start: sec.start });
+    // a heading that names a parameter keeps its case (w5 is not W5): a parameter's update
+    rows.push({ head: sec.title, phase: model.trace.steps[sec.start].phase, start: sec.start,
+                named: String(sec.key).startsWith("update-") && sec.key !== "update-after" });
     for (let i = sec.start; i < sec.end; i++) rows.push({ index: i });
   }
   const rowOf = new Int32Array(model.trace.steps.length);
@@ -32,7 +34,8 @@ function stepRow(view, j) {
   const r = view.rows[j];
   const model = view.model;
   if (r.head !== undefined) {
-    return h("div", { class: `srow head phase-${r.phase}`, role: "listitem", style: `top:${j * ROW_H}px`, text: r.head });
+    return h("div", { class: `srow head phase-${r.phase}${r.named ? " named" : ""}`, role: "listitem",
+                      style: `top:${j * ROW_H}px`, text: r.head });
   }
   const step = model.trace.steps[r.index];
   const claim = model.claims && model.claims[step.id];

@@ -12,6 +12,7 @@ function buildDocument(el, model, goto) {
   doc.tables.forEach((tbl, k) => el.append(section(`forward-table-${k + 1}`, tbl.title, docTable(tbl, model, goto))));
   el.append(section("updates", "All updates", docTable(doc.updates, model, goto),
     doc.after ? h("p", { class: "muted", text: doc.after }) : null));
+  if (doc.state) el.append(section("state", doc.state.title, docTable(doc.state, model, goto)));
   const q = h("ol", { class: "questions" });
   for (const item of doc.questions) {
     q.append(h("li", null, h("strong", { text: item.question }), " ", texEl(item.latex, false, item.text),
@@ -48,6 +49,7 @@ function buildCompactDocument(el, model, goto) {
   el.append(section("deltas", "The deltas (δ = ∂E/∂net), output layer first", list));
   el.append(section("updates", "Every gradient and update", docTable(doc.compact_updates || doc.updates, model, goto),
     doc.after ? h("p", { class: "muted", text: doc.after }) : null));
+  if (doc.state) el.append(section("state", doc.state.title, docTable(doc.state, model, goto)));
   return { solution: null, written: model.trace.steps.length, model, goto, d: model.digits, compact: true };
 }
 
