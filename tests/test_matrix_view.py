@@ -284,7 +284,8 @@ def test_random_problems_hold_as_linear_algebra_and_render(data):
     trace = explain(parse(data))
     assert check_linear_algebra(trace) >= 2 * len(trace.problem["layers"])
     page = text.render(trace, width=80, options=MATRIX)
-    assert all(len(line) <= 80 for line in page.splitlines())
+    wide = [line for line in page.splitlines() if len(line) > 80]
+    assert not wide, "lines wider than 80 columns:\n" + "\n".join(wide)
     for fmt in (markdown, latex, typst_writer):
         assert "in matrices" in fmt.render(trace, options=MATRIX)
 

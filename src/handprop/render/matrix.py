@@ -462,7 +462,8 @@ class _Builder:
         entry = OPTIMIZERS.get(name)
         note = ("Gradient descent: every entry moves against its gradient by η × gradient."
                 if sgd else f"The update is {entry.title if entry else name}, "
-                "entry by entry; the matrices are its results.")
+                "entry by entry; the matrices are its results (the steps view, --view steps, "
+                "works each parameter's state out with its numbers; the state table is below).")
         if not self.p["update_biases"] and self.p["biases"]:
             note += " The biases are not updated (update_biases: false)."
         return eqs, note

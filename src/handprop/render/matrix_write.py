@@ -368,7 +368,9 @@ def narrowed(m: Matrix) -> Matrix | None:
     if None in cols:
         cut = cols.index(None) - 1
         if cut < 1:
-            return None
+            if cols.index(None) != 1 or cols[-1] is None:
+                return None
+            cut = len(cols) - 1     # first ⋯ last, still too wide: the first column and ⋯ alone
         keep = [i for i in range(len(cols)) if i != cut]
     else:       # the last but one becomes the ellipsis
         keep = list(range(len(cols) - 2)) + [len(cols) - 1]
