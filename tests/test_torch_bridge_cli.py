@@ -142,7 +142,12 @@ HOSTILE = {
     "a batch norm": (lambda p: _save(p, nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2)).state_dict()),
                      "1.weight has 1 dimension (shape (2,)); the weight of a Linear layer has 2"),
     "a lone tensor": (lambda p: _save(p, torch.ones(2, 2)), "is not a state dict"),
-    "not a torch file": (lambda p: (p.write_text("hello"), str(p))[1], "cannot be read as a saved state dict"),
+    "not a torch file": (lambda p: (p.write_text("hello"), str(p))[1], "is not a file torch.save wrote"),
+    "a program": (lambda p: (p.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200)), str(p))[1],
+                  "is not a file torch.save wrote"),
+    "a broken zip": (lambda p: (p.write_bytes(b"PK\x03\x04junk"), str(p))[1], "is not a file torch.save wrote"),
+    "an empty file": (lambda p: (p.write_bytes(b""), str(p))[1], "is empty: not a state dict"),
+    "a folder": (lambda p: (p.mkdir(), str(p))[1], "is not a regular file"),
     "layers that do not chain": (lambda p: _save(p, {"0.weight": torch.ones(3, 2), "1.weight": torch.ones(2, 2)}),
                                  "1.weight takes 2 inputs but the layer before has 3 units"),
 }

@@ -222,7 +222,15 @@ def _load_state(path: str):
     import torch
     from ..errors import ProblemError
     if not Path(path).is_file():
-        raise ProblemError("no such file", source=path)
+        raise ProblemError("is not a regular file" if Path(path).exists() else "no such file", source=path)
+    if Path(path).stat().st_size == 0:
+        raise ProblemError("is empty: not a state dict", source=path)
+    with open(path, "rb") as f:
+        head = f.read(4)
+    not_torch = ProblemError("is not a file torch.save wrote (a .pt state dict): save one with "
+                             "torch.save(model.state_dict(), FILE) or handprop torch export", source=path)
+    if head != b"PK\x03\x04" and head[:1] != b"\x80":     # a zip archive, or a legacy pickle
+        raise not_torch
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:   # torch raises many kinds for a file it cannot read
@@ -235,6 +243,9 @@ def _load_state(path: str):
             raise ProblemError("holds pickled Python objects, not only tensors: save a state dict, "
                                "torch.save(model.state_dict(), FILE) (handprop runs no code from a file)",
                                source=path) from None
+        if any(s in text for s in ("zip archive", "index out of range", "magic number", "invalid load key",
+                                   "EOF", "truncated")):
+            raise not_torch from None
         raise ProblemError(f"cannot be read as a saved state dict ({text[:160]})", source=path) from None
 
 
