@@ -19,7 +19,7 @@ from handprop.checking.claims import Claim, ClaimsFile, Names
 from handprop.checking.claims import parse as parse_claims
 from handprop.checking.mistakes import FAMILIES, apply, catalogue
 from handprop.checking.verdicts import check
-from handprop.cli.explain import at_step
+from handprop.training.step import at_step
 from handprop.problem import parse
 from handprop.quantities import AFTER
 from handprop.solve.derive import derive

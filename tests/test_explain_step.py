@@ -175,7 +175,7 @@ def _num(text: str) -> float:
 
 @pytest.fixture(scope="module")
 def adam_step():
-    from handprop.cli.explain import at_step
+    from handprop.training.step import at_step
     from handprop.solve import explain
     problem = problem_of({"name": "adam", "beta1": 0.9, "beta2": 0.99}, learning_rate=0.05)
     p, at = at_step(problem, 3)
@@ -427,7 +427,7 @@ def test_the_latex_of_a_step_compiles(cli, name, tmp_path):
     import shutil
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex is not installed")
-    from handprop.cli.explain import at_step
+    from handprop.training.step import at_step
     from handprop.render import latex
     from handprop.render.options import Options
     from handprop.solve import explain
@@ -443,7 +443,7 @@ def test_the_latex_of_a_step_compiles(cli, name, tmp_path):
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS_TRIED))
 def test_the_script_of_a_later_step_recomputes_every_state_for_every_optimizer(name, tmp_path):
-    from handprop.cli.explain import at_step
+    from handprop.training.step import at_step
     from handprop.render import python
     from handprop.solve import explain
     problem, at = at_step(problem_of(OPTIMIZERS_TRIED[name]), 3)

@@ -22,10 +22,22 @@ __all__ = ["load", "parse", "explain", "derive", "train", "History", "Problem", 
            "check", "__version__"]
 
 _HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemError": "errors",
-          "HandpropError": "errors", "explain": "solve", "derive": "solve",
+          "HandpropError": "errors", "derive": "solve",
           "Trace": "trace", "show": "notebook", "from_torch": "interop.torch",
           "to_torch": "interop.torch", "torch_loss": "interop.torch", "torch_optimizer": "interop.torch",
           "History": "training.history", "check": "checking.verdicts"}
+
+
+def explain(problem: Any, digits: int = 6, step: int = 1):
+    """The worked solution of ``problem`` (a :class:`Problem`, a path, or a built-in name) as a
+    :class:`Trace`: every value, every step.  ``step`` T explains the T-th update: the
+    parameters and the optimizer's state are those after T − 1 steps of training, as
+    ``handprop explain --step T``.  Raises :class:`ProblemError` for a bad problem."""
+    from .problem import Problem, load
+    from .solve import explain as run
+    from .training.step import at_step      # it checks step; step 1 is the problem itself
+    p, at = at_step(problem if isinstance(problem, Problem) else load(problem), step)
+    return run(p, digits=digits, at=at)
 
 
 def train(problem: Any, steps: int, every: int | None = None, **options: Any):

@@ -69,20 +69,13 @@ def run(args) -> int:
 
 
 def at_step(problem, step: int):
-    """The problem with the parameters reached after ``step − 1`` steps of training (by the
-    training engine), and where its update stands: :class:`~handprop.solve.equations.At` of
-    step ``step`` with the optimizer's state after those steps."""
-    from ..nn import OPTIMIZERS
-    from ..quantities import qid
-    from ..solve.equations import FIRST, At
+    """:func:`handprop.training.step.at_step`, training imported only for a step after the first
+    (the command line's cold start)."""
     if step == 1:
+        from ..solve.equations import FIRST
         return problem, FIRST
-    from ..training import train
-    history = train(problem, step - 1, every=step - 1)
-    if not OPTIMIZERS[problem.optimizer].carried:
-        return history.final_problem, At(step)
-    state = {qid(sid, name): value for sid, values in history.state.items() for name, value in values.items()}
-    return history.final_problem, At(step, state)
+    from ..training.step import at_step as later
+    return later(problem, step)
 
 
 def check_applies(args, fmt: str) -> None:
