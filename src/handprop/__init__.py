@@ -29,14 +29,16 @@ _HOMES = {"load": "problem", "parse": "problem", "Problem": "problem", "ProblemE
 
 
 def explain(problem: Any, digits: int = 6, step: int = 1):
-    """The worked solution of ``problem`` (a :class:`Problem`, a path, or a built-in name) as a
+    """The worked solution of a :class:`Problem` (``load(...)`` or ``parse(...)`` it first) as a
     :class:`Trace`: every value, every step.  ``step`` T explains the T-th update: the
     parameters and the optimizer's state are those after T − 1 steps of training, as
-    ``handprop explain --step T``.  Raises :class:`ProblemError` for a bad problem."""
-    from .problem import Problem, load
+    ``handprop explain --step T``.  Raises :class:`HandpropError` for what it cannot take."""
+    from .problem import Problem
     from .solve import explain as run
-    from .training.step import at_step      # it checks step; step 1 is the problem itself
-    p, at = at_step(problem if isinstance(problem, Problem) else load(problem), step)
+    if not isinstance(problem, Problem):
+        return run(problem, digits=digits)      # it says what to do instead
+    from .training.step import at_step          # it checks step; step 1 is the problem itself
+    p, at = at_step(problem, step)
     return run(p, digits=digits, at=at)
 
 
