@@ -139,12 +139,13 @@ def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, 
     try:
         _settle(page, 2)
         frames = [page.frame_locator(f"iframe >> nth={i}") for i in range(2)]
+        from playwright.sync_api import expect     # waits for the player's render after a click
         frames[0].locator("#btn-next").click()
         frames[0].locator("#btn-next").click()
-        assert frames[0].locator("#panel").get_attribute("data-step-id") == traces["notes"].steps[2].id
+        expect(frames[0].locator("#panel")).to_have_attribute("data-step-id", traces["notes"].steps[2].id)
         assert frames[1].locator("#panel").get_attribute("data-step-id") == traces["mazur"].steps[0].id
         frames[1].locator("#btn-last").click()
-        assert frames[1].locator("#panel").get_attribute("data-step-id") == traces["mazur"].steps[-1].id
+        expect(frames[1].locator("#panel")).to_have_attribute("data-step-id", traces["mazur"].steps[-1].id)
         assert frames[0].locator("#panel").get_attribute("data-step-id") == traces["notes"].steps[2].id
         assert frames[1].locator("#panel .katex").count() > 0           # KaTeX ran in the light frame
         for i in range(2):
