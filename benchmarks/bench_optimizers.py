@@ -28,7 +28,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_train import arrays, dense_problem, fmt_time, ordered_weights  # noqa: E402
+from bench_train import (dense_problem, fmt_time, numpy_arrays, numpy_gradients,  # noqa: E402
+                         ordered_weights)
+from bench_train import torch_loop as train_torch_loop  # noqa: E402
 
 from handprop.nn import OPTIMIZERS  # noqa: E402
 from handprop.problem import load, parse  # noqa: E402
@@ -53,43 +55,18 @@ def handprop_loop(problem, steps: int) -> list[float]:
 def torch_loop(problem, steps: int) -> list[float]:
     """PyTorch eager: nn.Sequential, autograd, torch.optim.Adam, float64."""
     import torch
-    from handprop.interop.torch import to_torch
-    model = to_torch(problem)
-    X = torch.tensor([s.inputs for s in problem.samples], dtype=torch.float64)
-    T = torch.tensor([s.targets for s in problem.samples], dtype=torch.float64)
-    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=problem.learning_rate,
-                           betas=(B1, B2), eps=EPS)
-    n = len(problem.samples) if problem.batch == "mean" else 1
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = 0.5 * ((T - model(X)) ** 2).sum() / n
-        loss.backward()
-        opt.step()
-    return [float(v) for layer in model if hasattr(layer, "weight") for v in layer.weight.detach().ravel()]
+    return train_torch_loop(problem, steps, lambda params, lr: torch.optim.Adam(
+        params, lr=lr, betas=(B1, B2), eps=EPS))
 
 
 def numpy_loop(problem, steps: int) -> list[float]:
     """Adam by hand in numpy: forward and backward by matrix products, the moments in place."""
-    W, B, X, T = arrays(problem)
-    W = [np.array(w) for w in W]
-    B = [np.array(b) for b in B]
-    X, T = np.array(X), np.array(T)
-    lr, train_b = problem.learning_rate, problem.update_biases
-    scale = 1.0 / len(X) if problem.batch == "mean" else 1.0
+    W, B, X, T, lr, train_b, scale = numpy_arrays(problem)
     params = W + (B if train_b else [])
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     for t in range(1, steps + 1):
-        acts = [X]
-        for w, b in zip(W, B):
-            acts.append(1.0 / (1.0 + np.exp(-(acts[-1] @ w.T + b))))
-        y = acts[-1]
-        delta = (y - T) * y * (1.0 - y) * scale
-        gw, gb = [None] * len(W), [None] * len(W)
-        for l in range(len(W) - 1, -1, -1):
-            gw[l], gb[l] = delta.T @ acts[l], delta.sum(axis=0)
-            if l:
-                delta = (delta @ W[l]) * acts[l] * (1.0 - acts[l])
+        gw, gb = numpy_gradients(W, B, X, T, scale)
         grads = gw + (gb if train_b else [])
         c1, c2 = 1.0 - B1 ** t, 1.0 - B2 ** t
         for p, g, mi, vi in zip(params, grads, m, v):

@@ -103,40 +103,52 @@ def python_loop(problem, steps: int) -> list[float]:
     return [w for Wl in W for row in Wl for w in row]
 
 
+def numpy_arrays(problem):
+    """(W, B, X, T) as numpy arrays, the learning rate, whether biases learn, the batch's scale."""
+    W, B, X, T = arrays(problem)
+    scale = 1.0 / len(X) if problem.batch == "mean" else 1.0
+    return ([np.array(w) for w in W], [np.array(b) for b in B], np.array(X), np.array(T),
+            problem.learning_rate, problem.update_biases, scale)
+
+
+def numpy_gradients(W, B, X, T, scale: float = 1.0):
+    """The sigmoid network's half-SSE gradients by one matrix product per layer and direction,
+    the samples combined (times ``scale``): ([∂E/∂W per layer], [∂E/∂b per layer])."""
+    acts = [X]
+    for w, b in zip(W, B):
+        acts.append(1.0 / (1.0 + np.exp(-(acts[-1] @ w.T + b))))
+    y = acts[-1]
+    delta = (y - T) * y * (1.0 - y) * scale
+    gw, gb = [None] * len(W), [None] * len(W)
+    for l in range(len(W) - 1, -1, -1):
+        gw[l], gb[l] = delta.T @ acts[l], delta.sum(axis=0)
+        if l:
+            delta = (delta @ W[l]) * acts[l] * (1.0 - acts[l])
+    return gw, gb
+
+
 def numpy_loop(problem, steps: int) -> list[float]:
     """The same with numpy: one matrix product per layer and direction."""
-    W, B, X, T = arrays(problem)
-    W = [np.array(w) for w in W]
-    B = [np.array(b) for b in B]
-    X, T = np.array(X), np.array(T)
-    lr, train_b = problem.learning_rate, problem.update_biases
-    scale = 1.0 / len(X) if problem.batch == "mean" else 1.0
+    W, B, X, T, lr, train_b, scale = numpy_arrays(problem)
     for _ in range(steps):
-        acts = [X]
-        for w, b in zip(W, B):
-            acts.append(1.0 / (1.0 + np.exp(-(acts[-1] @ w.T + b))))
-        y = acts[-1]
-        delta = (y - T) * y * (1.0 - y)
-        grads = []
-        for l in range(len(W) - 1, -1, -1):
-            grads.append((l, delta.T @ acts[l], delta.sum(axis=0)))
-            if l:
-                delta = (delta @ W[l]) * acts[l] * (1.0 - acts[l])
-        for l, gw, gb in grads:
-            W[l] -= lr * scale * gw
+        gw, gb = numpy_gradients(W, B, X, T, scale)
+        for l in range(len(W)):
+            W[l] -= lr * gw[l]
             if train_b:
-                B[l] -= lr * scale * gb
+                B[l] -= lr * gb[l]
     return [float(v) for w in W for v in w.ravel()]
 
 
-def torch_loop(problem, steps: int) -> list[float]:
-    """PyTorch eager: nn.Sequential, autograd, torch.optim.SGD, float64, one thread."""
+def torch_loop(problem, steps: int, optimizer=None) -> list[float]:
+    """PyTorch eager: nn.Sequential, autograd, torch.optim (``optimizer(parameters, lr)``; SGD by
+    default), float64, one thread."""
     import torch
     from handprop.interop.torch import to_torch
     model = to_torch(problem)
     X = torch.tensor([s.inputs for s in problem.samples], dtype=torch.float64)
     T = torch.tensor([s.targets for s in problem.samples], dtype=torch.float64)
-    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=problem.learning_rate)
+    make = optimizer or (lambda params, lr: torch.optim.SGD(params, lr=lr))
+    opt = make([p for p in model.parameters() if p.requires_grad], problem.learning_rate)
     n = len(problem.samples) if problem.batch == "mean" else 1
     for _ in range(steps):
         opt.zero_grad()

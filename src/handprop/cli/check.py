@@ -40,7 +40,7 @@ def run(args) -> int:
                         problem=args.problem and file_of(args.problem))
     claims = read(args.claims)
     refuse_own_input(args.output, problem=claims.problem and file_of(claims.problem))
-    from .explain import at_step
+    from ..training.step import at_step
     report = check_file(claims, args.problem, lambda problem: at_step(problem, args.step))
     if fmt == "text" and args.output in (None, "-"):
         from rich.console import Console

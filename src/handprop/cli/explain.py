@@ -48,6 +48,7 @@ def run(args) -> int:
     fmt = output_format(args, tuple(FORMATS), SUFFIXES, problem=file_of(args.problem))
     check_applies(args, fmt)
     problem = load(args.problem)
+    from ..training.step import at_step
     problem, at = at_step(problem, args.step)
     if args.round or args.sig:
         from ..solve.rounding import hand_explain
@@ -66,16 +67,6 @@ def run(args) -> int:
         return 0
     write_output(args.output, output_chunks(fmt, trace, digits=args.digits, options=options))
     return 0
-
-
-def at_step(problem, step: int):
-    """:func:`handprop.training.step.at_step`, training imported only for a step after the first
-    (the command line's cold start)."""
-    if step == 1:
-        from ..solve.equations import FIRST
-        return problem, FIRST
-    from ..training.step import at_step as later
-    return later(problem, step)
 
 
 def check_applies(args, fmt: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from ..checking.mistakes import Mistake, apply, catalogue
 from ..nn import ACTIVATIONS
@@ -161,6 +161,23 @@ def mistaken_by_hand(model: Model, policy: Policy, worked: Mapping[str, Decimal]
     return out
 
 
+def moved_by_mistakes(model: Model, ids: Iterable[str]) -> Iterator[tuple[Mistake, dict[str, float]]]:
+    """Each mistake of the catalogue made alone (not a slip in a written number), with the values
+    it gives those of ``ids`` it changes (by more than float64 noise; not computable: left out)."""
+    for m in catalogue(model):
+        if m.scale != 1.0:
+            continue
+        reach = affected(model, m)
+        hit = [k for k in ids if k in reach]
+        if not hit:
+            continue
+        floats = mistaken(model, hit, m)
+        moved = {k: v for k, v in floats.items()
+                 if v is not None and abs(v - model.exact[k]) > _SAME * max(1.0, abs(model.exact[k]))}
+        if moved:
+            yield m, moved
+
+
 def mistake_violations(model: Model, policy: Policy, answers: Mapping[str, Decimal],
                        worked: Mapping[str, Decimal] | None = None) -> list[str]:
     """Rule 4: each mistake of the catalogue, alone, moves every asked answer it changes by at
@@ -169,22 +186,9 @@ def mistake_violations(model: Model, policy: Policy, answers: Mapping[str, Decim
     gap = Decimal(MISTAKE_GAP).scaleb(-policy.places_shown)
     worked = policy.worked(model) if worked is None else worked
     found = []
-    for m in catalogue(model):
-        if m.scale != 1.0:
-            continue
-        reach = affected(model, m)
-        ids = [k for k in answers if k in reach]
-        if not ids:
-            continue
-        floats = mistaken(model, ids, m)
-        near = []
-        for k in ids:
-            v, right = floats[k], model.exact[k]
-            if v is None or abs(v - right) <= _SAME * max(1.0, abs(right)):
-                continue            # not changed (or not computable): nothing to tell apart
-            if abs(v - right) < NEAR * unit:
-                near.append(k)      # near: decide it as the policy works it
-        if not near:
+    for m, moved in moved_by_mistakes(model, answers):
+        near = [k for k, v in moved.items() if abs(v - model.exact[k]) < NEAR * unit]
+        if not near:                # near: decide it as the policy works it
             continue
         by_policy = mistaken_by_hand(model, policy, worked, near, m)
         for k in near:

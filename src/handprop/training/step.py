@@ -14,14 +14,15 @@ __all__ = ["at_step"]
 
 
 def at_step(problem, step: int):
-    """``(problem after step − 1 steps, At(step, state))``; step 1 is the problem itself."""
-    from ..nn import OPTIMIZERS
-    from ..quantities import qid
+    """``(problem after step − 1 steps, At(step, state))``; step 1 is the problem itself (and
+    nothing of training is imported for it)."""
     from ..solve.equations import FIRST, At
     if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= MAX_TRAIN_STEPS:
         raise UsageError(f"must be a whole number from 1 to {MAX_TRAIN_STEPS:,}, got {step!r}", "step")
     if step == 1:
         return problem, FIRST
+    from ..nn import OPTIMIZERS
+    from ..quantities import qid
     from .history import train
     history = train(problem, step - 1, every=step - 1)
     if not OPTIMIZERS[problem.optimizer].carried:

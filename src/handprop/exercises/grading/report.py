@@ -126,15 +126,16 @@ your own earlier answer that was wrong (<i>carried</i>: the error is counted onc
 """
 
 
-@lru_cache(maxsize=1)
-def _template():
+@lru_cache(maxsize=4)
+def template(text: str):
+    """A page's Jinja2 template (escaping on, an unknown name an error), compiled once: the
+    report's and the class summary's."""
     import jinja2
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(TEMPLATE)
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(text)
 
 
 def html(r: Report) -> str:
-    return _template().render(r=r, css=CSS + EXTRA_CSS, colours=COLOURS)
+    return template(TEMPLATE).render(r=r, css=CSS + EXTRA_CSS, colours=COLOURS)
 
 
 def _colour(verdict: str) -> str:

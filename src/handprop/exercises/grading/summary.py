@@ -17,7 +17,6 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from html import escape
 
 from ...checking.mistakes import FAMILIES
@@ -258,13 +257,7 @@ enters is the first step of the solution the mistake changes.</p>
 """
 
 
-@lru_cache(maxsize=1)
-def _template():
-    import jinja2
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(TEMPLATE)
-
-
 def html(s: Summary) -> str:
     from ..sheet import CSS
-    return _template().render(s=s, css=CSS + EXTRA_CSS)
+    from .report import template
+    return template(TEMPLATE).render(s=s, css=CSS + EXTRA_CSS)

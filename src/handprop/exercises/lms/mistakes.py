@@ -12,14 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from ...checking.mistakes import catalogue
 from ...solve.replay import Model
-from ..nice import affected, mistaken, mistaken_by_hand
+from ..nice import mistaken_by_hand, moved_by_mistakes
 from ..policy import Policy
-
-_SAME = 1e-12
-"""A mistake moving a quantity by less than this (relative) does not change it."""
-
 
 def wrong_answers(model: Model, policy: Policy, near: Mapping[str, float],
                   worked: Mapping[str, Decimal | float] | None = None) -> dict[str, set[Decimal]]:
@@ -27,18 +22,10 @@ def wrong_answers(model: Model, policy: Policy, near: Mapping[str, float],
     value by less than ``near[id]``; ``worked``: :meth:`Policy.worked`."""
     out: dict[str, set[Decimal]] = {k: set() for k in near}
     worked = policy.worked(model) if worked is None else worked
-    for m in catalogue(model):
-        if m.scale != 1.0:
-            continue
-        reach = affected(model, m)
-        ids = [k for k in near if k in reach]
-        if not ids:
-            continue
-        floats = mistaken(model, ids, m)
-        close = [k for k in ids if floats[k] is not None
-                 and _SAME * max(1.0, abs(model.exact[k])) < abs(floats[k] - model.exact[k]) < near[k]]
+    for m, moved in moved_by_mistakes(model, near):
+        close = [k for k, v in moved.items() if abs(v - model.exact[k]) < near[k]]
         for k in close:
-            out[k].add(policy.round(floats[k]))
+            out[k].add(policy.round(moved[k]))
         if policy.places is not None and close:
             for k, w in mistaken_by_hand(model, policy, worked, close, m).items():
                 if w is not None:
