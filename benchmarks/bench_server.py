@@ -130,7 +130,8 @@ async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmu
     ``rate`` None: a closed loop, each client sending its next request when the last is answered
     (the most the server answers).  ``rate`` R: an open loop, the clients together sending R
     requests a second on a fixed schedule, each latency counted from the moment its request was
-    due (so a server falling behind is not hidden by the clients waiting for it)."""
+    due (so a server falling behind is not hidden by the clients waiting for it); every request
+    due in the measured seconds is measured, however late its answer comes."""
     latencies: list[float] = []
     errors = 0
     start = time.perf_counter()
@@ -138,21 +139,29 @@ async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmu
     stop = measure_from + seconds
     make = RawClient if kind == "raw" else HttpxClient
 
+    # the open loop's requests are numbered j = 0, 1, 2, … in the order they are due (request j
+    # at start + j / rate); those due in the measured window are measured, however long they take
+    first, last = (int(warmup * rate), int((warmup + seconds) * rate)) if rate is not None else (0, 0)
+
     async def one(i: int):
         nonlocal errors
         client = make(port)
         n = i
-        k = 0
+        j = i
+        measured = False
         try:
             while True:
                 t0 = time.perf_counter()
                 if rate is not None:
-                    due = start + (k * clients + i) / rate
-                    k += 1
+                    if j >= last:
+                        return
+                    due = start + j / rate
+                    measured = j >= first
+                    j += clients
                     if due > t0:
                         await asyncio.sleep(due - t0)
                     t0 = due
-                if t0 >= stop:
+                elif t0 >= stop:
                     return
                 body = bodies(n)
                 n += clients
@@ -163,7 +172,7 @@ async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmu
                     await client.close()
                     client = make(port)
                 t1 = time.perf_counter()
-                if t0 >= measure_from and t1 <= stop:
+                if measured if rate is not None else (t0 >= measure_from and t1 <= stop):
                     latencies.append(t1 - t0)
                     if status != 200:
                         errors += 1

@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from cli_run import run_cli  # noqa: E402
 from handprop.problem import BUILTINS_DIR, builtins, load, parse  # noqa: E402
 from handprop.server import create_app, limits, security, work  # noqa: E402
+from handprop.server import process as server_process  # noqa: E402
 
 PROBLEMS = Path(__file__).parent / "problems"
 FILES = [BUILTINS_DIR / "notes.yaml", BUILTINS_DIR / "mazur.yaml", PROBLEMS / "softmax_232.yaml",
@@ -660,3 +661,46 @@ def test_serve_beyond_loopback_warns_in_one_line(monkeypatch, capsys):
         assert is_loopback(host)
     for host in ("0.0.0.0", "::", "192.168.1.4", "example.org"):
         assert not is_loopback(host)
+
+
+def test_an_explanation_leaves_no_cyclic_garbage():
+    """Everything an answer allocates is freed by reference counting, so that the server's
+    tuned garbage collector (server/process.py) has nothing to find: with the collector off,
+    explaining distinct problems leaves no handprop object (a printer, its bound methods, a
+    closure of ours) in a reference cycle."""
+    import gc
+    import types
+    problems = [load(str(path)) for path in FILES] + [parse(matrix_222(scale)) for scale in (1.0, -2.5)]
+    work.explain_answer(problems[0], 6)
+
+    def ours(obj) -> bool:
+        if isinstance(obj, types.MethodType):
+            obj = obj.__func__
+        if isinstance(obj, types.FunctionType):
+            return (obj.__module__ or "").startswith("handprop")
+        return type(obj).__module__.startswith("handprop")
+
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for problem in problems:
+            for digits in (4, 6):
+                work.explain_answer(problem, digits)
+        gc.collect()
+        found = [obj for obj in gc.garbage if ours(obj)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not found, sorted({type(o).__name__ for o in found})
+
+
+def test_the_server_process_tunes_its_collector_and_puts_it_back():
+    import gc
+    before = gc.get_threshold()
+    with TestClient(create_app()) as c:
+        assert gc.get_threshold() == server_process.THRESHOLD
+        assert gc.get_freeze_count() > 0          # the modules and warm caches, out of the collector's way
+        assert c.post("/api/explain", json={"problem": notes_data()}).status_code == 200
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -217,7 +217,7 @@ class Trace:
                 raise UsageError(f"unknown notation {notation!r} (notations: {', '.join(PRINTERS)})")
             found = store[key] = PRINTERS[notation](self.written_env if numbers else None, key[2])
             if numbers and self.rounding:
-                found.number = _padding(found.format_number, self.rounding)
+                found.number = _padding(found.plain_number, self.rounding)
         return found
 
     def write(self, expr: Expr, notation: str, digits: int | None = None, numbers: bool = False) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from ..quantities import OPTIMIZER_KINDS, TOTAL, Subject, optimizer_symbol, parse
 from .functions import Notation
@@ -93,6 +93,22 @@ def typst_name(name: str) -> str:
 # ---------------------------------------------------------------- the base printer
 
 
+_NODES = (Sym, Num, Frac, Add, Mul, Div, Pow, Neg, Fn, Cases, Max, Stable, Partial, Known, Words, Apply,
+          Written)
+
+
+@functools.lru_cache(maxsize=None)
+def _dispatch(printer: type) -> dict[type, Any]:
+    """Each node class's method (``_add`` for :class:`Add`) of a printer class, unbound."""
+    return {cls: getattr(printer, "_" + cls.__name__.lower()) for cls in _NODES}
+
+
+def _formatter(number_format, digits: int):
+    def written(value: float) -> str:
+        return number_format(value, digits)
+    return written
+
+
 class Printer:
     """Turns a tree into a string; ``env`` given -> symbols become their numbers."""
 
@@ -109,18 +125,20 @@ class Printer:
         self.env = env
         self.digits = digits
         self.max_terms = max_terms
-        self._dispatch = {cls: getattr(self, "_" + cls.__name__.lower())
-                          for cls in (Sym, Num, Frac, Add, Mul, Div, Pow, Neg, Fn, Cases, Max, Stable,
-                                      Partial, Known, Words, Apply, Written)}
+        # Nothing a printer holds refers back to it (no bound methods, no closures over self),
+        # so a printer and everything it memoised is freed when its trace is, without waiting
+        # for the cyclic garbage collector (the server works thousands of traces a second).
+        self._dispatch = _dispatch(type(self))
+        self.plain_number = _formatter(type(self).number_format, digits)
         # memoised (a trace repeats its numbers); lru_cache is C code, the cheapest lookup there is
-        self.number = functools.lru_cache(maxsize=None)(self.format_number)  # type: ignore[method-assign]
+        self.number = functools.lru_cache(maxsize=None)(self.plain_number)  # type: ignore[method-assign]
         cache = _SYMBOLS.setdefault(type(self), {})
         if len(cache) > 500_000:
             cache.clear()
         self._symbols = cache
 
     def __call__(self, e: Expr) -> str:
-        return self._dispatch[type(e)](e)
+        return self._dispatch[type(e)](self, e)
 
     show = __call__
 
@@ -133,12 +151,17 @@ class Printer:
             return self.number(self.env[e.key])
         if kind is Num:
             return self.number(e.value)
-        return self._dispatch[kind](e)
+        return self._dispatch[kind](self, e)
 
     # -- hooks every printer fills in
 
-    def format_number(self, value: float) -> str:
+    @staticmethod
+    def number_format(value: float, digits: int) -> str:
+        """A number written to ``digits`` significant figures in this notation."""
         raise NotImplementedError
+
+    def format_number(self, value: float) -> str:
+        return self.plain_number(value)
 
     def quantity(self, s: Subject) -> str:
         """How a quantity (or given number) is written."""
@@ -387,8 +410,7 @@ class TextPrinter(Printer):
     neg = "\u2212"
     juxt_join = "·"
 
-    def format_number(self, value):
-        return text_number(value, self.digits)
+    number_format = staticmethod(text_number)
 
     def quantity(self, s: Subject) -> str:
         sfx = f"[{s.sample}]" if s.sample else ""
@@ -460,8 +482,7 @@ class LatexPrinter(Printer):
     lparen = r"\left("
     times = r" \times "
 
-    def format_number(self, value):
-        return latex_number(value, self.digits)
+    number_format = staticmethod(latex_number)
 
     def wrap(self, inner):
         return rf"\left({inner}\right)"
@@ -546,8 +567,7 @@ class TypstPrinter(Printer):
     times = " times "
     neg = "-"
 
-    def format_number(self, value):
-        return typst_number(value, self.digits)
+    number_format = staticmethod(typst_number)
 
     def quantity(self, s: Subject) -> str:
         sup = f"^(({s.sample}))" if s.sample else ""

@@ -11,6 +11,7 @@ import ctypes
 import logging
 import threading
 from collections import Counter
+from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import HandpropError, MissingDependency
-from . import work
+from . import process, work
 from .limits import LIMITS, MAX_BODY, TIME_LIMIT
 from .schemas import (CheckRequest, CheckResponse, Errors, Example, ExplainRequest, ExplainResponse,
                       Limits, ProblemRequest, RenderRequest, TrainRequest, ValidateResponse)
@@ -105,7 +106,15 @@ def _message(status: int, message: str) -> Response:
 
 def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_cache: bool = True) -> FastAPI:
     """The application (``handprop.server:app`` is one with the defaults)."""
-    api = FastAPI(title="handprop", version=__version__, docs_url=None, redoc_url=None,
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI):
+        process.start()             # warm, then the garbage collector tuned (process.py)
+        try:
+            yield
+        finally:
+            process.stop()
+
+    api = FastAPI(title="handprop", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   openapi_url="/openapi.json",
                   description="Backpropagation on small networks, worked and checked: the API behind "
                               "`handprop serve` (docs/server.md). Every request is JSON; a problem is "
