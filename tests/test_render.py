@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from handprop.solve.derive import explain
@@ -282,6 +283,22 @@ def test_random_problems_parse_with_katex_and_fit_80_columns():
 
 
 # ---------------------------------------------------------------- the text on a terminal
+
+
+_WIDTHS = ["", "w5", "∂E/∂w₅ = 0.0821", "⎡ 0.15  ⋯ ⎤", "水H1", "e\u0301", "👩\u200d💻", "☺\ufe0f", "\x07a",
+           "⌚", "ＡＢ", "σ′(z)·δ", "\u200b", "Ω\u0308\u0308"]
+
+
+@settings(max_examples=max(settings.default.max_examples, 60))
+@given(st.lists(st.sampled_from(_WIDTHS) | st.text(max_size=6), max_size=6))
+def test_columns_are_richs_columns(pieces):
+    """render/cells.py's quick count (a set of characters learned to be one column) is rich's
+    cell_len on every text: wide, combining, joined (ZWJ, U+FE0F), control characters."""
+    from handprop.render.cells import cells, narrow
+    for text in ["".join(pieces)] + pieces:
+        assert cells(text) == cell_len(text), repr(text)
+        assert narrow(text) == all(cell_len(ch) == 1 for ch in text), repr(text)
+        assert cells(text) == cell_len(text), repr(text)      # after learning its characters too
 
 
 def assert_fits(page: str, width: int) -> None:

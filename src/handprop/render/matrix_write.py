@@ -12,11 +12,11 @@ nothing.  Numbers are set to the document's digits (given numbers as stated).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-
-from rich.cells import cell_len
+from functools import cached_property
 
 from ..expr.numbers import latex_number, text_number, typst_number
 from ..expr.printers import tex_name, typst_name
+from .cells import cells
 from .matrix import Equation, Matrix, MatrixView, Num, Op, Sym, matrix_view
 
 __all__ = ["view_of", "sym_text", "sym_latex", "sym_typst", "equation_text", "equation_latex",
@@ -285,9 +285,9 @@ class Block:
     lines: list[str]
     mid: int = 0
 
-    @property
-    def width(self) -> int:
-        return max((cell_len(line) for line in self.lines), default=0)
+    @cached_property
+    def width(self) -> int:            # a block's lines are never changed once it is made
+        return max(map(cells, self.lines), default=0)
 
     @property
     def below(self) -> int:
@@ -298,14 +298,22 @@ def hcat(blocks: list[Block]) -> Block:
     """Blocks side by side, their ``mid`` rows on one line."""
     top = max(b.mid for b in blocks)
     bottom = max(b.below for b in blocks)
-    lines = [""] * (top + bottom + 1)
+    height = top + bottom + 1
+    lines = [""] * height
     for b in blocks:
         w = b.width
-        for i in range(len(lines)):
-            j = i - (top - b.mid)
-            line = b.lines[j] if 0 <= j < len(b.lines) else ""
-            lines[i] += line + " " * (w - cell_len(line))
-    return Block(lines, top)
+        blank = " " * w
+        first = top - b.mid
+        for i in range(height):
+            j = i - first
+            if 0 <= j < len(b.lines):
+                line = b.lines[j]
+                lines[i] += line + " " * (w - cells(line))
+            else:
+                lines[i] += blank
+    found = Block(lines, top)
+    found.width = sum(b.width for b in blocks)     # each block padded to its width
+    return found
 
 
 def _text_number(value: float, given: bool, digits: int) -> str:
@@ -315,9 +323,9 @@ def _text_number(value: float, given: bool, digits: int) -> str:
 def _aligned(column: list[str]) -> list[str]:
     """A column's numbers lined up on their decimal points (an ellipsis centred)."""
     split = [n.partition(".") if "e" not in n and n not in "⋯⋮⋱" else (n, "", "") for n in column]
-    left = max(cell_len(a) for a, _, _ in split)
+    left = max(cells(a) for a, _, _ in split)
     right = max(len(d + b) for _, d, b in split)
-    return [" " * (left - cell_len(a)) + a + (d + b).ljust(right) for a, d, b in split]
+    return [" " * (left - cells(a)) + a + (d + b).ljust(right) for a, d, b in split]
 
 
 def matrix_block(m: Matrix, digits: int) -> Block:
@@ -335,26 +343,26 @@ def matrix_block(m: Matrix, digits: int) -> Block:
     left_labels = m.labels == "both"
     right_labels = m.labels == "rows"
     if top_labels:
-        widths = [max(cell_len(columns[c][0]), cell_len(m.cols[c] or "⋯")) for c in range(n_cols)]
-        columns = [[" " * (widths[c] - cell_len(x)) + x for x in col] for c, col in enumerate(columns)]
+        widths = [max(cells(columns[c][0]), cells(m.cols[c] or "⋯")) for c in range(n_cols)]
+        columns = [[" " * (widths[c] - cells(x)) + x for x in col] for c, col in enumerate(columns)]
     else:
-        widths = [cell_len(col[0]) for col in columns]
+        widths = [cells(col[0]) for col in columns]
     body = ["  ".join(columns[c][r] for c in range(n_cols)) for r in range(n_rows)]
     if n_rows == 1:
         brackets = [("[", "]")]
     else:
         brackets = [("⎡", "⎤")] + [("⎢", "⎥")] * (n_rows - 2) + [("⎣", "⎦")]
     labels = [name if name is not None else "⋮" for name in m.rows]
-    lw = max(cell_len(x) for x in labels) if left_labels else 0
+    lw = max(cells(x) for x in labels) if left_labels else 0
     lines = []
     for r, text in enumerate(body):
-        left = (labels[r] + " " * (lw - cell_len(labels[r])) + " ") if left_labels else ""
+        left = (labels[r] + " " * (lw - cells(labels[r])) + " ") if left_labels else ""
         right = (" " + labels[r]) if right_labels else ""
         lines.append(f"{left}{brackets[r][0]} {text} {brackets[r][1]}{right}")
     mid = (n_rows - 1) // 2
     if top_labels:
         head = " " * (lw + 1 if left_labels else 0) + "  " + "  ".join(
-            " " * (widths[c] - cell_len(m.cols[c] or "⋯")) + (m.cols[c] or "⋯") for c in range(n_cols))
+            " " * (widths[c] - cells(m.cols[c] or "⋯")) + (m.cols[c] or "⋯") for c in range(n_cols))
         lines.insert(0, head.rstrip())
         mid += 1
     return Block(lines, mid)
@@ -402,12 +410,34 @@ def _paren(symbol: str, top: int, below: int) -> Block:
     return Block([a] + [b] * (top + below - 1) + [c], top)
 
 
-def member_block(items, digits: int) -> Block:
-    """One member of a chain: its items side by side, brackets as tall as their contents."""
+def _item_blocks(items, digits: int, memo: dict | None) -> list[Block | None]:
+    """Each item's block (None for a bracket), from ``memo`` when it has it: a block depends
+    on its item and the item before it (a negative number after an operator is bracketed)."""
     blocks: list[Block | None] = []
     for i, item in enumerate(items):
-        is_paren = isinstance(item, Op) and item.symbol in "()"
-        blocks.append(None if is_paren else _item_block(item, items[i - 1] if i else None, digits))
+        if isinstance(item, Op) and item.symbol in "()":
+            blocks.append(None)
+            continue
+        prev = items[i - 1] if i else None
+        if memo is None:
+            blocks.append(_item_block(item, prev, digits))
+            continue
+        key = (id(item), id(prev))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _item_block(item, prev, digits)
+        blocks.append(found)
+    return blocks
+
+
+def _items_width(items, digits: int, memo: dict) -> int:
+    """``member_block(items).width`` without drawing it: a bracket is one column however tall."""
+    return sum(1 if b is None else b.width for b in _item_blocks(items, digits, memo))
+
+
+def member_block(items, digits: int, memo: dict | None = None) -> Block:
+    """One member of a chain: its items side by side, brackets as tall as their contents."""
+    blocks = _item_blocks(items, digits, memo)
     stack: list[int] = []
     pairs = {}
     for i, item in enumerate(items):
@@ -430,7 +460,8 @@ def member_block(items, digits: int) -> Block:
 def _fit_items(items, digits: int, width: int) -> list[Block]:
     """A member as one block, or (too wide) its items in several blocks, breaking before an
     operator; a matrix wider than the page shows fewer columns."""
-    whole = member_block(items, digits)
+    memo: dict = {}             # the items' blocks, each drawn once (keyed by ids: the items outlive it)
+    whole = member_block(items, digits, memo)
     if whole.width <= width:
         return [whole]
     items = list(items)
@@ -456,19 +487,19 @@ def _fit_items(items, digits: int, width: int) -> list[Block]:
     flat: list[list] = []           # a bracket too wide for the line is broken inside
     for unit in units:
         if any(isinstance(i, Op) and i.symbol == "(" for i in unit) and \
-                member_block(unit, digits).width > width:
+                _items_width(unit, digits, memo) > width:
             flat += _units(unit)
         else:
             flat.append(unit)
     chunks: list[list] = []
     for unit in flat:
-        if chunks and member_block(chunks[-1] + unit, digits).width > width:
+        if chunks and _items_width(chunks[-1] + unit, digits, memo) > width:
             chunks.append(list(unit))
         elif chunks:
             chunks[-1] += unit
         else:
             chunks.append(list(unit))
-    return [member_block(chunk, digits) for chunk in chunks]
+    return [member_block(chunk, digits, memo) for chunk in chunks]
 
 
 def _units(items: list) -> list[list]:
@@ -502,18 +533,19 @@ def equation_text(eq: Equation, digits: int, width: int) -> list[str]:
         pad = 0
     groups: list[Block] = []
     current = [lhs]
-    for k, member in enumerate(eq.members[1:]):
-        room = width - (hcat(current).width if current else pad) - 3
+    used = lhs.width                # hcat(current).width: the sum of the blocks' widths
+    for member in eq.members[1:]:
         pieces = _fit_items(member, digits, width - pad - 3)
         for j, piece in enumerate(pieces):
             joint = Block([" = " if j == 0 else "   "])
-            if current and hcat(current + [joint, piece]).width <= width:
+            if current and used + joint.width + piece.width <= width:
                 current += [joint, piece]
+                used += joint.width + piece.width
                 continue
             if current:
                 groups.append(hcat(current))
             current = [Block([" " * pad]), joint, piece]
-        del room
+            used = pad + joint.width + piece.width
     groups.append(hcat(current))
     lines = []
     for g in groups:

@@ -9,11 +9,11 @@ through rich (``print_to`` on a terminal).
 """
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Iterable
 
 from ..expr.numbers import text_number
 from ..trace import Trace
+from .cells import cells, narrow
 from .document import Cell, Document, HandValue, StepBlock, Table, document, given_items, given_number
 from .matrix import step_sections
 from .matrix_write import write_text as write_matrix
@@ -34,19 +34,6 @@ STYLE = {
 INDENT = 2          # a step's equation and note, under its title
 TERM_INDENT = 4     # the chain-rule terms, and the other forms' equations
 BREAKS = ((" + ", 0), (" − ", 0), (" - ", 0), (" × ", 1), (" / ", 2), ("·", 3))
-
-
-_NOT_ONE_COLUMN = re.compile("[\u0300-\u036f\u1100-\u115f\u200b-\u200f\u2300-\U0010ffff]")
-"""Characters that may be wide (East Asian, emoji) or of no width (combining marks):
-everything else, Greek, ∂, −, →, ─ ... included, takes one column."""
-
-
-def cells(text: str) -> int:
-    """Columns ``text`` takes on a terminal."""
-    if text.isascii() or not _NOT_ONE_COLUMN.search(text):
-        return len(text)
-    from rich.cells import cell_len
-    return cell_len(text)
 
 
 # ---------------------------------------------------------------- breaking a long line
@@ -105,10 +92,10 @@ def _cut(text: str, width: int) -> int:
 
 def wrap(text: str, width: int) -> list[str]:
     """Prose in lines of at most ``width`` columns, broken at spaces."""
-    narrow = text.isascii() or not _NOT_ONE_COLUMN.search(text)
-    if narrow and len(text) <= width:
+    is_narrow = narrow(text)
+    if is_narrow and len(text) <= width:
         return [text]
-    size = len if narrow else cells
+    size = len if is_narrow else cells
     lines: list[str] = []
     line = ""
     for word in text.split(" "):
