@@ -51,8 +51,9 @@ function problemFromHash() {
 function writeHash() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
   const id = params.get("id");
-  const hash = "#" + hashPrefix() + (id ? "id=" + encodeURIComponent(id).replace(/%3A/gi, ":") : "").replace(/&$/, "");
-  try { history.replaceState(history.state, "", hash.replace(/&$/, "")); } catch (err) { /* no history */ }
+  const hash = ("#" + hashPrefix() + (id ? "id=" + encodeURIComponent(id).replace(/%3A/gi, ":") : "")).replace(/&$/, "");
+  if (hash === location.hash) return;   // the same address: nothing to write (a few ms for a large network)
+  try { history.replaceState(history.state, "", hash); } catch (err) { /* no history */ }
 }
 
 /* ------------------------------------------------------------------ talking to the server */
