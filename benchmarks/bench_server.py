@@ -14,7 +14,9 @@ another, and prints requests per second, p50/p99 latency and the errors (any ans
     average (Little's law), so p99 under 50 ms cannot be had that way below 1,280 requests/s;
     (a) is therefore measured twice: as fast as the server answers (closed loop: the most
     requests/s), and with the 64 clients sending 300 requests/s together on a schedule (open
-    loop: the latency at that rate, each from the moment its request was due);
+    loop: the latency at that rate, each from the moment its request was due; the rate
+    printed is the rate answered, from the first measured request's due time to the last
+    measured answer, which a server keeping up answers within its latency);
 (b) `/api/explain` with the same `notes` request repeated: at least 2,000 requests/s.
 
 The clients run on the same machine as the server (two cores here: the figures are of
@@ -163,13 +165,18 @@ class HttpxClient:
 
 async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmup: float = 2.0,
                rate: float | None = None):
-    """Keep ``clients`` clients busy for warm-up + ``seconds``; the figures of the measured part.
+    """Keep ``clients`` clients busy for warm-up + ``seconds``; the latencies and errors of the
+    measured part, and the seconds the measured requests took.
 
     ``rate`` None: a closed loop, each client sending its next request when the last is answered
-    (the most the server answers).  ``rate`` R: an open loop, the clients together sending R
-    requests a second on a fixed schedule, each latency counted from the moment its request was
-    due (so a server falling behind is not hidden by the clients waiting for it); every request
-    due in the measured seconds is measured, however late its answer comes."""
+    (the most the server answers), the requests sent and answered in the measured ``seconds``
+    measured.  ``rate`` R: an open loop, the clients together sending R requests a second on a
+    fixed schedule, each latency counted from the moment its request was due (so a server
+    falling behind is not hidden by the clients waiting for it); every request due in the
+    measured seconds is measured, however late its answer comes, and the load goes on
+    (unmeasured) until the last of them is answered.  The open loop's seconds run from the
+    first measured request's due time to the last measured answer: the rate it reports is the
+    rate the server answered, below R when it fell behind."""
     latencies: list[float] = []
     errors = 0
     start = time.perf_counter()
@@ -178,11 +185,13 @@ async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmu
     make = RawClient if kind == "raw" else HttpxClient
 
     # the open loop's requests are numbered j = 0, 1, 2, … in the order they are due (request j
-    # at start + j / rate); those due in the measured window are measured, however long they take
+    # at start + j / rate); those with first <= j < last are measured, however long they take
     first, last = (int(warmup * rate), int((warmup + seconds) * rate)) if rate is not None else (0, 0)
+    outstanding = last - first              # measured requests not answered yet
+    last_answer = start
 
     async def one(i: int):
-        nonlocal errors
+        nonlocal errors, outstanding, last_answer
         client = make(port)
         n = i
         j = i
@@ -191,10 +200,10 @@ async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmu
             while True:
                 t0 = time.perf_counter()
                 if rate is not None:
-                    if j >= last:
+                    if j >= last and outstanding <= 0:
                         return
                     due = start + j / rate
-                    measured = j >= first
+                    measured = first <= j < last
                     j += clients
                     if due > t0:
                         await asyncio.sleep(due - t0)
@@ -214,11 +223,15 @@ async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmu
                     latencies.append(t1 - t0)
                     if status != 200:
                         errors += 1
+                    if rate is not None:
+                        outstanding -= 1
+                        last_answer = max(last_answer, t1)
         finally:
             await client.close()
 
     await asyncio.gather(*(one(i) for i in range(clients)))
-    return latencies, errors
+    took = seconds if rate is None else last_answer - (start + first / rate)
+    return latencies, errors, took
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
@@ -242,15 +255,22 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("the server did not start within 60 s")
 
 
-def report(label: str, key: str, latencies: list[float], errors: int, seconds: float) -> bool:
+def report(label: str, key: str, latencies: list[float], errors: int, seconds: float,
+           window: float | None = None) -> bool:
+    """Print one load's figures and whether they meet its target.  ``window``: an open loop's
+    measured seconds of due times; its answers take ``seconds`` (from the first due time to the
+    last answer), so a server answering every request at once answers the offered rate over
+    the window stretched by one latency: the rate target is met when it answers at least
+    ``need × window / (window + p99 target)`` a second."""
     rate = len(latencies) / seconds
     ms = sorted(x * 1000 for x in latencies)
     p50 = statistics.median(ms) if ms else float("nan")
     p99 = ms[min(len(ms) - 1, int(0.99 * len(ms)))] if ms else float("nan")
     need_rate, need_p99 = TARGETS[key]
-    ok = rate >= need_rate and (need_p99 is None or p99 < need_p99) and errors == 0
+    floor = need_rate if window is None or need_p99 is None else need_rate * window / (window + need_p99 / 1000)
+    ok = rate >= floor and (need_p99 is None or p99 < need_p99) and errors == 0
     target = f"target >= {need_rate:,} req/s" + (f", p99 < {need_p99:g} ms" if need_p99 else "") + ", 0 errors"
-    print(f"({key}) {label}: {rate:,.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+    print(f"({key}) {label}: {rate:,.1f} requests/s answered, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
           f"{len(latencies):,} requests, {errors} errors   [{target}: {'met' if ok else 'NOT MET'}]",
           flush=True)
     return ok
@@ -286,17 +306,17 @@ def main() -> int:
     met = True
     try:
         if args.only in (None, "a"):
-            lat, err = run(load(port, lambda n: distinct[n % len(distinct)], args.seconds,
-                                        args.clients, args.client))
-            met &= report("distinct random 2-2-2 problems, closed loop", "a-max", lat, err, args.seconds)
+            lat, err, took = run(load(port, lambda n: distinct[n % len(distinct)], args.seconds,
+                                      args.clients, args.client))
+            met &= report("distinct random 2-2-2 problems, closed loop", "a-max", lat, err, took)
             offset = len(lat) + 4096
-            lat, err = run(load(port, lambda n: distinct[(offset + n) % len(distinct)], args.seconds,
-                                        args.clients, args.client, rate=args.rate))
+            lat, err, took = run(load(port, lambda n: distinct[(offset + n) % len(distinct)], args.seconds,
+                                      args.clients, args.client, rate=args.rate))
             met &= report(f"distinct random 2-2-2 problems, {args.rate:g} offered a second", "a", lat, err,
-                          args.seconds)
+                          took, window=args.seconds)
         if args.only in (None, "b"):
-            lat, err = run(load(port, lambda n: same, args.seconds, args.clients, args.client))
-            met &= report("the same notes request repeated", "b", lat, err, args.seconds)
+            lat, err, took = run(load(port, lambda n: same, args.seconds, args.clients, args.client))
+            met &= report("the same notes request repeated", "b", lat, err, took)
     finally:
         proc.terminate()
         try:

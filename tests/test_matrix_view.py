@@ -491,3 +491,20 @@ def test_the_page_payload_holds_the_view(cases):
     assert payload(cases["softmax_232"][1])["doc"]["matrix"] is None
     assert not katex_failures([page_latex(e) for s in data["sections"] for e in s["equations"]])
     assert math.isfinite(eq["members"][3][0]["cells"][0][0])
+
+
+@pytest.mark.parametrize("pieces", [
+    [["w5", "0.15"], ["⎡ 1 ⎤", "⎣ 2 ⎦"], ["水"]],
+    [["☺"], ["\ufe0fx"]],                    # a variation selector at the start of the second block
+    [["a\u200d"], ["水"]],                   # a zero width joiner at the end of the first
+    [["e\u0301", "x"], ["Ω"]],
+])
+def test_blocks_side_by_side_are_as_wide_as_their_lines(pieces):
+    """hcat's width (the sum of its blocks', or measured when a joiner meets a neighbour) is
+    the width of the lines it made, as rich counts them."""
+    from rich.cells import cell_len
+
+    from handprop.render.matrix_write import Block, hcat
+    row = hcat([Block(lines, 0) for lines in pieces])
+    assert row.width == max(cell_len(line) for line in row.lines), row.lines
+    assert hcat([row, Block(["|"])]).lines[0].endswith("|")

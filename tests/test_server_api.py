@@ -704,3 +704,20 @@ def test_the_server_process_tunes_its_collector_and_puts_it_back():
         assert gc.get_freeze_count() > 0          # the modules and warm caches, out of the collector's way
         assert c.post("/api/explain", json={"problem": notes_data()}).status_code == 200
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_serve_open_waits_until_the_server_listens(monkeypatch):
+    """``handprop serve --open`` opens the browser once the port accepts connections (a worker
+    warms itself before it listens), and not at all when it never does."""
+    import webbrowser
+
+    from handprop.cli.serve import open_when_listening
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        assert not open_when_listening("http://x/", port, within=0.3) and not opened
+        s.listen()
+        assert open_when_listening("http://127.0.0.1/", port, within=5)
+    assert opened == ["http://127.0.0.1/"]

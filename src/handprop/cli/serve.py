@@ -35,6 +35,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def open_when_listening(url: str, port: int, within: float = 60.0) -> bool:
+    """Open ``url`` in a web browser as soon as the server accepts connections on ``port``
+    (each worker explains a problem before it listens: ``server/process.py``)."""
+    import socket
+    import time
+    import webbrowser
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        return False
+    webbrowser.open(url)
+    return True
+
+
 def run(args) -> int:
     from importlib.util import find_spec
 
@@ -50,8 +69,7 @@ def run(args) -> int:
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else shown}:{args.port}/"
     if args.open:
         import threading
-        import webbrowser
-        threading.Timer(1.0, webbrowser.open, (url,)).start()
+        threading.Thread(target=open_when_listening, args=(url, args.port), daemon=True).start()
     print(f"handprop: serving the editor at {url} (Ctrl-C stops)", file=sys.stderr, flush=True)
     uvicorn.run("handprop.server:app", host=args.host, port=args.port, workers=args.workers,
                 log_level="warning", server_header=False)

@@ -129,7 +129,10 @@ class Printer:
         # so a printer and everything it memoised is freed when its trace is, without waiting
         # for the cyclic garbage collector (the server works thousands of traces a second).
         self._dispatch = _dispatch(type(self))
-        self.plain_number = _formatter(type(self).number_format, digits)
+        if type(self).format_number is Printer.format_number:
+            self.plain_number = _formatter(type(self).number_format, digits)
+        else:                   # a printer of someone else's that writes numbers its own way
+            self.plain_number = self.format_number  # type: ignore[method-assign]
         # memoised (a trace repeats its numbers); lru_cache is C code, the cheapest lookup there is
         self.number = functools.lru_cache(maxsize=None)(self.plain_number)  # type: ignore[method-assign]
         cache = _SYMBOLS.setdefault(type(self), {})
@@ -157,10 +160,12 @@ class Printer:
 
     @staticmethod
     def number_format(value: float, digits: int) -> str:
-        """A number written to ``digits`` significant figures in this notation."""
+        """A number written to ``digits`` significant figures in this notation (the hook a
+        printer class fills in; overriding :meth:`format_number` works too)."""
         raise NotImplementedError
 
     def format_number(self, value: float) -> str:
+        """A number as this printer writes it (to its ``digits``), not memoised."""
         return self.plain_number(value)
 
     def quantity(self, s: Subject) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 _ONE = set(map(chr, range(0x20, 0x7F)))
 """Characters rich counts as one column (the printable ASCII ones to start with)."""
 
-_JOINERS = {"\u200d", "\ufe0f"}
+JOINERS = frozenset({"\u200d", "\ufe0f"})
+"""Zero width joiner and variation selector 16: they change the width of what they join."""
 
 
 def cells(text: str) -> int:
@@ -25,7 +26,7 @@ def cells(text: str) -> int:
 def _measured(text: str) -> int:
     from rich.cells import cell_len, get_character_cell_size
     if len(_ONE) < 65_536:
-        _ONE.update(ch for ch in set(text) - _JOINERS if get_character_cell_size(ch) == 1)
+        _ONE.update(ch for ch in set(text) - JOINERS if get_character_cell_size(ch) == 1)
     return cell_len(text)
 
 

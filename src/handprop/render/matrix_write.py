@@ -11,12 +11,11 @@ nothing.  Numbers are set to the document's digits (given numbers as stated).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 
 from ..expr.numbers import latex_number, text_number, typst_number
 from ..expr.printers import tex_name, typst_name
-from .cells import cells
+from .cells import JOINERS, cells
 from .matrix import Equation, Matrix, MatrixView, Num, Op, Sym, matrix_view
 
 __all__ = ["view_of", "sym_text", "sym_latex", "sym_typst", "equation_text", "equation_latex",
@@ -284,10 +283,13 @@ class Block:
 
     lines: list[str]
     mid: int = 0
+    measured: int | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
-    def width(self) -> int:            # a block's lines are never changed once it is made
-        return max(map(cells, self.lines), default=0)
+    @property
+    def width(self) -> int:            # measured once: a block's lines never change once it is made
+        if self.measured is None:
+            self.measured = max(map(cells, self.lines), default=0)
+        return self.measured
 
     @property
     def below(self) -> int:
@@ -311,9 +313,9 @@ def hcat(blocks: list[Block]) -> Block:
                 lines[i] += line + " " * (w - cells(line))
             else:
                 lines[i] += blank
-    found = Block(lines, top)
-    found.width = sum(b.width for b in blocks)     # each block padded to its width
-    return found
+    if any(map(_joined, blocks)):
+        return Block(lines, top)        # a joiner across two blocks changes the width: measured
+    return Block(lines, top, sum(b.width for b in blocks))     # each block padded to its width
 
 
 def _text_number(value: float, given: bool, digits: int) -> str:
@@ -424,15 +426,23 @@ def _item_blocks(items, digits: int, memo: dict | None) -> list[Block | None]:
             continue
         key = (id(item), id(prev))
         found = memo.get(key)
-        if found is None:
-            found = memo[key] = _item_block(item, prev, digits)
-        blocks.append(found)
+        if found is None:               # the item and prev held, so that no id is used again
+            found = memo[key] = (_item_block(item, prev, digits), item, prev)
+        blocks.append(found[0])
     return blocks
+
+
+def _joined(block: Block) -> bool:
+    """Whether a line of ``block`` holds a joiner (then blocks side by side are measured whole)."""
+    return any(JOINERS.intersection(line) for line in block.lines)
 
 
 def _items_width(items, digits: int, memo: dict) -> int:
     """``member_block(items).width`` without drawing it: a bracket is one column however tall."""
-    return sum(1 if b is None else b.width for b in _item_blocks(items, digits, memo))
+    blocks = _item_blocks(items, digits, memo)
+    if any(b is not None and _joined(b) for b in blocks):
+        return member_block(items, digits, memo).width
+    return sum(1 if b is None else b.width for b in blocks)
 
 
 def member_block(items, digits: int, memo: dict | None = None) -> Block:
@@ -460,7 +470,7 @@ def member_block(items, digits: int, memo: dict | None = None) -> Block:
 def _fit_items(items, digits: int, width: int) -> list[Block]:
     """A member as one block, or (too wide) its items in several blocks, breaking before an
     operator; a matrix wider than the page shows fewer columns."""
-    memo: dict = {}             # the items' blocks, each drawn once (keyed by ids: the items outlive it)
+    memo: dict = {}             # the items' blocks, each drawn once
     whole = member_block(items, digits, memo)
     if whole.width <= width:
         return [whole]
@@ -534,11 +544,14 @@ def equation_text(eq: Equation, digits: int, width: int) -> list[str]:
     groups: list[Block] = []
     current = [lhs]
     used = lhs.width                # hcat(current).width: the sum of the blocks' widths
+    joined = _joined(lhs)           # ... unless a joiner meets its neighbour: then measured
     for member in eq.members[1:]:
         pieces = _fit_items(member, digits, width - pad - 3)
         for j, piece in enumerate(pieces):
             joint = Block([" = " if j == 0 else "   "])
-            if current and used + joint.width + piece.width <= width:
+            joined = joined or _joined(piece)
+            wide = hcat(current + [joint, piece]).width if joined else used + joint.width + piece.width
+            if current and wide <= width:
                 current += [joint, piece]
                 used += joint.width + piece.width
                 continue

@@ -14,34 +14,45 @@ grow to 5,000 objects; :func:`stop` puts both back (tests start and stop applica
 from __future__ import annotations
 
 import gc
+import logging
 
 THRESHOLD = (5000, 20, 100)
 """The collector's thresholds while the server runs (Python's defaults: 700, 10, 10)."""
 
 _saved: list[tuple[int, int, int]] = []
+"""The thresholds before each :func:`start` not yet stopped (applications nest in tests)."""
 _warm: list[bool] = []
+
+log = logging.getLogger("handprop.server")
 
 
 def warm() -> None:
     """Explain the built-in ``notes`` problem, once a process (imports, compiled formulas,
-    caches)."""
-    if not _warm:
+    caches).  A failure is logged, never fatal: the first request does the same work."""
+    if _warm:
+        return
+    _warm.append(True)
+    try:
         from ..problem import load
         from ..render.page.payload import payload
         from ..solve import explain
         payload(explain(load("notes"), digits=6), 6)
-        _warm.append(True)
+    except Exception:           # noqa: BLE001  (a server that starts beats one that is warm)
+        log.exception("handprop server: warming up failed (the server runs, its first request is slower)")
 
 
 def start() -> None:
     warm()
     gc.collect()
-    gc.freeze()
+    if not _saved:
+        gc.freeze()
     _saved.append(gc.get_threshold())
     gc.set_threshold(*THRESHOLD)
 
 
 def stop() -> None:
-    if _saved:
-        gc.set_threshold(*_saved.pop())
-    gc.unfreeze()
+    if not _saved:
+        return
+    gc.set_threshold(*_saved.pop())
+    if not _saved:              # the last application of the process stopped
+        gc.unfreeze()
