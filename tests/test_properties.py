@@ -13,8 +13,10 @@ import math
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from handprop.solve.derive import derive
+from handprop.nn import OPTIMIZERS
 from handprop.solve.engine import solve
 from handprop.problem import parse
 from handprop.quantities import AFTER
@@ -137,3 +139,31 @@ def test_the_published_schema_is_the_one_built_from_the_tables():
     assert layer["activation"]["enum"] == list(ACTIVATIONS)
     assert published["$defs"]["problem"]["properties"]["loss"]["enum"] == list(LOSSES)
     assert {"slope", "alpha"} <= set(layer)
+
+
+@given(problems(), st.sampled_from(sorted(OPTIMIZERS)), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_a_network_s_formulas_are_built_once_and_shared_by_its_problems(data, optimizer, t, seed):
+    """``system`` keeps each network's formulas (equations.shape: the problem without its
+    numbers): a problem of a network seen before, with other numbers, gets formulas equal to
+    those built from nothing for it, and its own given numbers; so does a step t > 1 with the
+    optimizer's state given."""
+    import random
+    from dataclasses import replace
+
+    from handprop.solve.equations import At, build, system
+    problem = parse(data)
+    problem = replace(problem, optimizer=optimizer, optimizer_settings=OPTIMIZERS[optimizer].defaults)
+    rng = random.Random(seed)
+    other = parse({**problem.to_dict(), "learning_rate": rng.uniform(0.01, 2),
+                   "weights": {k: [w[0], w[1], rng.uniform(-3, 3)] for k, w in problem.to_dict()["weights"].items()},
+                   "samples": [{"inputs": [rng.uniform(-2, 2) for _ in s.inputs], "targets": list(s.targets)}
+                               for s in problem.samples]})
+    entry = OPTIMIZERS[optimizer]
+    at = At(t, {f"{state.id}:{name}": rng.uniform(0, 1) for state in entry.carried for name in problem.updated}
+            if t > 1 else {})
+    for p in (problem, other, problem):
+        cached, fresh = system(p, at), build(p, at)
+        assert dict(cached.exprs) == fresh.exprs and list(cached.loss_keys) == fresh.loss_keys
+        assert cached.base == fresh.base
+        assert solve(p, cached, at).values == solve(p, fresh, at).values
+    assert system(problem, at).exprs is system(other, at).exprs

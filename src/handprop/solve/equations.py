@@ -34,7 +34,10 @@ replaced by ``new:P``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Mapping
+
+import orjson
 
 from ..expr.nodes import Expr, Frac, Known, Mul, Sym, add, sub
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
@@ -118,18 +121,49 @@ class System:
         return symbol(kind, unit, sample)
 
 
+SHAPES = 256
+"""How many networks' formulas :func:`system` keeps (the server works thousands of problems a
+second, most of them the same network with other numbers)."""
+
+_FORMULAS: dict[bytes, tuple[Mapping[str, Expr], tuple[str, ...]]] = {}
+
+
+def shape(problem: Problem, at: At = FIRST) -> bytes:
+    """What a system's formulas depend on: the problem without its numbers (weights, biases,
+    inputs, targets, learning rate; no title), step t and which states are given.  The
+    numbers are the system's :attr:`System.base`, never written into a formula."""
+    d = problem.to_dict()
+    for k in ("title", "description", "learning_rate"):
+        d.pop(k, None)
+    d["weights"] = [[name, w[0], w[1]] for name, w in d["weights"].items()]
+    d["biases"] = [[name, b[0]] for name, b in d["biases"].items()]
+    d["samples"] = len(d["samples"])
+    return orjson.dumps([d, at.t, sorted(at.state)], option=orjson.OPT_SORT_KEYS)
+
+
 def system(problem: Problem, at: At = FIRST) -> System:
-    """The system of ``problem`` at step ``at`` (see the module docstring)."""
+    """The system of ``problem`` at step ``at`` (see the module docstring): its formulas are
+    built once for each network (:func:`shape`) and shared, read-only, by every problem of
+    it; its given numbers are the problem's own."""
+    key = shape(problem, at)
+    found = _FORMULAS.get(key)
+    if found is None:
+        s = build(problem, at)
+        if len(_FORMULAS) >= SHAPES:
+            _FORMULAS.clear()
+        _FORMULAS[key] = (MappingProxyType(s.exprs), tuple(s.loss_keys))
+        s.exprs, s.loss_keys = _FORMULAS[key]
+        return s
     s = System(problem, at=at)
-    s.base[ETA] = problem.learning_rate
-    for name, value in problem.params.items():
-        s.base[qid("param", name)] = value
-    for k, sample in enumerate(problem.samples):
-        n = problem.sample_of(k)
-        for x, v in zip(problem.inputs, sample.inputs):
-            s.base[qid("in", x, n)] = v
-        for u, t in zip(problem.outputs, sample.targets):
-            s.base[qid("target", u, n)] = t
+    _given(s)
+    s.exprs, s.loss_keys = found
+    return s
+
+
+def build(problem: Problem, at: At = FIRST) -> System:
+    """The system of ``problem`` at ``at``, built from nothing (:func:`system` keeps them)."""
+    s = System(problem, at=at)
+    _given(s)
     for k in range(len(problem.samples)):
         n = problem.sample_of(k)
         _forward(s, n)
@@ -139,6 +173,21 @@ def system(problem: Problem, at: At = FIRST) -> System:
         _combine(s)
     _update(s)
     return s
+
+
+def _given(s: System) -> None:
+    """The given numbers of the system's problem into its base (and the optimizer's, below)."""
+    problem = s.problem
+    s.base[ETA] = problem.learning_rate
+    for name, value in problem.params.items():
+        s.base[qid("param", name)] = value
+    for k, sample in enumerate(problem.samples):
+        n = problem.sample_of(k)
+        for x, v in zip(problem.inputs, sample.inputs):
+            s.base[qid("in", x, n)] = v
+        for u, t in zip(problem.outputs, sample.targets):
+            s.base[qid("target", u, n)] = t
+    _given_update(s)
 
 
 def _put(s: System, key: str, expr: Expr, loss: bool = False) -> None:
@@ -288,6 +337,22 @@ def _combine(s: System) -> None:
         _put(s, qid("grad", name), combined([symbol("grad", name, n) for n in samples], k, mean))
 
 
+def _given_update(s: System) -> None:
+    """The update's given numbers: step t and the settings (an optimizer with state, or a
+    step past the first), each state before the step (0 unless :class:`At` gives it)."""
+    p = s.problem
+    settings = settings_of(p)
+    entry = OPTIMIZERS[settings.name]
+    if entry.states or len(entry.steps(s.at.t, settings)) > 1 or s.at.t > 1:
+        s.base[STEP] = float(s.at.t)
+        for name, value in settings.values:
+            if not isinstance(value, bool):
+                s.base[qid("hyper", name)] = float(value)
+    for name in p.updated:
+        for state in entry.carried:
+            s.base[state_id(state.id, name)] = float(s.at.state.get(qid(state.id, name), 0.0))
+
+
 def _update(s: System) -> None:
     """Each updated parameter's step, from the optimizer entry's trees of step t: their keys
     (``grad``, ``param``, ``state:m``, ``m`` …) made this parameter's (``grad:w5``,
@@ -297,18 +362,11 @@ def _update(s: System) -> None:
     entry = OPTIMIZERS[settings.name]
     steps = entry.steps(s.at.t, settings)
     carried = [state.id for state in entry.carried]
-    if entry.states or len(steps) > 1 or s.at.t > 1:
-        s.base[STEP] = float(s.at.t)
-        for name, value in settings.values:
-            if not isinstance(value, bool):
-                s.base[qid("hyper", name)] = float(value)
     eta = Sym(ETA)
     for name in p.updated:
         env = {"grad": symbol("grad", name), "param": symbol("param", name), "eta": eta}
         for state in carried:
-            key = state_id(state, name)
-            s.base[key] = float(s.at.state.get(qid(state, name), 0.0))
-            env[f"state:{state}"] = Sym(key)
+            env[f"state:{state}"] = Sym(state_id(state, name))
         for kind, expr in steps:
             env[kind] = symbol(kind, name)
         for kind, expr in steps:
