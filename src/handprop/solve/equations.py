@@ -125,6 +125,10 @@ SHAPES = 256
 """How many networks' formulas :func:`system` keeps (the server works thousands of problems a
 second, most of them the same network with other numbers)."""
 
+SHAPE_TERMS = 20_000
+"""The largest network kept, in parameters × samples (a 2-2-2 problem is 12): a system of a
+network trained on many samples is built once a run anyway, and is not held after it."""
+
 _FORMULAS: dict[bytes, tuple[Mapping[str, Expr], tuple[str, ...]]] = {}
 
 
@@ -145,6 +149,8 @@ def system(problem: Problem, at: At = FIRST) -> System:
     """The system of ``problem`` at step ``at`` (see the module docstring): its formulas are
     built once for each network (:func:`shape`) and shared, read-only, by every problem of
     it; its given numbers are the problem's own."""
+    if len(problem.params) * max(len(problem.samples), 1) > SHAPE_TERMS:
+        return build(problem, at)
     key = shape(problem, at)
     found = _FORMULAS.get(key)
     if found is None:
