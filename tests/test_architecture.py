@@ -11,7 +11,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "handprop"
 
 LAYERS = [
-    {"visible", "runtime"},
+    {"visible", "runtime", "cache"},
     {"errors", "quantities"},
     {"expr"},
     {"nn"},

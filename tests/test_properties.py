@@ -163,7 +163,11 @@ def test_a_network_s_formulas_are_built_once_and_shared_by_its_problems(data, op
             if t > 1 else {})
     for p in (problem, other, problem):
         cached, fresh = system(p, at), build(p, at)
-        assert dict(cached.exprs) == fresh.exprs and list(cached.loss_keys) == fresh.loss_keys
+        assert dict(cached.exprs) == dict(fresh.exprs) and cached.loss_keys == fresh.loss_keys
         assert cached.base == fresh.base
         assert solve(p, cached, at).values == solve(p, fresh, at).values
+        with pytest.raises(TypeError):              # shared: read-only
+            cached.exprs["net:x"] = None
     assert system(problem, at).exprs is system(other, at).exprs
+    if at.state:                                    # the state is given numbers, not formulas
+        assert system(problem, At(t, {k: v + 1 for k, v in at.state.items()})).exprs is system(problem, at).exprs

@@ -465,7 +465,7 @@ def test_small_problems_are_worked_inline_and_others_in_a_worker_thread(client, 
 
 
 def test_the_cache_is_bounded():
-    from handprop.server.cache import LRU
+    from handprop.cache import LRU
     cache = LRU(entries=3, max_bytes=100)
     for i in range(10):
         cache.put(b"k%d" % i, i, 10)

@@ -5,7 +5,6 @@
 - :mod:`.schemas`: every request and answer, published in ``/openapi.json``;
 - :mod:`.work`: the work behind each route, plain functions of plain data;
 - :mod:`.limits`: the web limits, smaller than the command line's;
-- :mod:`.cache`: the bounded caches of answers;
 - :mod:`.security`: the body limit, the security headers, the cache of exact requests.
 
 Stateless: no database, no sessions; every request carries its problem.  ``docs/server.md``

@@ -23,7 +23,7 @@ import hashlib
 import re
 from typing import Any, Awaitable, Callable, Iterable
 
-from .cache import LRU
+from ..cache import LRU
 from .limits import MAX_BODY
 
 HEADERS = [

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import orjson
 
 from ..errors import ClaimsError, HandpropError, ProblemError
-from .cache import LRU
+from ..cache import LRU
 from .limits import check_train_steps, check_web_limits
 
 SOLVED: LRU[bytes] = LRU(entries=1024, max_bytes=96 * 1024 * 1024)

@@ -35,10 +35,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import orjson
 
+from ..cache import LRU
 from ..expr.nodes import Expr, Frac, Known, Mul, Sym, add, sub
 from ..nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from ..problem import Problem
@@ -105,11 +106,13 @@ class System:
     """Every quantity's formula (``exprs``, in the order computed) and the given numbers."""
 
     problem: Problem
-    exprs: dict[str, Expr] = field(default_factory=dict)
+    exprs: Mapping[str, Expr] = field(default_factory=dict)
+    """Built as a dict by :func:`build`, read-only once built (shared by a network's problems)."""
     base: dict[str, float] = field(default_factory=dict)
     at: At = FIRST
-    loss_keys: list[str] = field(default_factory=list)
-    """The quantities the total loss is computed from (forward passes and losses), in order."""
+    loss_keys: Sequence[str] = field(default_factory=list)
+    """The quantities the total loss is computed from (forward passes and losses), in order
+    (a tuple once built)."""
 
     @property
     def updated(self) -> tuple[str, ...]:
@@ -121,44 +124,45 @@ class System:
         return symbol(kind, unit, sample)
 
 
-SHAPES = 256
-"""How many networks' formulas :func:`system` keeps (the server works thousands of problems a
-second, most of them the same network with other numbers)."""
+BYTES_A_TERM = 600
+"""What a network's formulas take in memory, a parameter and a sample (measured: 11 MB for a
+64-64-10 network of 4 samples, 20,000 terms)."""
 
-SHAPE_TERMS = 20_000
-"""The largest network kept, in parameters × samples (a 2-2-2 problem is 12): a system of a
-network trained on many samples is built once a run anyway, and is not held after it."""
-
-_FORMULAS: dict[bytes, tuple[Mapping[str, Expr], tuple[str, ...]]] = {}
+_FORMULAS: LRU[tuple[Mapping[str, Expr], tuple[str, ...]]] = LRU(
+    entries=256, max_bytes=64 * 1024 * 1024, largest=16 * 1024 * 1024)
+"""Each network's formulas (by :func:`shape`): the server works thousands of problems a second,
+most of them one network with other numbers.  A network too large to keep (a training run's)
+is built once a run anyway."""
 
 
 def shape(problem: Problem, at: At = FIRST) -> bytes:
     """What a system's formulas depend on: the problem without its numbers (weights, biases,
-    inputs, targets, learning rate; no title), step t and which states are given.  The
-    numbers are the system's :attr:`System.base`, never written into a formula."""
+    inputs, targets, learning rate; no title) and step t.  The numbers, and the optimizer's
+    state before the step, are the system's :attr:`System.base`, never written into a formula."""
     d = problem.to_dict()
-    for k in ("title", "description", "learning_rate"):
+    for k in ("title", "description", "learning_rate", "form"):
         d.pop(k, None)
     d["weights"] = [[name, w[0], w[1]] for name, w in d["weights"].items()]
     d["biases"] = [[name, b[0]] for name, b in d["biases"].items()]
     d["samples"] = len(d["samples"])
-    return orjson.dumps([d, at.t, sorted(at.state)], option=orjson.OPT_SORT_KEYS)
+    return orjson.dumps([d, at.t], option=orjson.OPT_SORT_KEYS)
 
 
 def system(problem: Problem, at: At = FIRST) -> System:
     """The system of ``problem`` at step ``at`` (see the module docstring): its formulas are
     built once for each network (:func:`shape`) and shared, read-only, by every problem of
     it; its given numbers are the problem's own."""
-    if len(problem.params) * max(len(problem.samples), 1) > SHAPE_TERMS:
+    size = len(problem.params) * max(len(problem.samples), 1) * BYTES_A_TERM
+    if size > _FORMULAS.largest:
         return build(problem, at)
-    key = shape(problem, at)
+    try:
+        key = shape(problem, at)
+    except TypeError:                   # a Problem made by hand with numbers orjson cannot write
+        return build(problem, at)
     found = _FORMULAS.get(key)
     if found is None:
         s = build(problem, at)
-        if len(_FORMULAS) >= SHAPES:
-            _FORMULAS.clear()
-        _FORMULAS[key] = (MappingProxyType(s.exprs), tuple(s.loss_keys))
-        s.exprs, s.loss_keys = _FORMULAS[key]
+        _FORMULAS.put(key, (s.exprs, s.loss_keys), size)
         return s
     s = System(problem, at=at)
     _given(s)
@@ -178,6 +182,7 @@ def build(problem: Problem, at: At = FIRST) -> System:
     if problem.multi:
         _combine(s)
     _update(s)
+    s.exprs, s.loss_keys = MappingProxyType(s.exprs), tuple(s.loss_keys)    # read-only from here
     return s
 
 

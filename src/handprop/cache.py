@@ -1,11 +1,11 @@
-"""A bounded least-recently-used cache of finished answers (bytes), safe across threads.
+"""A bounded least-recently-used cache, safe across threads: bounded by its number of
+entries and by the bytes its values take (as the caller counts them, with the key's).
 
-The server is stateless: a cache only saves work, it never changes an answer.  Two
-of them sit in front of the work (``app.py``): one keyed by the exact bytes of a request
-(an identical request skips even reading JSON), one keyed by the normalised problem and
-the request's other fields (the same problem written another way, or in another key
-order, is not worked again).  Each is bounded by its number of entries and by the
-bytes it holds.
+A cache only saves work, it never changes an answer.  The server keeps two in front of its
+work (``server/app.py``): one keyed by the exact bytes of a request (an identical request
+skips even reading JSON, ``server/security.py``), one keyed by the normalised problem and
+the request's other fields (``server/work.py``).  The solver keeps a network's formulas
+(``solve/equations.py``), shared by every problem of the network.
 """
 from __future__ import annotations
 
