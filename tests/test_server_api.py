@@ -26,8 +26,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from cli_run import run_cli  # noqa: E402
 from handprop.problem import BUILTINS_DIR, builtins, load, parse  # noqa: E402
+from handprop.runtime import SERVING_THRESHOLD  # noqa: E402
 from handprop.server import create_app, limits, security, work  # noqa: E402
-from handprop.server import process as server_process  # noqa: E402
 
 PROBLEMS = Path(__file__).parent / "problems"
 FILES = [BUILTINS_DIR / "notes.yaml", BUILTINS_DIR / "mazur.yaml", PROBLEMS / "softmax_232.yaml",
@@ -665,7 +665,7 @@ def test_serve_beyond_loopback_warns_in_one_line(monkeypatch, capsys):
 
 def test_an_explanation_leaves_no_cyclic_garbage():
     """Everything an answer allocates is freed by reference counting, so that the server's
-    tuned garbage collector (server/process.py) has nothing to find: with the collector off,
+    tuned garbage collector (runtime.serving_gc) has nothing to find: with the collector off,
     explaining distinct problems leaves no handprop object (a printer, its bound methods, a
     closure of ours) in a reference cycle."""
     import gc
@@ -700,7 +700,7 @@ def test_the_server_process_tunes_its_collector_and_puts_it_back():
     import gc
     before = gc.get_threshold()
     with TestClient(create_app()) as c:
-        assert gc.get_threshold() == server_process.THRESHOLD
+        assert gc.get_threshold() == SERVING_THRESHOLD
         assert gc.get_freeze_count() > 0          # the modules and warm caches, out of the collector's way
         assert c.post("/api/explain", json={"problem": notes_data()}).status_code == 200
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0

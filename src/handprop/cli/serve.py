@@ -37,7 +37,7 @@ def is_loopback(host: str) -> bool:
 
 def open_when_listening(url: str, port: int, within: float = 60.0) -> bool:
     """Open ``url`` in a web browser as soon as the server accepts connections on ``port``
-    (each worker explains a problem before it listens: ``server/process.py``)."""
+    (each worker explains a problem before it listens: ``server/work.py: warm``)."""
     import socket
     import time
     import webbrowser

@@ -25,7 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import HandpropError, MissingDependency
-from . import process, work
+from ..runtime import serving_gc
+from . import work
 from .limits import LIMITS, MAX_BODY, TIME_LIMIT
 from .schemas import (CheckRequest, CheckResponse, Errors, Example, ExplainRequest, ExplainResponse,
                       Limits, ProblemRequest, RenderRequest, TrainRequest, ValidateResponse)
@@ -108,11 +109,9 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
     """The application (``handprop.server:app`` is one with the defaults)."""
     @asynccontextmanager
     async def lifespan(_api: FastAPI):
-        process.start()             # warm, then the garbage collector tuned (process.py)
-        try:
+        work.warm()
+        with serving_gc():          # the garbage collector tuned for a server (runtime.py)
             yield
-        finally:
-            process.stop()
 
     api = FastAPI(title="handprop", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   openapi_url="/openapi.json",

@@ -10,6 +10,7 @@ other fields (:data:`SOLVED`).
 """
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Callable
 
@@ -18,6 +19,8 @@ import orjson
 from ..errors import ClaimsError, HandpropError, ProblemError
 from ..cache import LRU
 from .limits import check_train_steps, check_web_limits
+
+log = logging.getLogger("handprop.server")
 
 SOLVED: LRU[bytes] = LRU(entries=1024, max_bytes=96 * 1024 * 1024)
 """Answers by the normalised problem and the rest of the request (see :func:`cached`)."""
@@ -128,6 +131,25 @@ def explain_answer(problem, digits: int) -> bytes:
     from ..solve import explain as solve
     trace = solve(problem, digits=digits)
     return dumps({"problem": problem.to_dict(), "payload": payload(trace, digits)})
+
+
+_WARM: list[bool] = []
+
+
+def warm() -> None:
+    """Explain the built-in ``notes`` problem once a process, as the server starts (imports,
+    compiled formulas, caches), so that its first request is as fast as the rest.  A failure
+    is logged, never fatal: the first request does the same work."""
+    if _WARM:
+        return
+    _WARM.append(True)
+    try:
+        from ..problem import load
+        from ..render.page.payload import payload
+        from ..solve import explain as solve
+        payload(solve(load("notes"), digits=6), 6)     # explain_answer's work, not its name:
+    except Exception:           # noqa: BLE001       # tests replace that with slow ones
+        log.exception("handprop server: warming up failed (the server runs, its first request is slower)")
 
 
 def check(data: dict[str, Any], claims_text: str) -> bytes:
