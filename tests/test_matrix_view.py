@@ -504,7 +504,9 @@ def test_blocks_side_by_side_are_as_wide_as_their_lines(pieces):
     the width of the lines it made, as rich counts them."""
     from rich.cells import cell_len
 
-    from handprop.render.matrix_write import Block, hcat
-    row = hcat([Block(lines, 0) for lines in pieces])
+    from handprop.render.matrix_write import Block, hcat, row_width
+    blocks = [Block(lines, 0) for lines in pieces]
+    row = hcat(blocks)
     assert row.width == max(cell_len(line) for line in row.lines), row.lines
+    assert row_width(blocks) == row.width       # the line fitting's width, without drawing the row
     assert hcat([row, Block(["|"])]).lines[0].endswith("|")

@@ -295,6 +295,20 @@ class Block:
     def below(self) -> int:
         return len(self.lines) - self.mid - 1
 
+    @property
+    def joins(self) -> bool:
+        """Whether a line holds a joiner (U+200D, U+FE0F): beside another block, it may join a
+        character of that one, and the row is as wide as rich measures it, not the sum."""
+        return any(JOINERS.intersection(line) for line in self.lines)
+
+
+def row_width(blocks: list[Block | None]) -> int:
+    """The width of ``blocks`` side by side (None: a bracket, one column however tall): the sum
+    of their widths, each padded to its own, unless a joiner may join two of them."""
+    if any(b is not None and b.joins for b in blocks):
+        return hcat([b if b is not None else Block([")"]) for b in blocks]).width
+    return sum(1 if b is None else b.width for b in blocks)
+
 
 def hcat(blocks: list[Block]) -> Block:
     """Blocks side by side, their ``mid`` rows on one line."""
@@ -313,9 +327,8 @@ def hcat(blocks: list[Block]) -> Block:
                 lines[i] += line + " " * (w - cells(line))
             else:
                 lines[i] += blank
-    if any(map(_joined, blocks)):
-        return Block(lines, top)        # a joiner across two blocks changes the width: measured
-    return Block(lines, top, sum(b.width for b in blocks))     # each block padded to its width
+    joined = any(b.joins for b in blocks)
+    return Block(lines, top, None if joined else sum(b.width for b in blocks))    # else measured
 
 
 def _text_number(value: float, given: bool, digits: int) -> str:
@@ -412,7 +425,7 @@ def _paren(symbol: str, top: int, below: int) -> Block:
     return Block([a] + [b] * (top + below - 1) + [c], top)
 
 
-def _item_blocks(items, digits: int, memo: dict | None) -> list[Block | None]:
+def _item_blocks(items, digits: int, memo: dict) -> list[Block | None]:
     """Each item's block (None for a bracket), from ``memo`` when it has it: a block depends
     on its item and the item before it (a negative number after an operator is bracketed)."""
     blocks: list[Block | None] = []
@@ -421,9 +434,6 @@ def _item_blocks(items, digits: int, memo: dict | None) -> list[Block | None]:
             blocks.append(None)
             continue
         prev = items[i - 1] if i else None
-        if memo is None:
-            blocks.append(_item_block(item, prev, digits))
-            continue
         key = (id(item), id(prev))
         found = memo.get(key)
         if found is None:               # the item and prev held, so that no id is used again
@@ -432,22 +442,14 @@ def _item_blocks(items, digits: int, memo: dict | None) -> list[Block | None]:
     return blocks
 
 
-def _joined(block: Block) -> bool:
-    """Whether a line of ``block`` holds a joiner (then blocks side by side are measured whole)."""
-    return any(JOINERS.intersection(line) for line in block.lines)
-
-
 def _items_width(items, digits: int, memo: dict) -> int:
-    """``member_block(items).width`` without drawing it: a bracket is one column however tall."""
-    blocks = _item_blocks(items, digits, memo)
-    if any(b is not None and _joined(b) for b in blocks):
-        return member_block(items, digits, memo).width
-    return sum(1 if b is None else b.width for b in blocks)
+    """``member_block(items).width`` without drawing it."""
+    return row_width(_item_blocks(items, digits, memo))
 
 
 def member_block(items, digits: int, memo: dict | None = None) -> Block:
     """One member of a chain: its items side by side, brackets as tall as their contents."""
-    blocks = _item_blocks(items, digits, memo)
+    blocks = _item_blocks(items, digits, {} if memo is None else memo)
     stack: list[int] = []
     pairs = {}
     for i, item in enumerate(items):
@@ -543,22 +545,16 @@ def equation_text(eq: Equation, digits: int, width: int) -> list[str]:
         pad = 0
     groups: list[Block] = []
     current = [lhs]
-    used = lhs.width                # hcat(current).width: the sum of the blocks' widths
-    joined = _joined(lhs)           # ... unless a joiner meets its neighbour: then measured
     for member in eq.members[1:]:
         pieces = _fit_items(member, digits, width - pad - 3)
         for j, piece in enumerate(pieces):
             joint = Block([" = " if j == 0 else "   "])
-            joined = joined or _joined(piece)
-            wide = hcat(current + [joint, piece]).width if joined else used + joint.width + piece.width
-            if current and wide <= width:
+            if current and row_width(current + [joint, piece]) <= width:
                 current += [joint, piece]
-                used += joint.width + piece.width
                 continue
             if current:
                 groups.append(hcat(current))
             current = [Block([" " * pad]), joint, piece]
-            used = pad + joint.width + piece.width
     groups.append(hcat(current))
     lines = []
     for g in groups:
