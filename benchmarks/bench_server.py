@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import NamedTuple
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,9 +164,8 @@ class HttpxClient:
 
 
 async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmup: float = 2.0,
-               rate: float | None = None):
-    """Keep ``clients`` clients busy for warm-up + ``seconds``; the latencies and errors of the
-    measured part, its seconds, and (an open loop) how many requests were due in them.
+               rate: float | None = None) -> "Measured":
+    """Keep ``clients`` clients busy for warm-up + ``seconds``; what its measured part measured.
 
     ``rate`` None: a closed loop, each client sending its next request when the last is answered
     (the most the server answers), the requests sent and answered in the measured ``seconds``
@@ -238,14 +238,21 @@ async def load(port: int, bodies, seconds: float, clients: int, kind: str, warmu
     await asyncio.gather(*(one(i) for i in range(clients)))
     done.set()
     await watcher
-    LAST_STALL[0] = max(stalls, default=0.0)
-    return latencies, errors, seconds, (None if rate is None else last - first)
+    return Measured(latencies, errors, seconds, None if rate is None else last - first,
+                    max(stalls, default=0.0))
 
 
-LAST_STALL = [0.0]
-"""The longest the load generator's 5 ms timer overslept in the last load's measured part: a
-machine that stops the clients (a virtual machine's host taking its cores) stops the server
-too, and every request due meanwhile waits that long."""
+class Measured(NamedTuple):
+    """One load's measured part."""
+
+    latencies: list[float]
+    errors: int                 # answers other than 200, and connections lost
+    seconds: float
+    due: int | None             # an open loop: the requests due in the measured seconds
+    stall: float
+    """The longest the load generator's 5 ms timer overslept: a machine that stops the clients
+    (a virtual machine's host taking its cores) stops the server too, and every request due
+    meanwhile waits that long."""
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
@@ -269,13 +276,13 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("the server did not start within 60 s")
 
 
-def report(label: str, key: str, latencies: list[float], errors: int, seconds: float,
-           due: int | None = None) -> bool:
+def report(label: str, key: str, m: Measured) -> bool:
     """Print one load's figures and whether they meet its target.  A closed loop's rate is the
-    requests answered in its ``seconds``; an open loop (``due``: the requests due in its
-    measured seconds) offers its rate by construction, and meets it when every request due is
-    answered, without error, and p99 of their latencies (from the moment each was due) is
-    under the target: a server falling behind fails that, however many it answers."""
+    requests answered in its seconds; an open loop (``m.due``: the requests due in its measured
+    seconds) offers its rate by construction, and meets it when every request due is answered,
+    without error, and p99 of their latencies (from the moment each was due) is under the
+    target: a server falling behind fails that, however many it answers."""
+    latencies, errors, seconds, due = m.latencies, m.errors, m.seconds, m.due
     ms = sorted(x * 1000 for x in latencies)
     p50 = statistics.median(ms) if ms else float("nan")
     p99 = ms[min(len(ms) - 1, int(0.99 * len(ms)))] if ms else float("nan")
@@ -292,7 +299,7 @@ def report(label: str, key: str, latencies: list[float], errors: int, seconds: f
     target = f"target >= {need_rate:,} req/s" + (f", p99 < {need_p99:g} ms" if need_p99 else "") + ", 0 errors"
     print(f"({key}) {label}: {done}, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ms[-1] if ms else float('nan'):.0f} ms, "
           f"{len(latencies):,} requests, {errors} errors   [{target}: {'met' if ok else 'NOT MET'}]; "
-          f"the clients' longest stall {LAST_STALL[0] * 1000:.0f} ms", flush=True)
+          f"the clients' longest stall {m.stall * 1000:.0f} ms", flush=True)
     return ok
 
 
@@ -326,16 +333,16 @@ def main() -> int:
     met = True
     try:
         if args.only in (None, "a"):
-            lat, err, took, _ = run(load(port, lambda n: distinct[n % len(distinct)], args.seconds,
-                                         args.clients, args.client))
-            met &= report("distinct random 2-2-2 problems, closed loop", "a-max", lat, err, took)
-            offset = len(lat) + 4096
-            lat, err, took, due = run(load(port, lambda n: distinct[(offset + n) % len(distinct)],
-                                           args.seconds, args.clients, args.client, rate=args.rate))
-            met &= report("distinct random 2-2-2 problems, open loop", "a", lat, err, took, due)
+            m = run(load(port, lambda n: distinct[n % len(distinct)], args.seconds, args.clients,
+                         args.client))
+            met &= report("distinct random 2-2-2 problems, closed loop", "a-max", m)
+            offset = len(m.latencies) + 4096
+            m = run(load(port, lambda n: distinct[(offset + n) % len(distinct)], args.seconds,
+                         args.clients, args.client, rate=args.rate))
+            met &= report("distinct random 2-2-2 problems, open loop", "a", m)
         if args.only in (None, "b"):
-            lat, err, took, _ = run(load(port, lambda n: same, args.seconds, args.clients, args.client))
-            met &= report("the same notes request repeated", "b", lat, err, took)
+            m = run(load(port, lambda n: same, args.seconds, args.clients, args.client))
+            met &= report("the same notes request repeated", "b", m)
     finally:
         proc.terminate()
         try:
