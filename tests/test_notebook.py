@@ -130,6 +130,18 @@ def _settle(page, count: int) -> None:
             return
 
 
+def _still(page, index):
+    """Frame `index` in view and no longer moving (its box the same over three polls)."""
+    frame = page.locator(f"iframe >> nth={index}")
+    frame.scroll_into_view_if_needed()
+    boxes = []
+    for _ in range(60):
+        boxes = (boxes + [frame.bounding_box()])[-3:]
+        if len(boxes) == 3 and boxes[0] == boxes[1] == boxes[2]:
+            return
+        time.sleep(0.05)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1200, 700])
 def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, width):
@@ -160,8 +172,9 @@ def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, 
             assert frame.evaluate("typeof katex") == "object"
         # the worked solution opens under the player: the frame grows, up to MAX_HEIGHT
         closed = page.evaluate("document.querySelectorAll('iframe')[0].clientHeight")
+        _still(page, 0)      # a click lands where the button is, not where it was a frame ago
         frames[0].locator(".hp-nb-toggle").click()
-        assert frames[0].locator(".hp-nb-toggle").get_attribute("aria-expanded") == "true"
+        expect(frames[0].locator(".hp-nb-toggle")).to_have_attribute("aria-expanded", "true")
         _settle(page, 1)
         opened = page.evaluate("document.querySelectorAll('iframe')[0].clientHeight")
         assert closed < opened <= nb.MAX_HEIGHT
