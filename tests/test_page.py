@@ -103,6 +103,25 @@ def test_embedded_payload_round_trips(notes_trace, notes_page):
     assert starts == sorted(starts)
 
 
+@pytest.mark.parametrize("name", ["notes", "problems/two_samples_mean.yaml", "problems/softmax_232.yaml",
+                                  "problems/three_layer.yaml"])
+def test_page_sections_are_the_written_documents_step_for_step(name):
+    """The payload's sections (from a document built without blocks) head the same steps as
+    the sections every writer lays out block by block."""
+    from handprop.render.document import document
+    from handprop.render.page.payload import payload
+    trace = explain(load(name if name == "notes" else str(Path(__file__).parent / name)))
+    written = document(trace)
+    bare = document(trace, blocks=False)
+    assert all(s.blocks == () for s in bare.sections)
+    assert [(s.key, s.title, [b.step_id for b in s.blocks]) for s in written.sections] == \
+        [(s.key, s.title, [st.id for st in s.steps]) for s in bare.sections]
+    heads = payload(trace)["sections"]
+    ids = [st.id for st in trace.steps]
+    assert [(h["key"], h["title"], ids[h["start"]:h["end"]]) for h in heads] == \
+        [(s.key, s.title, [b.step_id for b in s.blocks]) for s in written.sections]
+
+
 def test_script_json_cannot_break_out():
     nasty = {"name": "</script><script>alert(1)</script>", "c": "<!-- & \u2028 \u2029 -->", "e": "\\u003c"}
     text = html.script_json(nasty)

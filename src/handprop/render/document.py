@@ -131,9 +131,10 @@ class StepBlock:
 class Section:
     key: str          # "forward-0", "loss", "backward-1 (sample 2)", "combine", "update", ...
     title: str
-    blocks: tuple[StepBlock, ...]
+    blocks: tuple[StepBlock, ...]    # () when the document was built without them (``document``)
     table: Table | None = None       # the forward-pass table closes a loss section
     lines: bool = False              # compact: each block one line (``Document.line``), no notes
+    steps: tuple[Step, ...] = ()     # the steps it heads, in order (compact: those it writes a line for)
 
 
 @dataclass(frozen=True)
@@ -237,9 +238,10 @@ class Document:
 # ---------------------------------------------------------------- building it
 
 
-def document(trace: Trace, digits: int | None = None, options=None) -> Document:
+def document(trace: Trace, digits: int | None = None, options=None, *, blocks: bool = True) -> Document:
     """The document model of ``trace`` (numbers shown to ``digits`` significant figures,
-    written as ``options`` say: :class:`.options.Options`)."""
+    written as ``options`` say: :class:`.options.Options`).  ``blocks=False``: each section
+    with its steps but not their blocks (the page's payload, which writes the steps itself)."""
     d = digits or trace.digits
     p = trace.problem
     hand = None
@@ -251,7 +253,7 @@ def document(trace: Trace, digits: int | None = None, options=None) -> Document:
         description=p.get("description") or "", summary=problem_summary(trace),
         settings=settings_line(trace), hand_rounding=hand, warnings=tuple(trace.warnings),
         given=tuple(given(trace)), more_samples=max(len(p["samples"]) - GIVEN_SAMPLES, 0),
-        sections=tuple(compact_sections(trace, d) if (options and options.compact) else _sections(trace, d)),
+        sections=tuple(compact_sections(trace, d) if (options and options.compact) else _sections(trace, d, blocks)),
         updates=compact_table(trace, d) if (options and options.compact) else update_table(trace, d),
         after="" if after is None else
         f"Error before the update {text_number(before, d)}, after {text_number(after, d)}.",
@@ -304,8 +306,9 @@ def _heading(trace: Trace, step: Step) -> tuple[str, str]:
     return "update", "Updates"
 
 
-def _sections(trace: Trace, digits: int) -> list[Section]:
-    """The steps grouped as a person heads them on paper, in order."""
+def _sections(trace: Trace, digits: int, blocks: bool = True) -> list[Section]:
+    """The steps grouped as a person heads them on paper, in order (``blocks``: with each
+    step's block)."""
     groups: list[tuple[str, str, list[Step]]] = []
     for step in trace.steps:
         key, title = _heading(trace, step)
@@ -321,7 +324,8 @@ def _sections(trace: Trace, digits: int) -> list[Section]:
         first = steps[0]
         if key.startswith("loss") and (first.sample or not many):
             table = forward_table(trace, first.sample, digits)
-        out.append(Section(key, title, tuple(block(trace, s, digits, shown, asked) for s in steps), table))
+        laid = tuple(block(trace, s, digits, shown, asked) for s in steps) if blocks else ()
+        out.append(Section(key, title, laid, table, steps=tuple(steps)))
     return out
 
 
@@ -334,18 +338,15 @@ def compact_sections(trace: Trace, digits: int) -> list[Section]:
     for each delta with its factors written in (δ = (out − t) × out(1 − out) = …), and the
     forward-pass table; the gradients and updates are one table (:func:`compact_table`)."""
     out = []
-    for section in _sections(trace, digits):
+    for section in _sections(trace, digits, blocks=False):
         if section.key.startswith("update") or section.key == "combine":
             continue
-        blocks = []
-        for b in section.blocks:
-            if b.step.subject.kind not in COMPACT_KINDS:
-                continue
-            item = delta_line(trace, b.step) if b.step.subject.kind == "delta" else b.step
-            blocks.append(StepBlock(item, hand_value(trace, b.step.id, digits), (), (), of=b.step.id))
+        kept = tuple(s for s in section.steps if s.subject.kind in COMPACT_KINDS)
+        blocks = tuple(StepBlock(delta_line(trace, s) if s.subject.kind == "delta" else s,
+                                 hand_value(trace, s.id, digits), (), (), of=s.id) for s in kept)
         title = section.title.replace("Backward pass", "Deltas")
         if blocks or section.table is not None:
-            out.append(Section(section.key, title, tuple(blocks), section.table, lines=True))
+            out.append(Section(section.key, title, blocks, section.table, lines=True, steps=kept))
     return out
 
 

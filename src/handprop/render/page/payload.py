@@ -80,13 +80,13 @@ def payload(trace: Trace, digits: int | None = None, extras: dict[str, Any] | No
                  for s in notes.sections if s.lines for b in s.blocks if b.step_id.startswith("delta:")]
         compact_updates = _table(notes, notes.updates)
         options = replace(options, compact=False, view=options.view or "steps")
-    doc = document(trace, digits, options)
+    doc = document(trace, digits, options, blocks=False)     # the page lays out each step itself
     d = doc.digits
     secs, start = [], 0
     for section in doc.sections:
         secs.append({"key": section.key, "title": section.title, "start": start,
-                     "end": start + len(section.blocks)})
-        start += len(section.blocks)
+                     "end": start + len(section.steps)})
+        start += len(section.steps)
     memo: dict = {}                     # terms are shared by many steps: each written once
     body = trace._document([_step(trace, s, d, memo) for s in trace.steps])
     return {
