@@ -706,6 +706,34 @@ def test_the_server_process_tunes_its_collector_and_puts_it_back():
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+def test_pauses_of_the_collector_in_many_threads_at_once_leave_it_on():
+    """The server's worker threads build traces (runtime.paused_gc) at the same time: however
+    their pauses interleave, the collector is on again once the last one ends."""
+    import gc
+    import threading
+
+    from handprop import runtime
+
+    def pause_often():
+        for _ in range(5000):
+            with runtime.paused_gc():
+                pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)         # a thread switch between any two instructions
+    try:
+        threads = [threading.Thread(target=pause_often) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    state = (runtime._depth, gc.isenabled())
+    gc.enable()                         # the tests after this one run as usual either way
+    assert state == (0, True)
+
+
 def test_serve_open_waits_until_the_server_listens(monkeypatch):
     """``handprop serve --open`` opens the browser once the port accepts connections (a worker
     warms itself before it listens), and not at all when it never does."""

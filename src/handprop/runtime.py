@@ -4,7 +4,7 @@ A trace, its JSON and its page are hundreds of thousands of small objects that n
 cycles.  Python's cyclic garbage collector, run every few hundred allocations, walks all of
 them again and again -- for the 784-16-16-10 page that is half the time spent.
 :func:`paused_gc` turns it off while such a structure is built and restores it after (it
-counts: nested pauses restore only at the outermost).  Reference counting still frees
+counts, over every thread: nested pauses restore only at the outermost).  Reference counting still frees
 everything, so memory is unchanged.
 
 A server process (``handprop serve``) runs :func:`serving_gc` for its whole life.  A request
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from typing import Iterator
 
 __all__ = ["paused_gc", "serving_gc", "SERVING_THRESHOLD"]
@@ -34,24 +35,30 @@ _serving: list[tuple[int, int, int]] = []
 
 _depth = 0
 _was_on = False
+_lock = threading.Lock()
+"""The pauses' count is the process's, and the server's worker threads pause at once: without
+the lock, a second thread could read the collector off (the first one's pause) as the state
+to restore, and leave it off for good."""
 
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """Collection paused inside the block (if it was on when the outermost pause began),
-    restored when the outermost pause ends."""
+    restored when the outermost pause ends -- the outermost of all threads' pauses."""
     global _depth, _was_on
-    if _depth == 0:
-        _was_on = gc.isenabled()
-        if _was_on:
-            gc.disable()
-    _depth += 1
+    with _lock:
+        if _depth == 0:
+            _was_on = gc.isenabled()
+            if _was_on:
+                gc.disable()
+        _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0 and _was_on:
-            gc.enable()
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_on:
+                gc.enable()
 
 
 @contextlib.contextmanager
