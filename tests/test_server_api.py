@@ -167,6 +167,49 @@ def test_validate_gives_the_cli_message_at_its_path(client, tmp_path, case):
     assert_secure(r)
 
 
+MANY = {   # each wrong on its own; the CLI reports each alone as the server reports it among the rest
+    "weights.w5[2]": lambda d: d["weights"]["w5"].__setitem__(2, "abc"),
+    "samples[0].targets[0]": lambda d: d["samples"][0]["targets"].__setitem__(0, "x"),
+    "learning_rate": lambda d: d.update(learning_rate=-1),
+    "learnng_rate": lambda d: d.update(learnng_rate=0.5),
+    "samples[0].inputs[0]": lambda d: d["samples"][0]["inputs"].__setitem__(0, 1e300),
+}
+
+
+def test_validate_reports_every_wrong_field_each_as_the_cli_does_alone(client, tmp_path):
+    """The editor marks every wrong field at once: the errors of all of them, in the order
+    the reader meets them, each the command line's message for a file with that error alone."""
+    data = notes_data()
+    for change in MANY.values():
+        change(data)
+    got = client.post("/api/validate", json={"problem": data}).json()
+    assert got["ok"] is False
+    assert sorted(e["field"] for e in got["errors"]) == sorted(MANY)
+    assert got["errors"][0]["field"] == cli_error(tmp_path, data).split(":")[0]     # the first: the CLI's
+    for error in got["errors"]:
+        alone = notes_data()
+        MANY[error["field"]](alone)
+        assert f"{error['field']}: {error['message']}" == cli_error(tmp_path, alone)
+        assert error["path"] == work.path_of(error["field"])
+    r = client.post("/api/explain", json={"problem": data})
+    assert r.status_code == 422 and r.json() == {"errors": got["errors"]}
+
+
+def test_validate_reports_no_error_a_stand_in_could_have_made(client):
+    """A wrong target of a softmax network read as a stand-in breaks the targets' sum: that
+    error is not the problem's, and is not reported; nor is anything after an error that is
+    not one value's (a layer's units renamed: every weight into them is then wrong)."""
+    data = yaml.safe_load((Path(__file__).parent / "problems" / "softmax_232.yaml").read_text())
+    data["samples"][0]["targets"][0] = "one"
+    errors = client.post("/api/validate", json={"problem": data}).json()["errors"]
+    assert [e["field"] for e in errors] == ["samples[0].targets[0]"]
+    data = notes_data()
+    data["layers"][0]["units"] = ["H1"]
+    data["learning_rate"] = -2
+    errors = client.post("/api/validate", json={"problem": data}).json()["errors"]
+    assert len(errors) == 1 and errors[0]["path"][0] == "weights"
+
+
 def test_validate_a_good_problem(client):
     for data in (notes_data(), matrix_222()):
         assert client.post("/api/validate", json={"problem": data}).json() == {"ok": True, "errors": []}
@@ -433,7 +476,7 @@ def test_the_fast_explain_route_answers_as_fastapi_does(client):
     # what the fast route refuses to read, FastAPI answers as the contract says
     for body, status in (('{"problem": {}, "digits": 4, "extra": 1}', 422), ('{"problem": [1]}', 422),
                          ('{"problem": {"inputs": NaN}}', 422), ('{"problem": {}, "digits": 99}', 422),
-                         ("[1, 2]", 422), ('{"problem": ', 422)):
+                         ("[1, 2]", 422), ('{"problem": ', 400)):
         answer = client.post("/api/explain", content=body, headers={"content-type": "application/json"})
         assert answer.status_code == status, body
         assert "errors" in answer.json()
@@ -522,6 +565,45 @@ def test_hostile_bodies_get_json_errors_never_a_traceback(client, name):
         assert errors and all(set(e) == {"path", "field", "message"} for e in errors)
         assert "Traceback" not in r.text and 'File "' not in r.text
         assert_secure(r)
+
+
+@pytest.mark.parametrize("body", [b"{problem: notes", b'{"problem": {', b"\x00\x01", b"{'a': 1}"])
+def test_a_body_that_is_not_json_is_400_as_documented(client, body):
+    for path in ("/api/validate", "/api/explain", "/api/check", "/api/train", "/api/render?format=json"):
+        r = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 400, (path, r.status_code, r.text[:200])
+        assert r.json()["errors"][0]["message"].startswith("the body is not valid JSON")
+    spec = client.get("/openapi.json").json()["paths"]["/api/explain"]["post"]["responses"]
+    assert "not be read as JSON" in spec["400"]["description"]
+
+
+def test_a_key_given_twice_is_refused_as_the_cli_refuses_the_file(client, tmp_path):
+    """JSON readers keep the last of two equal keys; the command line refuses such a file,
+    and the server such a request, naming the key where it is (in the problem: as in its file)."""
+    text = json.dumps(notes_data())
+    twice = text[:-1] + ', "learning_rate": 0.9}'
+    assert json.loads(twice)["learning_rate"] == 0.9          # what a reader would silently do
+    (tmp_path / "twice.json").write_text(twice)
+    cli = run_cli("explain", str(tmp_path / "twice.json"))
+    assert cli.returncode == 2
+    bodies = {
+        '{"problem": ' + twice + "}": (["learning_rate"], "learning_rate"),
+        '{"problem": ' + text.replace('"w5": [', '"w5": [1, 2, 3], "w5": [', 1) + "}": (["weights", "w5"], "w5"),
+        '{"problem": ' + text + ', "digits": 4, "digits": 5}': (["digits"], "digits"),
+        '{"problem": ' + text.replace('"title"', '"\u0074itle": "x", "title"', 1) + "}": (["title"], "title"),
+    }
+    for body, (path, key) in bodies.items():
+        for url in ("/api/validate", "/api/explain", "/api/render?format=markdown"):
+            r = client.post(url, content=body.encode(), headers={"content-type": "application/json"})
+            assert r.status_code == 422, (url, r.text[:200])
+            error = r.json()["errors"][0]
+            assert error["path"] == path and work.path_of(error["field"]) == path
+            assert error["message"].startswith(f"the key {key!r} is given twice; keep one")
+            assert_secure(r)
+    assert "the key 'learning_rate' is given twice; keep one (the file reader would silently use the last)" \
+        in cli.stderr.decode()
+    # the same keys in different objects are no repetition
+    assert client.post("/api/explain", json={"problem": notes_data()}).status_code == 200
 
 
 def test_names_that_are_html_stay_text(client):

@@ -182,10 +182,9 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
         items = []
         for e in err.errors():
             loc = [p for p in e.get("loc", ()) if p != "body"]
-            if e.get("type") == "json_invalid":
-                items.append({"path": [], "field": "", "message": f"the body is not valid JSON "
-                              f"({e.get('ctx', {}).get('error', 'JSON decode error')})"})
-                continue
+            if e.get("type") == "json_invalid":      # not the request's shape: not JSON at all
+                return _message(400, f"the body is not valid JSON "
+                                     f"({e.get('ctx', {}).get('error', 'JSON decode error')})")
             if e.get("type") == "missing" and not loc:
                 items.append({"path": [], "field": "", "message": "the body is empty: send a JSON object"})
                 continue
@@ -266,12 +265,21 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
 
     @api.get("/docs", include_in_schema=False)
     async def docs():
-        from fastapi.openapi.docs import get_swagger_ui_html
-        page = get_swagger_ui_html(openapi_url="/openapi.json", title="handprop API").body
-        cdn = "https://cdn.jsdelivr.net"
-        return Response(page, media_type="text/html; charset=utf-8", headers={
-            "content-security-policy": page_policy(page, scripts=[cdn], styles=[cdn]).replace(
-                "img-src 'self' data: blob:", "img-src 'self' data: https://fastapi.tiangolo.com")})
+        page, policy = _docs()
+        return Response(page, media_type="text/html; charset=utf-8",
+                        headers={"content-security-policy": policy, "cache-control": "no-cache"})
+
+    @api.get("/docs/{name}", include_in_schema=False)
+    async def docs_file(name: str):
+        from .swagger import SwaggerMissing, swagger_file
+        try:
+            found = swagger_file(name)
+        except SwaggerMissing as err:
+            return _message(404, f"no file {name!r}: {err.message}")
+        if found is None:
+            return _message(404, f"no file {name!r}")
+        data, media_type = found
+        return Response(data, media_type=media_type, headers={"cache-control": "no-cache"})
 
     return api
 
@@ -280,6 +288,7 @@ from .schemas import TrainResponse as TrainResponse_  # noqa: E402  (a name the 
 
 _EXAMPLES: bytes | None = None
 _INDEX: tuple[bytes, str] | None = None
+_DOCS: tuple[bytes, str] | None = None
 STATIC_DIR = Path(__file__).resolve().parents[1] / "render" / "page" / "static"
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                 ".woff2": "font/woff2", ".svg": "image/svg+xml", ".png": "image/png"}
@@ -315,6 +324,30 @@ def _index() -> tuple[bytes, str]:
     return _INDEX
 
 
+def _docs() -> tuple[bytes, str]:
+    """``/docs``: FastAPI's Swagger UI page, its script, style and icon served by this server
+    (:mod:`.swagger`), with its Content-Security-Policy (everything of this origin, the page's
+    one inline script by hash); where swagger-ui-dist is not installed, a page saying so."""
+    global _DOCS
+    if _DOCS is not None:
+        return _DOCS
+    from .swagger import SwaggerMissing, swagger_dir
+    try:
+        swagger_dir()
+    except SwaggerMissing as err:
+        import html
+        page = NO_DOCS.format(why=html.escape(err.message)).encode()
+        return page, page_policy(page)          # not kept: found once npm install has run
+    from fastapi.openapi.docs import get_swagger_ui_html
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="handprop API",
+                               swagger_js_url="/docs/swagger-ui-bundle.js",
+                               swagger_css_url="/docs/swagger-ui.css",
+                               swagger_favicon_url="/docs/favicon.png",
+                               swagger_ui_parameters={"validatorUrl": None}).body   # no badge from swagger.io
+    _DOCS = (page, page_policy(page))
+    return _DOCS
+
+
 def _static_file(name: str) -> tuple[bytes, str] | None:
     if "/" in name or "\\" in name or name.startswith(".") or Path(name).suffix not in STATIC_TYPES:
         return None
@@ -333,5 +366,20 @@ NO_EDITOR = """<!doctype html>
 <p>The browser editor is not installed in this build of handprop{why}: this server answers
 its JSON API only.</p>
 <p>The API: <a href="/docs">/docs</a> (interactive) and <a href="/openapi.json">/openapi.json</a>.</p>
+</body></html>
+"""
+
+
+NO_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>handprop API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}}</style>
+</head><body>
+<h1>handprop API</h1>
+<p>The interactive documentation of the API (Swagger UI) is not installed in this build of
+handprop.</p>
+<p>{why}</p>
+<p>The API works all the same: its schemas are at <a href="/openapi.json">/openapi.json</a>,
+and its reference is docs/server.md.</p>
 </body></html>
 """

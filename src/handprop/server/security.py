@@ -2,7 +2,8 @@
 limit (413), the security headers on every answer, and the cache of exact requests.
 
 - A body longer than :data:`~.limits.MAX_BODY` is refused with 413 before the app sees it,
-  whether its length is announced or not.
+  whether its length is announced or not; a JSON body with a key given twice in one object
+  with 422 naming it (:func:`repeated_key`), as the command line refuses such a file.
 - Every answer gets :data:`HEADERS`, and a Content-Security-Policy: :data:`API_POLICY` unless
   the answer brings its own (the pages do, :func:`page_policy`: their inline scripts by
   sha256 hash, never ``unsafe-inline`` or ``unsafe-eval``).  No CORS header is ever sent, so
@@ -70,9 +71,46 @@ def _with_headers(headers: list) -> list:
     return out
 
 
-def _error_body(message: str) -> bytes:
+def _error_body(message: str, path: list | None = None, field: str = "") -> bytes:
     import orjson
-    return orjson.dumps({"errors": [{"path": [], "field": "", "message": message}]})
+    return orjson.dumps({"errors": [{"path": path or [], "field": field, "message": message}]})
+
+
+def repeated_key(body: bytes) -> tuple[list, str] | None:
+    """The first key given twice in one object of a JSON body (in the body's order), as its
+    path and the key; None when there is none or the body is not JSON (its route says so).
+    JSON readers keep the last of the two silently; a problem file read by the command line
+    with a key twice is refused, and so is a request."""
+    import json
+    twice: dict[int, str] = {}
+
+    def pairs_hook(pairs: list) -> dict:
+        mapping = dict(pairs)
+        if len(mapping) != len(pairs):
+            seen: set[str] = set()
+            twice[id(mapping)] = next(k for k, _ in pairs if k in seen or seen.add(k))
+        return mapping
+    try:
+        doc = json.loads(body, object_pairs_hook=pairs_hook)
+    except (ValueError, RecursionError):
+        return None
+    if not twice:
+        return None
+    stack: list[tuple[Any, list]] = [(doc, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            if id(value) in twice:
+                return path + [twice[id(value)]], twice[id(value)]
+            stack.extend((v, path + [k]) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((v, path + [i]) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def field_name(path: list) -> str:
+    """``['weights', 'w5', 2]`` → ``weights.w5[2]`` (the API's ``field``)."""
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
 
 
 class Front:
@@ -129,6 +167,15 @@ class Front:
                 await secured({"type": "http.response.body", "body": out_body})
                 return
 
+        if headers.get(b"content-type", b"").split(b";")[0].strip() == b"application/json":
+            found = repeated_key(body)
+            if found is not None:
+                path, name = found
+                if len(path) > 1 and path[0] == "problem":
+                    path = path[1:]             # a problem's fields are named as in its file
+                return await self._answer(secured, 422, f"the key {name!r} is given twice; keep one (the file "
+                                          "reader would silently use the last)", path, field_name(path))
+
         sent = False
 
         async def replay():
@@ -167,8 +214,8 @@ class Front:
         return await self._answer(send, 413, f"the request body{size} is larger than the limit of "
                                              f"{self.max_body:,} bytes ({self.max_body // 1024} KB)")
 
-    async def _answer(self, send, status: int, message: str):
-        body = _error_body(message)
+    async def _answer(self, send, status: int, message: str, path: list | None = None, field: str = ""):
+        body = _error_body(message, path, field)
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode()),

@@ -71,18 +71,125 @@ def error_items(err: HandpropError) -> list[dict[str, Any]]:
             items.append({"path": ["claims", int(m[1])] if m else ["claims"],
                           "field": f"claims: {where}" if where else "claims", "message": message})
         return items
-    field = err.field.lstrip("-")           # the CLI's --steps is the request's steps
-    return [{"path": path_of(field), "field": field, "message": err.message}]
+    items = []
+    for one in [err] + list(getattr(err, "more", ())):
+        field = one.field.lstrip("-")           # the CLI's --steps is the request's steps
+        items.append({"path": path_of(field), "field": field, "message": one.message})
+    return items
 
 
 # ---------------------------------------------------------------- reading a problem
 
 def read_problem(data: dict[str, Any], solution: bool = True, name: str = NAME):
-    """The problem of a request, validated exactly as a file is, then held to the web limits."""
+    """The problem of a request, validated exactly as a file is, then held to the web limits.
+    A problem that is not usable raises its first error, as the command line does, with the
+    errors of the other fields after it in ``err.more`` (:func:`other_errors`)."""
+    try:
+        return _read(data, solution, name)
+    except HandpropError as err:
+        err.more = other_errors(data, err, solution, name)
+        raise
+
+
+def _read(data: Any, solution: bool, name: str):
     from ..problem import parse
     problem = parse(data, name=name)
     check_web_limits(problem, solution)
     return problem
+
+
+MAX_ERRORS = 20
+"""The most errors a problem is reported with."""
+STAND_IN = 0.5
+"""What a value found wrong is taken to be while the rest is read (a number every numeric
+field takes: a weight, an input, a target, a learning rate, an activation's parameter)."""
+
+
+def other_errors(data: Any, first: HandpropError, solution: bool = True,
+                 name: str = NAME) -> list[HandpropError]:
+    """The errors of the problem's other fields, as the editor marks each at its field.
+    Parsing stops at the first error, so the problem is read again with the field found wrong
+    taken as a stand-in (:data:`STAND_IN`), or left out when that does not mend it (a key the
+    format has not), until it reads or an error is not one value's own (the layers' sizes, a
+    missing field): that one is the last reported.  An error at or above a field stood in for
+    may be the stand-in's doing and is not reported."""
+    found: list[HandpropError] = []
+    if not isinstance(data, dict):
+        return found
+    doc = orjson.loads(orjson.dumps(data)) if _plain(data) else None
+    if doc is None:
+        return found
+    err, tried, mended = first, set(), []
+    while len(found) < MAX_ERRORS - 1:
+        path = tuple(path_of(err.field.lstrip("-")))
+        if not path or not _leaf(doc, path):
+            return found
+        if path in tried:                       # a stand-in did not mend it: without the key
+            if not _drop(doc, path):
+                return found
+        else:
+            tried.add(path)
+            _set(doc, path, STAND_IN)
+        mended.append(path)
+        try:
+            _read(doc, solution, name)
+            return found
+        except HandpropError as again:
+            err = again
+        except Exception:                       # a stand-in the reader cannot take: stop there
+            return found
+        here = tuple(path_of(err.field.lstrip("-")))
+        if any(here == m[:len(here)] for m in mended):
+            if here in tried and here == mended[-1]:
+                continue                        # the same field: try it without the key
+            return found
+        found.append(err)
+    return found
+
+
+def _plain(data: Any) -> bool:
+    try:
+        orjson.dumps(data)
+        return True
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+
+
+def _walk(doc: Any, path: tuple) -> tuple[Any, Any] | None:
+    """The container holding ``path``'s last part, and that part; None if it is not there."""
+    node = doc
+    for part in path[:-1]:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    last = path[-1]
+    if isinstance(node, dict) and isinstance(last, str) and last in node:
+        return node, last
+    if isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        return node, last
+    return None
+
+
+def _leaf(doc: Any, path: tuple) -> bool:
+    """``path`` names one value that is not a list or mapping (a number, text, a boolean)."""
+    at = _walk(doc, path)
+    return at is not None and not isinstance(at[0][at[1]], (dict, list))
+
+
+def _set(doc: Any, path: tuple, value: Any) -> None:
+    node, last = _walk(doc, path)
+    node[last] = value
+
+
+def _drop(doc: Any, path: tuple) -> bool:
+    at = _walk(doc, path)
+    if at is None or not isinstance(at[0], dict):
+        return False
+    del at[0][at[1]]
+    return True
 
 
 def cached(kind: str, problem, extra: Any, make: Callable[[], bytes]) -> bytes:

@@ -1,0 +1,68 @@
+"""Swagger UI for ``/docs``: ``swagger-ui-bundle.js`` and ``swagger-ui.css`` from the npm
+package ``swagger-ui-dist`` (pinned in ``package.json``, installed by ``make setup``'s
+``npm install``), found at run time as KaTeX is (``render/page/assets.py``):
+``$HANDPROP_SWAGGER_DIR``, else a ``node_modules`` above this file or the working folder.
+
+The server serves them itself (``/docs/swagger-ui-bundle.js``, ``/docs/swagger-ui.css``,
+``/docs/favicon.png``), so ``/docs`` asks nothing of any other origin.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from ..errors import MissingDependency
+
+SWAGGER_VERSION = "5.35.0"
+FILES = {
+    "swagger-ui-bundle.js": ("swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+    "swagger-ui.css": ("swagger-ui.css", "text/css; charset=utf-8"),
+    "favicon.png": ("favicon-32x32.png", "image/png"),
+}
+"""What ``/docs/{name}`` serves: name → (the file of swagger-ui-dist, its media type)."""
+NEEDED = ("swagger-ui-bundle.js", "swagger-ui.css")
+
+
+class SwaggerMissing(MissingDependency):
+    """Swagger UI (an npm package) is needed for ``/docs`` and was not found."""
+
+
+def _holds(path: Path) -> bool:
+    return all((path / name).is_file() for name in NEEDED)
+
+
+def swagger_dir() -> Path:
+    """swagger-ui-dist's folder: ``$HANDPROP_SWAGGER_DIR``, else a ``node_modules`` above us or cwd."""
+    env = os.environ.get("HANDPROP_SWAGGER_DIR")
+    if env:
+        path = Path(env)
+        if _holds(path):
+            return path
+        raise SwaggerMissing(f"HANDPROP_SWAGGER_DIR={env} does not hold {' and '.join(NEEDED)} "
+                             "(point it at the folder of the npm package swagger-ui-dist)")
+    for start in (Path(__file__).resolve(), Path.cwd().resolve() / "_"):
+        for parent in start.parents:
+            dist = parent / "node_modules" / "swagger-ui-dist"
+            if _holds(dist):
+                return dist
+    raise SwaggerMissing("Swagger UI not found: run `npm install` in the handprop folder "
+                         f"(swagger-ui-dist {SWAGGER_VERSION}), or set HANDPROP_SWAGGER_DIR to "
+                         "the folder of the npm package swagger-ui-dist")
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def swagger_file(name: str) -> tuple[bytes, str] | None:
+    """The bytes and media type of ``/docs/{name}``; None for a name not served or a file absent
+    (:class:`SwaggerMissing` where swagger-ui-dist is not found at all)."""
+    if name not in FILES:
+        return None
+    file, media_type = FILES[name]
+    path = swagger_dir() / file
+    if not path.is_file():
+        return None
+    return _read(str(path)), media_type
