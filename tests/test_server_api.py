@@ -731,6 +731,7 @@ def test_serve_beyond_loopback_warns_in_one_line(monkeypatch, capsys):
     from handprop.cli.serve import is_loopback
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setattr("handprop.cli.serve.check_listen", lambda host, port: None)   # nor here
     assert main(["serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "3"]) == 0
     err = capsys.readouterr().err
     warning = [line for line in err.splitlines() if "warning" in line]
@@ -743,6 +744,23 @@ def test_serve_beyond_loopback_warns_in_one_line(monkeypatch, capsys):
         assert is_loopback(host)
     for host in ("0.0.0.0", "::", "192.168.1.4", "example.org"):
         assert not is_loopback(host)
+
+
+def test_serve_on_a_port_in_use_or_an_address_not_ours_says_so_in_one_line():
+    """Before uvicorn starts (which would print its own error and exit 3, the status of a
+    missing dependency): one line naming the option, exit 2."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args, field, words in ((["--port", str(port)], "--port", f"port {port} is in use"),
+                                   (["--host", "nosuch.invalid"], "--host", "not an address or name"),
+                                   (["--host", "127.0.0.1", "--port", str(port)], "--port", "in use")):
+            r = run_cli("serve", *args, timeout=60)
+            lines = r.stderr.decode().strip().splitlines()
+            assert r.returncode == 2 and len(lines) == 1, (args, r.stderr)
+            assert lines[0].startswith(f"handprop: {field}: cannot listen on") and words in lines[0]
+            assert "Traceback" not in r.stderr.decode() and "serving" not in lines[0]
 
 
 def test_an_explanation_leaves_no_cyclic_garbage():

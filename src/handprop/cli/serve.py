@@ -54,6 +54,39 @@ def open_when_listening(url: str, port: int, within: float = 60.0) -> bool:
     return True
 
 
+def check_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address this machine cannot listen on (the port taken, a host
+    that is not this machine's, a name that resolves to nothing) before uvicorn starts, which
+    would print its own error and exit 3.  The socket is bound as uvicorn binds it
+    (``SO_REUSEADDR``) and closed again."""
+    import socket
+
+    from ..errors import UsageError
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as err:
+        raise UsageError(f"cannot listen on {host!r}: not an address or name of this machine "
+                         f"({getattr(err, 'strerror', None) or err})", "--host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as err:
+            taken = err.errno in (errno_of("EADDRINUSE"), errno_of("EACCES"))
+            field = "--port" if taken else "--host"
+            why = {errno_of("EADDRINUSE"): f"port {port} is in use (another server? choose another with --port)",
+                   errno_of("EACCES"): f"port {port} needs more rights than this user has (use a port above 1023)",
+                   errno_of("EADDRNOTAVAIL"): "not an address of this machine"}
+            raise UsageError(f"cannot listen on {host}:{port}: {why.get(err.errno, err.strerror or err)}",
+                             field) from None
+
+
+def errno_of(name: str) -> int:
+    import errno
+    return getattr(errno, name)
+
+
 def run(args) -> int:
     from importlib.util import find_spec
 
@@ -62,6 +95,7 @@ def run(args) -> int:
         raise MissingDependency("needs fastapi and uvicorn (pip install 'handprop[serve]', or make demo)",
                                 source="serve")
     import uvicorn
+    check_listen(args.host, args.port)
     if not is_loopback(args.host):
         print(f"handprop: warning: listening on {args.host}, beyond this machine: anyone who can reach "
               f"port {args.port} can use the server (no login; see docs/server.md)", file=sys.stderr)
