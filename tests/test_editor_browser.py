@@ -242,7 +242,7 @@ def test_the_address_reproduces_the_state(browser, server):
         step_id = ed.js("handprop.player.model.trace.steps[handprop.player.state.step].id")
         ed.until(f"location.hash.includes('id={step_id}')")
         url = ed.page.url
-        assert "#v1=" in url
+        assert "#v2=" in url
         ed.page.reload()
         ed.until("handprop.player && handprop.editor.state.shown > 0")
         assert ed.problem() == problem and ed.values() == values

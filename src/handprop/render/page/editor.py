@@ -13,7 +13,8 @@ built-in problems and the *choices* of the editor, read from the tables of ``han
 modes), so a new activation appears in the editor without touching it.
 
 The front end: ``static/editor.js`` keeps the problem being edited, its undo and redo, the
-address (``#v1=<base64url of the problem's JSON>&id=<step>``) and the editor's forms; every edit
+address (``#v2=<base64url of the deflate-raw of the problem's JSON>&id=<step>``; ``#v1=``, the
+JSON uncompressed, still read) and the editor's forms; every edit
 asks ``POST /api/explain`` for the new solution and gives the payload to the player
 (``act.load``), which keeps the step the reader is on.  An invalid problem is marked at its
 field with the server's message and the last good solution stays drawn.

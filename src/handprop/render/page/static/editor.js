@@ -10,50 +10,137 @@
  */
 
 const ED = { problem: null, good: null, undo: [], redo: [], errors: [], seq: 0, shown: 0, player: null,
-             choices: null, examples: [], timings: [], formFor: null };
-const URL_KEY = "v1";
+             choices: null, examples: [], timings: [], formFor: null, rev: 0, savedRev: -1 };
+const URL_KEY = "v2";            // written: base64url of deflate-raw of the UTF-8 JSON
+const URL_KEY_V1 = "v1";         // still read: base64url of the UTF-8 JSON (links shared before v2)
+const HISTORY_MAX = 200;         // entries of each stack, in memory and in history.state
+const HISTORY_CHARS = 2000000;   // and at most this many characters of them in history.state
 
 function $id(id) { return document.getElementById(id); }
 
 /* ------------------------------------------------------------------ the address */
 
-function b64urlEncode(text) {
-  const bytes = new TextEncoder().encode(text);
+function b64urlBytes(bytes) {
   let bin = "";
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function b64urlDecode(text) {
+function b64urlToBytes(text) {
   const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
-/** "v1=<base64url of the problem's JSON>&" (the player adds "id=<step>"). */
+function b64urlEncode(text) { return b64urlBytes(new TextEncoder().encode(text)); }
+
+function b64urlDecode(text) { return new TextDecoder().decode(b64urlToBytes(text)); }
+
+/** The address text of a JSON text: base64url of its UTF-8 bytes, deflated (raw, no header). */
+async function deflateText(text) {
+  const stream = new Blob([new TextEncoder().encode(text)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return b64urlBytes(new Uint8Array(await new Response(stream).arrayBuffer()));
+}
+
+async function inflateText(text) {
+  const stream = new Blob([b64urlToBytes(text)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new TextDecoder("utf-8", { fatal: true }).decode(await new Response(stream).arrayBuffer());
+}
+
+/** The compressed text of the problem, made after each change of it (CompressionStream is
+ * asynchronous; the address is written synchronously, by the player too): `json` is the problem
+ * it is of, `text` "v2=...".  Only the newest request is kept: an older one finishing late is
+ * dropped, so rapid edits never leave an older problem in the address. */
+const PACK = { json: null, text: "", want: 0, done: Promise.resolve() };
+
+function pack() {
+  const json = JSON.stringify(ED.problem);
+  if (json === PACK.json) {            // back to the problem packed last (an undo): any later one is dropped
+    PACK.want++;
+    PACK.pending = null;
+    writeHash();
+    return PACK.done;
+  }
+  if (json === PACK.pending) return PACK.done;
+  const ticket = ++PACK.want;
+  PACK.pending = json;
+  const done = (text) => {
+    if (ticket !== PACK.want) return;    // a newer problem is being packed
+    PACK.json = json;
+    PACK.text = text;
+    PACK.pending = null;
+    writeHash();
+  };
+  // a browser without CompressionStream("deflate-raw") writes v1, which every version reads
+  PACK.done = Promise.resolve().then(() => deflateText(json))
+    .then((text) => done(`${URL_KEY}=${text}`), () => done(`${URL_KEY_V1}=${b64urlEncode(json)}`));
+  return PACK.done;
+}
+
+/** "v2=<base64url of deflate-raw of the problem's JSON>&" (the player adds "id=<step>"): the
+ * compressed text made last (of the problem, or, for the moment its new text is being made, of
+ * the one before; written again when it is ready). */
 function hashPrefix() {
-  return `${URL_KEY}=${b64urlEncode(JSON.stringify(ED.problem))}&`;
+  return PACK.text ? `${PACK.text}&` : "";
 }
 
-function problemFromHash() {
+/** The problem of the address: {problem} (null when the address holds none) or {error}. */
+async function problemFromHash() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
-  const v = params.get(URL_KEY);
-  if (!v) return null;
+  const v2 = params.get(URL_KEY);
+  const v1 = params.get(URL_KEY_V1);
+  if (!v2 && !v1) return { problem: null };
   try {
-    const p = JSON.parse(b64urlDecode(v));
-    return p && typeof p === "object" && !Array.isArray(p) ? p : null;
+    const p = JSON.parse(v2 ? await inflateText(v2) : b64urlDecode(v1));
+    if (p && typeof p === "object" && !Array.isArray(p)) return { problem: p };
+    return { problem: null, error: "it is not a problem" };
   } catch (err) {
-    return null;
+    return { problem: null, error: "it could not be decoded" };
   }
 }
 
+/** The undo and redo stacks as history.state keeps them, with the problem they go with
+ * (restored at start-up only for that problem).  The newest entries, within HISTORY_CHARS. */
+function historyState(json) {
+  let chars = json.length;
+  const keep = (stack) => {
+    const out = [];
+    for (let i = stack.length - 1; i >= 0 && out.length < HISTORY_MAX; i--) {
+      if (chars + stack[i].length > HISTORY_CHARS) break;
+      chars += stack[i].length;
+      out.unshift(stack[i]);
+    }
+    return out;
+  };
+  const undoKept = keep(ED.undo);
+  const base = history.state && typeof history.state === "object" ? history.state : {};
+  return Object.assign({}, base, { handpropEditor: { problem: json, undo: undoKept, redo: keep(ED.redo) } });
+}
+
+function restoreHistory(problem) {
+  const saved = history.state && history.state.handpropEditor;
+  if (!saved || saved.problem !== JSON.stringify(problem)) return false;
+  const strings = (a) => (Array.isArray(a) ? a.filter((x) => typeof x === "string").slice(-HISTORY_MAX) : []);
+  ED.undo = strings(saved.undo);
+  ED.redo = strings(saved.redo);
+  return true;
+}
+
+/** The address and history.state, written together (one replaceState) once the compressed
+ * text of the current problem is ready; until then the address keeps the last pair written. */
 function writeHash() {
+  const json = JSON.stringify(ED.problem);
+  if (json !== PACK.json) return;       // its compressed text is on its way: written when it comes
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
   const id = params.get("id");
   const hash = ("#" + hashPrefix() + (id ? "id=" + encodeURIComponent(id).replace(/%3A/gi, ":") : "")).replace(/&$/, "");
-  if (hash === location.hash) return;   // the same address: nothing to write (a few ms for a large network)
-  try { history.replaceState(history.state, "", hash); } catch (err) { /* no history */ }
+  // the same address and stacks: nothing to write (a few ms for a large network)
+  if (hash === location.hash && ED.savedRev === ED.rev) return;
+  try {
+    history.replaceState(historyState(json), "", hash);
+    ED.savedRev = ED.rev;
+  } catch (err) { /* no history */ }
 }
 
 /* ------------------------------------------------------------------ talking to the server */
@@ -78,8 +165,9 @@ function commit(next, label) {
   const after = JSON.stringify(next);
   if (before === after) return Promise.resolve();
   ED.undo.push(before);
-  if (ED.undo.length > 200) ED.undo.shift();
+  if (ED.undo.length > HISTORY_MAX) ED.undo.shift();
   ED.redo = [];
+  ED.rev++;
   ED.problem = next;
   if (label) status(label);
   return recompute();
@@ -88,6 +176,8 @@ function commit(next, label) {
 function undo() {
   if (!ED.undo.length) return;
   ED.redo.push(JSON.stringify(ED.problem));
+  if (ED.redo.length > HISTORY_MAX) ED.redo.shift();
+  ED.rev++;
   ED.problem = JSON.parse(ED.undo.pop());
   status("Undone.");
   recompute();
@@ -96,6 +186,8 @@ function undo() {
 function redo() {
   if (!ED.redo.length) return;
   ED.undo.push(JSON.stringify(ED.problem));
+  if (ED.undo.length > HISTORY_MAX) ED.undo.shift();
+  ED.rev++;
   ED.problem = JSON.parse(ED.redo.pop());
   status("Redone.");
   recompute();
@@ -105,7 +197,7 @@ function redo() {
 async function recompute() {
   const seq = ++ED.seq;
   const t0 = performance.now();
-  writeHash();
+  pack();                                // the address follows once its compressed text is made
   updateUndoButtons();
   let res;
   let answered = t0;
@@ -113,7 +205,7 @@ async function recompute() {
     res = await api("/api/explain", { problem: ED.problem });
     answered = performance.now();
   } catch (err) {
-    if (seq === ED.seq) status("The server did not answer: the last solution stays.");
+    if (seq === ED.seq) status(ED.good ? "The server did not answer: the last solution stays." : "The server did not answer.");
     return;
   }
   if (seq !== ED.seq) return;            // a newer edit is on its way
@@ -125,9 +217,10 @@ async function recompute() {
     else ED.player = boot(res.data.payload, { hashPrefix, onRender: afterRender });
     window.handprop.player = ED.player;
     setText($id("title"), ED.problem.title || "Untitled network");
-    writeHash();
+    pack();                              // the normalised problem
   } else {
     ED.errors = (res.data && res.data.errors) || [{ field: "", message: `the server answered ${res.status}` }];
+    if (!ED.good) setText($id("title"), (ED.problem && typeof ED.problem.title === "string" && ED.problem.title) || "Untitled network");
   }
   const drawnFor = JSON.stringify(ED.problem);
   if (drawnFor !== ED.formFor) {        // a value typed in the form is already shown there
@@ -576,12 +669,17 @@ function showErrors() {
   });
   const top = $id("ed-errors");
   top.hidden = !ED.errors.length;
+  const marked = ED.errors.length > general.length;
+  // with no good solution yet (an invalid problem opened from the address) nothing is on screen
+  const lead = ED.good
+    ? ["Not solved: ", marked ? "the marked fields need another value; the last good solution stays on screen. " : ""]
+    : ["This problem has errors: ", marked ? "mend the marked fields to see its solution. " : "mend them to see its solution. "];
   top.replaceChildren(...(ED.errors.length
-    ? [h("strong", { text: "Not solved: " }), ED.errors.length > general.length
-      ? "the marked fields need another value; the last good solution stays on screen. " : "",
-    ...general.map((g) => h("span", { class: "general", text: g + " " }))]
+    ? [h("strong", { text: lead[0] }), lead[1],
+      ...general.map((g) => h("span", { class: "general", text: g + " " }))]
     : []));
   document.documentElement.classList.toggle("ed-invalid", ED.errors.length > 0);
+  document.documentElement.classList.toggle("ed-unsolved", !ED.good);
 }
 
 /* ------------------------------------------------------------------ the drawing: click a value */
@@ -830,18 +928,30 @@ function startEditor() {
     const p = $id("ed-pop");
     if (!p.hidden && !p.contains(e.target) && !e.target.closest("#network .editable")) closePop(false);
   });
-  window.addEventListener("hashchange", () => {      // an address typed or pasted: its problem
-    const p = problemFromHash();
+  window.addEventListener("hashchange", async () => {      // an address typed or pasted: its problem
+    const got = await problemFromHash();
+    if (got.error) status(`The problem of the address is left as it was: ${got.error}.`);
+    const p = got.problem;
     if (p && JSON.stringify(p) !== JSON.stringify(ED.problem)) commit(p, "Opened the problem of the address.");
   });
   const side = document.querySelector(".player .side");
   if (side) side.prepend($id("solve"));        // the box beside the formula panel
-  const first = ED.examples.find((e) => e.name === "notes") || ED.examples[0];
-  ED.problem = problemFromHash() || clone(first.problem);
   if (window.handprop.solve) window.handprop.solve.bind();
+  return startProblem();
+}
+
+/** The problem of the address (decoded before the first solve: v2 is inflated asynchronously),
+ * else the default one; its undo and redo from history.state when they were saved with it. */
+async function startProblem() {
+  const first = ED.examples.find((e) => e.name === "notes") || ED.examples[0];
+  const got = await problemFromHash();
+  ED.problem = got.problem || clone(first.problem);
+  if (got.error) status(`The problem of the address could not be opened (${got.error}): ${first.name} is shown instead.`);
+  else if (got.problem && restoreHistory(got.problem)) ED.rev++;
   return recompute();
 }
 
 window.handprop.editor = { state: ED, commit, undo, redo, setAt, addUnit, removeUnit, addLayer, removeLayer,
-                           addSample, removeSample, fromArchitecture, hashPrefix, b64urlEncode, b64urlDecode };
+                           addSample, removeSample, fromArchitecture, hashPrefix, b64urlEncode, b64urlDecode,
+                           deflateText, inflateText, pack: PACK };
 startEditor();
