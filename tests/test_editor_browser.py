@@ -287,9 +287,20 @@ def test_invalid_input_is_marked_at_its_field_and_the_last_solution_stays(browse
         assert ed.js("document.querySelector('[data-field=\"learning_rate\"]').getAttribute('aria-invalid')") == "true"
         assert "negative" in ed.js("document.querySelector('[data-field=\"learning_rate\"]').nextElementSibling.textContent")
         assert ed.values() == values
+        # a second wrong field while the first is still wrong: both marked, each with its message
         n = ed.edits()
-        ed.page.click("#ed-undo")
+        ed.page.fill('[data-field="weights.w6[2]"]', "big")
+        ed.page.keyboard.press("Tab")
         ed.settle(n)
+        marked = ed.js("[...document.querySelectorAll('[aria-invalid=\"true\"]')].map((e) => e.dataset.field)")
+        assert {"learning_rate", "weights.w6[2]"} <= set(marked), marked
+        assert "negative" in ed.js("document.querySelector('[data-field=\"learning_rate\"]').nextElementSibling.textContent")
+        assert "big" in ed.js("document.querySelector('[data-field=\"weights.w6[2]\"]').nextElementSibling.textContent")
+        assert ed.values() == values
+        for _ in range(2):
+            n = ed.edits()
+            ed.page.click("#ed-undo")
+            ed.settle(n)
         assert ed.js("handprop.editor.state.errors.length") == 0
         assert ed.js("document.querySelectorAll('.field-error').length") == 0
         assert ed.values() == values
