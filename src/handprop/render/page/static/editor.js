@@ -770,6 +770,7 @@ function afterRender(state, model) {
     el.classList.add("editable");
   };
   svg.querySelectorAll("[data-edge], .bias[data-node], .unit.kind-input[data-node], text.target").forEach(mark);
+  svg.setAttribute("role", "group");     // not an image: it holds the buttons that edit its values
   svg.querySelectorAll("[data-label-of]").forEach((el) => el.classList.add("editable"));   // clicked, not a tab stop
 }
 

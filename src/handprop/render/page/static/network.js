@@ -5,7 +5,24 @@
  * Units hidden in a collapsed column have no element: their group (data-collapsed) is active
  * when any member is in focus, and a bundle of hidden edges (data-bundle) when any of its
  * weights is.
+ *
+ * Focus: what the editor makes a tab stop (an edge, a bias, an input, a target) shows the page's
+ * focus ring when reached by the keyboard (network.css, :focus-visible): an edge or a bias edge
+ * a ring along its wire (.focus-ring under a card-coloured .focus-gap, so the wire keeps its
+ * colour), a unit or bias node a ring round its circle; the focused value's label, when shown,
+ * gets the ring too (class focus-mate).
  */
+
+/** The focus ring of a wire from (x1, y1) to (x2, y2): a band of the focus colour with a gap of
+ * the card's colour along the wire, both hidden until the group is focused (network.css). */
+function wireRing(x1, y1, x2, y2) {
+  return [s("line", { class: "focus-ring", x1, y1, x2, y2 }), s("line", { class: "focus-gap", x1, y1, x2, y2 })];
+}
+
+/** The focus ring of a circle of radius r (a unit, a bias node), a little outside it. */
+function circleRing(r) {
+  return s("circle", { class: "focus-ring", r: r + 4 });
+}
 
 function buildNetwork(model, width) {
   const { problem } = model;
@@ -31,16 +48,17 @@ function buildNetwork(model, width) {
     b.el = el;
   }
   for (const e of L.edges) {
+    const wire = s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 });
     const el = s("g", { class: "edge", "data-edge": e.name },
       s("title", { text: `${e.name} = ${problem.weights[e.name][2]}: ${e.src} → ${e.dst}` }),
-      s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 }),
+      ...wireRing(e.x1, e.y1, e.x2, e.y2), wire,
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
     const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
     const bg = s("rect", { class: "lbg", rx: 3 });
     const label = s("g", { class: "elabel", "data-label-of": e.name }, bg, text);
     gEdges.append(el);
     gLabels.append(label);
-    const rec = { kind: "w", name: e.name, e, el, label, text, bg, wire: el.children[1], pair: e.pair,
+    const rec = { kind: "w", name: e.name, e, el, label, text, bg, wire, pair: e.pair,
                   dense: L.pairs[e.pair].dense, old: problem.weights[e.name][2] };
     view.edges.push(rec);
     view.edgeEl.set(e.name, rec);
@@ -57,16 +75,17 @@ function buildNetwork(model, width) {
   for (const b of L.biases) {
     if (!b.hub) continue;
     const e = b.edge;
+    const wire = s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 });
     const el = s("g", { class: "bias bias-edge", "data-node": b.name },
       s("title", { text: `bias ${b.name} = ${problem.biases[b.name][1]} (of ${b.units.join(", ")})` }),
-      s("line", { class: "wire", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 }),
+      ...wireRing(e.x1, e.y1, e.x2, e.y2), wire,
       s("line", { class: "flow", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, pathLength: 100 }));
     const text = s("text", { class: "elabel-text", x: e.lx, y: e.ly, "text-anchor": "middle" });
     const bg = s("rect", { class: "lbg", rx: 3 });
     const label = s("g", { class: "elabel blabel-edge", "data-label-of": b.name }, bg, text);
     gEdges.append(el);
     gLabels.append(label);
-    const rec = { kind: "hb", name: b.name, b, e, el, label, text, bg, wire: el.children[1], pair: null,
+    const rec = { kind: "hb", name: b.name, b, e, el, label, text, bg, wire, pair: null,
                   dense: b.dense, hub: b.hub, old: problem.biases[b.name][1] };
     view.biases.push(rec);
     view.nodeEl.set(b.name, rec);
@@ -82,7 +101,7 @@ function buildNetwork(model, width) {
     const label = s("text", { class: "blabel", "data-label-of": b.name, x: b.x + b.r + 4, y: b.y + 4 });
     const el = s("g", { class: "bias", "data-node": b.name, transform: `translate(${b.x} ${b.y})` },
       s("title", { text: `bias ${b.name} = ${problem.biases[b.name][1]} (of ${b.units.join(", ")})` }),
-      s("circle", { class: "body", r: b.r }));
+      s("circle", { class: "body", r: b.r }), circleRing(b.r));
     gNodes.append(el);
     gLabels.append(label);
     const rec = { kind: "b", name: b.name, b, el, label, text: label, dense: b.dense, old: problem.biases[b.name][1] };
@@ -111,7 +130,7 @@ function buildNetwork(model, width) {
     const vbg = s("rect", { class: "vbg", rx: 3, width: 0, height: 0 });   // the caption's card: edges pass under it
     const el = s("g", { class: `unit kind-${n.kind}`, "data-node": n.name, transform: `translate(${n.x} ${n.y})` },
       s("title", { text: n.name }),
-      s("circle", { class: "body", r: n.r }),
+      s("circle", { class: "body", r: n.r }), circleRing(n.r),
       s("text", { class: "name", dy: "0.35em", text: shown }), vbg, vals);
     gNodes.append(el);
     const rec = { n, el, lines, vals, vbg };
@@ -125,8 +144,28 @@ function buildNetwork(model, width) {
       view.targets.push({ n, t, err });
     }
   }
+  NET_VIEWS.set(svg, view);
   return view;
 }
+
+/** Each drawing's view, for the focused value's label (below). */
+const NET_VIEWS = new WeakMap();
+
+/** The label of the drawn value `el` (an edge, a bias), when it has one. */
+function focusMate(el) {
+  const svg = el && el.closest ? el.closest("svg.net") : null;
+  const view = svg && NET_VIEWS.get(svg);
+  if (!view) return null;
+  const edge = el.closest("[data-edge]");
+  const node = el.closest("[data-node]");
+  const rec = edge ? view.edgeEl.get(edge.getAttribute("data-edge")) : node ? view.nodeEl.get(node.getAttribute("data-node")) : null;
+  return rec && rec.label ? rec.label : null;
+}
+
+// The focused value's own label shows the focus too.  Listened for on the document: Chromium
+// makes an SVG element with focus listeners of its own a tab stop.
+document.addEventListener("focusin", (ev) => { const l = focusMate(ev.target); if (l) l.classList.add("focus-mate"); });
+document.addEventListener("focusout", (ev) => { const l = focusMate(ev.target); if (l) l.classList.remove("focus-mate"); });
 
 /** The quantity id of `base` for sample `k` ("out:H1" or "out:H1[2]"). */
 function qid(model, base, k) {

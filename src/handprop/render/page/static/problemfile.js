@@ -5,7 +5,8 @@
  * its type); TOML with the top-level keys first, then [weights], [biases], [[layers]] and
  * [[samples]], strings as basic strings.  tests/test_editor_browser.py has the CLI read each.
  *
- * Read: JSON; YAML of block mappings and sequences, flow [..] / {..} collections, plain, single-
+ * Read: JSON (a key given twice in one object refused, as the CLI refuses it: JSON.parse would
+ * keep the last silently); YAML of block mappings and sequences, flow [..] / {..} collections, plain, single-
  * and double-quoted scalars and comments (what problem files are written in; anchors, tags and
  * multi-line scalars are refused with a message); TOML of key = value, [table], [[array]],
  * inline arrays and tables, strings, numbers and booleans.
@@ -87,11 +88,147 @@ function writeToml(p) {
 function readProblem(text, name) {
   const suffix = String(name || "").toLowerCase().replace(/^.*\./, "");
   let data;
-  if (suffix === "json" || (!["yaml", "yml", "toml"].includes(suffix) && /^\s*\{/.test(text))) data = JSON.parse(text);
+  if (suffix === "json" || (!["yaml", "yml", "toml"].includes(suffix) && /^\s*\{/.test(text))) data = readProblemJson(text);
   else if (suffix === "toml") data = readToml(text);
   else data = readYaml(text);
   if (!data || typeof data !== "object" || Array.isArray(data)) throw new Error("expected a mapping of fields at the top");
   return data;
+}
+
+/* ---------------------------------------------------------------- JSON, keys given twice */
+
+/** JSON text read as the CLI reads it (src/handprop/problem/reading.py): JSON.parse, then a key
+ * given twice in one object refused with the CLI's own words ("weights.w1: the key 'w1' is given
+ * twice; keep one ..."). */
+function readProblemJson(text) {
+  const data = JSON.parse(text);           // a syntax error first, as the CLI reports it
+  const twice = repeatedJsonKey(text);
+  if (twice) {
+    throw new Error(cliOneLine(`${cliFieldPath(twice.path)}: the key ${pyRepr(twice.key)} is given twice; `
+      + "keep one (the file reader would silently use the last)"));
+  }
+  return data;
+}
+
+/** The key given twice that the CLI reports in valid JSON `text`, as {path, key} (path: the keys
+ * and indices down to it, the key last), or null.  The CLI walks the read document from the top,
+ * depth first in order, and names the first object holding a repeated key, at the key repeated
+ * first in it: that is the object opened first in the text, whichever is found first here (an
+ * object found later is an ancestor).  One pass over the text; strings are skipped by indexOf,
+ * and a key is decoded (JSON.parse of its literal) only when it holds an escape, so "a" and
+ * "\u0061" are one key. */
+function repeatedJsonKey(text) {
+  const stack = [];           // the open containers: {keys: Set (an object) or null (an array), at, start}
+  let best = null;
+  let wantKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {                                          // "
+      let j = i + 1;
+      for (;;) {
+        j = text.indexOf('"', j);
+        if (j < 0) return best;                              // not valid JSON: JSON.parse said so
+        let back = 0;
+        while (text.charCodeAt(j - 1 - back) === 92) back++;
+        if (back % 2 === 0) break;
+        j++;
+      }
+      if (wantKey) {
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes("\\") ? JSON.parse(`"${raw}"`) : raw;
+        const top = stack[stack.length - 1];
+        if (top.keys.has(key)) {
+          if (!top.twice && (!best || top.start < best.start)) {
+            best = { start: top.start, path: stack.slice(0, -1).map((f) => f.at).concat([key]), key };
+          }
+          top.twice = true;
+        }
+        top.keys.add(key);
+        top.at = key;
+        wantKey = false;
+      }
+      i = j;
+    } else if (c === 123) {                                  // {
+      stack.push({ keys: new Set(), at: null, start: i, twice: false });
+      wantKey = true;
+    } else if (c === 91) {                                   // [
+      stack.push({ keys: null, at: 0, start: i });
+      wantKey = false;
+    } else if (c === 125 || c === 93) {                      // } ]
+      stack.pop();
+      wantKey = false;
+    } else if (c === 44) {                                   // ,
+      const top = stack[stack.length - 1];
+      if (top && top.keys) wantKey = true;
+      else if (top) top.at++;
+    }
+  }
+  return best;
+}
+
+/** A field path as the CLI writes it (reading.field_path): `samples[0].inputs`, `weights.w5`;
+ * a long key cut to 24 characters and "…", an empty or blank one shown as ['']. */
+function cliFieldPath(loc) {
+  const parts = [];
+  let previous = null;
+  for (const part of loc) {
+    if (typeof part === "number") parts.push(`[${part}]`);
+    else if (part === "[key]") {
+      if (parts.length && typeof previous !== "string") parts.pop();
+    } else if (part.startsWith("[") && part.endsWith("]")) continue;
+    else if (part.includes("function-")) continue;
+    else if (!part.replace(PY_SPACE, "").length) parts.push(`[${pyRepr(part)}]`);
+    else {
+      const chars = Array.from(part);
+      parts.push((parts.length ? "." : "") + (chars.length > 32 ? chars.slice(0, 24).join("") + "…" : part));
+    }
+    previous = part;
+  }
+  return parts.join("");
+}
+
+/** What Python's str.isspace() calls white space (str.strip() takes it off). */
+const PY_SPACE = /[\t\n\v\f\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
+
+/** What Python's str.isprintable() calls not printable: other (C*) and separator (Z*)
+ * characters but the space. */
+const PY_NOT_PRINTABLE = /(?! )[\p{C}\p{Z}]/u;
+
+/** `text` as Python's repr() writes a string: in single quotes (double when it holds a single
+ * quote and no double), with \\, \n, \xNN, \uNNNN escapes. */
+function pyRepr(text) {
+  const q = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of text) {
+    if (ch === q || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (PY_NOT_PRINTABLE.test(ch)) out += pyEscape(ch.codePointAt(0));
+    else out += ch;
+  }
+  return out + q;
+}
+
+function pyEscape(cp) {
+  if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, "0")}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, "0")}`;
+  return `\\U${cp.toString(16).padStart(8, "0")}`;
+}
+
+/** An error message on one line as the CLI prints it (visible.one_line): a tab a space, every
+ * other hidden character (a control, a format character but the joiners, a line or paragraph
+ * separator, a lone surrogate) escaped as Python writes it. */
+function cliOneLine(text) {
+  let out = "";
+  for (const ch of text.replace(/\r\n/g, "\n")) {
+    if (ch === "\t") out += " ";
+    else if (PY_NOT_PRINTABLE.test(ch) && !/\p{Zs}/u.test(ch) && ch !== "\u200c" && ch !== "\u200d") {
+      out += ch === "\n" ? "\\n" : ch === "\r" ? "\\r" : pyEscape(ch.codePointAt(0));
+    } else out += ch;
+  }
+  return out;
 }
 
 /* ---------------------------------------------------------------- a scanner for flow values */
