@@ -210,6 +210,19 @@ def test_validate_reports_no_error_a_stand_in_could_have_made(client):
     assert len(errors) == 1 and errors[0]["path"][0] == "weights"
 
 
+def test_validate_reports_no_error_that_a_default_or_a_neighbour_stood_in_for_made(client):
+    """An activation left out is sigmoid, which has no alpha; a dampening stood in for as 0.5
+    is refused by nesterov beside it: neither error is the problem's."""
+    data = notes_data()
+    data["layers"][0].update(activation="eluu", alpha=1.0)
+    assert [e["field"] for e in client.post("/api/validate", json={"problem": data}).json()["errors"]] == \
+        ["layers[0].activation"]
+    data = notes_data()
+    data["optimizer"] = {"name": "momentum", "momentum": 0.9, "dampening": "0", "nesterov": True}
+    assert [e["field"] for e in client.post("/api/validate", json={"problem": data}).json()["errors"]] == \
+        ["optimizer.dampening"]
+
+
 def test_validate_a_good_problem(client):
     for data in (notes_data(), matrix_222()):
         assert client.post("/api/validate", json={"problem": data}).json() == {"ok": True, "errors": []}
@@ -604,6 +617,31 @@ def test_a_key_given_twice_is_refused_as_the_cli_refuses_the_file(client, tmp_pa
         in cli.stderr.decode()
     # the same keys in different objects are no repetition
     assert client.post("/api/explain", json={"problem": notes_data()}).status_code == 200
+
+
+def test_a_key_twice_is_found_whatever_the_body_holds(client):
+    """The path the command line names (``check_document``), for bodies where objects are made
+    and thrown away (ids reused), keys that are lone surrogates, any JSON content type, and a
+    deep body of many numbers (answered, not stalled)."""
+    from handprop.problem.reading import _decode, check_document
+    from handprop.errors import ProblemError
+    body = '{"k": [7], "z": {"b": {"c": 9, "a": [{"q": 1}], "b": [{"b": 0, "b": 7}, [6]]}}, "y": {"a": 1, "a": 2}}'
+    try:
+        check_document(_decode(body, "json"))
+    except ProblemError as err:
+        cli_field = err.field
+    assert security.field_name(security.repeated_key(body.encode())[0]) == cli_field == "z.b.b[0].b"
+    r = client.post("/api/validate", content=b'{"problem": {"\\ud83d": 1, "\\ud83d": 2}}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "given twice" in r.json()["errors"][0]["message"]
+    twice = '{"problem": ' + json.dumps(notes_data())[:-1] + ', "learning_rate": 0.9}}'
+    for kind in ("Application/JSON", "application/problem+json", "application/json; charset=utf-8"):
+        r = client.post("/api/explain", content=twice, headers={"content-type": kind})
+        assert r.status_code == 422 and r.json()["errors"][0]["path"] == ["learning_rate"], kind
+    deep = b'{"problem": {"d": ' + b"[" * 200 + b",".join([b"0"] * 50000) + b"]" * 200 + \
+        b', "z": {"a": 1, "a": 2}}}'
+    r = client.post("/api/validate", content=deep, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["errors"][0]["path"] == ["z", "a"]
 
 
 def test_names_that_are_html_stay_text(client):

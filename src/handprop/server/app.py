@@ -167,7 +167,7 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
         FAST_TAKEN["/api/explain"] += 1
         if len(body) <= INLINE_BYTES:
             try:
-                problem = work.read_problem(data["problem"])
+                problem = work.read_problem(data["problem"], every=False)   # a quick look: the errors, if any, are read in full below
             except (HandpropError, RecursionError):
                 problem = None          # the error is answered as any other's, below
             if problem is not None and work.small(problem):

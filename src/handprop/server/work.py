@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any, Callable
 
 import orjson
@@ -80,14 +81,18 @@ def error_items(err: HandpropError) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- reading a problem
 
-def read_problem(data: dict[str, Any], solution: bool = True, name: str = NAME):
+def read_problem(data: dict[str, Any], solution: bool = True, name: str = NAME, every: bool = True):
     """The problem of a request, validated exactly as a file is, then held to the web limits.
-    A problem that is not usable raises its first error, as the command line does, with the
-    errors of the other fields after it in ``err.more`` (:func:`other_errors`)."""
+    A problem that is not usable raises its first error, as the command line does, with (if
+    ``every``) the errors of the other fields after it in ``err.more`` (:func:`other_errors`)."""
+    start = time.monotonic()
     try:
         return _read(data, solution, name)
     except HandpropError as err:
-        err.more = other_errors(data, err, solution, name)
+        if every:
+            spent = time.monotonic() - start
+            err.more = other_errors(data, err, solution, name,
+                                    within=min(MAX_SEARCH, max(MIN_SEARCH, 3 * spent)))
         raise
 
 
@@ -100,33 +105,41 @@ def _read(data: Any, solution: bool, name: str):
 
 MAX_ERRORS = 20
 """The most errors a problem is reported with."""
+MIN_SEARCH, MAX_SEARCH = 0.05, 1.0
+"""The seconds spent looking for the other errors: three times the first reading, within these
+(a problem of 250 KB with every weight wrong takes 0.3 s to read: not twenty times that)."""
 STAND_IN = 0.5
 """What a value found wrong is taken to be while the rest is read (a number every numeric
 field takes: a weight, an input, a target, a learning rate, an activation's parameter)."""
 
 
 def other_errors(data: Any, first: HandpropError, solution: bool = True,
-                 name: str = NAME) -> list[HandpropError]:
+                 name: str = NAME, within: float = MAX_SEARCH) -> list[HandpropError]:
     """The errors of the problem's other fields, as the editor marks each at its field.
     Parsing stops at the first error, so the problem is read again with the field found wrong
     taken as a stand-in (:data:`STAND_IN`), or left out when that does not mend it (a key the
     format has not), until it reads or an error is not one value's own (the layers' sizes, a
-    missing field): that one is the last reported.  An error at or above a field stood in for
-    may be the stand-in's doing and is not reported."""
+    missing field): that one is the last reported.  An error that may be the stand-in's doing
+    is not reported, and ends the search: one at or above a field stood in for, or beside it
+    in the same mapping or list (``nesterov`` beside a ``dampening`` stood in for), or any after
+    a key of the format was left out (its default then stands in: an activation left out is
+    sigmoid, whose parameters are not another's).  Searching ends after ``within`` seconds."""
+    deadline = time.monotonic() + within
     found: list[HandpropError] = []
     if not isinstance(data, dict):
         return found
     doc = orjson.loads(orjson.dumps(data)) if _plain(data) else None
     if doc is None:
         return found
-    err, tried, mended = first, set(), []
-    while len(found) < MAX_ERRORS - 1:
+    err, tried, mended, defaulted = first, set(), [], False
+    while len(found) < MAX_ERRORS - 1 and time.monotonic() < deadline:
         path = tuple(path_of(err.field.lstrip("-")))
         if not path or not _leaf(doc, path):
             return found
         if path in tried:                       # a stand-in did not mend it: without the key
             if not _drop(doc, path):
                 return found
+            defaulted = defaulted or not err.message.startswith("is not a field")
         else:
             tried.add(path)
             _set(doc, path, STAND_IN)
@@ -139,9 +152,10 @@ def other_errors(data: Any, first: HandpropError, solution: bool = True,
         except Exception:                       # a stand-in the reader cannot take: stop there
             return found
         here = tuple(path_of(err.field.lstrip("-")))
-        if any(here == m[:len(here)] for m in mended):
-            if here in tried and here == mended[-1]:
-                continue                        # the same field: try it without the key
+        if here in tried and here == mended[-1]:
+            continue                            # the same field: try it without the key
+        if defaulted or any(here == m[:len(here)] or (len(m) > 1 and here[:len(m) - 1] == m[:-1])
+                            for m in mended):
             return found
         found.append(err)
     return found
