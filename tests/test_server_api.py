@@ -778,6 +778,9 @@ def test_serve_beyond_loopback_warns_in_one_line(monkeypatch, capsys):
                                                   "log_level": "warning", "server_header": False})]
     assert main(["serve"]) == 0 and "warning" not in capsys.readouterr().err
     assert calls[-1][1]["host"] == "127.0.0.1" and calls[-1][1]["port"] == 8000
+    assert main(["serve", "--host", "[::1]"]) == 0        # as a URL writes it: uvicorn takes ::1
+    err = capsys.readouterr().err
+    assert calls[-1][1]["host"] == "::1" and "warning" not in err and "http://[::1]:8000/" in err
     for host in ("127.0.0.1", "localhost", "::1", "127.1.2.3"):
         assert is_loopback(host)
     for host in ("0.0.0.0", "::", "192.168.1.4", "example.org"):

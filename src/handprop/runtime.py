@@ -46,19 +46,22 @@ def paused_gc() -> Iterator[None]:
     """Collection paused inside the block (if it was on when the outermost pause began),
     restored when the outermost pause ends -- the outermost of all threads' pauses."""
     global _depth, _was_on
-    with _lock:
-        if _depth == 0:
-            _was_on = gc.isenabled()
-            if _was_on:
-                gc.disable()
-        _depth += 1
-    try:
+    counted = False
+    try:        # counted before the collector is touched, so that an exception raised in this
+        with _lock:     # thread from outside (a request out of time: server/app.py) undoes it
+            _depth += 1
+            counted = True
+            if _depth == 1:
+                _was_on = gc.isenabled()
+                if _was_on:
+                    gc.disable()
         yield
     finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0 and _was_on:
-                gc.enable()
+        if counted:
+            with _lock:
+                _depth -= 1
+                if _depth == 0 and _was_on:
+                    gc.enable()
 
 
 @contextlib.contextmanager

@@ -57,29 +57,43 @@ def open_when_listening(url: str, port: int, within: float = 60.0) -> bool:
 def check_listen(host: str, port: int) -> None:
     """Refuse, in one line, an address this machine cannot listen on (the port taken, a host
     that is not this machine's, a name that resolves to nothing) before uvicorn starts, which
-    would print its own error and exit 3.  The socket is bound as uvicorn binds it
-    (``SO_REUSEADDR``) and closed again."""
+    would print its own error and exit 3.  Bound as asyncio binds (every address of the name,
+    ``SO_REUSEADDR``, IPv6 only on an IPv6 socket, an address the machine lacks skipped) and
+    closed again; ``""`` (every interface) is left to uvicorn."""
     import socket
 
     from ..errors import UsageError
+    if not host:
+        return
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     try:
-        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as err:
         raise UsageError(f"cannot listen on {host!r}: not an address or name of this machine "
                          f"({getattr(err, 'strerror', None) or err})", "--host") from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    why = {errno_of("EADDRINUSE"): f"port {port} is in use (another server? choose another with --port)",
+           errno_of("EACCES"): f"port {port} needs more rights than this user has (use a port above 1023)",
+           errno_of("EADDRNOTAVAIL"): "not an address of this machine"}
+    failed: OSError | None = None
+    bound = 0
+    for family, kind, proto, _, address in dict.fromkeys((i[0], i[1], i[2], i[3], i[4]) for i in infos):
         try:
-            sock.bind(address)
+            with socket.socket(family, kind, proto) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind(address)
+                bound += 1
         except OSError as err:
-            taken = err.errno in (errno_of("EADDRINUSE"), errno_of("EACCES"))
-            field = "--port" if taken else "--host"
-            why = {errno_of("EADDRINUSE"): f"port {port} is in use (another server? choose another with --port)",
-                   errno_of("EACCES"): f"port {port} needs more rights than this user has (use a port above 1023)",
-                   errno_of("EADDRNOTAVAIL"): "not an address of this machine"}
-            raise UsageError(f"cannot listen on {host}:{port}: {why.get(err.errno, err.strerror or err)}",
+            if err.errno in (errno_of("EADDRNOTAVAIL"), errno_of("EAFNOSUPPORT")) and len(infos) > 1:
+                failed = failed or err
+                continue                # asyncio skips an address the machine lacks
+            field = "--port" if err.errno in (errno_of("EADDRINUSE"), errno_of("EACCES")) else "--host"
+            raise UsageError(f"cannot listen on {shown}: {why.get(err.errno, err.strerror or err)}",
                              field) from None
+    if not bound and failed is not None:
+        raise UsageError(f"cannot listen on {shown}: {why.get(failed.errno, failed.strerror or failed)}",
+                         "--host")
 
 
 def errno_of(name: str) -> int:
@@ -95,6 +109,8 @@ def run(args) -> int:
         raise MissingDependency("needs fastapi and uvicorn (pip install 'handprop[serve]', or make demo)",
                                 source="serve")
     import uvicorn
+    if args.host.startswith("[") and args.host.endswith("]"):
+        args.host = args.host[1:-1]     # [::1] as URLs write it: uvicorn takes ::1
     check_listen(args.host, args.port)
     if not is_loopback(args.host):
         print(f"handprop: warning: listening on {args.host}, beyond this machine: anyone who can reach "
