@@ -159,6 +159,24 @@ def test_an_undecodable_address_opens_the_default_problem_with_a_message(browser
         ed.close()
 
 
+def test_an_address_that_inflates_without_end_is_refused_quickly(browser, server, notes):
+    """A link of a few KB that inflates to 8 MB (more than any problem the server reads) is
+    stopped while it inflates: the default problem, a message, and the tab still answers."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    bomb = packer.compress(b'{"title": "' + b"a" * 8_000_000 + b'"}') + packer.flush()
+    text = base64.urlsafe_b64encode(bomb).decode("ascii").rstrip("=")
+    assert len(text) < 20_000
+    ed = Editor(browser, server, "#v2=" + text)
+    try:
+        started(ed)
+        assert ed.problem()["title"] == notes.title
+        message = ed.js("document.getElementById('ed-status').textContent")
+        assert "larger than any the server reads" in message and "notes is shown instead" in message, message
+        assert ed.js("handprop.editor.state.problem.title.length") < 100
+    finally:
+        ed.close()
+
+
 def test_rapid_edits_never_leave_an_older_problem_in_the_address(browser, server):
     ed = Editor(browser, server)
     try:

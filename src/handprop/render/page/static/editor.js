@@ -43,9 +43,27 @@ async function deflateText(text) {
   return b64urlBytes(new Uint8Array(await new Response(stream).arrayBuffer()));
 }
 
+const INFLATED_MAX = 4 * 1024 * 1024;   // a problem the server reads is at most 256 KB of JSON
+
 async function inflateText(text) {
   const stream = new Blob([b64urlToBytes(text)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-  return new TextDecoder("utf-8", { fatal: true }).decode(await new Response(stream).arrayBuffer());
+  const reader = stream.getReader();
+  const parts = [];
+  let size = 0;
+  for (;;) {                             // read in pieces, and stop a link that inflates without end
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > INFLATED_MAX) {
+      reader.cancel();
+      throw new Error("the problem of the address is larger than any the server reads");
+    }
+    parts.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) { bytes.set(part, at); at += part.length; }
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
 }
 
 /** The compressed text of the problem, made after each change of it (CompressionStream is
@@ -96,7 +114,8 @@ async function problemFromHash() {
     if (p && typeof p === "object" && !Array.isArray(p)) return { problem: p };
     return { problem: null, error: "it is not a problem" };
   } catch (err) {
-    return { problem: null, error: "it could not be decoded" };
+    const large = err && /larger than/.test(String(err.message));
+    return { problem: null, error: large ? err.message.replace(/^the problem of the address is/, "it is") : "it could not be decoded" };
   }
 }
 
@@ -161,6 +180,7 @@ function clone(x) { return JSON.parse(JSON.stringify(x)); }
 
 /** Make `next` the problem: remembered for undo, written to the address, recomputed. */
 function commit(next, label) {
+  if (ED.problem === null) return Promise.resolve();     // the first problem is still being read
   const before = JSON.stringify(ED.problem);
   const after = JSON.stringify(next);
   if (before === after) return Promise.resolve();
@@ -929,8 +949,11 @@ function startEditor() {
     const p = $id("ed-pop");
     if (!p.hidden && !p.contains(e.target) && !e.target.closest("#network .editable")) closePop(false);
   });
+  let pasted = 0;
   window.addEventListener("hashchange", async () => {      // an address typed or pasted: its problem
+    const mine = ++pasted;
     const got = await problemFromHash();
+    if (mine !== pasted || ED.problem === null) return;  // a later address came, or the first is still read
     if (got.error) status(`The problem of the address is left as it was: ${got.error}.`);
     const p = got.problem;
     if (p && JSON.stringify(p) !== JSON.stringify(ED.problem)) commit(p, "Opened the problem of the address.");
