@@ -311,7 +311,7 @@ def _index() -> tuple[bytes, str]:
         except ImportError as err:
             if "editor" not in str(err):
                 raise
-            page = NO_EDITOR.format(why="").encode()
+            page = no_editor()
         else:
             import html
 
@@ -319,7 +319,7 @@ def _index() -> tuple[bytes, str]:
             try:
                 page = editor.editor_page(orjson.loads(_examples())).encode("utf-8")
             except MissingDependency as err:      # KaTeX not installed: said, and the API still works
-                page = NO_EDITOR.format(why=f" ({html.escape(str(err))})").encode()
+                page = no_editor(f" ({html.escape(str(err))})")
         _INDEX = (page, page_policy(page))
     return _INDEX
 
@@ -336,7 +336,7 @@ def _docs() -> tuple[bytes, str]:
         swagger_dir()
     except SwaggerMissing as err:
         import html
-        page = NO_DOCS.format(why=html.escape(err.message)).encode()
+        page = no_docs(html.escape(err.message))
         return page, page_policy(page)          # not kept: found once npm install has run
     from fastapi.openapi.docs import get_swagger_ui_html
     page = get_swagger_ui_html(openapi_url="/openapi.json", title="handprop API",
@@ -357,29 +357,28 @@ def _static_file(name: str) -> tuple[bytes, str] | None:
     return path.read_bytes(), STATIC_TYPES[path.suffix]
 
 
-NO_EDITOR = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>handprop server</title>
+def missing_page(title: str, *paragraphs: str) -> bytes:
+    """A plain page saying what this build lacks (its paragraphs are HTML, escaped by the caller)."""
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}}</style>
 </head><body>
-<h1>handprop server</h1>
-<p>The browser editor is not installed in this build of handprop{why}: this server answers
-its JSON API only.</p>
-<p>The API: <a href="/docs">/docs</a> (interactive) and <a href="/openapi.json">/openapi.json</a>.</p>
+<h1>{title}</h1>
+{body}
 </body></html>
-"""
+""").encode()
 
 
-NO_DOCS = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>handprop API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}}</style>
-</head><body>
-<h1>handprop API</h1>
-<p>The interactive documentation of the API (Swagger UI) is not installed in this build of
-handprop.</p>
-<p>{why}</p>
-<p>The API works all the same: its schemas are at <a href="/openapi.json">/openapi.json</a>,
-and its reference is docs/server.md.</p>
-</body></html>
-"""
+def no_editor(why: str = "") -> bytes:
+    return missing_page("handprop server", f"The browser editor is not installed in this build of handprop{why}: "
+                        "this server answers its JSON API only.",
+                        'The API: <a href="/docs">/docs</a> (interactive) and <a href="/openapi.json">/openapi.json</a>.')
+
+
+def no_docs(why: str) -> bytes:
+    return missing_page("handprop API", "The interactive documentation of the API (Swagger UI) is not installed "
+                        "in this build of handprop.", why,
+                        'The API works all the same: its schemas are at <a href="/openapi.json">/openapi.json</a>, '
+                        "and its reference is docs/server.md.")

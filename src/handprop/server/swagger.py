@@ -9,7 +9,6 @@ The server serves them itself (``/docs/swagger-ui-bundle.js``, ``/docs/swagger-u
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from ..errors import MissingDependency
@@ -28,25 +27,14 @@ class SwaggerMissing(MissingDependency):
     """Swagger UI (an npm package) is needed for ``/docs`` and was not found."""
 
 
-def _holds(path: Path) -> bool:
-    return all((path / name).is_file() for name in NEEDED)
-
-
 def swagger_dir() -> Path:
     """swagger-ui-dist's folder: ``$HANDPROP_SWAGGER_DIR``, else a ``node_modules`` above us or cwd."""
-    env = os.environ.get("HANDPROP_SWAGGER_DIR")
-    if env:
-        path = Path(env)
-        if _holds(path):
-            return path
-        raise SwaggerMissing(f"HANDPROP_SWAGGER_DIR={env} does not hold {' and '.join(NEEDED)} "
-                             "(point it at the folder of the npm package swagger-ui-dist)")
-    for start in (Path(__file__).resolve(), Path.cwd().resolve() / "_"):
-        for parent in start.parents:
-            dist = parent / "node_modules" / "swagger-ui-dist"
-            if _holds(dist):
-                return dist
-    raise SwaggerMissing("Swagger UI not found: run `npm install` in the handprop folder "
+    from ..render.page.assets import npm_folder
+    found = npm_folder("swagger-ui-dist", "HANDPROP_SWAGGER_DIR", NEEDED)
+    if isinstance(found, Path):
+        return found
+    raise SwaggerMissing(f"{found} (point it at the folder of the npm package swagger-ui-dist)" if found else
+                         "Swagger UI not found: run `npm install` in the handprop folder "
                          f"(swagger-ui-dist {SWAGGER_VERSION}), or set HANDPROP_SWAGGER_DIR to "
                          "the folder of the npm package swagger-ui-dist")
 

@@ -35,21 +35,29 @@ class KatexMissing(MissingDependency):
     """KaTeX (an npm package) is needed to write the page and was not found."""
 
 
-def katex_dir() -> Path:
-    """KaTeX's ``dist`` folder: ``$HANDPROP_KATEX_DIR``, else a ``node_modules`` above us or cwd."""
-    env = os.environ.get("HANDPROP_KATEX_DIR")
-    if env:
-        path = Path(env)
-        if (path / "katex.min.js").is_file():
-            return path
-        raise KatexMissing(f"HANDPROP_KATEX_DIR={env} does not hold katex.min.js "
-                           "(point it at KaTeX's dist folder)")
+def npm_folder(folder: str, env: str, needed: tuple[str, ...]) -> Path | str:
+    """The folder ``node_modules/<folder>`` of an npm package (KaTeX, swagger-ui-dist) holding
+    every file of ``needed``: ``$<env>`` if set, else the first ``node_modules`` above this file
+    or the working folder.  Not found: what is wrong, in words (the caller raises its error)."""
+    given = os.environ.get(env)
+    holds = lambda path: all((path / name).is_file() for name in needed)   # noqa: E731
+    if given:
+        return Path(given) if holds(Path(given)) else \
+            f"{env}={given} does not hold {' and '.join(needed)}"
     for start in (Path(__file__).resolve(), Path.cwd().resolve() / "_"):
         for parent in start.parents:
-            dist = parent / "node_modules" / "katex" / "dist"
-            if (dist / "katex.min.js").is_file():
-                return dist
-    raise KatexMissing("KaTeX not found: run `npm install` in the handprop folder "
+            if holds(parent / "node_modules" / folder):
+                return parent / "node_modules" / folder
+    return ""
+
+
+def katex_dir() -> Path:
+    """KaTeX's ``dist`` folder: ``$HANDPROP_KATEX_DIR``, else a ``node_modules`` above us or cwd."""
+    found = npm_folder("katex/dist", "HANDPROP_KATEX_DIR", ("katex.min.js",))
+    if isinstance(found, Path):
+        return found
+    raise KatexMissing(f"{found} (point it at KaTeX's dist folder)" if found else
+                       "KaTeX not found: run `npm install` in the handprop folder "
                        f"(KaTeX {KATEX_VERSION}), or set HANDPROP_KATEX_DIR to KaTeX's dist folder")
 
 
