@@ -30,7 +30,7 @@ from . import work
 from .limits import LIMITS, MAX_BODY, TIME_LIMIT
 from .schemas import (CheckRequest, CheckResponse, Errors, Example, ExplainRequest, ExplainResponse,
                       Limits, ProblemRequest, RenderRequest, TrainRequest, ValidateResponse)
-from .security import EXACT, Front, HEADERS, page_policy
+from .security import EXACT, Front, HEADERS, field_name, page_policy
 
 log = logging.getLogger("handprop.server")
 
@@ -189,8 +189,7 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
                 items.append({"path": [], "field": "", "message": "the body is empty: send a JSON object"})
                 continue
             loc = [p if isinstance(p, (str, int)) else str(p) for p in loc]
-            field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p)
-                            for i, p in enumerate(loc))
+            field = field_name(loc)
             message = "is required" if e.get("type") == "missing" else str(e.get("msg", "is not usable"))
             items.append({"path": loc, "field": field, "message": message})
         return _errors(422, items or [{"path": [], "field": "", "message": "the request is not usable"}])

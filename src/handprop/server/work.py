@@ -128,9 +128,10 @@ def other_errors(data: Any, first: HandpropError, solution: bool = True,
     found: list[HandpropError] = []
     if not isinstance(data, dict):
         return found
-    doc = orjson.loads(orjson.dumps(data)) if _plain(data) else None
-    if doc is None:
-        return found
+    try:
+        doc = orjson.loads(orjson.dumps(data))      # a copy to stand values in: the request's own
+    except (TypeError, orjson.JSONEncodeError):     # stays as sent (a value orjson cannot write:
+        return found                                # no more errors are looked for)
     err, tried, mended, defaulted = first, set(), [], False
     while len(found) < MAX_ERRORS - 1 and time.monotonic() < deadline:
         path = tuple(path_of(err.field.lstrip("-")))
@@ -159,14 +160,6 @@ def other_errors(data: Any, first: HandpropError, solution: bool = True,
             return found
         found.append(err)
     return found
-
-
-def _plain(data: Any) -> bool:
-    try:
-        orjson.dumps(data)
-        return True
-    except (TypeError, orjson.JSONEncodeError):
-        return False
 
 
 def _walk(doc: Any, path: tuple) -> tuple[Any, Any] | None:
