@@ -142,6 +142,15 @@ def _still(page, index):
         time.sleep(0.05)
 
 
+def _click(page, index: int, selector: str) -> None:
+    """A real click on `selector` in frame `index`, once that frame has stopped moving.
+
+    A click in one frame resizes it to fit its new step, which moves the frames below it: a
+    click computed before the move lands on the page where the button was (CI saw one lost)."""
+    _still(page, index)
+    page.frame_locator(f"iframe >> nth={index}").locator(selector).click()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1200, 700])
 def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, width):
@@ -152,11 +161,11 @@ def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, 
         _settle(page, 2)
         frames = [page.frame_locator(f"iframe >> nth={i}") for i in range(2)]
         from playwright.sync_api import expect     # waits for the player's render after a click
-        frames[0].locator("#btn-next").click()
-        frames[0].locator("#btn-next").click()
+        _click(page, 0, "#btn-next")
+        _click(page, 0, "#btn-next")
         expect(frames[0].locator("#panel")).to_have_attribute("data-step-id", traces["notes"].steps[2].id)
         assert frames[1].locator("#panel").get_attribute("data-step-id") == traces["mazur"].steps[0].id
-        frames[1].locator("#btn-last").click()
+        _click(page, 1, "#btn-last")
         expect(frames[1].locator("#panel")).to_have_attribute("data-step-id", traces["mazur"].steps[-1].id)
         assert frames[0].locator("#panel").get_attribute("data-step-id") == traces["notes"].steps[2].id
         assert frames[1].locator("#panel .katex").count() > 0           # KaTeX ran in the light frame
@@ -172,8 +181,7 @@ def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, 
             assert frame.evaluate("typeof katex") == "object"
         # the worked solution opens under the player: the frame grows, up to MAX_HEIGHT
         closed = page.evaluate("document.querySelectorAll('iframe')[0].clientHeight")
-        _still(page, 0)      # a click lands where the button is, not where it was a frame ago
-        frames[0].locator(".hp-nb-toggle").click()
+        _click(page, 0, ".hp-nb-toggle")
         expect(frames[0].locator(".hp-nb-toggle")).to_have_attribute("aria-expanded", "true")
         _settle(page, 1)
         opened = page.evaluate("document.querySelectorAll('iframe')[0].clientHeight")
