@@ -210,6 +210,27 @@ def test_validate_reports_no_error_a_stand_in_could_have_made(client):
     assert len(errors) == 1 and errors[0]["path"][0] == "weights"
 
 
+def test_validate_reports_every_value_of_a_list_that_is_not_a_number(client, tmp_path):
+    """A matrix of weights typed wrong is marked weight by weight: a value that is not a number
+    is its own error whatever stands beside it; each message is the CLI's for that value alone."""
+    data = matrix_222()
+    bad = {(0, 0): "a", (0, 1): None, (1, 0): True, (1, 1): "0.3"}
+    for (row, col), value in bad.items():
+        data["layers"][1]["W"][row][col] = value
+    data["samples"][0]["inputs"] = ["x", "y"]
+    errors = client.post("/api/validate", json={"problem": data}).json()["errors"]
+    fields = [f"layers[1].W[{r}][{c}]" for r, c in bad] + ["samples[0].inputs[0]", "samples[0].inputs[1]"]
+    assert sorted(e["field"] for e in errors) == sorted(fields)
+    for error in errors:
+        alone = matrix_222()
+        path = error["path"]
+        node = alone
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = data["layers"][1]["W"][path[3]][path[4]] if path[0] == "layers" else "xy"[path[-1]]
+        assert f"{error['field']}: {error['message']}" == cli_error(tmp_path, alone)
+
+
 def test_validate_reports_no_error_that_a_default_or_a_neighbour_stood_in_for_made(client):
     """An activation left out is sigmoid, which has no alpha; a dampening stood in for as 0.5
     is refused by nesterov beside it: neither error is the problem's."""

@@ -48,6 +48,16 @@ def _number(value: Any) -> float:
     return value
 
 
+def number_error(value: Any) -> str | None:
+    """What is wrong with ``value`` as a number, in the words a file's reader uses; None if
+    it is one.  The words depend on the value alone, never on the values beside it."""
+    try:
+        _number(value)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
 def _looks_numeric(text: str) -> bool:
     try:
         float(text)

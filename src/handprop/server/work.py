@@ -121,7 +121,8 @@ def other_errors(data: Any, first: HandpropError, solution: bool = True,
     format has not), until it reads or an error is not one value's own (the layers' sizes, a
     missing field): that one is the last reported.  An error that may be the stand-in's doing
     is not reported, and ends the search: one at or above a field stood in for, or beside it
-    in the same mapping or list (``nesterov`` beside a ``dampening`` stood in for), or any after
+    in the same mapping or list (``nesterov`` beside a ``dampening`` stood in for) unless it is
+    that value's own not being a number (:func:`_not_a_number`), or any after
     a key of the format was left out (its default then stands in: an activation left out is
     sigmoid, whose parameters are not another's).  Searching ends after ``within`` seconds."""
     deadline = time.monotonic() + within
@@ -155,11 +156,23 @@ def other_errors(data: Any, first: HandpropError, solution: bool = True,
         here = tuple(path_of(err.field.lstrip("-")))
         if here in tried and here == mended[-1]:
             continue                            # the same field: try it without the key
-        if defaulted or any(here == m[:len(here)] or (len(m) > 1 and here[:len(m) - 1] == m[:-1])
-                            for m in mended):
+        above = any(here == m[:len(here)] for m in mended)
+        beside = any(len(m) > 1 and here[:len(m) - 1] == m[:-1] for m in mended)
+        if defaulted or above or (beside and not _not_a_number(doc, here, err)):
             return found
         found.append(err)
     return found
+
+
+def _not_a_number(doc: Any, path: tuple, err: HandpropError) -> bool:
+    """``err`` is the value at ``path`` not being a number, in the words of that value alone:
+    no stand-in beside it made that (a matrix of weights typed wrong is reported weight by
+    weight; a target that breaks the targets' sum after a stand-in is not)."""
+    from ..problem.schema import number_error
+    at = _walk(doc, path)
+    if at is None or isinstance(at[0][at[1]], (dict, list)):
+        return False
+    return number_error(at[0][at[1]]) == err.message
 
 
 def _walk(doc: Any, path: tuple) -> tuple[Any, Any] | None:
