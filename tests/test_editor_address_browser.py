@@ -71,8 +71,7 @@ def step_id(ed: Editor) -> str:
 
 
 def test_the_address_is_compressed_and_reproduces_the_state(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         problem = ed.problem()
         params = until_address_is(ed, problem)
         assert "v1" not in params and "v2" in params
@@ -92,14 +91,11 @@ def test_the_address_is_compressed_and_reproduces_the_state(browser, server):
         started(ed)
         assert ed.problem() == problem and ed.values() == values and step_id(ed) == at
         assert ed.page.url == url                      # nothing rewritten: the same address
-        fresh = Editor(browser, server, "#" + url.split("#", 1)[1])
-        try:
+        with Editor(browser, server, "#" + url.split("#", 1)[1]) as fresh:
             started(fresh)
             assert fresh.problem() == problem and fresh.values() == values and step_id(fresh) == at
             assert fresh.js("document.getElementById('ed-undo').disabled")    # a new context: no history
             assert not fresh.errors and not fresh.outside
-        finally:
-            fresh.close()
         # a 4-8-8-3 network made with the architecture form: a few times shorter than v1
         ed.page.click("#ed-new")
         ed.page.fill("#arch-inputs", "4")
@@ -115,20 +111,14 @@ def test_the_address_is_compressed_and_reproduces_the_state(browser, server):
         assert big_v2 < 0.3 * big_v1, (big_v2, big_v1)
         print(f"address lengths: notes v2 {notes_v2} (v1 {notes_v1}); 4-8-8-3 v2 {big_v2} (v1 {big_v1})")
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_v1_links_still_open_and_are_written_again_as_v2(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         problem = ed.problem()
-    finally:
-        ed.close()
     problem["weights"]["w5"][2] = 0.625
     problem["title"] = "Shared before v2: ünïcode ✓"
-    ed = Editor(browser, server, f"#v1={v1_of(problem)}&id=out:H2")
-    try:
+    with Editor(browser, server, f"#v1={v1_of(problem)}&id=out:H2") as ed:
         started(ed)
         assert ed.problem()["weights"]["w5"][2] == 0.625
         assert ed.problem()["title"] == problem["title"]
@@ -137,15 +127,12 @@ def test_v1_links_still_open_and_are_written_again_as_v2(browser, server):
         assert "v1" not in params and "v2" in params and params["id"] == "out:H2"
         assert ed.js("handprop.editor.state.errors.length") == 0
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 @pytest.mark.parametrize("fragment", ["#v2=%%%not-base64!&id=out:H1", "#v2=AAAAAAAAAAAA&id=out:H1",
                                       "#v1=bm90IGpzb24&id=out:H1"])
 def test_an_undecodable_address_opens_the_default_problem_with_a_message(browser, server, notes, fragment):
-    ed = Editor(browser, server, fragment)
-    try:
+    with Editor(browser, server, fragment) as ed:
         started(ed)
         assert ed.problem()["title"] == notes.title
         assert ed.js("handprop.editor.state.errors.length") == 0
@@ -155,8 +142,6 @@ def test_an_undecodable_address_opens_the_default_problem_with_a_message(browser
         params = until_address_is(ed, ed.problem())
         assert step_id(ed) == "out:H1" and params["id"] == "out:H1"
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_an_address_that_inflates_without_end_is_refused_quickly(browser, server, notes):
@@ -166,20 +151,16 @@ def test_an_address_that_inflates_without_end_is_refused_quickly(browser, server
     bomb = packer.compress(b'{"title": "' + b"a" * 8_000_000 + b'"}') + packer.flush()
     text = base64.urlsafe_b64encode(bomb).decode("ascii").rstrip("=")
     assert len(text) < 20_000
-    ed = Editor(browser, server, "#v2=" + text)
-    try:
+    with Editor(browser, server, "#v2=" + text) as ed:
         started(ed)
         assert ed.problem()["title"] == notes.title
         message = ed.js("document.getElementById('ed-status').textContent")
         assert "larger than any the server reads" in message and "notes is shown instead" in message, message
         assert ed.js("handprop.editor.state.problem.title.length") < 100
-    finally:
-        ed.close()
 
 
 def test_rapid_edits_never_leave_an_older_problem_in_the_address(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         until_address_is(ed, ed.problem())
         n = ed.edits()
         # twenty edits in one task, then an undo and a step: each packs a new address text
@@ -204,13 +185,10 @@ def test_rapid_edits_never_leave_an_older_problem_in_the_address(browser, server
         time.sleep(0.3)
         until_address_is(ed, ed.problem(), timeout=0.1)
         assert not ed.errors
-    finally:
-        ed.close()
 
 
 def test_undo_and_redo_survive_a_reload(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         original = ed.problem()
         edit(ed, "weights.w3[2]", "-0.5")
         first = ed.problem()
@@ -255,13 +233,10 @@ def test_undo_and_redo_survive_a_reload(browser, server):
         kept = ed.js("history.state.handpropEditor.undo")
         assert len(kept) == 200 and json.loads(kept[-1]) == first
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_history_of_another_problem_is_not_restored(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         edit(ed, "weights.w3[2]", "-0.5")
         problem = ed.problem()
         until_address_is(ed, problem)
@@ -274,13 +249,10 @@ def test_history_of_another_problem_is_not_restored(browser, server):
         assert ed.problem()["weights"]["w3"][2] == 0.125
         assert ed.js("handprop.editor.state.undo.length") == 0
         assert ed.js("document.getElementById('ed-undo').disabled")
-    finally:
-        ed.close()
 
 
 def test_an_invalid_problem_after_a_reload_says_so_and_is_solved_once_mended(browser, server, notes):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         values = ed.values()
         edit(ed, "weights.w5[2]", "abc")
         assert ed.js("handprop.editor.state.errors.length") > 0
@@ -310,5 +282,3 @@ def test_an_invalid_problem_after_a_reload_says_so_and_is_solved_once_mended(bro
         assert ed.js("document.querySelectorAll('#steplist .sval').length") > 0
         assert ed.js("document.querySelectorAll('.field-error').length") == 0
         assert [e for e in ed.errors if "status of 422" not in e] == [] and not ed.outside
-    finally:
-        ed.close()

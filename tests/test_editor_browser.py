@@ -121,6 +121,12 @@ class Editor:
     def values(self) -> dict:
         return self.js("handprop.player.model.trace.values")
 
+    def __enter__(self) -> "Editor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self):
         if self.own:
             self.context.close()
@@ -144,8 +150,7 @@ def shown_values(ed: Editor) -> list[str]:
 
 
 def test_edit_a_weight_on_the_drawing_equals_the_cli(browser, server, tmp_path):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         ed.page.keyboard.press("End")
         step_before = ed.js("handprop.player.state.step")
         id_before = ed.js("handprop.player.model.trace.steps[handprop.player.state.step].id")
@@ -169,13 +174,10 @@ def test_edit_a_weight_on_the_drawing_equals_the_cli(browser, server, tmp_path):
         value = ed.js("document.querySelector('#panel [data-role=value]').textContent")
         assert value == cli["steps"][step_before]["substituted"].split(" = ")[-1]
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_add_a_hidden_unit_gives_a_valid_new_solution(browser, server, tmp_path):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         n = ed.edits()
         ed.page.click('button[aria-label="Add a unit to hidden layer 1"]')
         ed.settle(n)
@@ -224,13 +226,10 @@ def test_add_a_hidden_unit_gives_a_valid_new_solution(browser, server, tmp_path)
         assert inputs["inputs"] == ["x2"] and inputs["samples"][0]["inputs"] in ([0.10], {"x2": 0.10})
         assert explain_json(tmp_path, inputs, "inputs.json")["values"] == ed.values()
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_the_address_reproduces_the_state(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         n = ed.edits()
         ed.page.fill('[data-field="weights.w3[2]"]', "-0.75")
         ed.page.keyboard.press("Tab")
@@ -247,20 +246,14 @@ def test_the_address_reproduces_the_state(browser, server):
         ed.until("handprop.player && handprop.editor.state.shown > 0")
         assert ed.problem() == problem and ed.values() == values
         assert ed.js("handprop.player.model.trace.steps[handprop.player.state.step].id") == step_id
-        fresh = Editor(browser, server, "#" + url.split("#", 1)[1])
-        try:
+        with Editor(browser, server, "#" + url.split("#", 1)[1]) as fresh:
             fresh.until("handprop.player")
             assert fresh.problem() == problem and fresh.values() == values
             assert fresh.js("handprop.player.model.trace.steps[handprop.player.state.step].id") == step_id
-        finally:
-            fresh.close()
-    finally:
-        ed.close()
 
 
 def test_invalid_input_is_marked_at_its_field_and_the_last_solution_stays(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         values = ed.values()
         n = ed.edits()
         ed.page.fill('[data-field="weights.w5[2]"]', "abc")
@@ -304,13 +297,10 @@ def test_invalid_input_is_marked_at_its_field_and_the_last_solution_stays(browse
         assert ed.js("handprop.editor.state.errors.length") == 0
         assert ed.js("document.querySelectorAll('.field-error').length") == 0
         assert ed.values() == values
-    finally:
-        ed.close()
 
 
 def test_solve_it_yourself_grades_as_handprop_check(browser, server, tmp_path):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         ed.page.click("#ed-solve")
         assert ed.js("document.documentElement.classList.contains('solving')")
         assert ed.js("getComputedStyle(document.querySelector('#panel .panel-body')).visibility") == "hidden"
@@ -356,19 +346,13 @@ def test_solve_it_yourself_grades_as_handprop_check(browser, server, tmp_path):
             const c = getComputedStyle(w); return [c.stroke, c.strokeWidth, c.strokeDasharray].join('|'); })""")
         assert len(set(looks)) > 1, looks
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_names_that_are_html_or_script_stay_text(browser, server, tmp_path):
     problem = hostile_names()
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         fragment = "#v1=" + ed.js(f"handprop.editor.b64urlEncode(JSON.stringify({json.dumps(problem)}))")
-    finally:
-        ed.close()
-    ed = Editor(browser, server, fragment)
-    try:
+    with Editor(browser, server, fragment) as ed:
         ed.until("handprop.editor.state.good")
         assert ed.js("handprop.editor.state.errors.length") == 0, ed.js("handprop.editor.state.errors")
         assert ed.js("document.getElementById('title').textContent") == ed.problem()["title"]
@@ -392,13 +376,10 @@ def test_names_that_are_html_or_script_stay_text(browser, server, tmp_path):
         assert ed.problem()["weights"]["</script>"][2] == 0.42
         assert explain_json(tmp_path, ed.problem())["values"] == ed.values()
         assert not ed.dialogs and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_no_request_leaves_the_origin(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         n = ed.edits()
         ed.page.click('button[aria-label="Add a unit to the output layer"]')
         ed.settle(n)
@@ -416,13 +397,10 @@ def test_no_request_leaves_the_origin(browser, server):
         # KaTeX and its fonts came from the server itself
         assert ed.js("typeof katex") == "object"
         assert ed.js("document.fonts.check('16px KaTeX_Main')")
-    finally:
-        ed.close()
 
 
 def test_keyboard_edits_a_value_of_the_drawing(browser, server):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         ed.js("document.querySelector('#network [data-edge=\"w2\"]').focus()")
         assert ed.js("document.activeElement.getAttribute('aria-label')").startswith("Edit weight w2")
         ed.page.keyboard.press("Enter")
@@ -451,14 +429,11 @@ def test_keyboard_edits_a_value_of_the_drawing(browser, server):
         unnamed = ed.js("[...document.querySelectorAll('#ed-form input, #ed-form select')].filter((e) => "
                         "!e.getAttribute('aria-label') && !e.closest('label')).length")
         assert unnamed == 0
-    finally:
-        ed.close()
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json", "toml"])
 def test_problem_files_round_trip_through_the_cli(browser, server, tmp_path, fmt):
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         hostile = hostile_names()
         hostile["title"] = hostile["title"].replace("\ud800", "")     # a file holds no lone surrogate
         for name, problem in (("notes", ed.problem()), ("hostile", hostile)):
@@ -490,13 +465,10 @@ def test_problem_files_round_trip_through_the_cli(browser, server, tmp_path, fmt
         saved = tmp_path / f"saved.{fmt}"
         dl.value.save_as(saved)
         assert ed.js(f"readProblem({json.dumps(saved.read_text(encoding='utf-8'))}, 'p.{fmt}')") == ed.problem()
-    finally:
-        ed.close()
 
 
 def test_a_new_network_from_its_architecture_and_the_phone_layout(browser, server, tmp_path):
-    ed = Editor(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
+    with Editor(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as ed:
         ed.page.click("#ed-new")
         acts = ed.js("[...document.querySelectorAll('#arch-hidden-act option')].map((o) => o.value)")
         from handprop.nn.activations import ACTIVATIONS
@@ -524,5 +496,3 @@ def test_a_new_network_from_its_architecture_and_the_phone_layout(browser, serve
         box = ed.page.locator("#ed-pop").bounding_box()
         assert box["y"] + box["height"] <= 844 and box["width"] <= 390
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()

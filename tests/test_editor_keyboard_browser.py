@@ -61,8 +61,7 @@ def network(sizes: list[int]) -> dict:
 
 
 def test_a_json_key_given_twice_is_refused_with_the_clis_words(browser, server, tmp_path):  # noqa: F811
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         notes = ed.problem()
         body = json.dumps(notes, indent=1)
         assert body.startswith("{\n") and '"weights": {\n' in body and '"samples": [\n  {\n' in body
@@ -114,13 +113,10 @@ def test_a_json_key_given_twice_is_refused_with_the_clis_words(browser, server, 
         ed.page.set_input_files("#ed-open", str(yaml))
         ed.until("document.getElementById('ed-errors').textContent.includes('twice.yaml: ')")
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 def test_a_large_json_problem_is_still_read_quickly(browser, server, tmp_path):  # noqa: F811
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         big = network([16, 16, 16, 10])
         assert len(big["weights"]) == 16 * 16 + 16 * 16 + 16 * 10
         text = json.dumps(big, indent=2)
@@ -150,8 +146,6 @@ def test_a_large_json_problem_is_still_read_quickly(browser, server, tmp_path): 
         ed.page.set_input_files("#ed-open", str(up))
         ed.until(f"Number(document.documentElement.getAttribute('data-edits')) > {n}")
         assert len(ed.problem()["weights"]) == len(big["weights"])
-    finally:
-        ed.close()
 
 
 # ---------------------------------------------------------------- 2. the focus ring on the drawing
@@ -199,9 +193,8 @@ def focus_colour_pixels(png: bytes, colour: str) -> int:
 def test_the_drawings_tab_stops_show_the_pages_focus_ring(browser, server, scheme, device):  # noqa: F811
     size = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}[device]
     extra = {"is_mobile": True, "has_touch": True} if device == "phone" else {}
-    ed = Editor(browser, server, viewport=size, color_scheme=scheme, **extra)
     SHOTS.mkdir(exist_ok=True)
-    try:
+    with Editor(browser, server, viewport=size, color_scheme=scheme, **extra) as ed:
         ed.until("document.querySelector('#network [data-edge=\"w5\"][tabindex=\"0\"]')")
         # the page's ring: a button reached by Tab
         ed.page.focus("#ed-example")
@@ -248,16 +241,13 @@ def test_the_drawings_tab_stops_show_the_pages_focus_ring(browser, server, schem
         ed.page.keyboard.press("Tab")                                     # leaving: the label is plain again
         assert not ed.js("document.querySelector('#network .focus-mate')")
         assert not ed.errors and not ed.outside
-    finally:
-        ed.close()
 
 
 # ---------------------------------------------------------------- 3. the order of Tab
 
 
 def test_tab_goes_from_the_toolbar_to_the_drawing_and_the_player_then_the_forms(browser, server):  # noqa: F811
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         ed.until("document.querySelector('#network [data-edge][tabindex=\"0\"]')")
         assert ed.js("document.querySelectorAll('[tabindex]:not([tabindex=\"0\"]):not([tabindex=\"-1\"])').length") == 0
         last = ed.js("[...document.querySelectorAll('.toolbar button, .toolbar select, .toolbar input')].pop().id")
@@ -287,16 +277,13 @@ def test_tab_goes_from_the_toolbar_to_the_drawing_and_the_player_then_the_forms(
         top = ed.js("['#network', '.controls', '#editor', '#tables'].map((s) => document.querySelector(s)"
                     ".getBoundingClientRect().top)")
         assert top == sorted(top)
-    finally:
-        ed.close()
 
 
 @pytest.mark.browser
 def test_a_screen_reader_finds_the_drawings_buttons(browser, server):  # noqa: F811
     """The editor's drawing is a group of buttons, not an image (whose content a screen reader
     passes over): the accessibility tree Chromium builds has each "Edit ..." button in it."""
-    ed = Editor(browser, server)
-    try:
+    with Editor(browser, server) as ed:
         assert ed.js("document.querySelector('#network svg').getAttribute('role')") == "group"
         cdp = ed.page.context.new_cdp_session(ed.page)
         nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
@@ -304,5 +291,3 @@ def test_a_screen_reader_finds_the_drawings_buttons(browser, server):  # noqa: F
                    if n.get("role", {}).get("value") == "button" and not n.get("ignored")
                    and n.get("name", {}).get("value", "").startswith("Edit ")}
         assert any("w5" in b for b in buttons) and any("b1" in b for b in buttons), sorted(buttons)[:10]
-    finally:
-        ed.close()
