@@ -115,16 +115,23 @@ def test_a_json_key_given_twice_is_refused_with_the_clis_words(browser, server, 
         assert not ed.errors and not ed.outside
 
 
+# The median milliseconds of the editor's reader of a JSON problem (it finds a key given twice)
+# and of the browser's JSON.parse on the same text: the reader is one pass too (a few times
+# JSON.parse, the machine's load on both alike), not a walk whose time grows with the square.
+AGAINST_PARSE = """(text) => {
+  const median = (read) => { const times = [];
+    for (let k = 0; k < 7; k++) { const t = performance.now(); read(); times.push(performance.now() - t); }
+    return times.sort((a, b) => a - b)[3]; };
+  return [median(() => readProblem(text, 'p.json')), median(() => JSON.parse(text))]; }"""
+
+
 def test_a_large_json_problem_is_still_read_quickly(browser, server, tmp_path):  # noqa: F811
     with Editor(browser, server) as ed:
         big = network([16, 16, 16, 10])
         assert len(big["weights"]) == 16 * 16 + 16 * 16 + 16 * 10
         text = json.dumps(big, indent=2)
-        took = ed.js(f"""(() => {{ const text = {json.dumps(text)}; const times = [];
-            for (let k = 0; k < 7; k++) {{ const t = performance.now(); readProblem(text, 'big.json');
-              times.push(performance.now() - t); }}
-            return times.sort((a, b) => a - b)[3]; }})()""")
-        assert took < 50, f"reading a 16-16-16-10 problem took {took:.1f} ms"
+        ours, parse = ed.page.evaluate(AGAINST_PARSE, text)
+        assert ours <= 20 * parse + 2, f"reading a 16-16-16-10 problem took {ours:.1f} ms, JSON.parse {parse:.1f} ms"
         assert ed.js(f"readProblem({json.dumps(text)}, 'big.json')") == big
         # the last weight given twice, at the end of the file, is still found, as the CLI finds it
         last = f"w{len(big['weights'])}"
@@ -136,9 +143,8 @@ def test_a_large_json_problem_is_still_read_quickly(browser, server, tmp_path): 
         huge = dict(big, description=('a \\"quoted\\" \\\\ {[,:]} ' * 60000))
         huge_text = json.dumps(huge)
         assert len(huge_text) > 1_500_000
-        took = ed.js(f"""(() => {{ const text = {json.dumps(huge_text)}; const t = performance.now();
-            readProblem(text, 'huge.json'); return performance.now() - t; }})()""")
-        assert took < 400, f"reading {len(huge_text)} characters took {took:.0f} ms"
+        ours, parse = ed.page.evaluate(AGAINST_PARSE, huge_text)
+        assert ours <= 20 * parse + 2, f"reading {len(huge_text)} characters took {ours:.0f} ms, JSON.parse {parse:.0f} ms"
         # and the upload of the 16-16-16-10 file takes the problem in
         up = tmp_path / "big.json"
         up.write_text(text, encoding="utf-8")

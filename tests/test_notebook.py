@@ -117,37 +117,43 @@ def _open(browser, tmp_path, text: str, width: int = 1200):
 
 
 def _settle(page, count: int) -> None:
-    """Each frame in view in turn (Chromium pauses frames out of view), until heights stop."""
+    """Every player ready, then every frame the height its page asked for (:func:`_fitted`)."""
     for i in range(count):
         page.locator(f"iframe >> nth={i}").scroll_into_view_if_needed()
         page.frame_locator(f"iframe >> nth={i}").locator("html[data-ready]").wait_for(timeout=30000)
-    for _ in range(40):
-        before = page.evaluate("[...document.querySelectorAll('iframe')].map((f) => f.style.height)")
+    _fitted(page, count)
+
+
+def _fitted(page, count: int, timeout: float = 30.0) -> None:
+    """Each frame the height the notebook gives its content's height now (or fixed), twice in
+    a row with every frame scrolled into view in turn (Chromium pauses frames out of view, and
+    a frame's height follows its content only after a message to the notebook): a test reads
+    heights, or clicks, only once no frame is still to move."""
+    deadline = time.monotonic() + timeout
+    good = 0
+    while good < 2:
+        fits = []
         for i in range(count):
-            page.locator(f"iframe >> nth={i}").scroll_into_view_if_needed()
-            time.sleep(0.15)
-        if before == page.evaluate("[...document.querySelectorAll('iframe')].map((f) => f.style.height)"):
-            return
+            frame = page.locator(f"iframe >> nth={i}")
+            frame.scroll_into_view_if_needed()
+            inner = frame.element_handle().content_frame().evaluate(
+                "Math.ceil(document.documentElement.getBoundingClientRect().height)")
+            fits.append(frame.evaluate(
+                "(f, h) => f.hasAttribute('data-fixed') || f.style.height === "
+                "Math.max(120, Math.min(h + 2, Number(f.getAttribute('data-max-height')))) + 'px'",
+                inner))
+        good = good + 1 if all(fits) else 0
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the frames never fitted their content: {fits}")
+        time.sleep(0.1)
 
 
-def _still(page, index):
-    """Frame `index` in view and no longer moving (its box the same over three polls)."""
-    frame = page.locator(f"iframe >> nth={index}")
-    frame.scroll_into_view_if_needed()
-    boxes = []
-    for _ in range(60):
-        boxes = (boxes + [frame.bounding_box()])[-3:]
-        if len(boxes) == 3 and boxes[0] == boxes[1] == boxes[2]:
-            return
-        time.sleep(0.05)
-
-
-def _click(page, index: int, selector: str) -> None:
-    """A real click on `selector` in frame `index`, once that frame has stopped moving.
+def _click(page, index: int, selector: str, count: int = 2) -> None:
+    """A real click on `selector` in frame `index` once no frame is still to move.
 
     A click in one frame resizes it to fit its new step, which moves the frames below it: a
-    click computed before the move lands on the page where the button was (CI saw one lost)."""
-    _still(page, index)
+    click computed before the move lands on the page where the button was (CI saw two lost)."""
+    _fitted(page, count)
     page.frame_locator(f"iframe >> nth={index}").locator(selector).click()
 
 
@@ -169,6 +175,7 @@ def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, 
         expect(frames[1].locator("#panel")).to_have_attribute("data-step-id", traces["mazur"].steps[-1].id)
         assert frames[0].locator("#panel").get_attribute("data-step-id") == traces["notes"].steps[2].id
         assert frames[1].locator("#panel .katex").count() > 0           # KaTeX ran in the light frame
+        _fitted(page, 2)
         for i in range(2):
             frame = page.frames[i + 1]
             outer = page.evaluate(f"document.querySelectorAll('iframe')[{i}].clientHeight")
@@ -183,7 +190,10 @@ def test_two_shared_players_work_fit_and_share_katex(browser, traces, tmp_path, 
         closed = page.evaluate("document.querySelectorAll('iframe')[0].clientHeight")
         _click(page, 0, ".hp-nb-toggle")
         expect(frames[0].locator(".hp-nb-toggle")).to_have_attribute("aria-expanded", "true")
-        _settle(page, 1)
+        page.locator("iframe >> nth=0").scroll_into_view_if_needed()
+        page.wait_for_function("c => document.querySelectorAll('iframe')[0].clientHeight > c", arg=closed,
+                               timeout=30000)
+        _fitted(page, 2)
         opened = page.evaluate("document.querySelectorAll('iframe')[0].clientHeight")
         assert closed < opened <= nb.MAX_HEIGHT
         assert page.frames[1].evaluate("document.getElementById('tables').offsetHeight") > 200
@@ -215,7 +225,7 @@ def test_a_shared_player_without_its_assets_says_what_to_do(browser, traces, tmp
     context, page, errors = _open(browser, tmp_path, _document(lone))
     try:
         message = page.frame_locator("iframe").locator(".handprop-missing")
-        message.wait_for(timeout=15000)
+        message.wait_for(timeout=30000)
         assert "shared=False" in message.inner_text()
     finally:
         context.close()

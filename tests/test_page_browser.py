@@ -147,7 +147,7 @@ def test_play_pause_home_end(browser, built):
         page.select_option("#speed", "4")
         page.evaluate("document.activeElement.blur()")
         page.keyboard.press("Space")
-        page.wait_for_function("window.handprop.player.state.step >= 3", timeout=5000)
+        page.wait_for_function("window.handprop.player.state.step >= 3")
         page.keyboard.press("Space")
         stopped = opened.state()
         assert not stopped["playing"]
@@ -156,12 +156,12 @@ def test_play_pause_home_end(browser, built):
         page.keyboard.press("End")
         assert opened.state()["id"] == trace.steps[-1].id
         page.click("#btn-play")                                    # at the end, play starts over
-        page.wait_for_function("window.handprop.player.state.step >= 1", timeout=5000)
+        page.wait_for_function("window.handprop.player.state.step >= 1")
         page.click("#btn-play")
         page.keyboard.press("Home")
         assert opened.state()["id"] == trace.steps[0].id and not opened.state()["playing"]
         page.evaluate("window.handprop.player.act.set({step: %d, playing: true})" % (len(trace.steps) - 2))
-        page.wait_for_function("!window.handprop.player.state.playing", timeout=5000)
+        page.wait_for_function("!window.handprop.player.state.playing")
         assert opened.state()["id"] == trace.steps[-1].id           # play stops at the last step
     finally:
         opened.close()
@@ -199,6 +199,7 @@ def test_phone_has_no_horizontal_scroll(browser, built, name):
         for step in (trace.steps[0], widest, trace.steps[-1]):
             page.evaluate("(id) => { location.hash = '#id=' + encodeURIComponent(id); }", step.id)
             page.wait_for_function("(id) => document.getElementById('panel').dataset.stepId === id", arg=step.id)
+            page.evaluate("document.fonts.ready.then(() => true)")        # widths in the page's own fonts
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, step.id
         assert opened.errors == []
     finally:

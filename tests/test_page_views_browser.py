@@ -4,6 +4,8 @@ drawing and the step's value stay on screen together while stepping, and the qua
 """
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from handprop.render.page import html
@@ -80,6 +82,21 @@ IN_VIEW = """() => {
 }"""
 
 
+def _wheel(page, dy: int, timeout: float = 5.0) -> None:
+    """A wheel's scroll, waited for: it arrives later than the event, so wait until the page's
+    or the drawing's own scroll has moved and then held over three polls (or, should neither
+    have anywhere to go, for ``timeout``), before the next step is taken."""
+    where = "[window.scrollY, document.getElementById('network').scrollTop]"
+    before, seen = page.evaluate(where), []
+    page.mouse.wheel(0, dy)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = (seen + [page.evaluate(where)])[-3:]
+        if len(seen) == 3 and seen[0] == seen[1] == seen[2] != before:
+            return
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("name", ["notes", "net_4883"])
 def test_phone_keeps_the_drawing_and_the_value_on_screen(browser, built, net_4883, name):
     trace, path = built("notes") if name == "notes" else net_4883
@@ -93,8 +110,7 @@ def test_phone_keeps_the_drawing_and_the_value_on_screen(browser, built, net_488
             state = page.evaluate(IN_VIEW)
             assert state["id"] == trace.steps[i].id
             if i == 20:                                  # a reader scrolls down to the terms, then steps on
-                page.mouse.wheel(0, 900)
-                page.wait_for_timeout(100)
+                _wheel(page, 900)
             seen.append(state)
         bad = [s for s in seen if not (s["drawing"] and s["value"])]
         assert bad == [], bad[:3]

@@ -75,7 +75,7 @@ def test_docs_draws_every_operation_from_this_origin_only(browser, server):
             assert path in [p.strip() for p in paths], (path, paths)
 
         block.locator(".opblock-summary").first.click()              # open one: its schema is drawn
-        page.locator(".opblock-body", has_text="Request body").first.wait_for(state="visible", timeout=5_000)
+        page.locator(".opblock-body", has_text="Request body").first.wait_for(state="visible", timeout=30_000)
         time.sleep(0.2)                                              # a late request or error shows up
 
         assert page.evaluate("window.__violations") == []
