@@ -20,6 +20,18 @@ def run_cli(*args: str, stdin: bytes | str | None = None, cwd: str | Path | None
                           capture_output=True, cwd=cwd, env=full, text=text, timeout=timeout)
 
 
+def cli_error_of(path: Path) -> str:
+    """What ``handprop explain FILE`` says of a file it refuses (exit 2), without the
+    ``handprop: FILE: `` before it: ``field: message``."""
+    out = run_cli("explain", str(path), "--format", "json", "-o", "-")
+    stderr = out.stderr.decode("utf-8")
+    assert out.returncode == 2, (out.stdout.decode("utf-8", "replace") + stderr)[:300]
+    line = stderr.strip().splitlines()[-1]
+    prefix = f"handprop: {path}: "
+    assert line.startswith(prefix), line
+    return line[len(prefix):]
+
+
 TERMINAL_VARIABLES = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "TTY_COMPATIBLE")
 
 

@@ -24,7 +24,7 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from cli_run import run_cli  # noqa: E402
+from cli_run import cli_error_of, run_cli  # noqa: E402
 from handprop.problem import BUILTINS_DIR, builtins, load, parse  # noqa: E402
 from handprop.runtime import SERVING_THRESHOLD  # noqa: E402
 from handprop.server import create_app, limits, security, work  # noqa: E402
@@ -74,12 +74,7 @@ def cli_error(tmp_path: Path, data) -> str:
     """What ``handprop explain`` says of ``data`` written as a JSON file: 'field: message'."""
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    out = run_cli("explain", str(path), "--format", "json", "-o", "-", text=True)
-    assert out.returncode == 2, out.stdout[:200]
-    line = out.stderr.strip()
-    prefix = f"handprop: {path}: "
-    assert line.startswith(prefix), line
-    return line[len(prefix):]
+    return cli_error_of(path)
 
 
 def assert_secure(response) -> None:
@@ -624,7 +619,7 @@ def test_a_key_given_twice_is_refused_as_the_cli_refuses_the_file(client, tmp_pa
         '{"problem": ' + twice + "}": (["learning_rate"], "learning_rate"),
         '{"problem": ' + text.replace('"w5": [', '"w5": [1, 2, 3], "w5": [', 1) + "}": (["weights", "w5"], "w5"),
         '{"problem": ' + text + ', "digits": 4, "digits": 5}': (["digits"], "digits"),
-        '{"problem": ' + text.replace('"title"', '"\u0074itle": "x", "title"', 1) + "}": (["title"], "title"),
+        '{"problem": ' + text.replace('"title"', '"\\u0074itle": "x", "title"', 1) + "}": (["title"], "title"),
     }
     for body, (path, key) in bodies.items():
         for url in ("/api/validate", "/api/explain", "/api/render?format=markdown"):
@@ -647,11 +642,11 @@ def test_a_key_twice_is_found_whatever_the_body_holds(client):
     from handprop.problem.reading import _decode, check_document
     from handprop.errors import ProblemError
     body = '{"k": [7], "z": {"b": {"c": 9, "a": [{"q": 1}], "b": [{"b": 0, "b": 7}, [6]]}}, "y": {"a": 1, "a": 2}}'
-    try:
+    with pytest.raises(ProblemError) as refused:
         check_document(_decode(body, "json"))
-    except ProblemError as err:
-        cli_field = err.field
-    assert security.field_name(security.repeated_key(body.encode())[0]) == cli_field == "z.b.b[0].b"
+    cli_field = refused.value.field
+    found = security.repeated_key(body.encode())
+    assert found.field == cli_field == "z.b.b[0].b" and found.path == ("z", "b", "b", 0, "b")
     r = client.post("/api/validate", content=b'{"problem": {"\\ud83d": 1, "\\ud83d": 2}}',
                     headers={"content-type": "application/json"})
     assert r.status_code == 422 and "given twice" in r.json()["errors"][0]["message"]
@@ -663,6 +658,13 @@ def test_a_key_twice_is_found_whatever_the_body_holds(client):
         b', "z": {"a": 1, "a": 2}}}'
     r = client.post("/api/validate", content=deep, headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["errors"][0]["path"] == ["z", "a"]
+    # a long key: its field shortened as the command line writes it, its path the key whole
+    long = "k" * 40
+    r = client.post("/api/validate", content=('{"problem": {"%s": {"a": 1, "a": 2}}}' % long).encode(),
+                    headers={"content-type": "application/json"})
+    error = r.json()["errors"][0]
+    assert r.status_code == 422 and error["path"] == [long, "a"]
+    assert error["field"] == "k" * 24 + "….a"
 
 
 def test_names_that_are_html_stay_text(client):
@@ -817,7 +819,7 @@ def test_serve_on_a_port_in_use_or_an_address_not_ours_says_so_in_one_line():
         port = taken.getsockname()[1]
         for args, field, words in ((["--port", str(port)], "--port", f"port {port} is in use"),
                                    (["--host", "nosuch.invalid"], "--host", "not an address or name"),
-                                   (["--host", "127.0.0.1", "--port", str(port)], "--port", "in use")):
+                                   (["--host", "192.0.2.1"], "--host", "not an address of this machine")):
             r = run_cli("serve", *args, timeout=60)
             lines = r.stderr.decode().strip().splitlines()
             assert r.returncode == 2 and len(lines) == 1, (args, r.stderr)

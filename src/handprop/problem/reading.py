@@ -106,6 +106,8 @@ class _Mapping(dict):
 
 
 _PLAIN = (str, int, float, bool, type(None), datetime.date, datetime.time)
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+"""The kinds of value a walk need not visit: always fine (a subclass, or a date, is visited)."""
 
 
 _LEAVE = object()
@@ -114,32 +116,63 @@ _LEAVE = object()
 
 def check_document(data: Any) -> None:
     """Refuse what a parser let through but a problem cannot hold: keys given twice, and values
-    that are not text, numbers, booleans, lists or mappings.  Iterative: any depth is fine."""
-    stack: list[tuple[Any, tuple]] = [(data, ())]
+    that are not text, numbers, booleans, lists or mappings.  Iterative: any depth is fine, and
+    each value is looked at once, a plain one (a number, text) where its container is (a path
+    is a link to its parent's, written out only for an error).  The error's ``path`` holds the field's parts (its keys whole, as sent)."""
+    stack: list[tuple[Any, Any]] = [(data, None)]      # (value, (parent's link, key)), or a leaving
     inside: set[int] = set()        # the containers holding the one being looked at
     while stack:
-        value, path = stack.pop()
+        value, link = stack.pop()
         if value is _LEAVE:
-            inside.discard(path)
+            inside.discard(link)
             continue
         if isinstance(value, (dict, list, tuple)):
             if id(value) in inside:
-                raise ProblemError("holds itself (a list or mapping that contains itself): a problem "
-                                   "is a tree of values", field_path(path))
+                raise _refused("holds itself (a list or mapping that contains itself): a problem "
+                               "is a tree of values", _path(link))
             inside.add(id(value))
             stack.append((_LEAVE, id(value)))
         if isinstance(value, dict):
             if value.__class__ is _Mapping and value.repeated:
                 key, first, again = value.repeated[0]
                 lines = f" (lines {first} and {again})" if first else ""
-                raise ProblemError(f"the key {key!r} is given twice{lines}; keep one (the file reader "
-                                   "would silently use the last)", field_path(path + (key,)))
-            stack.extend((v, path + (k,)) for k, v in reversed(value.items()))
+                raise _refused(f"the key {key!r} is given twice{lines}; keep one (the file reader "
+                               "would silently use the last)", _path((link, key)))
+            stack.extend(reversed([(v, (link, k)) for k, v in value.items() if type(v) not in _LEAVES]))
         elif isinstance(value, (list, tuple)):
-            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+            stack.extend(reversed([(v, (link, i)) for i, v in enumerate(value) if type(v) not in _LEAVES]))
         elif not isinstance(value, _PLAIN):
-            raise ProblemError(f"{describe(value)} cannot be used in a problem file: use text, "
-                               "numbers, true/false, lists and mappings", field_path(path))
+            raise _refused(f"{describe(value)} cannot be used in a problem file: use text, "
+                           "numbers, true/false, lists and mappings", _path(link))
+
+
+def _path(link: Any) -> tuple:
+    """The parts of the path a link of :func:`check_document`'s walk ends at, from the top."""
+    parts: list = []
+    while link is not None:
+        link, key = link
+        parts.append(key)
+    return tuple(reversed(parts))
+
+
+def _refused(message: str, path: tuple) -> ProblemError:
+    err = ProblemError(message, field_path(path))
+    err.path = path
+    return err
+
+
+def json_document(text: str | bytes, repeats: list | None = None) -> Any:
+    """JSON read as a problem file's JSON is: each mapping remembers a key given twice (for
+    :func:`check_document`); ``repeats``, if given, gets each mapping that has one."""
+    if repeats is None:
+        return json.loads(text, object_pairs_hook=_json_object)
+
+    def remembered(pairs: list[tuple[str, Any]]) -> _Mapping:
+        mapping = _json_object(pairs)
+        if mapping.repeated:
+            repeats.append(mapping)
+        return mapping
+    return json.loads(text, object_pairs_hook=remembered)
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> _Mapping:
@@ -314,7 +347,7 @@ def decode(text: str, fmt: str, source: str = "") -> Any:
 
 def _decode(text: str, fmt: str) -> Any:
     if fmt == "json":
-        return json.loads(text, object_pairs_hook=_json_object)
+        return json_document(text)
     if fmt == "toml":
         import tomllib
         return tomllib.loads(text)

@@ -25,12 +25,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import HandpropError, MissingDependency
+from ..problem.reading import field_path
 from ..runtime import serving_gc
 from . import work
 from .limits import LIMITS, MAX_BODY, TIME_LIMIT
 from .schemas import (CheckRequest, CheckResponse, Errors, Example, ExplainRequest, ExplainResponse,
                       Limits, ProblemRequest, RenderRequest, TrainRequest, ValidateResponse)
-from .security import EXACT, Front, HEADERS, field_name, page_policy
+from .security import EXACT, Front, HEADERS, page_policy
 
 log = logging.getLogger("handprop.server")
 
@@ -189,7 +190,7 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY, exact_c
                 items.append({"path": [], "field": "", "message": "the body is empty: send a JSON object"})
                 continue
             loc = [p if isinstance(p, (str, int)) else str(p) for p in loc]
-            field = field_name(loc)
+            field = field_path(tuple(loc))
             message = "is required" if e.get("type") == "missing" else str(e.get("msg", "is not usable"))
             items.append({"path": loc, "field": field, "message": message})
         return _errors(422, items or [{"path": [], "field": "", "message": "the request is not usable"}])

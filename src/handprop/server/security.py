@@ -25,6 +25,7 @@ import re
 from typing import Any, Awaitable, Callable, Iterable
 
 from ..cache import LRU
+from ..errors import ProblemError
 from .limits import MAX_BODY
 
 HEADERS = [
@@ -78,42 +79,24 @@ def _error_body(message: str, path: list | None = None, field: str = "") -> byte
                       separators=(",", ":")).encode()
 
 
-def repeated_key(body: bytes) -> tuple[list, str] | None:
-    """The first key given twice in one object of a JSON body (in the body's order), as its
-    path and the key; None when there is none or the body is not JSON (its route says so).
-    JSON readers keep the last of the two silently; a problem file read by the command line
-    with a key twice is refused, and so is a request.  The walk looks at containers only and
-    builds the path of the one found alone (a body of 100,000 numbers 900 deep: milliseconds)."""
-    import json
-    twice: dict[int, str] = {}
-    kept: list[dict] = []               # alive, so that no later object takes one's id
-
-    def pairs_hook(pairs: list) -> dict:
-        mapping = dict(pairs)
-        if len(mapping) != len(pairs):
-            seen: set[str] = set()
-            twice[id(mapping)] = next(k for k, _ in pairs if k in seen or seen.add(k))
-            kept.append(mapping)
-        return mapping
+def repeated_key(body: bytes) -> ProblemError | None:
+    """The first key given twice in one object of a JSON body, found and said as the command
+    line finds a key twice in a problem file (:func:`~handprop.problem.reading.json_document`,
+    :func:`~handprop.problem.reading.check_document`: the error's ``path`` and ``field``); None
+    when there is none or the body is not JSON (its route says so).  JSON readers keep the
+    last of the two silently.  Only a body with a key twice is walked."""
+    from ..problem.reading import check_document, json_document
+    repeats: list = []
     try:
-        doc = json.loads(body, object_pairs_hook=pairs_hook)
+        doc = json_document(body, repeats)
     except (ValueError, RecursionError):
         return None
-    if not twice:
+    if not repeats:
         return None
-    stack: list[tuple[Any, tuple | None]] = [(doc, None)]      # (container, (parent link, key))
-    while stack:
-        value, link = stack.pop()
-        if isinstance(value, dict):
-            if id(value) in twice:
-                path: list = [twice[id(value)]]
-                while link is not None:
-                    link, key = link
-                    path.append(key)
-                return path[::-1], twice[id(value)]
-            stack.extend((v, (link, k)) for k, v in reversed(value.items()) if isinstance(v, (dict, list)))
-        else:
-            stack.extend((v, (link, i)) for i, v in reversed(list(enumerate(value))) if isinstance(v, (dict, list)))
+    try:
+        check_document(doc)
+    except ProblemError as err:
+        return err
     return None
 
 
@@ -125,11 +108,6 @@ def is_json(headers: list) -> bool:
             kind = value.split(b";")[0].strip().lower()
             return kind == b"application/json" or (kind.startswith(b"application/") and kind.endswith(b"+json"))
     return False
-
-
-def field_name(path: list) -> str:
-    """``['weights', 'w5', 2]`` → ``weights.w5[2]`` (the API's ``field``)."""
-    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
 
 
 class Front:
@@ -189,11 +167,11 @@ class Front:
         if is_json(scope.get("headers") or []):
             found = repeated_key(body)
             if found is not None:
-                path, name = found
+                from ..problem.reading import field_path
+                path = list(found.path)
                 if len(path) > 1 and path[0] == "problem":
                     path = path[1:]             # a problem's fields are named as in its file
-                return await self._answer(secured, 422, f"the key {name!r} is given twice; keep one (the file "
-                                          "reader would silently use the last)", path, field_name(path))
+                return await self._answer(secured, 422, found.message, path, field_path(path))
 
         sent = False
 
