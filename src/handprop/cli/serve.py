@@ -60,6 +60,7 @@ def check_listen(host: str, port: int) -> None:
     would print its own error and exit 3.  Bound as asyncio binds (every address of the name,
     ``SO_REUSEADDR``, IPv6 only on an IPv6 socket, an address the machine lacks skipped) and
     closed again; ``""`` (every interface) is left to uvicorn."""
+    import errno
     import socket
 
     from ..errors import UsageError
@@ -71,12 +72,12 @@ def check_listen(host: str, port: int) -> None:
     except (socket.gaierror, UnicodeError) as err:
         raise UsageError(f"cannot listen on {host!r}: not an address or name of this machine "
                          f"({getattr(err, 'strerror', None) or err})", "--host") from None
-    why = {errno_of("EADDRINUSE"): f"port {port} is in use (another server? choose another with --port)",
-           errno_of("EACCES"): f"port {port} needs more rights than this user has (use a port above 1023)",
-           errno_of("EADDRNOTAVAIL"): "not an address of this machine"}
+    why = {errno.EADDRINUSE: f"port {port} is in use (another server? choose another with --port)",
+           errno.EACCES: f"port {port} needs more rights than this user has (use a port above 1023)",
+           errno.EADDRNOTAVAIL: "not an address of this machine"}
     failed: OSError | None = None
     bound = 0
-    for family, kind, proto, _, address in dict.fromkeys((i[0], i[1], i[2], i[3], i[4]) for i in infos):
+    for family, kind, proto, _, address in dict.fromkeys(infos):         # each address once, in order
         try:
             with socket.socket(family, kind, proto) as sock:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -85,20 +86,15 @@ def check_listen(host: str, port: int) -> None:
                 sock.bind(address)
                 bound += 1
         except OSError as err:
-            if err.errno in (errno_of("EADDRNOTAVAIL"), errno_of("EAFNOSUPPORT")) and len(infos) > 1:
+            if err.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) and len(infos) > 1:
                 failed = failed or err
                 continue                # asyncio skips an address the machine lacks
-            field = "--port" if err.errno in (errno_of("EADDRINUSE"), errno_of("EACCES")) else "--host"
+            field = "--port" if err.errno in (errno.EADDRINUSE, errno.EACCES) else "--host"
             raise UsageError(f"cannot listen on {shown}: {why.get(err.errno, err.strerror or err)}",
                              field) from None
     if not bound and failed is not None:
         raise UsageError(f"cannot listen on {shown}: {why.get(failed.errno, failed.strerror or failed)}",
                          "--host")
-
-
-def errno_of(name: str) -> int:
-    import errno
-    return getattr(errno, name)
 
 
 def run(args) -> int:
