@@ -70,7 +70,7 @@ async function inflateText(text) {
  * asynchronous; the address is written synchronously, by the player too): `json` is the problem
  * it is of, `text` "v2=...".  Only the newest request is kept: an older one finishing late is
  * dropped, so rapid edits never leave an older problem in the address. */
-const PACK = { json: null, text: "", want: 0, done: Promise.resolve() };
+const PACK = { json: null, pending: null, text: "", want: 0, done: Promise.resolve() };
 
 function pack() {
   const json = JSON.stringify(ED.problem);
@@ -178,14 +178,19 @@ function status(text) { setText($id("ed-status"), text); }
 
 function clone(x) { return JSON.parse(JSON.stringify(x)); }
 
+/** `json` on top of an undo or redo stack, the oldest dropped past HISTORY_MAX. */
+function remember(stack, json) {
+  stack.push(json);
+  if (stack.length > HISTORY_MAX) stack.shift();
+}
+
 /** Make `next` the problem: remembered for undo, written to the address, recomputed. */
 function commit(next, label) {
   if (ED.problem === null) return Promise.resolve();     // the first problem is still being read
   const before = JSON.stringify(ED.problem);
   const after = JSON.stringify(next);
   if (before === after) return Promise.resolve();
-  ED.undo.push(before);
-  if (ED.undo.length > HISTORY_MAX) ED.undo.shift();
+  remember(ED.undo, before);
   ED.redo = [];
   ED.rev++;
   ED.problem = next;
@@ -195,8 +200,7 @@ function commit(next, label) {
 
 function undo() {
   if (!ED.undo.length) return;
-  ED.redo.push(JSON.stringify(ED.problem));
-  if (ED.redo.length > HISTORY_MAX) ED.redo.shift();
+  remember(ED.redo, JSON.stringify(ED.problem));
   ED.rev++;
   ED.problem = JSON.parse(ED.undo.pop());
   status("Undone.");
@@ -205,8 +209,7 @@ function undo() {
 
 function redo() {
   if (!ED.redo.length) return;
-  ED.undo.push(JSON.stringify(ED.problem));
-  if (ED.undo.length > HISTORY_MAX) ED.undo.shift();
+  remember(ED.undo, JSON.stringify(ED.problem));
   ED.rev++;
   ED.problem = JSON.parse(ED.redo.pop());
   status("Redone.");
