@@ -9,6 +9,11 @@ editor and makes EDITS edits (default 60) of one weight each, typed into the tab
 (editor.js, ``handprop.editor.state.timings``): from the edit to the next frame after the new
 solution is drawn (the player's drawing, panel, step list and the editor's forms), of which the
 server's answer (request, solve, payload, JSON) and the drawing.  Printed: p50 / p95 / max of each.
+
+Then the editor's reader of a JSON problem file (``readProblem``, which finds a key given twice
+as the CLI does) on a 16-16-16-10 problem and on one with a 1.5 MB description full of escapes,
+against the browser's ``JSON.parse`` of the same text (median of 7): one pass, so a few times
+``JSON.parse`` (target: within 20 times).
 """
 from __future__ import annotations
 
@@ -63,6 +68,32 @@ def run(page, label: str, edits: int, rng: random.Random) -> None:
     print(f"  target: p95 under 100 ms: {'met' if pct(total, 0.95) < 100 else 'NOT met'}")
 
 
+READ = """(text) => {
+  const median = (read) => { const times = [];
+    for (let k = 0; k < 7; k++) { const t = performance.now(); read(); times.push(performance.now() - t); }
+    return times.sort((a, b) => a - b)[3]; };
+  return [median(() => readProblem(text, 'p.json')), median(() => JSON.parse(text))]; }"""
+
+
+def reading(page, label: str, text: str) -> None:
+    ours, parse = page.evaluate(READ, text)
+    met = "met" if ours <= 20 * parse + 2 else "NOT met"
+    print(f"reading {label} ({len(text):,} characters): {ours:.1f} ms, JSON.parse {parse:.1f} ms "
+          f"({ours / max(parse, 0.1):.1f} times)   target: within 20 times: {met}")
+
+
+def make(page, inputs: int, hidden: str, outputs: int) -> None:
+    """A network from the architecture form ("New network…"), its solution drawn."""
+    if page.evaluate("document.getElementById('ed-arch').hidden"):
+        page.click("#ed-new")
+    page.fill("#arch-inputs", str(inputs))
+    page.fill("#arch-hidden", hidden)
+    page.fill("#arch-outputs", str(outputs))
+    seq = page.evaluate("handprop.editor.state.seq")
+    page.click("#arch-make")
+    until(page, f"handprop.editor.state.shown > {seq}")
+
+
 def main() -> None:
     edits = int(sys.argv[1]) if len(sys.argv) > 1 else 60
     from playwright.sync_api import sync_playwright
@@ -88,14 +119,14 @@ def main() -> None:
             until(page, "handprop.editor.state.shown > 0")
             rng = random.Random(12)
             run(page, "notes (2-2-2)", edits, rng)
-            page.click("#ed-new")
-            page.fill("#arch-inputs", "4")
-            page.fill("#arch-hidden", "8, 8")
-            page.fill("#arch-outputs", "3")
-            seq = page.evaluate("handprop.editor.state.seq")
-            page.click("#arch-make")
-            until(page, f"handprop.editor.state.shown > {seq}")
+            make(page, 4, "8, 8", 3)
             run(page, "4-8-8-3 from its architecture", edits, rng)
+            make(page, 16, "16, 16", 10)
+            wide = page.evaluate("JSON.stringify(handprop.editor.state.problem, null, 2)")
+            reading(page, "a 16-16-16-10 problem", wide)
+            escaped = page.evaluate("""JSON.stringify(Object.assign({}, handprop.editor.state.problem,
+                {description: 'a \\"quoted\\" \\\\ {[,:]} '.repeat(60000)}))""")
+            reading(page, "it with a long description of escapes", escaped)
             browser.close()
     finally:
         server.terminate()

@@ -118,6 +118,36 @@ class Editor:
     def problem(self) -> dict:
         return self.js("handprop.editor.state.problem")
 
+    def started(self):
+        """After a (re)load: the page answered its first solve."""
+        self.until("document.documentElement.getAttribute('data-edits') !== null && "
+                   "handprop.editor.state.seq > 0 && handprop.editor.state.shown === handprop.editor.state.seq")
+
+    def edit(self, field: str, value: str):
+        """``value`` typed into the form's ``field`` (as the person does: then Tab), answered."""
+        n = self.edits()
+        self.page.fill(f'[data-field="{field}"]', value)
+        self.page.keyboard.press("Tab")
+        self.settle(n)
+
+    def step_id(self) -> str:
+        return self.js("handprop.player.model.trace.steps[handprop.player.state.step].id")
+
+    def new_network(self, inputs: int, hidden: list[int], outputs: int, **choices: str) -> dict:
+        """A network made with "New network…": the architecture form filled (``choices``: its
+        selects, ``hidden_act="tanh"`` for ``#arch-hidden-act``) and made; the new problem."""
+        if self.js("document.getElementById('ed-arch').hidden"):
+            self.page.click("#ed-new")
+        self.page.fill("#arch-inputs", str(inputs))
+        self.page.fill("#arch-hidden", ", ".join(map(str, hidden)))
+        self.page.fill("#arch-outputs", str(outputs))
+        for name, value in choices.items():
+            self.page.select_option(f"#arch-{name.replace('_', '-')}", value)
+        n = self.edits()
+        self.page.click("#arch-make")
+        self.settle(n)
+        return self.problem()
+
     def values(self) -> dict:
         return self.js("handprop.player.model.trace.values")
 
@@ -226,30 +256,6 @@ def test_add_a_hidden_unit_gives_a_valid_new_solution(browser, server, tmp_path)
         assert inputs["inputs"] == ["x2"] and inputs["samples"][0]["inputs"] in ([0.10], {"x2": 0.10})
         assert explain_json(tmp_path, inputs, "inputs.json")["values"] == ed.values()
         assert not ed.errors and not ed.outside
-
-
-def test_the_address_reproduces_the_state(browser, server):
-    with Editor(browser, server) as ed:
-        n = ed.edits()
-        ed.page.fill('[data-field="weights.w3[2]"]', "-0.75")
-        ed.page.keyboard.press("Tab")
-        ed.settle(n)
-        ed.page.click("#btn-next")
-        for _ in range(6):
-            ed.page.keyboard.press("ArrowRight")      # the focus is on the button: the player's keys
-        problem, values = ed.problem(), ed.values()
-        step_id = ed.js("handprop.player.model.trace.steps[handprop.player.state.step].id")
-        ed.until(f"location.hash.includes('id={step_id}')")
-        url = ed.page.url
-        assert "#v2=" in url
-        ed.page.reload()
-        ed.until("handprop.player && handprop.editor.state.shown > 0")
-        assert ed.problem() == problem and ed.values() == values
-        assert ed.js("handprop.player.model.trace.steps[handprop.player.state.step].id") == step_id
-        with Editor(browser, server, "#" + url.split("#", 1)[1]) as fresh:
-            fresh.until("handprop.player")
-            assert fresh.problem() == problem and fresh.values() == values
-            assert fresh.js("handprop.player.model.trace.steps[handprop.player.state.step].id") == step_id
 
 
 def test_invalid_input_is_marked_at_its_field_and_the_last_solution_stays(browser, server):
@@ -473,18 +479,9 @@ def test_a_new_network_from_its_architecture_and_the_phone_layout(browser, serve
         acts = ed.js("[...document.querySelectorAll('#arch-hidden-act option')].map((o) => o.value)")
         from handprop.nn.activations import ACTIVATIONS
         assert set(acts) == {a.name for a in ACTIVATIONS.values() if not a.output_only}
-        ed.page.fill("#arch-inputs", "3")
-        ed.page.fill("#arch-hidden", "4, 2")
-        ed.page.select_option("#arch-hidden-act", "tanh")
-        ed.page.fill("#arch-outputs", "2")
-        ed.page.select_option("#arch-out-act", "softmax")
-        ed.page.select_option("#arch-loss", "cross_entropy")
-        ed.page.select_option("#arch-bias", "unit")
-        n = ed.edits()
-        ed.page.click("#arch-make")
-        ed.settle(n)
+        problem = ed.new_network(3, [4, 2], 2, hidden_act="tanh", out_act="softmax", loss="cross_entropy",
+                                 bias="unit")
         assert ed.js("handprop.editor.state.errors") == []
-        problem = ed.problem()
         assert [len(l["units"]) for l in problem["layers"]] == [4, 2, 2]
         assert explain_json(tmp_path, problem)["values"] == ed.values()
         # nothing of the page is wider than the phone

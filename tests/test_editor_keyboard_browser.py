@@ -7,29 +7,16 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from cli_run import cli_error_of as cli_error
 from test_editor_browser import Editor, server  # noqa: F401  (server: the module's fixture)
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/kbd-shots")
 TWICE = "is given twice; keep one (the file reader would silently use the last)"
-
-
-def cli_error(path: Path) -> str:
-    """What ``handprop explain FILE`` says of the file, without "handprop: FILE: "."""
-    run = subprocess.run([sys.executable, "-m", "handprop.cli", "explain", str(path)], capture_output=True,
-                         text=True, encoding="utf-8", cwd=path.parent)
-    assert run.returncode == 2, run.stdout + run.stderr
-    line = run.stderr.strip().splitlines()[-1]
-    prefix = f"handprop: {path}: "
-    assert line.startswith(prefix), line
-    return line[len(prefix):]
 
 
 def page_error(ed: Editor, text: str) -> str | None:
@@ -115,23 +102,12 @@ def test_a_json_key_given_twice_is_refused_with_the_clis_words(browser, server, 
         assert not ed.errors and not ed.outside
 
 
-# The median milliseconds of the editor's reader of a JSON problem (it finds a key given twice)
-# and of the browser's JSON.parse on the same text: the reader is one pass too (a few times
-# JSON.parse, the machine's load on both alike), not a walk whose time grows with the square.
-AGAINST_PARSE = """(text) => {
-  const median = (read) => { const times = [];
-    for (let k = 0; k < 7; k++) { const t = performance.now(); read(); times.push(performance.now() - t); }
-    return times.sort((a, b) => a - b)[3]; };
-  return [median(() => readProblem(text, 'p.json')), median(() => JSON.parse(text))]; }"""
-
-
-def test_a_large_json_problem_is_still_read_quickly(browser, server, tmp_path):  # noqa: F811
+def test_a_large_json_problem_is_read_whole_and_a_late_key_twice_found(browser, server, tmp_path):  # noqa: F811
+    """How fast: benchmarks/bench_editor.py (the reader against JSON.parse of the same text)."""
     with Editor(browser, server) as ed:
         big = network([16, 16, 16, 10])
         assert len(big["weights"]) == 16 * 16 + 16 * 16 + 16 * 10
         text = json.dumps(big, indent=2)
-        ours, parse = ed.page.evaluate(AGAINST_PARSE, text)
-        assert ours <= 20 * parse + 2, f"reading a 16-16-16-10 problem took {ours:.1f} ms, JSON.parse {parse:.1f} ms"
         assert ed.js(f"readProblem({json.dumps(text)}, 'big.json')") == big
         # the last weight given twice, at the end of the file, is still found, as the CLI finds it
         last = f"w{len(big['weights'])}"
@@ -139,12 +115,11 @@ def test_a_large_json_problem_is_still_read_quickly(browser, server, tmp_path): 
         path = tmp_path / "big-twice.json"
         path.write_text(twice, encoding="utf-8")
         assert page_error(ed, twice) == cli_error(path) == f"weights.{last}: the key '{last}' {TWICE}"
-        # megabytes, with long strings full of escapes: one pass, still fast
+        # megabytes, with long strings full of escapes
         huge = dict(big, description=('a \\"quoted\\" \\\\ {[,:]} ' * 60000))
         huge_text = json.dumps(huge)
         assert len(huge_text) > 1_500_000
-        ours, parse = ed.page.evaluate(AGAINST_PARSE, huge_text)
-        assert ours <= 20 * parse + 2, f"reading {len(huge_text)} characters took {ours:.0f} ms, JSON.parse {parse:.0f} ms"
+        assert ed.page.evaluate("(text) => readProblem(text, 'huge.json')", huge_text) == huge
         # and the upload of the 16-16-16-10 file takes the problem in
         up = tmp_path / "big.json"
         up.write_text(text, encoding="utf-8")
@@ -186,7 +161,7 @@ def ring_width(look: dict) -> float:
 
 def focus_colour_pixels(png: bytes, colour: str) -> int:
     """How many pixels of the screenshot are the focus colour ("rgb(r, g, b)")."""
-    image = pytest.importorskip("PIL.Image").open(io.BytesIO(png)).convert("RGB")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
     want = [int(v) for v in colour[colour.index("(") + 1:-1].split(",")[:3]]
     data = image.tobytes()
     r, g, b = want
@@ -199,7 +174,6 @@ def focus_colour_pixels(png: bytes, colour: str) -> int:
 def test_the_drawings_tab_stops_show_the_pages_focus_ring(browser, server, scheme, device):  # noqa: F811
     size = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}[device]
     extra = {"is_mobile": True, "has_touch": True} if device == "phone" else {}
-    SHOTS.mkdir(exist_ok=True)
     with Editor(browser, server, viewport=size, color_scheme=scheme, **extra) as ed:
         ed.until("document.querySelector('#network [data-edge=\"w5\"][tabindex=\"0\"]')")
         # the page's ring: a button reached by Tab
@@ -230,9 +204,8 @@ def test_the_drawings_tab_stops_show_the_pages_focus_ring(browser, server, schem
                 assert look["ring"][3] == "non-scaling-stroke"           # 3 px on any screen
                 assert look["gap"] is None or look["gap"][0] != "none"
             ed.page.wait_for_timeout(350 if kind == "edge" else 100)     # the drawing's transitions
-            shot = ed.page.locator("#network").screenshot(path=str(SHOTS / f"{device}-{scheme}-{kind}.png"))
             if kind == "edge":
-                ed.page.screenshot(path=str(SHOTS / f"{device}-{scheme}-page-edge.png"))
+                shot = ed.page.locator("#network").screenshot()
                 # the ring is seen: pixels of the focus colour along the edge (two bands of 3 px,
                 # but where the label lies over them), none before
                 along = look["box"]["width"]

@@ -84,8 +84,8 @@ IN_VIEW = """() => {
 
 def _wheel(page, dy: int, timeout: float = 5.0) -> None:
     """A wheel's scroll, waited for: it arrives later than the event, so wait until the page's
-    or the drawing's own scroll has moved and then held over three polls (or, should neither
-    have anywhere to go, for ``timeout``), before the next step is taken."""
+    or the drawing's own scroll has moved and then held over three polls, before the next step
+    is taken; a wheel that scrolls nothing fails the test."""
     where = "[window.scrollY, document.getElementById('network').scrollTop]"
     before, seen = page.evaluate(where), []
     page.mouse.wheel(0, dy)
@@ -95,6 +95,7 @@ def _wheel(page, dy: int, timeout: float = 5.0) -> None:
         if len(seen) == 3 and seen[0] == seen[1] == seen[2] != before:
             return
         time.sleep(0.05)
+    raise AssertionError(f"the wheel scrolled neither the page nor the drawing: {before}, then {seen}")
 
 
 @pytest.mark.parametrize("name", ["notes", "net_4883"])
